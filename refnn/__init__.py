@@ -1,0 +1,13 @@
+"""refnn: a readable, deterministic CPU reference implementation of torch.nn.
+
+``import refnn`` needs NumPy only; PyTorch is the test oracle, never a dependency.
+"""
+from . import autograd  # noqa: F401
+from ._threads import get_num_threads, set_num_threads  # noqa: F401
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .random import manual_seed  # noqa: F401
+from .tensor import (Tensor, bool_, cat, double, empty, float, float16, float32, float64,  # noqa: F401,A004
+                     from_numpy, int32, int64, long, ones, stack, tensor, zeros)
+from . import nn, optim  # noqa: E402,F401
+
+__version__ = "0.1.0"

@@ -1,0 +1,256 @@
+"""Autograd Functions behind Tensor arithmetic and shape methods (NumPy maths)."""
+import numpy as np
+
+from ..autograd import Function
+from ..tensor import Tensor
+
+
+def _data(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def unbroadcast(grad, shape):
+    """Sum ``grad`` over the dimensions that broadcasting added or stretched to reach it."""
+    if grad.shape == tuple(shape):
+        return grad
+    lead = grad.ndim - len(shape)
+    if lead:
+        grad = grad.sum(axis=tuple(range(lead)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad
+
+
+def _result_dtype(*xs):
+    """torch's type promotion for the float dtypes refnn handles: tensors decide, scalars follow."""
+    tensor_dtypes = [x.dtype for x in xs if isinstance(x, Tensor)]
+    return np.result_type(*tensor_dtypes) if tensor_dtypes else np.float32
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(_data(a)), np.shape(_data(b)))
+        dtype = _result_dtype(a, b)
+        return Tensor(np.asarray(_data(a) + _data(b), dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(grad, ctx.shapes[1])
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = (np.shape(_data(a)), np.shape(_data(b)))
+        return Tensor(np.asarray(_data(a) - _data(b), dtype=_result_dtype(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shapes[0]), unbroadcast(-grad, ctx.shapes[1])
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
+        ctx.scalars = (a, b)
+        return Tensor(np.asarray(_data(a) * _data(b), dtype=_result_dtype(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.scalars
+        ga = unbroadcast(grad * _data(b), np.shape(_data(a))) if ctx.needs_input_grad[0] else None
+        gb = unbroadcast(grad * _data(a), np.shape(_data(b))) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.scalars = (a, b)
+        return Tensor(np.asarray(_data(a) / _data(b), dtype=_result_dtype(a, b)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.scalars
+        ga = unbroadcast(grad / _data(b), np.shape(_data(a))) if ctx.needs_input_grad[0] else None
+        gb = (unbroadcast(-grad * _data(a) / (_data(b) * _data(b)), np.shape(_data(b)))
+              if ctx.needs_input_grad[1] else None)
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return Tensor(-a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.a, ctx.exponent = a.data, exponent
+        return Tensor(np.asarray(a.data ** exponent, dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.exponent * ctx.a ** (ctx.exponent - 1), None
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.out = np.exp(a.data)
+        return Tensor(ctx.out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.out
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a.data
+        return Tensor(np.log(a.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / ctx.a
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.out = np.sqrt(a.data)
+        return Tensor(ctx.out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad / (2 * ctx.out)
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.a = a.data
+        return Tensor(np.abs(a.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * np.sign(ctx.a)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        return Tensor(np.asarray(a.data.sum(axis=dim, keepdims=keepdim), dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.dim is not None and not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.dim)
+        return np.broadcast_to(grad, ctx.shape).copy()
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        count = a.data.size if dim is None else int(np.prod([a.shape[d] for d in np.atleast_1d(dim)]))
+        ctx.count = count
+        return Tensor(np.asarray(a.data.mean(axis=dim, keepdims=keepdim), dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.dim is not None and not ctx.keepdim:
+            grad = np.expand_dims(grad, ctx.dim)
+        return (np.broadcast_to(grad, ctx.shape) / ctx.count).astype(grad.dtype)
+
+
+class Reshape(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return Tensor(a.data.reshape(shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Permute(Function):
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return Tensor(np.transpose(a.data, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.transpose(grad, np.argsort(ctx.dims))
+
+
+class Expand(Function):
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.shape = a.shape
+        return Tensor(np.broadcast_to(a.data, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shape)
+
+
+class Index(Function):
+    @staticmethod
+    def forward(ctx, a, key):
+        ctx.shape, ctx.dtype, ctx.key = a.shape, a.dtype, key
+        return Tensor(a.data[key])
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = np.zeros(ctx.shape, dtype=ctx.dtype)
+        np.add.at(out, ctx.key, grad)
+        return out
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        ctx.sizes = [t.shape[dim] for t in tensors]
+        return Tensor(np.concatenate([t.data for t in tensors], axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        splits = np.cumsum(ctx.sizes)[:-1]
+        return (None,) + tuple(np.split(grad, splits, axis=ctx.dim))
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return Tensor(np.stack([t.data for t in tensors], axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = grad.shape[ctx.dim]
+        return (None,) + tuple(np.take(grad, i, axis=ctx.dim) for i in range(n))
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return Tensor(a.data.astype(dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.dtype), None

@@ -1,0 +1,253 @@
+"""Reverse-mode automatic differentiation.
+
+A :class:`Function` subclass defines ``forward(ctx, *args)`` on raw data and
+``backward(ctx, *grad_outputs)``.  ``Function.apply`` runs the forward with
+gradient recording off, and, when any input requires a gradient, links the
+outputs into the graph through a :class:`Node`.  ``backward`` walks the graph in
+reverse topological order, summing every node's incoming gradients (``+=``)
+before calling it, and accumulates into the ``.grad`` of leaves as torch does.
+"""
+import contextlib
+import threading
+
+import numpy as np
+
+_state = threading.local()
+
+
+def is_grad_enabled():
+    return getattr(_state, "enabled", True)
+
+
+def set_grad_enabled(mode):
+    _state.enabled = bool(mode)
+
+
+class _GradMode(contextlib.ContextDecorator):
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        self.prev = is_grad_enabled()
+        set_grad_enabled(self.mode)
+        return self
+
+    def __exit__(self, *exc):
+        set_grad_enabled(self.prev)
+        return False
+
+
+def no_grad():
+    """Context manager and decorator that disables gradient recording."""
+    return _GradMode(False)
+
+
+def enable_grad():
+    return _GradMode(True)
+
+
+class Context:
+    """What a Function's forward leaves for its backward."""
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+        self._saved = ()
+        self._saved_versions = ()
+        self.non_differentiable = set()
+        self.dirty = ()
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple(t._version if t is not None else None for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
+            if t is not None and t._version != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.dtype}{list(t.shape)}], which is output {i} of "
+                    f"{type(self).__name__}, is at version {t._version}; expected version {v} instead.")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors):
+        self.non_differentiable.update(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors):
+        self.dirty = tensors
+
+
+class Node:
+    """One recorded call of a Function: its context and the edges to its inputs."""
+
+    def __init__(self, function, ctx, edges, num_outputs):
+        self.function = function
+        self.ctx = ctx
+        self.next_functions = edges          # per input: (node, output_nr) or None
+        self.num_outputs = num_outputs
+        self.output_meta = [None] * num_outputs  # (shape, dtype) of each output
+
+    def name(self):
+        return self.function.__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    def apply(self, grads):
+        return self.function.backward(self.ctx, *grads)
+
+
+class AccumulateGrad:
+    """The edge into a leaf: adds the incoming gradient to ``tensor.grad``."""
+
+    num_outputs = 1
+
+    def __init__(self, tensor):
+        self.variable = tensor
+        self.next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+
+def _edge_of(t):
+    from .tensor import Tensor
+    if not isinstance(t, Tensor) or not t.requires_grad:
+        return None
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (AccumulateGrad(t), 0)
+
+
+class Function:
+    """Base class of differentiable operations (torch.autograd.Function style)."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("Function subclasses define forward")  # pragma: no cover
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("Function subclasses define backward")  # pragma: no cover
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .tensor import Tensor
+        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+        record = is_grad_enabled() and any(needs)
+        ctx = Context(needs if record else tuple(False for _ in args))
+        edges = tuple(_edge_of(a) for a in args) if record else ()
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        for t in ctx.dirty:
+            t._version += 1
+        if ctx.dirty:  # an output saved for backward may be the tensor modified in place
+            dirty = {id(t) for t in ctx.dirty}
+            ctx._saved_versions = tuple(t._version if t is not None and id(t) in dirty else v
+                                        for t, v in zip(ctx._saved, ctx._saved_versions))
+        if record:
+            node = Node(cls, ctx, edges, len(outs))
+            for i, out in enumerate(outs):
+                if not isinstance(out, Tensor):
+                    continue
+                node.output_meta[i] = (out.shape, out.dtype)
+                if id(out) in ctx.non_differentiable or not np.issubdtype(out.dtype, np.floating):
+                    continue
+                out.requires_grad = True
+                out.grad_fn = node
+                out._output_nr = i
+        return outputs
+
+
+def _topological_order(roots):
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
+    order, seen = [], set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for edge in node.next_functions:
+            if edge is not None and id(edge[0]) not in seen:
+                stack.append((edge[0], False))
+    order.reverse()
+    return order
+
+
+def _accumulate_leaf(tensor, grad):
+    from .tensor import Tensor
+    if tensor.grad is None:
+        tensor.grad = Tensor(np.array(grad, dtype=tensor.dtype, copy=True))
+    else:
+        tensor.grad.data = tensor.grad.data + grad
+
+
+def _initial_grad(tensor, gradient, i):
+    if not tensor.requires_grad:
+        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    if gradient is None:
+        if tensor.data.size != 1:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return np.ones(tensor.shape, dtype=tensor.dtype)
+    grad = np.asarray(getattr(gradient, "data", gradient), dtype=tensor.dtype)
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(grad.shape)} and "
+            f"output[{i}] has a shape of {tuple(tensor.shape)}.")
+    return grad
+
+
+def backward(tensors, grad_tensors=None, retain_graph=False):
+    """Run the backward pass from one tensor or a sequence of tensors (torch.autograd.backward)."""
+    if not isinstance(tensors, (list, tuple)):
+        tensors = (tensors,)
+        grad_tensors = (grad_tensors,)
+    elif grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    pending, roots = {}, []
+    for i, (tensor, gradient) in enumerate(zip(tensors, grad_tensors)):
+        grad = _initial_grad(tensor, gradient, i)
+        if tensor.grad_fn is None:
+            _accumulate_leaf(tensor, grad)
+            continue
+        node = tensor.grad_fn
+        if id(node) not in pending:
+            roots.append(node)
+        slot = pending.setdefault(id(node), [None] * node.num_outputs)
+        nr = tensor._output_nr
+        slot[nr] = grad if slot[nr] is None else slot[nr] + grad
+    for node in _topological_order(roots):
+        grads = pending.pop(id(node), None)
+        if grads is None:
+            continue
+        if isinstance(node, AccumulateGrad):
+            _accumulate_leaf(node.variable, grads[0])
+            continue
+        if node.ctx is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Specify retain_graph=True if you "
+                "need to backward through the graph a second time.")
+        full = []
+        for g, meta in zip(grads, node.output_meta):
+            if g is None and meta is not None:
+                g = np.zeros(meta[0], dtype=meta[1])
+            full.append(g)
+        input_grads = node.apply(full)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        if not retain_graph:
+            node.ctx = None
+        for edge, g in zip(node.next_functions, input_grads):
+            if edge is None or g is None:
+                continue
+            g = np.asarray(getattr(g, "data", g))
+            slot = pending.setdefault(id(edge[0]), [None] * edge[0].num_outputs)
+            slot[edge[1]] = g if slot[edge[1]] is None else slot[edge[1]] + g

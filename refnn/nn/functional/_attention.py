@@ -1,0 +1,2 @@
+"""_attention: filled in by its family issue."""
+__all__ = []

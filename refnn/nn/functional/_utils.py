@@ -1,0 +1,89 @@
+"""Argument normalisation and validation shared by the functional families.
+
+All validation happens in ``refnn.nn.functional``: the kernels trust what they
+are given.  Messages name the function, the argument and the value.
+"""
+import collections.abc
+import itertools
+import operator
+
+import numpy as np
+
+from ...autograd import is_grad_enabled
+from ...tensor import Tensor
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _ntuple(n, name="parse"):
+    def parse(x):
+        if isinstance(x, collections.abc.Iterable) and not isinstance(x, str):
+            return tuple(x)
+        return tuple(itertools.repeat(x, n))
+    parse.__name__ = name
+    return parse
+
+
+_single = _ntuple(1, "_single")
+_pair = _ntuple(2, "_pair")
+_triple = _ntuple(3, "_triple")
+
+
+def check_tensor(fn, name, value):
+    """``value`` must be a refnn Tensor (torch raises TypeError otherwise)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    return value
+
+
+def check_float_tensor(fn, name, value):
+    check_tensor(fn, name, value)
+    if value.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"{fn}: expected {name} to be float32 or float64, but got {value.dtype}")
+    return value
+
+
+def check_same_dtype(fn, **tensors):
+    items = [(k, v) for k, v in tensors.items() if v is not None]
+    first_name, first = items[0]
+    for k, v in items[1:]:
+        if v.dtype != first.dtype:
+            raise RuntimeError(f"{fn}: expected {k} to have the same dtype as {first_name} "
+                               f"({first.dtype}), but got {v.dtype}")
+
+
+def as_int(fn, name, value):
+    """An integer argument (bools and floats refused, as torch's int-list parser does)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        try:
+            if isinstance(value, (bool, float, np.floating)):
+                raise TypeError
+            return operator.index(value)
+        except TypeError:
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, but found element "
+                            f"of type {type(value).__name__}") from None
+    return int(value)
+
+
+def int_tuple(fn, name, value, n):
+    """Normalise an int or a sequence of ints to an n-tuple (length checked)."""
+    if isinstance(value, (tuple, list)):
+        values = tuple(as_int(fn, name, v) for v in value)
+        if len(values) == 1:
+            values = values * n
+        if len(values) != n:
+            raise RuntimeError(f"{fn}: {name} must be an int or a tuple of {n} ints, but got {value!r}")
+        return values
+    return (as_int(fn, name, value),) * n
+
+
+def check_inplace(fn, input):
+    """torch refuses in-place ops on a leaf that requires grad."""
+    if input.requires_grad and input.grad_fn is None and is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def check_reduction(fn, reduction):
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction

@@ -1,0 +1,2 @@
+"""attention modules: filled in by its family issue."""
+__all__ = []
