@@ -127,7 +127,7 @@ def conv_weight_grad(x, g, weight_shape, stride, pad4, dilation, groups, xs_cach
 def bias_grad(g):
     g = contiguous(g)
     grad_bias = np.empty(g.shape[1], dtype=g.dtype)
-    K.conv_bwd_bias(g.reshape(g.shape[0], g.shape[1], -1), grad_bias, threads())
+    K.conv_bwd_bias(g.reshape(g.shape[0], g.shape[1], int(np.prod(g.shape[2:]))), grad_bias, threads())
     return grad_bias
 
 
