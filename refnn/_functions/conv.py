@@ -47,12 +47,20 @@ def _bias_arg(bias, dtype):
 
 
 def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation):
-    """The phase planes of the padded input, with their geometry and the tap offsets."""
+    """The phase planes of the padded input (N, C*sh*sw, plane) and their row length Q.
+
+    Unstrided, unpadded convolutions whose reads stay inside each image use the input itself.
+    """
     (OH, OW), (KH, KW) = out_hw, kernel_hw
     sh, sw = stride
     dh, dw = dilation
+    N, C, H, W = x.shape
+    if (sh, sw) == (1, 1) and pad4[0] == 0 and pad4[2] == 0 and OW + (KW - 1) * dw == W:
+        shift = (KH - 1) * dh * W + (KW - 1) * dw
+        if shift + -(-OH * W // 32) * 32 <= H * W:
+            return x.reshape(N, C, H * W), W
     R, Q, plane = K.phase_geometry(OH, OW, KH, KW, sh, sw, dh, dw, 32)
-    xs = np.empty((x.shape[0], x.shape[1] * sh * sw, plane), dtype=x.dtype)
+    xs = np.empty((N, C * sh * sw, plane), dtype=x.dtype)
     K.phase_split(x, xs, R, Q, sh, sw, pad4[0], pad4[2], threads())
     return xs, Q
 

@@ -37,8 +37,10 @@ cdef extern from "conv_ukernel.h" nogil:
     int refnn_conv_init()
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, double *C, long ldc)
-    void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float *C)
-    void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double *C)
+    void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
+    void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
+    void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
+    void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
     void *refnn_aligned_alloc(size_t bytes)
 
 USE_AVX2 = bool(refnn_conv_init())
@@ -184,19 +186,27 @@ def phase_split(const floating[:, :, :, ::1] x, floating[:, :, ::1] xs, Py_ssize
         for phr in range(sh):
             for phc in range(sw):
                 dst = &xs[n, (c * sh + phr) * sw + phc, 0]
-                memset(dst, 0, plane * sizeof(floating))
                 # ix = q*sw + phc - pl in [0, W)  <=>  q in [q_lo, q_hi)
                 q_lo = (pl - phc + sw - 1) // sw if pl > phc else 0
                 q_hi = (W - 1 + pl - phc) // sw + 1 if W - 1 + pl - phc >= 0 else 0
                 if q_hi > Q:
                     q_hi = Q
+                if q_lo > q_hi:
+                    q_lo = q_hi
                 for r in range(R):
                     iy = r * sh + phr - pt
                     if iy < 0 or iy >= H:
+                        memset(dst + r * Q, 0, Q * sizeof(floating))
                         continue
-                    for q in range(q_lo, q_hi):
-                        ix = q * sw + phc - pl
-                        dst[r * Q + q] = x[n, c, iy, ix]
+                    memset(dst + r * Q, 0, q_lo * sizeof(floating))
+                    if sw == 1:
+                        memcpy(dst + r * Q + q_lo, &x[n, c, iy, q_lo + phc - pl], (q_hi - q_lo) * sizeof(floating))
+                    else:
+                        for q in range(q_lo, q_hi):
+                            ix = q * sw + phc - pl
+                            dst[r * Q + q] = x[n, c, iy, ix]
+                    memset(dst + r * Q + q_hi, 0, (Q - q_hi) * sizeof(floating))
+                memset(dst + R * Q, 0, (plane - R * Q) * sizeof(floating))
 
 
 cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ldb,
@@ -208,11 +218,11 @@ cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ld
 
 
 cdef inline void _rowkernel(long kc, const floating *a, const floating *src, const long *koff,
-                            floating *C) noexcept nogil:
+                            floating init, floating *C) noexcept nogil:
     if floating is float:
-        refnn_rowkernel_f32(kc, a, src, koff, C)
+        refnn_rowkernel_f32(kc, a, src, koff, init, C)
     else:
-        refnn_rowkernel_f64(kc, a, src, koff, C)
+        refnn_rowkernel_f64(kc, a, src, koff, init, C)
 
 
 def tap_offsets(Py_ssize_t Cg, Py_ssize_t KH, Py_ssize_t KW, int sh, int sw, int dh, int dw,
@@ -248,6 +258,23 @@ def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups):
     return pack
 
 
+cdef inline Py_ssize_t _store_offsets(Py_ssize_t f0, Py_ssize_t width, Py_ssize_t Q, Py_ssize_t OH,
+                                     Py_ssize_t OW, long *dst) noexcept nogil:
+    """dst[j] = oy*OW + ox of flat position f0 + j = oy*Q + ox, or -1 for junk; returns the valid count."""
+    cdef Py_ssize_t oy = f0 // Q, ox = f0 - (f0 // Q) * Q, j, valid = 0
+    for j in range(width):
+        if oy < OH and ox < OW:
+            dst[j] = oy * OW + ox
+            valid += 1
+        else:
+            dst[j] = -1
+        ox += 1
+        if ox == Q:
+            ox = 0
+            oy += 1
+    return valid
+
+
 def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpack,
                   const floating[:, ::1] w2, const long[::1] koff,
                   const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] out,
@@ -259,7 +286,10 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     cdef Py_ssize_t F = OH * Q, npanels = (F + NR - 1) // NR
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
     cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
-    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, f, oy, ox, mv, o
+    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oy, x0
+    cdef bint contiguous
+    cdef long *dst
+    cdef floating *obase
     cdef floating *bpack
     cdef floating *ctile
     cdef const floating *src
@@ -267,39 +297,43 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     if N == 0 or O == 0 or OH == 0 or OW == 0:
         return
     if Og < 3:
-        # few output channels per group: one output row at a time, taps read in place
+        # few output channels per group: output rows in chunks of rowwidth columns, one
+        # channel per task, taps read in place from the phase planes
         with nogil, parallel(num_threads=num_threads):
             ctile = <floating *> refnn_aligned_alloc(rowwidth * sizeof(floating))
-            for t in prange(N * O * nrows, schedule="static"):
-                n = t // (O * nrows)
-                o = (t // nrows) % O
-                j = t % nrows
+            for t in prange(N * O * OH, schedule="static"):
+                n = t // (O * OH)
+                o = (t // OH) % O
+                oy = t % OH
                 g = o // Og
-                f0 = j * rowwidth
                 b = bias[o] if has_bias else 0
-                for jj in range(rowwidth):
-                    ctile[jj] = b
                 src = &xs[n, g * Cplanes, 0]
-                _rowkernel(K, &w2[o, 0], src + f0, &koff[0], ctile)
-                for jj in range(rowwidth):
-                    f = f0 + jj
-                    oy = f // Q
-                    ox = f - oy * Q
-                    if oy < OH and ox < OW:
-                        out[n, o, oy, ox] = ctile[jj]
+                obase = &out[n, o, oy, 0]
+                for j in range((OW + rowwidth - 1) // rowwidth):
+                    x0 = j * rowwidth
+                    _rowkernel(K, &w2[o, 0], src + oy * Q + x0, &koff[0], b, ctile)
+                    mv = OW - x0
+                    if mv > rowwidth:
+                        mv = rowwidth
+                    memcpy(obase + x0, ctile, mv * sizeof(floating))
             free(ctile)
         return
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
         ctile = <floating *> refnn_aligned_alloc(MR * NR * sizeof(floating))
+        dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
             n = t // (groups * npanels)
             g = (t // npanels) % groups
             j = t % npanels
             f0 = j * NR
             src = &xs[n, g * Cplanes, 0]
-            for k in range(K):
-                memcpy(bpack + k * NR, src + koff[k] + f0, NR * sizeof(floating))
+            if floating is float:
+                refnn_pack_f32(K, src, &koff[0], f0, bpack)
+            else:
+                refnn_pack_f64(K, src, &koff[0], f0, bpack)
+            nvalid = _store_offsets(f0, NR, Q, OH, OW, dst)
+            contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
             for op in range(nop):
                 mv = Og - op * MR
                 if mv > MR:
@@ -311,15 +345,17 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                     for jj in range(NR):
                         ctile[i * NR + jj] = b
                 _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR)
-                for jj in range(NR):
-                    f = f0 + jj
-                    oy = f // Q
-                    ox = f - oy * Q
-                    if oy < OH and ox < OW:
-                        for i in range(mv):
-                            out[n, g * Og + op * MR + i, oy, ox] = ctile[i * NR + jj]
+                for i in range(mv):
+                    obase = &out[n, g * Og + op * MR + i, 0, 0]
+                    if contiguous:
+                        memcpy(obase + dst[0], ctile + i * NR, NR * sizeof(floating))
+                    else:
+                        for jj in range(NR):
+                            if dst[jj] >= 0:
+                                obase[dst[jj]] = ctile[i * NR + jj]
         free(bpack)
         free(ctile)
+        free(dst)
 
 
 def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] grad_out,

@@ -58,14 +58,14 @@ typedef double refnn_v4d_u __attribute__((vector_size(32), aligned(8)));
     }
 
 /* One output row, 4 vectors wide (32 floats / 16 doubles), B rows found through an offset
- * table: C[j] = C[j] + a[k] * src[koff[k] + j], k ascending.  For convolutions with few
- * output channels per group (depthwise), where a 6-row tile would be mostly empty. */
+ * table: C[j] = init + a[0]*src[koff[0] + j] + a[1]*src[koff[1] + j] + ..., k ascending.
+ * For convolutions with few output channels per group (depthwise), where a 6-row tile
+ * would be mostly empty. */
 #define REFNN_ROWKERNEL(ATTR, NAME, T, V, VU, L)                                            \
     static ATTR void NAME(long kc, const T *restrict a, const T *restrict src,              \
-                          const long *restrict koff, T *restrict C)                         \
+                          const long *restrict koff, T init, T *restrict C)                 \
     {                                                                                       \
-        V c0 = *(const VU *)(C), c1 = *(const VU *)(C + L);                                 \
-        V c2 = *(const VU *)(C + 2 * L), c3 = *(const VU *)(C + 3 * L);                     \
+        V c0 = (V){0} + init, c1 = c0, c2 = c0, c3 = c0;                                    \
         for (long k = 0; k < kc; k++) {                                                     \
             const T *b = src + koff[k];                                                     \
             const T w = a[k];                                                               \
@@ -117,20 +117,39 @@ static inline void refnn_ukernel_f64(long kc, const double *A, const double *B, 
     refnn_ukernel_f64_base(kc, A, B, ldb, C, ldc);
 }
 
-static inline void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float *C)
+static inline void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
 {
 #ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_rowkernel_f32_avx2(kc, a, src, koff, C); return; }
+    if (refnn_conv_use_avx2) { refnn_rowkernel_f32_avx2(kc, a, src, koff, init, C); return; }
 #endif
-    refnn_rowkernel_f32_base(kc, a, src, koff, C);
+    refnn_rowkernel_f32_base(kc, a, src, koff, init, C);
 }
 
-static inline void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double *C)
+static inline void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
 {
 #ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_rowkernel_f64_avx2(kc, a, src, koff, C); return; }
+    if (refnn_conv_use_avx2) { refnn_rowkernel_f64_avx2(kc, a, src, koff, init, C); return; }
 #endif
-    refnn_rowkernel_f64_base(kc, a, src, koff, C);
+    refnn_rowkernel_f64_base(kc, a, src, koff, init, C);
+}
+
+/* Gather one B panel: dst[k*NR + j] = src[koff[k] + f0 + j], NR = two vectors per k. */
+static inline void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
+{
+    for (long k = 0; k < kc; k++) {
+        const float *p = src + koff[k] + f0;
+        *(refnn_v8f_u *)(dst + 16 * k) = *(const refnn_v8f_u *)(p);
+        *(refnn_v8f_u *)(dst + 16 * k + 8) = *(const refnn_v8f_u *)(p + 8);
+    }
+}
+
+static inline void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+{
+    for (long k = 0; k < kc; k++) {
+        const double *p = src + koff[k] + f0;
+        *(refnn_v4d_u *)(dst + 8 * k) = *(const refnn_v4d_u *)(p);
+        *(refnn_v4d_u *)(dst + 8 * k + 4) = *(const refnn_v4d_u *)(p + 4);
+    }
 }
 
 static inline void *refnn_aligned_alloc(size_t bytes)
