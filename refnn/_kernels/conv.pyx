@@ -35,8 +35,8 @@ cdef extern from "conv_ukernel.h" nogil:
     int REFNN_NR_F32
     int REFNN_NR_F64
     int refnn_conv_init()
-    void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, float *C, long ldc)
-    void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, double *C, long ldc)
+    void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
+    void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
     void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
     void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
@@ -210,11 +210,11 @@ def phase_split(const floating[:, :, :, ::1] x, floating[:, :, ::1] xs, Py_ssize
 
 
 cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ldb,
-                          floating *C, long ldc) noexcept nogil:
+                          floating *C, long ldc, const floating *init=NULL) noexcept nogil:
     if floating is float:
-        refnn_ukernel_f32(kc, A, B, ldb, C, ldc)
+        refnn_ukernel_f32(kc, A, B, ldb, init, C, ldc)
     else:
-        refnn_ukernel_f64(kc, A, B, ldb, C, ldc)
+        refnn_ukernel_f64(kc, A, B, ldb, init, C, ldc)
 
 
 cdef inline void _rowkernel(long kc, const floating *a, const floating *src, const long *koff,
@@ -290,6 +290,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     cdef bint contiguous
     cdef long *dst
     cdef floating *obase
+    cdef floating *init
     cdef floating *bpack
     cdef floating *ctile
     cdef const floating *src
@@ -321,6 +322,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
         ctile = <floating *> refnn_aligned_alloc(MR * NR * sizeof(floating))
+        init = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
             n = t // (groups * npanels)
@@ -339,22 +341,25 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 if mv > MR:
                     mv = MR
                 for i in range(MR):
-                    b = 0
+                    init[i] = 0
                     if has_bias and i < mv:
-                        b = bias[g * Og + op * MR + i]
-                    for jj in range(NR):
-                        ctile[i * NR + jj] = b
-                _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR)
-                for i in range(mv):
-                    obase = &out[n, g * Og + op * MR + i, 0, 0]
-                    if contiguous:
-                        memcpy(obase + dst[0], ctile + i * NR, NR * sizeof(floating))
-                    else:
-                        for jj in range(NR):
-                            if dst[jj] >= 0:
-                                obase[dst[jj]] = ctile[i * NR + jj]
+                        init[i] = bias[g * Og + op * MR + i]
+                obase = &out[n, g * Og + op * MR, 0, 0]
+                if contiguous and mv == MR:
+                    # the whole tile lies in one output row: accumulate straight into the output
+                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, obase + dst[0], OH * OW, init)
+                else:
+                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR, init)
+                    for i in range(mv):
+                        if contiguous:
+                            memcpy(obase + i * OH * OW + dst[0], ctile + i * NR, NR * sizeof(floating))
+                        else:
+                            for jj in range(NR):
+                                if dst[jj] >= 0:
+                                    obase[i * OH * OW + dst[jj]] = ctile[i * NR + jj]
         free(bpack)
         free(ctile)
+        free(init)
         free(dst)
 
 

@@ -2,6 +2,8 @@
  *
  *   C[i*ldc + j] = C[i*ldc + j] + A[k*MR + i] * B[k*ldb + j]   for k = 0, 1, ..., kc-1 in turn,
  *
+ * (starting from init[i] instead of the loaded C[i*ldc + j] when init is not NULL)
+ *
  * for a tile of MR=6 rows and NR columns (NR = 16 floats or 8 doubles, two 32-byte vectors
  * per row).  Every C element is one running sum: it is loaded, receives its kc products one
  * after the other in ascending k, each product rounded then added (no FMA: the files are
@@ -29,14 +31,21 @@ typedef double refnn_v4d_u __attribute__((vector_size(32), aligned(8)));
 
 #define REFNN_UKERNEL(ATTR, NAME, T, V, VU, L)                                              \
     static ATTR void NAME(long kc, const T *restrict A, const T *restrict B, long ldb,     \
-                          T *restrict C, long ldc)                                          \
+                          const T *restrict init, T *restrict C, long ldc)                  \
     {                                                                                       \
-        V c00 = *(const VU *)(C + 0 * ldc), c01 = *(const VU *)(C + 0 * ldc + L);           \
-        V c10 = *(const VU *)(C + 1 * ldc), c11 = *(const VU *)(C + 1 * ldc + L);           \
-        V c20 = *(const VU *)(C + 2 * ldc), c21 = *(const VU *)(C + 2 * ldc + L);           \
-        V c30 = *(const VU *)(C + 3 * ldc), c31 = *(const VU *)(C + 3 * ldc + L);           \
-        V c40 = *(const VU *)(C + 4 * ldc), c41 = *(const VU *)(C + 4 * ldc + L);           \
-        V c50 = *(const VU *)(C + 5 * ldc), c51 = *(const VU *)(C + 5 * ldc + L);           \
+        V c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;                       \
+        if (init) {                                                                         \
+            c00 = c01 = (V){0} + init[0]; c10 = c11 = (V){0} + init[1];                     \
+            c20 = c21 = (V){0} + init[2]; c30 = c31 = (V){0} + init[3];                     \
+            c40 = c41 = (V){0} + init[4]; c50 = c51 = (V){0} + init[5];                     \
+        } else {                                                                            \
+            c00 = *(const VU *)(C + 0 * ldc); c01 = *(const VU *)(C + 0 * ldc + L);         \
+            c10 = *(const VU *)(C + 1 * ldc); c11 = *(const VU *)(C + 1 * ldc + L);         \
+            c20 = *(const VU *)(C + 2 * ldc); c21 = *(const VU *)(C + 2 * ldc + L);         \
+            c30 = *(const VU *)(C + 3 * ldc); c31 = *(const VU *)(C + 3 * ldc + L);         \
+            c40 = *(const VU *)(C + 4 * ldc); c41 = *(const VU *)(C + 4 * ldc + L);         \
+            c50 = *(const VU *)(C + 5 * ldc); c51 = *(const VU *)(C + 5 * ldc + L);         \
+        }                                                                                   \
         for (long k = 0; k < kc; k++) {                                                     \
             const V b0 = *(const VU *)(B), b1 = *(const VU *)(B + L);                       \
             T a;                                                                            \
@@ -101,20 +110,20 @@ static int refnn_conv_init(void)
     return refnn_conv_use_avx2;
 }
 
-static inline void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, float *C, long ldc)
+static inline void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
 {
 #ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_ukernel_f32_avx2(kc, A, B, ldb, C, ldc); return; }
+    if (refnn_conv_use_avx2) { refnn_ukernel_f32_avx2(kc, A, B, ldb, init, C, ldc); return; }
 #endif
-    refnn_ukernel_f32_base(kc, A, B, ldb, C, ldc);
+    refnn_ukernel_f32_base(kc, A, B, ldb, init, C, ldc);
 }
 
-static inline void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, double *C, long ldc)
+static inline void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
 {
 #ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_ukernel_f64_avx2(kc, A, B, ldb, C, ldc); return; }
+    if (refnn_conv_use_avx2) { refnn_ukernel_f64_avx2(kc, A, B, ldb, init, C, ldc); return; }
 #endif
-    refnn_ukernel_f64_base(kc, A, B, ldb, C, ldc);
+    refnn_ukernel_f64_base(kc, A, B, ldb, init, C, ldc);
 }
 
 static inline void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
