@@ -372,7 +372,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
-    cdef Py_ssize_t KPB = 8                     # k-panels per task (reuse of the gradient chunk)
+    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk)
     cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
     dtype = np.float32 if floating is float else np.float64
     # gt[n, g, p, o] = grad_out[n, g*Og+o, p], with NR spare elements at the end
@@ -384,9 +384,12 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     poff_arr = (np.arange(OH, dtype=np.int64)[:, None] * Q + np.arange(OW, dtype=np.int64)[None, :]).ravel()
     cdef const long[::1] poff = poff_arr
     cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
+    cdef Py_ssize_t k0, k1, k2, k3, k4, k5
     cdef floating *apack
+    cdef floating *dstp
     cdef floating *ctiles
     cdef const floating *src
+    cdef const floating *base
     grad_w2[:, :] = 0
     if K == 0 or O == 0:
         return
@@ -409,14 +412,32 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                     if pc > PC:
                         pc = PC
                     for b in range(nk):
-                        for i in range(MR):
-                            k = (kp0 + b) * MR + i
-                            if k < K:
-                                for pp in range(pc):
-                                    apack[(b * PC + pp) * MR + i] = src[koff[k] + poff[p0 + pp]]
-                            else:
-                                for pp in range(pc):
-                                    apack[(b * PC + pp) * MR + i] = 0
+                        k = (kp0 + b) * MR
+                        if k + MR <= K:
+                            k0 = koff[k]
+                            k1 = koff[k + 1]
+                            k2 = koff[k + 2]
+                            k3 = koff[k + 3]
+                            k4 = koff[k + 4]
+                            k5 = koff[k + 5]
+                            for pp in range(pc):
+                                base = src + poff[p0 + pp]
+                                dstp = apack + (b * PC + pp) * MR
+                                dstp[0] = base[k0]
+                                dstp[1] = base[k1]
+                                dstp[2] = base[k2]
+                                dstp[3] = base[k3]
+                                dstp[4] = base[k4]
+                                dstp[5] = base[k5]
+                        else:
+                            for i in range(MR):
+                                k = (kp0 + b) * MR + i
+                                if k < K:
+                                    for pp in range(pc):
+                                        apack[(b * PC + pp) * MR + i] = src[koff[k] + poff[p0 + pp]]
+                                else:
+                                    for pp in range(pc):
+                                        apack[(b * PC + pp) * MR + i] = 0
                     for op in range(nop):
                         for b in range(nk):
                             _ukernel(pc, apack + b * PC * MR,
