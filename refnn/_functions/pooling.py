@@ -114,17 +114,20 @@ class MaxUnpoolFunction(Function):
     def forward(ctx, input, indices, dims, out_size):
         lead = input.shape[:input.dim() - dims]
         count = int(np.prod(lead, dtype=np.int64))
-        x = contiguous(input.data).reshape(count, -1) if count else input.data.reshape(0, 0)
-        idx = contiguous(indices.data, np.int64).reshape(x.shape)
+        in_plane = int(np.prod(input.shape[input.dim() - dims:], dtype=np.int64))
         out_plane = int(np.prod(out_size, dtype=np.int64))
+        x = contiguous(input.data).reshape(count, in_plane)
+        idx = contiguous(indices.data, np.int64).reshape(count, in_plane)
         out = np.empty((count, out_plane), dtype=x.dtype)
         K.max_unpool_fwd(x, idx, out, threads())
-        ctx.idx, ctx.input_shape = idx, input.shape
+        ctx.idx, ctx.input_shape, ctx.out_plane = idx, input.shape, out_plane
         return Tensor(out.reshape(tuple(lead) + tuple(out_size)))
 
     @staticmethod
     def backward(ctx, grad_output):
+        if ctx.out_plane == 0:  # nothing was written (torch checks no index then): no gradient flows
+            return np.zeros(ctx.input_shape, dtype=grad_output.dtype), None, None, None
         grad_input = np.empty(ctx.idx.shape, dtype=grad_output.dtype)
-        go = contiguous(grad_output).reshape(ctx.idx.shape[0], -1)
+        go = contiguous(grad_output).reshape(ctx.idx.shape[0], ctx.out_plane)
         K.max_unpool_bwd(go, ctx.idx, grad_input, threads())
         return grad_input.reshape(ctx.input_shape), None, None, None
