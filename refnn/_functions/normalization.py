@@ -111,8 +111,8 @@ class NormFunction(Function):
             scale = rstd_row * (w.astype(np.float64)[which] if w is not None else 1.0)
             shift = b.astype(np.float64)[which] if b is not None else np.zeros_like(rstd_row)
             col, col_weight, col_bias = False, _EMPTY[dtype], _EMPTY[dtype]
-        K.row_affine_fwd(x.reshape(geometry.apply_shape), contiguous(centre_row), contiguous(scale),
-                         contiguous(shift), col_weight, col_bias, col, out, threads())
+        K.row_affine_fwd(x.reshape(geometry.apply_shape), contiguous(centre_row, dtype), contiguous(scale, dtype),
+                         contiguous(shift, dtype), col_weight, col_bias, col, out, threads())
         ctx.save_for_backward(input, weight)
         ctx.x = x
         ctx.geometry = geometry
@@ -183,8 +183,8 @@ class NormFunction(Function):
             else:
                 mean_g = slope = np.zeros(num_rows)
             out = np.empty(geometry.apply_shape, dtype)
-            K.row_affine_bwd(x, dy, contiguous(centre_row), contiguous(rstd_row), contiguous(w_row, np.float64),
-                             contiguous(mean_g), contiguous(slope), col_weight, col, ctx.use_batch_stats, out,
+            K.row_affine_bwd(x, dy, contiguous(centre_row, dtype), contiguous(rstd_row, dtype),
+                             contiguous(w_row, dtype), contiguous(mean_g, dtype), contiguous(slope, dtype), col_weight, col, ctx.use_batch_stats, out,
                              threads())
             grad_input = out.reshape(input.shape)
         return grad_input, grad_weight, grad_bias, None, None, None, None, None, None

@@ -4,9 +4,9 @@
 #      (BatchNorm: channel C; InstanceNorm: (N, C); GroupNorm: (N, G); LayerNorm: leading index),
 #   B  inner contiguous extent (spatial S, or the normalized shape K for LayerNorm),
 #   M = A * B the number of elements a row's statistic is taken over.
-#   Lanes: reductions keep LANES = 8 partial sums in double; element b of a contiguous segment of
-#   length B goes to lane b % 8 (segments a = 0, 1, ... in order), and the lanes are combined as
-#   ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)).  This fixed order is the specification:
+#   Lanes: reductions keep LANES = 32 partial sums in double; element b of a contiguous segment of
+#   length B goes to lane b % 32 (segments a = 0, 1, ... in order), and the lanes are combined
+#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification:
 #   it never depends on the thread count (threads split rows R or columns, never a reduction).
 """Normalisation kernels shared by BatchNorm, InstanceNorm, GroupNorm and LayerNorm.
 
@@ -21,42 +21,94 @@ ctypedef fused floating:
     double
 
 cdef enum:
-    LANES = 8
+    LANES = 32
     COL_BLOCK = 64
 
 
-cdef inline double _lanes_total(const double* acc) noexcept nogil:
-    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+cdef inline double _lanes_total(double* acc) noexcept nogil:
+    """Pairwise: acc[k] += acc[k + h] for h = 16, 8, 4, 2, 1 (acc is consumed)."""
+    cdef Py_ssize_t h = LANES // 2, k
+    while h > 0:
+        for k in range(h):
+            acc[k] = acc[k] + acc[k + h]
+        h = h // 2
+    return acc[0]
+
+
+cdef extern from *:
+    """
+    /* acc[b % 32] += v(seg[b]) for 0 <= b < B, v(x) = x, or (x - centre)^2 when squares.
+       Lane partials are kept in the input's type T over chunks of 256 elements (8 per lane) and then
+       added into the double lanes; the tail (B % 32 elements) goes straight to double.
+       Written with GCC/Clang vector extensions: lane k of a vector is exactly scalar lane k (IEEE
+       add/sub/mul per lane, no reassociation, no contraction), so this is the plain 8-lane loop,
+       only spelled so that the compiler emits SIMD for it. */
+    #include <string.h>
+    /* the 32 lanes are 8 16-byte vectors of float (16 of double): independent add chains */
+    typedef float refnn_norm_v4f __attribute__((vector_size(16)));
+    typedef double refnn_norm_v2d __attribute__((vector_size(16)));
+    #define REFNN_NORM_SUM_SEGMENT(NAME, T, V, W)                                                   \
+    static inline void NAME(const T* seg, Py_ssize_t B, T centre, int squares, double* acc) {       \
+        V part[32 / W], v[32 / W], c;                                                                 \
+        T lanes[32];                                                                                 \
+        T d;                                                                                        \
+        Py_ssize_t b = 0, stop, k, j, B8 = B - B % 32;                                               \
+        for (k = 0; k < W; k++) c[k] = centre;                                                      \
+        while (b < B8) {                                                                            \
+            stop = b + 256 < B8 ? b + 256 : B8;                                                       \
+            for (j = 0; j < 32 / W; j++) for (k = 0; k < W; k++) part[j][k] = 0;                    \
+            if (squares) {                                                                          \
+                for (; b < stop; b += 32) {                                                          \
+                    memcpy(v, seg + b, sizeof(v));                                                  \
+                    for (j = 0; j < 32 / W; j++) { v[j] = v[j] - c; part[j] = part[j] + v[j] * v[j]; } \
+                }                                                                                   \
+            } else {                                                                                \
+                for (; b < stop; b += 32) {                                                          \
+                    memcpy(v, seg + b, sizeof(v));                                                  \
+                    for (j = 0; j < 32 / W; j++) part[j] = part[j] + v[j];                           \
+                }                                                                                   \
+            }                                                                                       \
+            memcpy(lanes, part, sizeof(lanes));                                                     \
+            for (k = 0; k < 32; k++) acc[k] = acc[k] + (double)lanes[k];                             \
+        }                                                                                           \
+        for (b = B8; b < B; b++) {                                                                  \
+            if (squares) { d = seg[b] - centre; acc[b - B8] = acc[b - B8] + (double)(d * d); }      \
+            else { acc[b - B8] = acc[b - B8] + (double)seg[b]; }                                    \
+        }                                                                                           \
+    }
+    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_float, float, refnn_norm_v4f, 4)
+    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_double, double, refnn_norm_v2d, 2)
+    """
+    void refnn_norm_sum_segment_float(const float* seg, Py_ssize_t B, float centre, int squares,
+                                      double* acc) noexcept nogil
+    void refnn_norm_sum_segment_double(const double* seg, Py_ssize_t B, double centre, int squares,
+                                       double* acc) noexcept nogil
+
+
+cdef inline void _sum_segment(const floating* seg, Py_ssize_t B, floating centre, bint squares,
+                              double* acc) noexcept nogil:
+    """acc[b % 8] += v(seg[b]) for b < B, v(x) = x or (x - centre)^2 (chunks of 64 in x's type, then double)."""
+    if floating is float:
+        refnn_norm_sum_segment_float(seg, B, centre, squares, acc)
+    else:
+        refnn_norm_sum_segment_double(seg, B, centre, squares, acc)
 
 
 cdef inline void _moments_one_row(const floating* first, Py_ssize_t A, Py_ssize_t B, Py_ssize_t seg_stride,
                                   double* mean_out, double* var_sum_out) noexcept nogil:
-    """Two passes over one row: mean = sum x / M, then var_sum = sum (x - mean)^2."""
+    """Two passes over one row: mean = sum x / M, then var_sum = sum (x - mean)^2 (mean rounded to x's type)."""
     cdef double acc[LANES]
-    cdef Py_ssize_t a, b, k, B8 = B - B % LANES
-    cdef const floating* seg
-    cdef double mean, d
+    cdef Py_ssize_t a, k
+    cdef double mean
     for k in range(LANES):
         acc[k] = 0
     for a in range(A):
-        seg = first + a * seg_stride
-        for b in range(0, B8, 8):
-            for k in range(LANES):
-                acc[k] = acc[k] + <double>seg[b + k]
-        for b in range(B8, B):
-            acc[b - B8] = acc[b - B8] + <double>seg[b]
+        _sum_segment(first + a * seg_stride, B, 0, False, acc)
     mean = _lanes_total(acc) / <double>(A * B)
     for k in range(LANES):
         acc[k] = 0
     for a in range(A):
-        seg = first + a * seg_stride
-        for b in range(0, B8, 8):
-            for k in range(LANES):
-                d = <double>seg[b + k] - mean
-                acc[k] = acc[k] + d * d
-        for b in range(B8, B):
-            d = <double>seg[b] - mean
-            acc[b - B8] = acc[b - B8] + d * d
+        _sum_segment(first + a * seg_stride, B, <floating>mean, True, acc)
     mean_out[0] = mean
     var_sum_out[0] = _lanes_total(acc)
 
@@ -70,17 +122,17 @@ def row_moments(const floating[:, :, ::1] x, double[::1] mean, double[::1] var_s
         _moments_one_row(&x[0, r, 0], A, B, R * B, &mean[r], &var_sum[r])
 
 
-def row_affine_fwd(const floating[:, :, ::1] x, const double[::1] centre, const double[::1] scale,
-                   const double[::1] shift, const floating[::1] col_weight, const floating[::1] col_bias,
+def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, const floating[::1] scale,
+                   const floating[::1] shift, const floating[::1] col_weight, const floating[::1] col_bias,
                    bint col_affine, floating[:, :, ::1] out, int num_threads):
     """out[a,r,b] = (x[a,r,b] - centre[r]) * scale[r] + shift[r], then * col_weight[b] + col_bias[b] if col_affine.
 
-    Evaluated in double, rounded once to the output's type.
+    Evaluated in the input's type (centre, scale and shift rounded to it first).
     """
     cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], ar, b
     cdef const floating* xp
     cdef floating* op
-    cdef double c, s, t
+    cdef floating c, s, t
     if A == 0 or R == 0 or B == 0:
         return
     for ar in prange(A * R, nogil=True, num_threads=num_threads, schedule="static"):
@@ -91,10 +143,10 @@ def row_affine_fwd(const floating[:, :, ::1] x, const double[::1] centre, const 
         t = shift[ar % R]
         if col_affine:
             for b in range(B):
-                op[b] = <floating>(((<double>xp[b] - c) * s + t) * <double>col_weight[b] + <double>col_bias[b])
+                op[b] = ((xp[b] - c) * s + t) * col_weight[b] + col_bias[b]
         else:
             for b in range(B):
-                op[b] = <floating>((<double>xp[b] - c) * s + t)
+                op[b] = (xp[b] - c) * s + t
 
 
 cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_first, const floating* col_weight,
@@ -114,7 +166,7 @@ cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_f
         xs = x_first + a * seg_stride
         gs = g_first + a * seg_stride
         if col_affine:
-            for b in range(0, B8, 8):
+            for b in range(0, B8, 32):
                 for k in range(LANES):
                     g = <double>gs[b + k] * <double>col_weight[b + k]
                     acc_g[k] = acc_g[k] + g
@@ -124,7 +176,7 @@ cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_f
                 acc_g[b - B8] = acc_g[b - B8] + g
                 acc_gx[b - B8] = acc_gx[b - B8] + g * (<double>xs[b] - centre)
         else:
-            for b in range(0, B8, 8):
+            for b in range(0, B8, 32):
                 for k in range(LANES):
                     g = <double>gs[b + k]
                     acc_g[k] = acc_g[k] + g
@@ -157,19 +209,19 @@ def row_grad_sums(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_ou
                            &sum_g[r], &sum_g_xc[r])
 
 
-def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_out, const double[::1] centre,
-                   const double[::1] rstd, const double[::1] weight, const double[::1] mean_g,
-                   const double[::1] slope, const floating[::1] col_weight, bint col_affine, bint centred,
+def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_out, const floating[::1] centre,
+                   const floating[::1] rstd, const floating[::1] weight, const floating[::1] mean_g,
+                   const floating[::1] slope, const floating[::1] col_weight, bint col_affine, bint centred,
                    floating[:, :, ::1] grad_input, int num_threads):
     """grad_input = ((g - mean_g[r]) - (x - centre[r]) * slope[r]) * rstd[r], g = grad_out * weight[r] (* col_weight[b]).
 
-    centred False (fixed statistics): grad_input = g * rstd[r], x unused.  Evaluated in double.
+    centred False (fixed statistics): grad_input = g * rstd[r], x unused.  Evaluated in the input's type.
     """
     cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], ar, b
     cdef const floating* xp
     cdef const floating* gp
     cdef floating* op
-    cdef double c, rs, w, mg, sl, g
+    cdef floating c, rs, w, mg, sl, g
     if A == 0 or R == 0 or B == 0:
         return
     for ar in prange(A * R, nogil=True, num_threads=num_threads, schedule="static"):
@@ -184,19 +236,19 @@ def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_o
         if centred:
             if col_affine:
                 for b in range(B):
-                    g = <double>gp[b] * <double>col_weight[b] * w
-                    op[b] = <floating>(((g - mg) - (<double>xp[b] - c) * sl) * rs)
+                    g = gp[b] * col_weight[b] * w
+                    op[b] = ((g - mg) - (xp[b] - c) * sl) * rs
             else:
                 for b in range(B):
-                    g = <double>gp[b] * w
-                    op[b] = <floating>(((g - mg) - (<double>xp[b] - c) * sl) * rs)
+                    g = gp[b] * w
+                    op[b] = ((g - mg) - (xp[b] - c) * sl) * rs
         else:
             if col_affine:
                 for b in range(B):
-                    op[b] = <floating>((<double>gp[b] * <double>col_weight[b] * w) * rs)
+                    op[b] = (gp[b] * col_weight[b] * w) * rs
             else:
                 for b in range(B):
-                    op[b] = <floating>((<double>gp[b] * w) * rs)
+                    op[b] = (gp[b] * w) * rs
 
 
 cdef void _col_block(const floating* x, const floating* grad_out, const double* mean, const double* rstd,
