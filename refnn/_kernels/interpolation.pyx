@@ -1,0 +1,230 @@
+# Legend: P planes (N*C flattened), D/H/W the spatial depth/height/width (1-d and 2-d inputs run
+#         with unit leading spatial dims), I input extent, O output extent along one dim,
+#         K taps per output index along one dim, L the resampled axis and Q the extent after it
+#         (one-axis resampling), g an upstream gradient value.
+"""Interpolation kernels over precomputed per-dim index/weight tables.
+
+The tables (built once per output line in ``refnn._functions.interpolation``) hold, for every
+output index along one dim, the input indices it reads and their weights.  The kernels only
+gather and scatter:
+
+- ``nearest_fwd/bwd``: one tap per dim (nearest, nearest-exact);
+- ``separable_fwd/bwd``: K taps per dim (linear/bilinear/trilinear K=2, bicubic K=4, a unit dim K=1),
+  out = sum_a wd[a] (sum_b wh[b] (sum_c ww[c] x[a, b, c])), torch's nesting;
+- ``area_fwd/bwd``: adaptive average over [start, end) windows per dim (mode='area');
+- ``resample_axis_fwd`` / ``antialias2d_bwd``: variable-width antialias filters along one axis,
+  and the 2-d scatter of their gradient.
+
+Forward kernels split output rows between threads; backward kernels split planes, each plane's
+scatter run by one thread in output order, so results do not depend on the thread count.
+"""
+from cython.parallel cimport prange
+
+ctypedef fused floating:
+    float
+    double
+
+cdef enum:
+    MAX_TAPS = 4    # the most taps per dim the separable kernel takes (bicubic)
+
+
+def nearest_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                const Py_ssize_t[::1] idx_d, const Py_ssize_t[::1] idx_h, const Py_ssize_t[::1] idx_w,
+                int num_threads):
+    """out[p, od, oh, ow] = x[p, idx_d[od], idx_h[oh], idx_w[ow]]."""
+    cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t r, p, od, oh, ow
+    cdef const floating* src
+    cdef floating* dst
+    for r in prange(P * OD * OH, nogil=True, num_threads=num_threads, schedule="static"):
+        p = r // (OD * OH)
+        od = (r // OH) % OD
+        oh = r % OH
+        src = &x[p, idx_d[od], idx_h[oh], 0]
+        dst = &out[p, od, oh, 0]
+        for ow in range(OW):
+            dst[ow] = src[idx_w[ow]]
+
+
+def nearest_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
+                const Py_ssize_t[::1] idx_d, const Py_ssize_t[::1] idx_h, const Py_ssize_t[::1] idx_w,
+                int num_threads):
+    """grad_in[p, idx_d[od], idx_h[oh], idx_w[ow]] += grad_out[p, od, oh, ow], outputs in order (grad_in zeroed)."""
+    cdef Py_ssize_t P = grad_out.shape[0], OD = grad_out.shape[1], OH = grad_out.shape[2]
+    cdef Py_ssize_t OW = grad_out.shape[3]
+    cdef Py_ssize_t p, od, oh, ow
+    cdef const floating* src
+    cdef floating* dst
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for od in range(OD):
+            for oh in range(OH):
+                src = &grad_out[p, od, oh, 0]
+                dst = &grad_in[p, idx_d[od], idx_h[oh], 0]
+                for ow in range(OW):
+                    dst[idx_w[ow]] = dst[idx_w[ow]] + src[ow]
+
+
+cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t IH, Py_ssize_t IW,
+                                Py_ssize_t OW, const Py_ssize_t* idx_d, const floating* w_d, Py_ssize_t kd,
+                                const Py_ssize_t* idx_h, const floating* w_h, Py_ssize_t kh,
+                                const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw) noexcept nogil:
+    """One output row: dst[ow] = sum_a w_d[a] sum_b w_h[b] sum_c w_w[ow, c] plane[idx_d[a], idx_h[b], idx_w[ow, c]]."""
+    cdef const floating* rows[MAX_TAPS * MAX_TAPS]
+    cdef Py_ssize_t a, b, c, ow, i
+    cdef floating acc_d = 0, acc_h = 0, acc_w = 0
+    cdef const Py_ssize_t* taps
+    cdef const floating* weights
+    for a in range(kd):
+        for b in range(kh):
+            rows[a * kh + b] = plane + (idx_d[a] * IH + idx_h[b]) * IW
+    if kd == 1 and kh == 2 and kw == 2:
+        # the bilinear 2-d case, unrolled; same products and sums in the same order
+        for ow in range(OW):
+            i = 2 * ow
+            acc_h = (rows[0][idx_w[i]] * w_w[i] + rows[0][idx_w[i + 1]] * w_w[i + 1]) * w_h[0]
+            acc_h = acc_h + (rows[1][idx_w[i]] * w_w[i] + rows[1][idx_w[i + 1]] * w_w[i + 1]) * w_h[1]
+            dst[ow] = acc_h * w_d[0]
+        return
+    for ow in range(OW):
+        taps = idx_w + ow * kw
+        weights = w_w + ow * kw
+        for a in range(kd):
+            for b in range(kh):
+                i = a * kh + b
+                acc_w = rows[i][taps[0]] * weights[0]
+                for c in range(1, kw):
+                    acc_w = acc_w + rows[i][taps[c]] * weights[c]
+                if b == 0:
+                    acc_h = acc_w * w_h[0]
+                else:
+                    acc_h = acc_h + acc_w * w_h[b]
+            if a == 0:
+                acc_d = acc_h * w_d[0]
+            else:
+                acc_d = acc_d + acc_h * w_d[a]
+        dst[ow] = acc_d
+
+
+def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+                  const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
+                  const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
+                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, int num_threads):
+    """out[p, od, oh, ow] = sum_a w_d[od, a] sum_b w_h[oh, b] sum_c w_w[ow, c] x[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]]."""
+    cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t ID = x.shape[1], IH = x.shape[2], IW = x.shape[3]
+    cdef Py_ssize_t kd = idx_d.shape[1], kh = idx_h.shape[1], kw = idx_w.shape[1]
+    cdef Py_ssize_t r, p, od, oh
+    for r in prange(P * OD * OH, nogil=True, num_threads=num_threads, schedule="static"):
+        p = r // (OD * OH)
+        od = (r // OH) % OD
+        oh = r % OH
+        _separable_row(&x[p, 0, 0, 0], &out[p, od, oh, 0], IH, IW, OW,
+                       &idx_d[od, 0], &w_d[od, 0], kd, &idx_h[oh, 0], &w_h[oh, 0], kh,
+                       &idx_w[0, 0], &w_w[0, 0], kw)
+
+
+def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
+                  const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
+                  const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
+                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, int num_threads):
+    """grad_in[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]] += w_d[od, a] w_h[oh, b] w_w[ow, c] g, in output then tap order."""
+    cdef Py_ssize_t P = grad_out.shape[0], OD = grad_out.shape[1], OH = grad_out.shape[2]
+    cdef Py_ssize_t OW = grad_out.shape[3]
+    cdef Py_ssize_t kd = idx_d.shape[1], kh = idx_h.shape[1], kw = idx_w.shape[1]
+    cdef Py_ssize_t p, od, oh, ow, a, b, c
+    cdef floating g, w_dh
+    cdef floating* row
+    cdef const floating* src
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for od in range(OD):
+            for oh in range(OH):
+                src = &grad_out[p, od, oh, 0]
+                for ow in range(OW):
+                    g = src[ow]
+                    for a in range(kd):
+                        for b in range(kh):
+                            w_dh = w_d[od, a] * w_h[oh, b]
+                            row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
+                            for c in range(kw):
+                                row[idx_w[ow, c]] = row[idx_w[ow, c]] + w_dh * w_w[ow, c] * g
+
+
+def area_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
+             const Py_ssize_t[::1] start_d, const Py_ssize_t[::1] end_d,
+             const Py_ssize_t[::1] start_h, const Py_ssize_t[::1] end_h,
+             const Py_ssize_t[::1] start_w, const Py_ssize_t[::1] end_w, int num_threads):
+    """out[p, od, oh, ow] = (sum over the window, d then h then w ascending) / kd / kh / kw."""
+    cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t r, p, od, oh, ow, i, j, k
+    cdef floating acc
+    for r in prange(P * OD * OH, nogil=True, num_threads=num_threads, schedule="static"):
+        p = r // (OD * OH)
+        od = (r // OH) % OD
+        oh = r % OH
+        for ow in range(OW):
+            acc = 0
+            for i in range(start_d[od], end_d[od]):
+                for j in range(start_h[oh], end_h[oh]):
+                    for k in range(start_w[ow], end_w[ow]):
+                        acc = acc + x[p, i, j, k]
+            out[p, od, oh, ow] = acc / <floating>(end_d[od] - start_d[od]) / <floating>(end_h[oh] - start_h[oh]) \
+                / <floating>(end_w[ow] - start_w[ow])
+
+
+def area_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
+             const Py_ssize_t[::1] start_d, const Py_ssize_t[::1] end_d,
+             const Py_ssize_t[::1] start_h, const Py_ssize_t[::1] end_h,
+             const Py_ssize_t[::1] start_w, const Py_ssize_t[::1] end_w, int num_threads):
+    """grad_in[window] += g / kd / kh / kw, output windows in order (grad_in zeroed)."""
+    cdef Py_ssize_t P = grad_out.shape[0], OD = grad_out.shape[1], OH = grad_out.shape[2]
+    cdef Py_ssize_t OW = grad_out.shape[3]
+    cdef Py_ssize_t p, od, oh, ow, i, j, k
+    cdef floating delta
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    delta = grad_out[p, od, oh, ow] / <floating>(end_d[od] - start_d[od]) \
+                        / <floating>(end_h[oh] - start_h[oh]) / <floating>(end_w[ow] - start_w[ow])
+                    for i in range(start_d[od], end_d[od]):
+                        for j in range(start_h[oh], end_h[oh]):
+                            for k in range(start_w[ow], end_w[ow]):
+                                grad_in[p, i, j, k] = grad_in[p, i, j, k] + delta
+
+
+def resample_axis_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out,
+                      const Py_ssize_t[::1] index_min, const Py_ssize_t[::1] index_size,
+                      const floating[:, ::1] weights, int num_threads):
+    """out[p, o, q] = sum_{k < index_size[o]} weights[o, k] x[p, index_min[o] + k, q], k ascending."""
+    cdef Py_ssize_t P = out.shape[0], O = out.shape[1], Q = out.shape[2]
+    cdef Py_ssize_t r, p, o, q, k
+    cdef floating acc
+    for r in prange(P * O, nogil=True, num_threads=num_threads, schedule="static"):
+        p = r // O
+        o = r % O
+        for q in range(Q):
+            if index_size[o] == 0:
+                out[p, o, q] = 0
+                continue
+            acc = x[p, index_min[o], q] * weights[o, 0]
+            for k in range(1, index_size[o]):
+                acc = acc + x[p, index_min[o] + k, q] * weights[o, k]
+            out[p, o, q] = acc
+
+
+def antialias2d_bwd(const floating[:, :, ::1] grad_out, floating[:, :, ::1] grad_in,
+                    const Py_ssize_t[::1] ymin, const Py_ssize_t[::1] ysize, const floating[:, ::1] wy,
+                    const Py_ssize_t[::1] xmin, const Py_ssize_t[::1] xsize, const floating[:, ::1] wx,
+                    int num_threads):
+    """grad_in[p, ymin[oh] + y, xmin[ow] + x] += wx[ow, x] wy[oh, y] g, in output then tap order (grad_in zeroed)."""
+    cdef Py_ssize_t P = grad_out.shape[0], OH = grad_out.shape[1], OW = grad_out.shape[2]
+    cdef Py_ssize_t p, oh, ow, y, t
+    cdef floating g
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for oh in range(OH):
+            for ow in range(OW):
+                g = grad_out[p, oh, ow]
+                for y in range(ysize[oh]):
+                    for t in range(xsize[ow]):
+                        grad_in[p, ymin[oh] + y, xmin[ow] + t] = grad_in[p, ymin[oh] + y, xmin[ow] + t] \
+                            + wx[ow, t] * wy[oh, y] * g
