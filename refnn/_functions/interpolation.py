@@ -288,7 +288,7 @@ class SeparableFunction(Function):
         grad_planes = as_planes(grad)
         grad_input = np.zeros((grad_planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(in_spatial),
                               dtype=grad.dtype)
-        K.separable_bwd(grad_planes, grad_input, *tables, threads())
+        K.separable_bwd(grad_planes, grad_input, *tables, cubic, threads())
         return grad_input.reshape(input_shape), None, None, None, None
 
 

@@ -126,8 +126,13 @@ def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
 def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
                   const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
                   const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
-                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, int num_threads):
-    """grad_in[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]] += w_d[od, a] w_h[oh, b] w_w[ow, c] g, in output then tap order."""
+                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, bint width_major,
+                  int num_threads):
+    """grad_in[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]] += w_d[od, a] w_h[oh, b] w_w[ow, c] g, outputs in order.
+
+    Taps run a, b, c with the term (w_d w_h) w_w g (torch's linear backward), or, with width_major,
+    c before b with the term (g w_h) w_w (torch's bicubic backward): taps clamped at the border hit
+    the same input element, so this order is part of the result."""
     cdef Py_ssize_t P = grad_out.shape[0], OD = grad_out.shape[1], OH = grad_out.shape[2]
     cdef Py_ssize_t OW = grad_out.shape[3]
     cdef Py_ssize_t kd = idx_d.shape[1], kh = idx_h.shape[1], kw = idx_w.shape[1]
@@ -142,11 +147,17 @@ def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] 
                 for ow in range(OW):
                     g = src[ow]
                     for a in range(kd):
-                        for b in range(kh):
-                            w_dh = w_d[od, a] * w_h[oh, b]
-                            row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
+                        if width_major:
                             for c in range(kw):
-                                row[idx_w[ow, c]] = row[idx_w[ow, c]] + w_dh * w_w[ow, c] * g
+                                for b in range(kh):
+                                    row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
+                                    row[idx_w[ow, c]] = row[idx_w[ow, c]] + g * w_d[od, a] * w_h[oh, b] * w_w[ow, c]
+                        else:
+                            for b in range(kh):
+                                w_dh = w_d[od, a] * w_h[oh, b]
+                                row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
+                                for c in range(kw):
+                                    row[idx_w[ow, c]] = row[idx_w[ow, c]] + w_dh * w_w[ow, c] * g
 
 
 def area_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
