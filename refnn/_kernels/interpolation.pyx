@@ -30,20 +30,36 @@ cdef enum:
 
 def nearest_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                 const Py_ssize_t[::1] idx_d, const Py_ssize_t[::1] idx_h, const Py_ssize_t[::1] idx_w,
-                int num_threads):
-    """out[p, od, oh, ow] = x[p, idx_d[od], idx_h[oh], idx_w[ow]]."""
+                Py_ssize_t repeat_w, int num_threads):
+    """out[p, od, oh, ow] = x[p, idx_d[od], idx_h[oh], idx_w[ow]].
+
+    repeat_w > 0 says idx_w[ow] == ow // repeat_w (an integer upscale of the width): the same copies,
+    written as runs."""
     cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
-    cdef Py_ssize_t r, p, od, oh, ow
+    cdef Py_ssize_t IW = x.shape[3]
+    cdef Py_ssize_t r, p, od, oh, ow, iw, k
     cdef const floating* src
     cdef floating* dst
+    cdef floating value
     for r in prange(P * OD * OH, nogil=True, num_threads=num_threads, schedule="static"):
         p = r // (OD * OH)
         od = (r // OH) % OD
         oh = r % OH
         src = &x[p, idx_d[od], idx_h[oh], 0]
         dst = &out[p, od, oh, 0]
-        for ow in range(OW):
-            dst[ow] = src[idx_w[ow]]
+        if repeat_w == 2:
+            for iw in range(IW):
+                value = src[iw]
+                dst[2 * iw] = value
+                dst[2 * iw + 1] = value
+        elif repeat_w > 0:
+            for iw in range(IW):
+                value = src[iw]
+                for k in range(repeat_w):
+                    dst[iw * repeat_w + k] = value
+        else:
+            for ow in range(OW):
+                dst[ow] = src[idx_w[ow]]
 
 
 def nearest_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
@@ -123,6 +139,59 @@ def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                        &idx_w[0, 0], &w_w[0, 0], kw)
 
 
+cdef inline void _separable_bwd_plane(const floating* grad_out, floating* grad_in,
+                                      Py_ssize_t OD, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t IH, Py_ssize_t IW,
+                                      const Py_ssize_t* idx_d, const floating* w_d, Py_ssize_t kd,
+                                      const Py_ssize_t* idx_h, const floating* w_h, Py_ssize_t kh,
+                                      const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw,
+                                      bint width_major) noexcept nogil:
+    """One plane's scatter, output rows in order (see separable_bwd)."""
+    cdef floating* rows[MAX_TAPS * MAX_TAPS]
+    cdef floating w_dh[MAX_TAPS * MAX_TAPS]
+    cdef floating g
+    cdef Py_ssize_t od, oh, ow, a, b, c, i, n = kd * kh
+    cdef const floating* src
+    cdef const Py_ssize_t* taps
+    cdef const floating* weights
+    for od in range(OD):
+        for oh in range(OH):
+            src = grad_out + (od * OH + oh) * OW
+            for a in range(kd):
+                for b in range(kh):
+                    rows[a * kh + b] = grad_in + (idx_d[od * kd + a] * IH + idx_h[oh * kh + b]) * IW
+                    w_dh[a * kh + b] = w_d[od * kd + a] * w_h[oh * kh + b]
+            if width_major:
+                # torch's bicubic order: c before b, term ((g w_d) w_h) w_w
+                for ow in range(OW):
+                    g = src[ow]
+                    taps = idx_w + ow * kw
+                    weights = w_w + ow * kw
+                    for a in range(kd):
+                        for c in range(kw):
+                            for b in range(kh):
+                                i = a * kh + b
+                                rows[i][taps[c]] = rows[i][taps[c]] + \
+                                    g * w_d[od * kd + a] * w_h[oh * kh + b] * weights[c]
+            elif n == 2 and kw == 2:
+                # the bilinear 2-d case, unrolled; same terms in the same order
+                for ow in range(OW):
+                    g = src[ow]
+                    taps = idx_w + 2 * ow
+                    weights = w_w + 2 * ow
+                    rows[0][taps[0]] = rows[0][taps[0]] + w_dh[0] * weights[0] * g
+                    rows[0][taps[1]] = rows[0][taps[1]] + w_dh[0] * weights[1] * g
+                    rows[1][taps[0]] = rows[1][taps[0]] + w_dh[1] * weights[0] * g
+                    rows[1][taps[1]] = rows[1][taps[1]] + w_dh[1] * weights[1] * g
+            else:
+                for ow in range(OW):
+                    g = src[ow]
+                    taps = idx_w + ow * kw
+                    weights = w_w + ow * kw
+                    for i in range(n):
+                        for c in range(kw):
+                            rows[i][taps[c]] = rows[i][taps[c]] + w_dh[i] * weights[c] * g
+
+
 def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
                   const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
                   const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
@@ -131,33 +200,16 @@ def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] 
     """grad_in[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]] += w_d[od, a] w_h[oh, b] w_w[ow, c] g, outputs in order.
 
     Taps run a, b, c with the term (w_d w_h) w_w g (torch's linear backward), or, with width_major,
-    c before b with the term (g w_h) w_w (torch's bicubic backward): taps clamped at the border hit
-    the same input element, so this order is part of the result."""
+    c before b with the term ((g w_d) w_h) w_w (torch's bicubic backward): taps clamped at the border
+    hit the same input element, so this order is part of the result.  One thread per plane."""
     cdef Py_ssize_t P = grad_out.shape[0], OD = grad_out.shape[1], OH = grad_out.shape[2]
-    cdef Py_ssize_t OW = grad_out.shape[3]
+    cdef Py_ssize_t OW = grad_out.shape[3], IH = grad_in.shape[2], IW = grad_in.shape[3]
     cdef Py_ssize_t kd = idx_d.shape[1], kh = idx_h.shape[1], kw = idx_w.shape[1]
-    cdef Py_ssize_t p, od, oh, ow, a, b, c
-    cdef floating g, w_dh
-    cdef floating* row
-    cdef const floating* src
+    cdef Py_ssize_t p
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
-        for od in range(OD):
-            for oh in range(OH):
-                src = &grad_out[p, od, oh, 0]
-                for ow in range(OW):
-                    g = src[ow]
-                    for a in range(kd):
-                        if width_major:
-                            for c in range(kw):
-                                for b in range(kh):
-                                    row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
-                                    row[idx_w[ow, c]] = row[idx_w[ow, c]] + g * w_d[od, a] * w_h[oh, b] * w_w[ow, c]
-                        else:
-                            for b in range(kh):
-                                w_dh = w_d[od, a] * w_h[oh, b]
-                                row = &grad_in[p, idx_d[od, a], idx_h[oh, b], 0]
-                                for c in range(kw):
-                                    row[idx_w[ow, c]] = row[idx_w[ow, c]] + w_dh * w_w[ow, c] * g
+        _separable_bwd_plane(&grad_out[p, 0, 0, 0], &grad_in[p, 0, 0, 0], OD, OH, OW, IH, IW,
+                             &idx_d[0, 0], &w_d[0, 0], kd, &idx_h[0, 0], &w_h[0, 0], kh,
+                             &idx_w[0, 0], &w_w[0, 0], kw, width_major)
 
 
 def area_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,

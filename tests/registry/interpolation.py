@@ -19,9 +19,8 @@ def size_specs(n):
         ("size_int_up", {"size": 7}),
         ("size_int_down", {"size": 2}),
         ("size_one", {"size": 1}),
-        ("size_tuple_mixed", {"size": ((7,), (3, 8), (2, 5, 4))[n - 1]}),
+        ("size_list_mixed", {"size": list(((7,), (3, 8), (2, 5, 4))[n - 1])}),
         ("size_same", {"size": tuple(spatial)}),
-        ("size_list", {"size": list(((6,), (6, 3), (4, 2, 5))[n - 1])}),
         ("scale_int2", {"scale_factor": 2}),
         ("scale_float_up", {"scale_factor": 1.7}),
         ("scale_float_down", {"scale_factor": 0.6}),
@@ -46,7 +45,10 @@ for ndim, modes in MODES.items():
     for mode in modes:
         corners = (None, False, True) if mode in INTERPOLATING else (None,)
         for align_corners in corners:
-            for desc, kwargs in size_specs(n):
+            specs = size_specs(n)
+            if align_corners is None and mode in INTERPOLATING:
+                specs = specs[::4]  # None means False for these modes: a sample suffices
+            for desc, kwargs in specs:
                 kw = dict(kwargs, mode=mode)
                 if align_corners is not None:
                     kw["align_corners"] = align_corners
