@@ -272,7 +272,7 @@ class SeparableFunction(Function):
         planes = as_planes(x)
         out = np.empty((planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(output_size), dtype=x.dtype)
         K.separable_fwd(planes, out, *_separable_tables(T, x.shape[2:], output_size, scales, align_corners, cubic),
-                        threads())
+                        True, threads())
         ctx.meta = (x.shape, tuple(output_size), tuple(scales), align_corners, cubic)
         return Tensor(out.reshape(x.shape[:2] + tuple(output_size)))
 
@@ -292,7 +292,7 @@ class SeparableFunction(Function):
         grad_planes = as_planes(grad)
         grad_input = np.zeros((grad_planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(in_spatial),
                               dtype=grad.dtype)
-        K.separable_bwd(grad_planes, grad_input, *tables, cubic, threads())
+        K.separable_bwd(grad_planes, grad_input, *tables, cubic, True, threads())
         return grad_input.reshape(input_shape), None, None, None, None
 
 

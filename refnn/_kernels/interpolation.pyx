@@ -17,6 +17,8 @@ gather and scatter:
 
 Forward kernels split output rows between threads; backward kernels split planes, each plane's
 scatter run by one thread in output order, so results do not depend on the thread count.
+``fast=False`` runs the plain loops (the specification); the unrolled bilinear paths taken with
+``fast=True`` compute the same terms in the same order (tests/test_interpolation_kernels.py).
 """
 from cython.parallel cimport prange
 
@@ -83,7 +85,8 @@ def nearest_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] gr
 cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t IH, Py_ssize_t IW,
                                 Py_ssize_t OW, const Py_ssize_t* idx_d, const floating* w_d, Py_ssize_t kd,
                                 const Py_ssize_t* idx_h, const floating* w_h, Py_ssize_t kh,
-                                const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw) noexcept nogil:
+                                const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw,
+                                bint fast) noexcept nogil:
     """One output row: dst[ow] = sum_a w_d[a] sum_b w_h[b] sum_c w_w[ow, c] plane[idx_d[a], idx_h[b], idx_w[ow, c]]."""
     cdef const floating* rows[MAX_TAPS * MAX_TAPS]
     cdef Py_ssize_t a, b, c, ow, i
@@ -93,7 +96,7 @@ cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t
     for a in range(kd):
         for b in range(kh):
             rows[a * kh + b] = plane + (idx_d[a] * IH + idx_h[b]) * IW
-    if kd == 1 and kh == 2 and kw == 2:
+    if fast and kd == 1 and kh == 2 and kw == 2:
         # the bilinear 2-d case, unrolled; same products and sums in the same order
         for ow in range(OW):
             i = 2 * ow
@@ -124,7 +127,7 @@ cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t
 def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                   const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
                   const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
-                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, int num_threads):
+                  const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, bint fast, int num_threads):
     """out[p, od, oh, ow] = sum_a w_d[od, a] sum_b w_h[oh, b] sum_c w_w[ow, c] x[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]]."""
     cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t ID = x.shape[1], IH = x.shape[2], IW = x.shape[3]
@@ -136,7 +139,7 @@ def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
         oh = r % OH
         _separable_row(&x[p, 0, 0, 0], &out[p, od, oh, 0], IH, IW, OW,
                        &idx_d[od, 0], &w_d[od, 0], kd, &idx_h[oh, 0], &w_h[oh, 0], kh,
-                       &idx_w[0, 0], &w_w[0, 0], kw)
+                       &idx_w[0, 0], &w_w[0, 0], kw, fast)
 
 
 cdef inline void _separable_bwd_plane(const floating* grad_out, floating* grad_in,
@@ -144,7 +147,7 @@ cdef inline void _separable_bwd_plane(const floating* grad_out, floating* grad_i
                                       const Py_ssize_t* idx_d, const floating* w_d, Py_ssize_t kd,
                                       const Py_ssize_t* idx_h, const floating* w_h, Py_ssize_t kh,
                                       const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw,
-                                      bint width_major) noexcept nogil:
+                                      bint width_major, bint fast) noexcept nogil:
     """One plane's scatter, output rows in order (see separable_bwd)."""
     cdef floating* rows[MAX_TAPS * MAX_TAPS]
     cdef floating w_dh[MAX_TAPS * MAX_TAPS]
@@ -172,7 +175,7 @@ cdef inline void _separable_bwd_plane(const floating* grad_out, floating* grad_i
                                 i = a * kh + b
                                 rows[i][taps[c]] = rows[i][taps[c]] + \
                                     g * w_d[od * kd + a] * w_h[oh * kh + b] * weights[c]
-            elif n == 2 and kw == 2:
+            elif fast and n == 2 and kw == 2:
                 # the bilinear 2-d case, unrolled; same terms in the same order
                 for ow in range(OW):
                     g = src[ow]
@@ -196,7 +199,7 @@ def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] 
                   const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
                   const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
                   const Py_ssize_t[:, ::1] idx_w, const floating[:, ::1] w_w, bint width_major,
-                  int num_threads):
+                  bint fast, int num_threads):
     """grad_in[p, idx_d[od, a], idx_h[oh, b], idx_w[ow, c]] += w_d[od, a] w_h[oh, b] w_w[ow, c] g, outputs in order.
 
     Taps run a, b, c with the term (w_d w_h) w_w g (torch's linear backward), or, with width_major,
@@ -209,7 +212,7 @@ def separable_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] 
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         _separable_bwd_plane(&grad_out[p, 0, 0, 0], &grad_in[p, 0, 0, 0], OD, OH, OW, IH, IW,
                              &idx_d[0, 0], &w_d[0, 0], kd, &idx_h[0, 0], &w_h[0, 0], kh,
-                             &idx_w[0, 0], &w_w[0, 0], kw, width_major)
+                             &idx_w[0, 0], &w_w[0, 0], kw, width_major, fast)
 
 
 def area_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
