@@ -105,6 +105,12 @@ for red in REDUCTIONS:
                kwargs={"reduction": red}),
     ]
 CASES += [
+    # torch's own backward raises for a (C,) input with a (1,) target: forward only
+    OpCase(op="nll_loss", desc="unbatched_1d_target", args=(log_probs((5,)), classes((1,), 5)),
+           kwargs={"reduction": "none"}, grad=False),
+    OpCase(op="nll_loss", desc="empty_spatial", args=(T((2, 3, 0)), classes((2, 0), 3))),
+    OpCase(op="nll_loss", desc="empty_spatial_none", args=(T((2, 3, 0)), classes((2, 0), 3)),
+           kwargs={"reduction": "none"}),
     OpCase(op="nll_loss", desc="batch_one", args=(log_probs((1, 6)), classes((1,), 6))),
     OpCase(op="nll_loss", desc="ignore_index_positive_weight", args=(log_probs((8, 4)), classes((8,), 4, 3)),
            kwargs={"ignore_index": 3, "weight": weight(4)}),
@@ -147,6 +153,9 @@ CASES += [
     ErrorCase(op="nll_loss", desc="3d_target_shape", args=(T((3, 4, 2)), classes((3, 3), 4))),
     ErrorCase(op="nll_loss", desc="weight_wrong_size", args=(T((3, 4)), classes((3,), 4)),
               kwargs={"weight": T((3,), requires_grad=False)}),
+    ErrorCase(op="nll_loss", desc="unbatched_target_size_2", args=(T((4,)), classes((2,), 4))),
+    ErrorCase(op="nll_loss", desc="weight_dtype_mismatch", args=(T((3, 4)), classes((3,), 4)), dtypes=("float32",),
+              kwargs={"weight": T((4,), dtype="float64", requires_grad=False)}),
     ErrorCase(op="nll_loss", desc="weight_2d", args=(T((3, 4)), classes((3,), 4)),
               kwargs={"weight": T((1, 4), requires_grad=False)}),
     ErrorCase(op="nll_loss", desc="weight_requires_grad", args=(T((3, 4)), classes((3,), 4)),
@@ -259,6 +268,8 @@ CASES += [
               kwargs={"weight": T((2,), requires_grad=False)}),
     ErrorCase(op="binary_cross_entropy", desc="weight_bigger_than_input", args=(probabilities((2, 3)), probabilities((2, 3))),
               kwargs={"weight": T((4, 2, 3), requires_grad=False)}),
+    ErrorCase(op="binary_cross_entropy", desc="target_dtype_mismatch", dtypes=("float32",),
+              args=(probabilities((3,)), T((3,), 0, 1, dtype="float64"))),
     ErrorCase(op="binary_cross_entropy", desc="bad_reduction", args=(probabilities((2, 3)), probabilities((2, 3))),
               kwargs={"reduction": "avg"}),
     ErrorCase(op="binary_cross_entropy", desc="weight_requires_grad", args=(probabilities((3,)), probabilities((3,))),

@@ -102,8 +102,8 @@ def _nll_layout(fn, input, target, weight, ignore_index):
             raise RuntimeError(f"{fn}: 0D or 1D target tensor expected, multi-target not supported "
                                f"(target shape {_shape_str(target.shape)})")
         if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
-            raise RuntimeError(f"{fn}: size mismatch (got input: {_shape_str(input.shape)}, "
-                               f"target: {_shape_str(target.shape)})")
+            raise ValueError(f"{fn}: For 1D input, 1D target must have size 1, but got target size: "
+                             f"{target.shape[0]}")
     elif tuple(target.shape[1:]) != tuple(input.shape[2:]):
         raise RuntimeError(f"{fn}: Expected target size {_shape_str(input.shape[:1] + input.shape[2:])}, "
                            f"got {_shape_str(target.shape)}")
@@ -116,8 +116,8 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     bad = (labels != ignore_index) & ((labels < 0) | (labels >= n_classes))
     if bad.any():
         raise IndexError(f"{fn}: Target {int(labels[bad].reshape(-1)[0])} is out of bounds.")
-    if input.dim() == 1:
-        return (1, n_classes, 1), tuple(target.shape)
+    if input.dim() == 1:  # unbatched: a 0-d result even for a (1,) target, as torch
+        return (1, n_classes, 1), ()
     spatial = int(np.prod(input.shape[2:], dtype=np.int64))
     return (input.shape[0], n_classes, spatial), tuple(target.shape)
 
