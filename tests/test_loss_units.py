@@ -208,6 +208,15 @@ def test_adaptive_log_prob_output_and_predict_agree():
 
 
 @needs_log_softmax
+@pytest.mark.parametrize("cutoffs", [[8], [1, 2], [3, 6]])
+def test_adaptive_predict_is_log_prob_argmax_on_every_branch(cutoffs):
+    refnn.manual_seed(1)
+    asm = nn.AdaptiveLogSoftmaxWithLoss(16, 10, cutoffs, div_value=2.0, head_bias=True).double()
+    x = refnn.tensor(np.random.default_rng(7).standard_normal((40, 16)) * 4)
+    assert np.array_equal(asm.predict(x).data, asm.log_prob(x).data.argmax(axis=1))
+
+
+@needs_log_softmax
 def test_cross_entropy_is_log_softmax_then_nll():
     rng = np.random.default_rng(6)
     x = refnn.tensor(rng.standard_normal((6, 5)))
