@@ -12,12 +12,17 @@ from ..tensor import Tensor
 from ._util import contiguous, threads
 
 
+_PARALLEL_MIN_WORK = 1 << 16   # multiply-adds per batch entry below which one thread is used
+
+
 def bmm_nt(a, b):
     """a (B, M, K) times b (B, N, K) transposed -> (B, M, N): out[i] = a[i] @ b[i].T, k ascending."""
     a = contiguous(a)
     b = contiguous(b, a.dtype)
     out = np.empty((a.shape[0], a.shape[1], b.shape[1]), dtype=a.dtype)
-    num_threads = threads()
+    # one gemm call per batch entry; small products run on one thread (the result does not depend on it:
+    # every output element is one thread's sum in ascending k), sparing an OpenMP region per entry
+    num_threads = threads() if a.shape[1] * a.shape[2] * b.shape[1] >= _PARALLEL_MIN_WORK else 1
     for i in range(a.shape[0]):
         gemm.gemm_nt(a[i], b[i], out[i], num_threads)
     return out
