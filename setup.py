@@ -69,6 +69,7 @@ extensions = [
 ]
 
 setup(
+    options={"build_ext": {"parallel": int(os.environ.get("REFNN_BUILD_JOBS", "2"))}},
     ext_modules=cythonize(
         extensions,
         compiler_directives=directives,

@@ -8,6 +8,7 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  #
 from .random import manual_seed  # noqa: F401
 from .tensor import (Tensor, bool_, cat, double, empty, float, float16, float32, float64,  # noqa: F401,A004
                      from_numpy, int32, int64, long, ones, stack, tensor, zeros)
-from . import nn, optim  # noqa: E402,F401
+from . import nn, optim, utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401
 
 __version__ = "0.1.0"

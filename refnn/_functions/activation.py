@@ -1,4 +1,14 @@
-"""Elementwise activations: one Function class per activation, through flat kernels."""
+"""Elementwise activations: one Function driven by a table of (fwd kernel, bwd kernel, what to save).
+
+``ACTIVATIONS[name]`` says which kernels compute the activation, whether its
+backward reads the input or the result, and, for ``inplace=True``, which
+backward reads the result (so nothing needs keeping); where the backward needs
+the input and the op runs in place, the input is copied first (as torch's
+autograd saves ``original_self``).  Adding an activation is one table row.
+"""
+from dataclasses import dataclass
+from typing import Callable, Optional
+
 import numpy as np
 
 from .._kernels import activation as K
@@ -7,30 +17,160 @@ from ..tensor import Tensor
 from ._util import contiguous, threads
 
 
-def _flat_out(x):
-    return np.empty(x.size, dtype=x.dtype)
+@dataclass(frozen=True)
+class Activation:
+    fwd: Callable
+    bwd: Callable
+    saves_result: bool = False              # bwd reads y (else x)
+    inplace_bwd: Optional[Callable] = None  # in place: a bwd that reads y, so x need not be kept
+    inplace_error: Optional[Callable] = None  # (a, b, c) -> message: torch refuses this in-place backward
 
 
-class ReLUFunction(Function):
+_ELU_NEGATIVE = ("In-place elu backward calculation is triggered with a negative slope which is not supported. "
+                 "This is caused by calling in-place forward function with a negative slope, please call "
+                 "out-of-place version instead.")
+_LEAKY_NEGATIVE = ("In-place leakyReLu backward calculation is triggered with a negative slope which is not "
+                   "supported. This is caused by calling in-place forward function with a negative slope, "
+                   "please call out-of-place version instead.")
+
+ACTIVATIONS = {
+    "relu": Activation(K.relu_fwd, K.relu_bwd, saves_result=True),
+    "leaky_relu": Activation(K.leaky_relu_fwd, K.leaky_relu_bwd, inplace_bwd=K.leaky_relu_bwd,
+                             inplace_error=lambda a, b, c: _LEAKY_NEGATIVE if a < 0 else None),
+    "elu": Activation(K.elu_fwd, K.elu_bwd, inplace_bwd=K.elu_result_bwd,
+                      inplace_error=lambda a, b, c: _ELU_NEGATIVE if a < 0 else None),
+    "hardtanh": Activation(K.hardtanh_fwd, K.hardtanh_bwd, inplace_bwd=K.hardtanh_bwd),
+    "hardsigmoid": Activation(K.hardsigmoid_fwd, K.hardsigmoid_bwd),
+    "hardswish": Activation(K.hardswish_fwd, K.hardswish_bwd),
+    "hardshrink": Activation(K.hardshrink_fwd, K.hardshrink_bwd),
+    "softshrink": Activation(K.softshrink_fwd, K.softshrink_bwd),
+    "threshold": Activation(K.threshold_fwd, K.threshold_bwd),
+    "sigmoid": Activation(K.sigmoid_fwd, K.sigmoid_bwd, saves_result=True),
+    "tanh": Activation(K.tanh_fwd, K.tanh_bwd, saves_result=True),
+    "logsigmoid": Activation(K.logsigmoid_fwd, K.logsigmoid_bwd),
+    "silu": Activation(K.silu_fwd, K.silu_bwd),
+    "mish": Activation(K.mish_fwd, K.mish_bwd),
+    "softplus": Activation(K.softplus_fwd, K.softplus_bwd),
+    "softsign": Activation(K.softsign_fwd, K.softsign_bwd),
+    "tanhshrink": Activation(K.tanhshrink_fwd, K.tanhshrink_bwd),
+    "gelu": Activation(K.gelu_fwd, K.gelu_bwd),
+    "gelu_tanh": Activation(K.gelu_tanh_fwd, K.gelu_tanh_bwd),
+}
+
+
+def _flat(array):
+    return contiguous(array).reshape(-1)
+
+
+def _write_back(ctx, input, out):
+    """In place: the result goes into ``input``'s buffer, which is marked dirty and returned."""
+    input.data[...] = out
+    ctx.mark_dirty(input)
+    return input
+
+
+class ElementwiseFunction(Function):
+    """y = f(x; a, b, c) for the activation ``name`` of ``ACTIVATIONS``."""
+
     @staticmethod
-    def forward(ctx, input, inplace=False):
-        x = contiguous(input.data).reshape(-1)
-        out = _flat_out(x)
-        K.relu_fwd(x, out, threads())
+    def forward(ctx, input, name, a=0.0, b=0.0, c=0.0, inplace=False):
+        spec = ACTIVATIONS[name]
+        x = _flat(input.data)
+        out = np.empty_like(x)
+        spec.fwd(x, out, float(a), float(b), float(c), threads())
         out = out.reshape(input.shape)
-        if inplace:
-            input.data[...] = out
-            ctx.mark_dirty(input)
-            result = input
-        else:
+        ctx.spec, ctx.params, ctx.shape = spec, (float(a), float(b), float(c)), input.shape
+        ctx.bwd = spec.bwd
+        if not inplace:
             result = Tensor(out)
-        ctx.save_for_backward(result)
+            ctx.save_for_backward(result if spec.saves_result else input)
+            return result
+        ctx.error = spec.inplace_error(a, b, c) if spec.inplace_error else None
+        if spec.saves_result or spec.inplace_bwd is not None:
+            ctx.bwd = spec.inplace_bwd or spec.bwd
+            result = _write_back(ctx, input, out)
+            ctx.save_for_backward(result)
+        else:  # the backward needs the input the op overwrites: keep a copy
+            ctx.original = Tensor(x.reshape(input.shape).copy())
+            result = _write_back(ctx, input, out)
+            ctx.save_for_backward(ctx.original)
         return result
 
     @staticmethod
     def backward(ctx, grad):
-        (result,) = ctx.saved_tensors
-        out = contiguous(result.data).reshape(-1)
-        grad_in = _flat_out(out)
-        K.relu_bwd(contiguous(grad).reshape(-1), out, grad_in, threads())
-        return grad_in.reshape(result.shape), None
+        if getattr(ctx, "error", None):
+            raise RuntimeError(ctx.error)
+        (saved,) = ctx.saved_tensors
+        s = _flat(saved.data)
+        grad_input = np.empty_like(s)
+        ctx.bwd(_flat(grad), s, grad_input, *ctx.params, threads())
+        return grad_input.reshape(ctx.shape), None, None, None, None, None
+
+
+def activation(input, name, a=0.0, b=0.0, c=0.0, inplace=False):
+    return ElementwiseFunction.apply(input, name, a, b, c, inplace)
+
+
+class MultiplyFunction(Function):
+    """y = x * factor for a fixed per-element factor (Dropout's scaled mask, RReLU's slopes)."""
+
+    @staticmethod
+    def forward(ctx, input, factor, inplace=False):
+        x = _flat(input.data)
+        out = np.empty_like(x)
+        K.multiply_fwd(x, _flat(factor), out, threads())
+        ctx.factor = factor
+        out = out.reshape(input.shape)
+        return _write_back(ctx, input, out) if inplace else Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_input = np.empty(grad.size, dtype=grad.dtype)
+        K.multiply_fwd(_flat(grad), _flat(ctx.factor), grad_input, threads())
+        return grad_input.reshape(ctx.factor.shape), None, None
+
+
+def multiply(input, factor, inplace=False):
+    return MultiplyFunction.apply(input, factor, inplace)
+
+
+def _as_ncs(array, channels):
+    """(N, C, S) view of an input whose channels are dim 1 (dim 0 for 1-d, none for 0-d)."""
+    if array.ndim == 0:
+        return array.reshape(1, 1, 1)
+    if array.ndim == 1:
+        return array.reshape(1, -1, 1) if channels > 1 else array.reshape(1, 1, -1)
+    return array.reshape(array.shape[0], array.shape[1], -1)
+
+
+class PReLUFunction(Function):
+    """y = x if x > 0 else weight[c] * x, c the channel (dim 1; dim 0 of a 1-d input)."""
+
+    @staticmethod
+    def forward(ctx, input, weight):
+        channels = weight.data.size
+        x = contiguous(input.data)
+        w = contiguous(weight.data, x.dtype).reshape(-1)
+        x3 = _as_ncs(x, channels)
+        if channels == 1 and x3.shape[1] != 1:
+            x3 = x3.reshape(1, 1, -1)
+        out = np.empty_like(x3)
+        K.prelu_fwd(x3, w, out, threads())
+        ctx.save_for_backward(input, weight)
+        ctx.x3, ctx.w = x3, w
+        return Tensor(out.reshape(input.shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, weight = ctx.saved_tensors
+        g3 = contiguous(grad).reshape(ctx.x3.shape)
+        grad_input = grad_weight = None
+        if ctx.needs_input_grad[0]:
+            grad_input = np.empty_like(g3)
+            K.prelu_bwd(g3, ctx.x3, ctx.w, grad_input, threads())
+            grad_input = grad_input.reshape(input.shape)
+        if ctx.needs_input_grad[1]:
+            grad_weight = np.empty_like(ctx.w)
+            K.prelu_weight_bwd(g3, ctx.x3, grad_weight, threads())
+            grad_weight = grad_weight.reshape(weight.shape)
+        return grad_input, grad_weight

@@ -60,6 +60,7 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # raises if an operand was modified in place since the forward
         a, b = ctx.scalars
         ga = unbroadcast(grad * _data(b), np.shape(_data(a))) if ctx.needs_input_grad[0] else None
         gb = unbroadcast(grad * _data(a), np.shape(_data(b))) if ctx.needs_input_grad[1] else None

@@ -15,10 +15,18 @@ def gemm_nt(a, b):
     return out
 
 
+def _rows(shape):
+    """The number of rows when every leading dimension is folded into one (0-size safe)."""
+    rows = 1
+    for n in shape[:-1]:
+        rows *= n
+    return rows
+
+
 class LinearFunction(Function):
     @staticmethod
     def forward(ctx, input, weight, bias=None):
-        x = input.data.reshape(-1, input.shape[-1])
+        x = input.data.reshape(_rows(input.shape), input.shape[-1])
         out = gemm_nt(x, weight.data)
         if bias is not None:
             gemm.add_bias_rows(out, contiguous(bias.data), threads())
@@ -29,12 +37,12 @@ class LinearFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
-        g = contiguous(grad.reshape(-1, weight.shape[0]))
+        g = contiguous(grad.reshape(_rows(input.shape), weight.shape[0]))
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_input = gemm_nt(g, weight.data.T).reshape(input.shape)
         if ctx.needs_input_grad[1]:
-            grad_weight = gemm_nt(g.T, input.data.reshape(-1, input.shape[-1]).T)
+            grad_weight = gemm_nt(g.T, input.data.reshape(_rows(input.shape), input.shape[-1]).T)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_bias = np.empty(weight.shape[0], dtype=g.dtype)
             gemm.sum_rows(g, grad_bias)

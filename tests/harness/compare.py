@@ -7,8 +7,8 @@ TOLERANCES = {"float32": (1.3e-6, 1e-5), "float64": (1e-7, 1e-7)}
 
 def ulp_distance(a, b):
     """Per-element distance in units in the last place; +0 == -0, NaN == NaN, inf == inf."""
-    a = np.asarray(a)
-    b = np.asarray(b)
+    a = np.asarray(a).reshape(-1)
+    b = np.asarray(b).reshape(-1)
     itype = {4: np.int32, 8: np.int64}[a.dtype.itemsize]
     ai = a.view(itype).astype(np.int64)
     bi = b.astype(a.dtype).view(itype).astype(np.int64)

@@ -20,3 +20,10 @@ CASES = [
     ModuleCase(module="ReLU", desc="inplace_repr", ctor_kwargs={"inplace": True}, inputs=(T((2, 3)),),
                grad=False),
 ]
+
+CASES += [
+    OpCase(op="sigmoid", desc="basic", args=(T((3, 4, 5), -6, 6),)),
+    OpCase(op="tanh", desc="basic", args=(T((3, 4, 5), -6, 6),)),
+    ModuleCase(module="Sigmoid", desc="basic", inputs=(T((2, 3)),)),
+    ModuleCase(module="Tanh", desc="basic", inputs=(T((2, 3)),)),
+]

@@ -1,0 +1,2 @@
+"""Utilities: model summary."""
+from .summary import ModelStatistics, summary  # noqa: F401

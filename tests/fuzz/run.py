@@ -1,0 +1,55 @@
+"""Run one family's differential fuzzer: ``python -m tests.fuzz.run FAMILY N [SEED]``.
+
+Prints one JSON line with the number of examples tried and their outcomes.  Exits non-zero
+(with the falsifying example) on the first divergence; a crash shows as a signal exit code to
+the parent test.
+"""
+import importlib
+import json
+import os
+import resource
+import sys
+import warnings
+from collections import Counter
+
+
+def main(family, max_examples, seed=0):
+    # a runaway allocation fails here instead of taking the machine down
+    resource.setrlimit(resource.RLIMIT_AS, (8 << 30, 8 << 30))
+    warnings.simplefilter("ignore")
+    import torch
+    import torch.nn.functional as TF
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import seed as hseed
+
+    import refnn.nn.functional as RF
+    from tests.fuzz.differential import check
+    from tests.fuzz.families import FAMILIES
+
+    torch.set_num_threads(1)
+    outcomes = Counter()
+    _remove_guard(os.environ.get("REFNN_FUZZ_REMOVE_GUARD"))
+
+    @hseed(seed)
+    @settings(max_examples=max_examples, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(FAMILIES[family])
+    def fuzz(draw):
+        op, args, kwargs = draw
+        outcomes[check(getattr(TF, op), getattr(RF, op), args, kwargs)] += 1
+
+    fuzz()
+    print(json.dumps({"family": family, "examples": sum(outcomes.values()), "outcomes": dict(outcomes)}))
+
+
+def _remove_guard(target):
+    """For the test that proves the fuzzer works: replace one validation function with a no-op."""
+    if not target:
+        return
+    module_name, name = target.rsplit(".", 1)
+    setattr(importlib.import_module(module_name), name, lambda *args, **kwargs: None)
+    print(f"validation {target} removed", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0)

@@ -1,0 +1,207 @@
+"""The compliance report on a small subset: files, JSON schema, HTML content, and that it can fail."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import pytest
+
+from tools import compliance_report
+from tools.report import build
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+URL_ATTRS = ("src", "href", "action", "poster", "data", "srcset", "formaction", "background")
+
+
+class _Page(HTMLParser):
+    """Collects op rows, failing rows and every URL-bearing attribute of a report page."""
+
+    def __init__(self):
+        super().__init__()
+        self.op_rows, self.fail_rows, self.urls, self.tags, self.sections = [], [], [], [], []
+        self._in_optable = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append(tag)
+        if tag == "table" and attrs.get("id") == "optable":
+            self._in_optable = True
+        if tag == "section":
+            self.sections.append(attrs.get("id"))
+        if tag == "tr" and self._in_optable and "data-row" in attrs:
+            self.op_rows.append((attrs["data-row"], attrs.get("data-dtype")))
+            if "fail" in (attrs.get("class") or "").split():
+                self.fail_rows.append((attrs["data-row"], attrs.get("data-dtype")))
+        for name in URL_ATTRS:
+            if attrs.get(name):
+                self.urls.append((tag, name, attrs[name]))
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._in_optable = False
+
+
+def _parse(path):
+    page = _Page()
+    with open(path) as f:
+        text = f.read()
+    page.feed(text)
+    return page, text
+
+
+def _run(tmp_path, *extra):
+    out = tmp_path / "report"
+    code = compliance_report.main(["--out", str(out), "--jobs", "0", "--no-progress", "--no-bench", *extra])
+    with open(out / "report.json") as f:
+        report = json.load(f)
+    return code, out, report
+
+
+@pytest.fixture(scope="module")
+def small_report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("report")
+    code, out, report = _run(tmp, "--only", "linear,relu", "--junit", str(tmp / "junit.xml"))
+    return code, out, report, tmp / "junit.xml"
+
+
+def test_writes_three_files_and_passes(small_report):
+    code, out, report, junit = small_report
+    for name in ("report.json", "report.md", "report.html"):
+        assert (out / name).stat().st_size > 0, name
+    assert junit.exists()
+    assert code == 0, report["summary"]["gate"]
+    assert report["summary"]["verdict"] == "PASS"
+
+
+def test_json_schema(small_report):
+    _, _, report, _ = small_report
+    assert report["schema"] == build.SCHEMA
+    assert report["schema_version"] == build.SCHEMA_VERSION
+    for key in ("header", "summary", "families", "scope", "ops", "features", "accuracy", "determinism", "bench",
+                "cases"):
+        assert key in report, key
+    header = report["header"]
+    for key in ("refnn", "torch", "numpy", "cython", "compiler", "cpu", "threads", "date", "wall_s"):
+        assert key in header, key
+    assert header["refnn"]["commit"]
+    assert set(report["summary"]["scope"]) == {"modules", "functions"}
+    rows = {r["row"] for r in report["ops"]}
+    assert {"F.linear", "nn.Linear", "F.relu", "nn.ReLU"} <= rows
+    for case in report["cases"]:
+        assert case["status"] in build.STATUSES
+        for key in ("id", "row", "family", "dtype", "kind", "metrics", "params", "tags", "tolerance"):
+            assert key in case, key
+    # per-row counts add up to the case list
+    assert sum(r["cases"] for r in report["ops"]) == len(report["cases"])
+    for r in report["ops"]:
+        assert r["cases"] == sum(r[s] for s in build.STATUSES)
+    # audits ran: every float32 value case audited, every value case checked for determinism
+    f32_values = [c for c in report["cases"] if c["dtype"] == "float32" and c["kind"] != "error"]
+    assert report["accuracy"]["totals"]["audited"] == len(f32_values)
+    assert report["determinism"]["totals"]["checked"] == sum(c["kind"] != "error" for c in report["cases"])
+    # the seed scope lists what is not implemented, and Linear/ReLU as verified
+    states = {e["label"]: e["state"] for e in report["scope"]}
+    assert states["nn.Linear"] == states["F.linear"] == states["nn.ReLU"] == "verified"
+    assert len(report["scope"]) > 100
+    # the feature matrix knows Linear's bias parameter
+    cells = report["features"]["linear"]["rows"]["nn.Linear"]["cells"]
+    assert cells["bias"]["state"] == "pass"
+
+
+def test_html_every_row_and_no_external_urls(small_report):
+    _, out, report, _ = small_report
+    page, text = _parse(out / "report.html")
+    expected = {(r["row"], r["dtype"]) for r in report["ops"]}
+    assert set(page.op_rows) == expected
+    assert not page.fail_rows
+    assert {"summary", "environment", "scope", "ops", "features", "accuracy", "determinism", "speed",
+            "cases"} <= set(page.sections)
+    for tag, name, value in page.urls:
+        assert value.startswith(("#", "data:image/png;base64,")), (tag, name, value[:80])
+    lowered = text.lower()
+    for needle in ("http://", "https://", "//cdn", "<link", "@import", "url("):
+        assert needle not in lowered, needle
+    assert page.tags.count("img") >= 2          # status and accuracy plots, inline
+
+
+def test_markdown_lists_every_row(small_report):
+    _, out, report, _ = small_report
+    text = (out / "report.md").read_text()
+    assert "## Summary" in text and "Verdict: PASS" in text
+    for r in report["ops"]:
+        assert f"| {r['row']} | {r['dtype']} |" in text
+
+
+def test_junit(small_report):
+    _, _, report, junit = small_report
+    import xml.etree.ElementTree as ET
+    root = ET.parse(junit).getroot()
+    assert len(root.findall(".//testcase")) == len(report["cases"])
+    assert not root.findall(".//failure")
+
+
+def test_rerender_from_json(small_report, tmp_path):
+    _, out, _, _ = small_report
+    code = compliance_report.main(["--from-json", str(out / "report.json"), "--out", str(tmp_path)])
+    assert code == 0
+    assert (tmp_path / "report.html").read_text().count('data-row="') > 0
+
+
+def test_unknown_only_name_is_a_usage_error(tmp_path):
+    assert compliance_report.main(["--only", "no_such_op", "--out", str(tmp_path), "--jobs", "0"]) == 2
+
+
+def test_broken_kernel_shows_failed_rows(tmp_path, monkeypatch):
+    """A linear that adds 1e-3 must fail its rows, flip the verdict and the exit status."""
+    import refnn.nn.functional as RF
+    real = RF.linear
+
+    def broken(*args, **kwargs):
+        return real(*args, **kwargs) + 1e-3
+
+    monkeypatch.setattr(RF, "linear", broken)
+    code, out, report = _run(tmp_path, "--only", "linear", "--no-audits", "--junit", str(tmp_path / "j.xml"))
+    assert code == 1
+    assert report["summary"]["verdict"] == "FAIL"
+    failed = {(r["row"], r["dtype"]) for r in report["ops"] if r["failed"]}
+    assert ("F.linear", "float32") in failed and ("F.linear", "float64") in failed
+    page, _ = _parse(out / "report.html")
+    assert ("F.linear", "float32") in page.fail_rows
+    assert "values outside rtol" in (out / "report.md").read_text()
+    assert "<failure" in (tmp_path / "j.xml").read_text()
+
+
+def test_worker_processes(tmp_path):
+    """The default path: spawned worker processes, on a quick subset."""
+    out = tmp_path / "r"
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "tools", "compliance_report.py"), "--only", "relu",
+                           "--quick", "--jobs", "1", "--out", str(out), "--no-bench"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Summary" in proc.stdout
+    report = json.loads((out / "report.json").read_text())
+    assert report["header"]["options"]["quick"] and all(c["dtype"] == "float32" for c in report["cases"])
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium installed (chromium/chromium-browser not on PATH)")
+def test_html_renders_headless_without_console_errors(small_report, tmp_path):
+    _, out, _, _ = small_report
+    browser = _chromium()
+    proc = subprocess.run([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
+                           "--v=0", "--dump-dom", (out / "report.html").as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "refnn compliance report" in proc.stdout
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or
+                                                                                  "error" in line)]
+    assert not console, console

@@ -1,0 +1,175 @@
+"""The seed scope: every module and function the project must cover (issues 2-7, 11).
+
+Data only.  Each entry is (name, family); modules live in ``nn``, functions in
+``nn.functional``.  ``PARAMS`` lists every entry's documented parameters (the feature matrix's
+columns), written out because many torch functions are C++ builtins whose
+signature ``inspect`` cannot read.
+"""
+
+MODULES = [
+    # convolution (issue 11)
+    ("Conv1d", "conv"), ("Conv2d", "conv"), ("ConvTranspose1d", "conv"), ("ConvTranspose2d", "conv"),
+    # pooling (issue 3)
+    ("MaxPool1d", "pooling"), ("MaxPool2d", "pooling"), ("MaxUnpool1d", "pooling"), ("MaxUnpool2d", "pooling"),
+    ("AvgPool1d", "pooling"), ("AvgPool2d", "pooling"),
+    ("AdaptiveAvgPool1d", "pooling"), ("AdaptiveAvgPool2d", "pooling"),
+    ("AdaptiveMaxPool1d", "pooling"), ("AdaptiveMaxPool2d", "pooling"),
+    # normalization (issue 4)
+    ("BatchNorm1d", "normalization"), ("BatchNorm2d", "normalization"), ("LayerNorm", "normalization"),
+    ("GroupNorm", "normalization"), ("InstanceNorm1d", "normalization"), ("InstanceNorm2d", "normalization"),
+    # activations (issue 5)
+    ("ELU", "activation"), ("CELU", "activation"), ("SELU", "activation"), ("GELU", "activation"),
+    ("Hardshrink", "activation"), ("Softshrink", "activation"), ("Hardsigmoid", "activation"),
+    ("Hardswish", "activation"), ("Hardtanh", "activation"), ("ReLU6", "activation"), ("ReLU", "activation"),
+    ("LeakyReLU", "activation"), ("PReLU", "activation"), ("RReLU", "activation"), ("LogSigmoid", "activation"),
+    ("Sigmoid", "activation"), ("SiLU", "activation"), ("Mish", "activation"), ("Softplus", "activation"),
+    ("Softsign", "activation"), ("Tanh", "activation"), ("Tanhshrink", "activation"), ("Threshold", "activation"),
+    # softmax and dropout (issue 5)
+    ("Softmax", "softmax"), ("LogSoftmax", "softmax"), ("Softmin", "softmax"),
+    ("Dropout", "dropout"),
+    # interpolation and pixel shuffle (issue 6)
+    ("Upsample", "interpolation"), ("UpsamplingNearest2d", "interpolation"),
+    ("UpsamplingBilinear2d", "interpolation"),
+    ("PixelShuffle", "pixelshuffle"), ("PixelUnshuffle", "pixelshuffle"),
+    # linear (issue 2)
+    ("Linear", "linear"),
+    # attention and recurrent layers (issue 7)
+    ("MultiheadAttention", "attention"),
+    ("RNN", "rnn"), ("LSTM", "rnn"), ("GRU", "rnn"), ("RNNCell", "rnn"), ("LSTMCell", "rnn"), ("GRUCell", "rnn"),
+    # losses (issue 7)
+    ("NLLLoss", "loss"), ("CrossEntropyLoss", "loss"), ("AdaptiveLogSoftmaxWithLoss", "loss"),
+    ("MSELoss", "loss"), ("L1Loss", "loss"), ("BCELoss", "loss"), ("BCEWithLogitsLoss", "loss"),
+    # distances (issue 7)
+    ("PairwiseDistance", "distance"), ("CosineSimilarity", "distance"),
+]
+
+FUNCTIONS = [
+    ("conv1d", "conv"), ("conv2d", "conv"), ("conv_transpose1d", "conv"), ("conv_transpose2d", "conv"),
+    ("max_pool1d", "pooling"), ("max_pool2d", "pooling"), ("max_unpool1d", "pooling"), ("max_unpool2d", "pooling"),
+    ("avg_pool1d", "pooling"), ("avg_pool2d", "pooling"),
+    ("adaptive_avg_pool1d", "pooling"), ("adaptive_avg_pool2d", "pooling"),
+    ("adaptive_max_pool1d", "pooling"), ("adaptive_max_pool2d", "pooling"),
+    ("batch_norm", "normalization"), ("layer_norm", "normalization"), ("group_norm", "normalization"),
+    ("instance_norm", "normalization"),
+    ("elu", "activation"), ("celu", "activation"), ("selu", "activation"), ("gelu", "activation"),
+    ("hardshrink", "activation"), ("softshrink", "activation"), ("hardsigmoid", "activation"),
+    ("hardswish", "activation"), ("hardtanh", "activation"), ("relu6", "activation"), ("relu", "activation"),
+    ("leaky_relu", "activation"), ("prelu", "activation"), ("rrelu", "activation"), ("logsigmoid", "activation"),
+    ("sigmoid", "activation"), ("silu", "activation"), ("mish", "activation"), ("softplus", "activation"),
+    ("softsign", "activation"), ("tanh", "activation"), ("tanhshrink", "activation"), ("threshold", "activation"),
+    ("softmax", "softmax"), ("log_softmax", "softmax"), ("softmin", "softmax"),
+    ("dropout", "dropout"),
+    ("interpolate", "interpolation"),
+    ("pixel_shuffle", "pixelshuffle"), ("pixel_unshuffle", "pixelshuffle"),
+    ("linear", "linear"),
+    ("scaled_dot_product_attention", "attention"),
+    ("nll_loss", "loss"), ("cross_entropy", "loss"), ("mse_loss", "loss"), ("l1_loss", "loss"),
+    ("binary_cross_entropy", "loss"), ("binary_cross_entropy_with_logits", "loss"),
+    ("pairwise_distance", "distance"), ("cosine_similarity", "distance"),
+]
+
+# Documented parameters, in torch 2.13.0's order (read from its signatures and docs; deprecated
+# size_average/reduce, device/dtype and the private _stacklevel left out).  Module entries list the
+# constructor's parameters, then the forward's options (after "forward:").
+PARAMS = {
+    "conv1d": "input weight bias stride padding dilation groups",
+    "conv2d": "input weight bias stride padding dilation groups",
+    "conv_transpose1d": "input weight bias stride padding output_padding groups dilation",
+    "conv_transpose2d": "input weight bias stride padding output_padding groups dilation",
+    "max_pool1d": "input kernel_size stride padding dilation ceil_mode return_indices",
+    "max_pool2d": "input kernel_size stride padding dilation ceil_mode return_indices",
+    "max_unpool1d": "input indices kernel_size stride padding output_size",
+    "max_unpool2d": "input indices kernel_size stride padding output_size",
+    "avg_pool1d": "input kernel_size stride padding ceil_mode count_include_pad",
+    "avg_pool2d": "input kernel_size stride padding ceil_mode count_include_pad divisor_override",
+    "adaptive_avg_pool1d": "input output_size",
+    "adaptive_avg_pool2d": "input output_size",
+    "adaptive_max_pool1d": "input output_size return_indices",
+    "adaptive_max_pool2d": "input output_size return_indices",
+    "batch_norm": "input running_mean running_var weight bias training momentum eps",
+    "layer_norm": "input normalized_shape weight bias eps",
+    "group_norm": "input num_groups weight bias eps",
+    "instance_norm": "input running_mean running_var weight bias use_input_stats momentum eps",
+    "elu": "input alpha inplace", "celu": "input alpha inplace", "selu": "input inplace",
+    "gelu": "input approximate", "hardshrink": "input lambd", "softshrink": "input lambd",
+    "hardsigmoid": "input inplace", "hardswish": "input inplace", "hardtanh": "input min_val max_val inplace",
+    "relu6": "input inplace", "relu": "input inplace", "leaky_relu": "input negative_slope inplace",
+    "prelu": "input weight", "rrelu": "input lower upper training inplace", "logsigmoid": "input",
+    "sigmoid": "input", "silu": "input inplace", "mish": "input inplace", "softplus": "input beta threshold",
+    "softsign": "input", "tanh": "input", "tanhshrink": "input", "threshold": "input threshold value inplace",
+    "softmax": "input dim dtype", "log_softmax": "input dim dtype", "softmin": "input dim dtype",
+    "dropout": "input p training inplace",
+    "interpolate": "input size scale_factor mode align_corners recompute_scale_factor antialias",
+    "pixel_shuffle": "input upscale_factor", "pixel_unshuffle": "input downscale_factor",
+    "linear": "input weight bias",
+    "scaled_dot_product_attention": "query key value attn_mask dropout_p is_causal scale enable_gqa",
+    "nll_loss": "input target weight ignore_index reduction",
+    "cross_entropy": "input target weight ignore_index reduction label_smoothing",
+    "mse_loss": "input target reduction weight", "l1_loss": "input target reduction weight",
+    "binary_cross_entropy": "input target weight reduction",
+    "binary_cross_entropy_with_logits": "input target weight reduction pos_weight",
+    "pairwise_distance": "x1 x2 p eps keepdim", "cosine_similarity": "x1 x2 dim eps",
+    "Conv1d": "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode",
+    "Conv2d": "in_channels out_channels kernel_size stride padding dilation groups bias padding_mode",
+    "ConvTranspose1d": "in_channels out_channels kernel_size stride padding output_padding groups bias dilation "
+                       "padding_mode forward: output_size",
+    "ConvTranspose2d": "in_channels out_channels kernel_size stride padding output_padding groups bias dilation "
+                       "padding_mode forward: output_size",
+    "MaxPool1d": "kernel_size stride padding dilation return_indices ceil_mode",
+    "MaxPool2d": "kernel_size stride padding dilation return_indices ceil_mode",
+    "MaxUnpool1d": "kernel_size stride padding forward: indices output_size",
+    "MaxUnpool2d": "kernel_size stride padding forward: indices output_size",
+    "AvgPool1d": "kernel_size stride padding ceil_mode count_include_pad",
+    "AvgPool2d": "kernel_size stride padding ceil_mode count_include_pad divisor_override",
+    "AdaptiveAvgPool1d": "output_size", "AdaptiveAvgPool2d": "output_size",
+    "AdaptiveMaxPool1d": "output_size return_indices", "AdaptiveMaxPool2d": "output_size return_indices",
+    "BatchNorm1d": "num_features eps momentum affine track_running_stats bias",
+    "BatchNorm2d": "num_features eps momentum affine track_running_stats bias",
+    "LayerNorm": "normalized_shape eps elementwise_affine bias",
+    "GroupNorm": "num_groups num_channels eps affine bias",
+    "InstanceNorm1d": "num_features eps momentum affine track_running_stats bias",
+    "InstanceNorm2d": "num_features eps momentum affine track_running_stats bias",
+    "ELU": "alpha inplace", "CELU": "alpha inplace", "SELU": "inplace", "GELU": "approximate",
+    "Hardshrink": "lambd", "Softshrink": "lambd", "Hardsigmoid": "inplace", "Hardswish": "inplace",
+    "Hardtanh": "min_val max_val inplace", "ReLU6": "inplace", "ReLU": "inplace",
+    "LeakyReLU": "negative_slope inplace", "PReLU": "num_parameters init", "RReLU": "lower upper inplace",
+    "LogSigmoid": "", "Sigmoid": "", "SiLU": "inplace", "Mish": "inplace", "Softplus": "beta threshold",
+    "Softsign": "", "Tanh": "", "Tanhshrink": "", "Threshold": "threshold value inplace",
+    "Softmax": "dim", "LogSoftmax": "dim", "Softmin": "dim", "Dropout": "p inplace",
+    "Upsample": "size scale_factor mode align_corners recompute_scale_factor",
+    "UpsamplingNearest2d": "size scale_factor", "UpsamplingBilinear2d": "size scale_factor",
+    "PixelShuffle": "upscale_factor", "PixelUnshuffle": "downscale_factor",
+    "Linear": "in_features out_features bias",
+    "MultiheadAttention": "embed_dim num_heads dropout bias add_bias_kv add_zero_attn kdim vdim batch_first "
+                          "forward: key_padding_mask need_weights attn_mask average_attn_weights is_causal",
+    "RNN": "input_size hidden_size num_layers nonlinearity bias batch_first dropout bidirectional forward: hx",
+    "LSTM": "input_size hidden_size num_layers bias batch_first dropout bidirectional proj_size forward: hx",
+    "GRU": "input_size hidden_size num_layers bias batch_first dropout bidirectional forward: hx",
+    "RNNCell": "input_size hidden_size bias nonlinearity forward: hx",
+    "LSTMCell": "input_size hidden_size bias forward: hx",
+    "GRUCell": "input_size hidden_size bias forward: hx",
+    "NLLLoss": "weight ignore_index reduction", "CrossEntropyLoss": "weight ignore_index reduction label_smoothing",
+    "AdaptiveLogSoftmaxWithLoss": "in_features n_classes cutoffs div_value head_bias",
+    "MSELoss": "reduction", "L1Loss": "reduction", "BCELoss": "weight reduction",
+    "BCEWithLogitsLoss": "weight reduction pos_weight",
+    "PairwiseDistance": "p eps keepdim", "CosineSimilarity": "dim eps",
+}
+
+
+def ctor_params(name):
+    """Constructor (or function) parameter names, in order."""
+    return PARAMS.get(name, "").split(" forward: ")[0].split()
+
+
+def forward_params(name):
+    """A module's documented forward options (after "forward:")."""
+    parts = PARAMS.get(name, "").split(" forward: ")
+    return parts[1].split() if len(parts) > 1 else []
+
+
+# The data an op works on, not options: left out of the feature matrix's columns
+# (weight, bias, running stats and masks stay: passing them or not is a feature).
+DATA_PARAMS = {"input", "self", "x1", "x2", "target", "query", "key", "value", "indices"}
+
+FAMILY_ORDER = ["linear", "conv", "pooling", "normalization", "activation", "softmax", "dropout",
+                "interpolation", "pixelshuffle", "attention", "rnn", "loss", "distance"]
