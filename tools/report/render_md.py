@@ -163,6 +163,10 @@ def render(report):
                            [[r["row"], r["cases"], fmt(r["refnn_worst_rel"]), fmt(r["torch_worst_rel"]),
                              fmt(r["refnn_worst_ulp"]), fmt(r["torch_worst_ulp"]), r["refnn"], r["torch"],
                              r["equal"]] for r in acc["rows"]]))
+    if acc.get("largest_gaps"):
+        parts += ["", "Where torch is closest ahead of refnn (largest refnn/torch error ratio):", "",
+                  table(["case", "refnn rel", "torch rel"],
+                        [[g["id"], fmt(g["refnn_rel"]), fmt(g["torch_rel"])] for g in acc["largest_gaps"]])]
     for e in acc["errors"]:
         parts.append(f"- could not audit `{e['id']}`: {esc(e['message'])}")
     det = report["determinism"]
