@@ -15,6 +15,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URL_ATTRS = ("src", "href", "action", "poster", "data", "srcset", "formaction", "background")
 
 
+VOID = {"meta", "img", "br", "input", "link", "hr", "wbr", "source", "col"}
+
+
 class _Page(HTMLParser):
     """Collects op rows, failing rows and every URL-bearing attribute of a report page."""
 
@@ -22,10 +25,13 @@ class _Page(HTMLParser):
         super().__init__()
         self.op_rows, self.fail_rows, self.urls, self.tags, self.sections = [], [], [], [], []
         self._in_optable = False
+        self.stack, self.mismatched = [], []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.tags.append(tag)
+        if tag not in VOID:
+            self.stack.append(tag)
         if tag == "table" and attrs.get("id") == "optable":
             self._in_optable = True
         if tag == "section":
@@ -39,6 +45,11 @@ class _Page(HTMLParser):
                 self.urls.append((tag, name, attrs[name]))
 
     def handle_endtag(self, tag):
+        if tag not in VOID:
+            if self.stack and self.stack[-1] == tag:
+                self.stack.pop()
+            else:
+                self.mismatched.append((tag, self.getpos()))
         if tag == "table":
             self._in_optable = False
 
@@ -124,6 +135,7 @@ def test_html_every_row_and_no_external_urls(small_report):
     for needle in ("http://", "https://", "//cdn", "<link", "@import", "url("):
         assert needle not in lowered, needle
     assert page.tags.count("img") >= 2          # status and accuracy plots, inline
+    assert not page.mismatched and not page.stack, (page.mismatched[:3], page.stack[:3])   # well-formed
 
 
 def test_markdown_lists_every_row(small_report):

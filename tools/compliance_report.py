@@ -76,7 +76,8 @@ def _load_bench(args, out_dir):
     except (OSError, ValueError) as exc:
         print(f"warning: cannot read bench results {path}: {exc}", file=sys.stderr)
         return None
-    data["source"] = os.path.relpath(os.path.abspath(path), ROOT)
+    full = os.path.abspath(path)
+    data["source"] = os.path.relpath(full, ROOT) if full.startswith(ROOT + os.sep) else full
     return data
 
 

@@ -111,11 +111,14 @@ def accuracy_section(cases):
         row["refnn_worst_ulp"] = max(row["refnn_worst_ulp"], entry["refnn_output_ulp"])
         row["torch_worst_ulp"] = max(row["torch_worst_ulp"], entry["torch_output_ulp"])
         row[entry["closer"]] += 1
+    gaps = sorted((e for e in per_case if e["closer"] == "torch"),
+                  key=lambda e: -e["refnn_rel"] / max(e["torch_rel"], 1e-300))[:12]
     totals = {"audited": len(per_case), "refnn_closer": sum(e["closer"] == "refnn" for e in per_case),
               "torch_closer": sum(e["closer"] == "torch" for e in per_case),
               "equal": sum(e["closer"] == "equal" for e in per_case), "errors": len(errors)}
     rows = sorted(per_row.values(), key=lambda r: (_family_key(r["family"]), r["row"].lower()))
     return {"totals": totals, "rows": rows, "cases": per_case, "errors": errors,
+            "largest_gaps": [{"id": e["id"], "refnn_rel": e["refnn_rel"], "torch_rel": e["torch_rel"]} for e in gaps],
             "method": ("float32 inputs run through torch float32, refnn float32 and torch float64 (inputs and "
                        "parameters upcast); errors against the float64 result, over outputs and gradients; "
                        "rel = max |x - ref| / max |ref| (normwise); ulp in float32 spacings at |ref|; "

@@ -65,6 +65,8 @@ def input_tags(case):
     else:
         values = list(case.args) + list(case.kwargs.values()) + list(getattr(case, "call_inputs", ()))
     tags = set()
+    if getattr(case, "check", None) is not None:
+        tags.add("random: statistical check")
     for spec in _tensor_specs(values):
         if spec.layout != "contiguous":
             tags.add("non-contiguous input")
@@ -97,8 +99,8 @@ def case_params(case):
             for param, value in zip(forward, case.inputs[1:]):
                 keywords.setdefault(param, value)
         keywords.update(case.forward_kwargs)
-    elif isinstance(case, ErrorCase) and case.call is not None:
-        return {}
+    elif getattr(case, "call", None) is not None:
+        positional, keywords = (), case.kwargs     # a custom call: positions mean what the call makes of them
     else:
         positional, keywords = case.args, case.kwargs
     params = {}

@@ -221,6 +221,14 @@ def _accuracy(report):
             f'{num(r["torch"])}{num(r["equal"])}</tr>' for r in acc["rows"]]
     parts.append(_table(["op", "cases", "refnn worst rel", "torch worst rel", "refnn worst ULP (output)",
                          "torch worst ULP (output)", "refnn closer", "torch closer", "equal"], rows))
+    if acc.get("largest_gaps"):
+        gap_rows = [f'<tr><td>{e(g["id"])}</td>{num(g["refnn_rel"])}{num(g["torch_rel"])}'
+                    f'{num(g["refnn_rel"] / g["torch_rel"] if g["torch_rel"] else None)}</tr>'
+                    for g in acc["largest_gaps"]]
+        parts.append("<h3>Where torch is closest ahead of refnn</h3>"
+                     "<p class='muted'>The cases with the largest ratio of refnn's error to torch's: where a "
+                     "kernel's summation order or formula loses most against torch's.</p>"
+                     + _table(["case", "refnn rel", "torch rel", "ratio"], gap_rows))
     case_rows = [f'<tr><td>{e(c["id"])}</td>{num(c["refnn_output_rel"])}{num(c["torch_output_rel"])}'
                  f'{num(c["refnn_grad_rel"])}{num(c["torch_grad_rel"])}{num(c["refnn_output_ulp"])}'
                  f'{num(c["torch_output_ulp"])}<td>{e(c["closer"])}</td></tr>' for c in acc["cases"]]

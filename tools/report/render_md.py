@@ -163,6 +163,10 @@ def render(report):
                            [[r["row"], r["cases"], fmt(r["refnn_worst_rel"]), fmt(r["torch_worst_rel"]),
                              fmt(r["refnn_worst_ulp"]), fmt(r["torch_worst_ulp"]), r["refnn"], r["torch"],
                              r["equal"]] for r in acc["rows"]]))
+    if acc.get("largest_gaps"):
+        parts += ["", "Where torch is closest ahead of refnn (largest refnn/torch error ratio):", "",
+                  table(["case", "refnn rel", "torch rel"],
+                        [[g["id"], fmt(g["refnn_rel"]), fmt(g["torch_rel"])] for g in acc["largest_gaps"]])]
     for e in acc["errors"]:
         parts.append(f"- could not audit `{e['id']}`: {esc(e['message'])}")
     det = report["determinism"]
@@ -178,11 +182,12 @@ def render(report):
     if bench and bench.get("results"):
         parts.append(f"From `{bench.get('source', '?')}` ({bench.get('date', '')}). Ratio = refnn time / torch "
                      "time (below 1: refnn is faster).\n")
-        parts.append(table(["workload", "threads", "torch ms", "refnn ms", "ratio", "refnn GFLOP/s",
-                            "torch GFLOP/s", "note"],
+        parts.append(table(["workload", "threads", "torch ms", "refnn ms", "ratio", "torch GFLOP/s",
+                            "refnn GFLOP/s", "torch GB/s", "refnn GB/s", "note"],
                            [[b["name"], b["threads"], fmt(b.get("torch_ms")), fmt(b.get("refnn_ms")),
-                             fmt(b.get("ratio")), fmt(b.get("refnn_gflops")), fmt(b.get("torch_gflops")),
-                             b.get("error") or ""] for b in bench["results"]]))
+                             fmt(b.get("ratio")), fmt(b.get("torch_gflops")), fmt(b.get("refnn_gflops")),
+                             fmt(b.get("torch_gbs")), fmt(b.get("refnn_gbs")), b.get("error") or ""]
+                            for b in bench["results"]]))
     else:
         parts.append("No benchmark results: run `python tools/bench.py --json bench.json` and pass "
                      "`--bench bench.json`, or use `--run-bench`.")

@@ -18,8 +18,8 @@ def row_label(case):
     """The report row a case belongs to: 'F.relu', 'nn.ReLU', or 'model <name>'."""
     if isinstance(case, ModuleCase):
         return f"nn.{case.module}" if isinstance(case.module, str) else f"model {case.op}"
-    if isinstance(case, ErrorCase) and (case.module or case.op[:1].isupper()):
-        return f"nn.{case.op}"     # a module's error case (module=True, or a call building nn.<op>)
+    if (isinstance(case, ErrorCase) and case.module) or case.op[:1].isupper():
+        return f"nn.{case.op}"     # a module's case (module=True, or a call building nn.<op>)
     return f"F.{case.op}"
 
 
