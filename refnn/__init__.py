@@ -2,7 +2,13 @@
 
 ``import refnn`` needs NumPy only; PyTorch is the test oracle, never a dependency.
 """
-from . import autograd  # noqa: F401
+import os as _os
+
+# OpenMP threads that spin while idle make every small parallel loop crawl on a busy machine;
+# waiting passively changes no result (every output element is owned by one thread).
+_os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+from . import autograd  # noqa: E402,F401
 from ._threads import get_num_threads, set_num_threads  # noqa: F401
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .random import manual_seed  # noqa: F401

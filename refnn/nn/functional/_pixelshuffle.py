@@ -43,4 +43,7 @@ def pixel_unshuffle(input, downscale_factor):
         if input.shape[axis] % factor != 0:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({axis})={input.shape[axis]} is not divisible by {factor}")
+    if input.numel() == 0:
+        # torch 2.13 returns an empty input unchanged (a clone), whatever the factor
+        return input.clone()
     return PF.PixelUnshuffleFunction.apply(input, factor)
