@@ -46,7 +46,7 @@ def _bias_arg(bias, dtype):
     return contiguous(bias, dtype), True
 
 
-def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation):
+def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
     """The phase planes of the padded input (N, C*sh*sw, plane) and their row length Q.
 
     Unstrided, unpadded convolutions whose reads stay inside each image use the input itself.
@@ -56,8 +56,13 @@ def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation):
     dh, dw = dilation
     N, C, H, W = x.shape
     if (sh, sw) == (1, 1) and pad4[0] == 0 and pad4[2] == 0 and OW + (KW - 1) * dw == W:
+        # furthest element read: 32-wide panels over the flat outputs, and the row kernel's
+        # 32-wide chunks of the last output row
         shift = (KH - 1) * dh * W + (KW - 1) * dw
-        if shift + -(-OH * W // 32) * 32 <= H * W:
+        last = -(-OH * W // 32) * 32
+        if row_kernel:
+            last = max(last, (OH - 1) * W + -(-OW // 32) * 32)
+        if shift + last <= H * W:
             return x.reshape(N, C, H * W), W
     R, Q, plane = K.phase_geometry(OH, OW, KH, KW, sh, sw, dh, dw, 32)
     xs = np.empty((N, C * sh * sw, plane), dtype=x.dtype)
@@ -78,7 +83,7 @@ def conv_forward(x, w, bias, stride, pad4, dilation, groups, xs_cache=None):
     if spec_enabled():
         K.conv_fwd_spec(x, w, b, has_bias, out, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
         return out
-    xs, Q = _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation)
+    xs, Q = _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation, row_kernel=O // groups < 3)
     koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
     w2 = w.reshape(O, Cg * KH * KW)
     wpack = K.pack_weight_rows(w2, groups)

@@ -491,6 +491,7 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
     cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
     cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kh, kw, oy, ox, iy, ox_lo, ox_hi, ldb, off
     cdef floating *col
+    cdef floating *zeros
     cdef floating *bedge
     cdef floating *plane
     cdef const floating *row
@@ -500,13 +501,17 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
         return
     with nogil, parallel(num_threads=num_threads):
         col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
+        zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
+        memset(zeros, 0, MR * sizeof(floating))
         bedge = <floating *> refnn_aligned_alloc((Og * NR + 1) * sizeof(floating))
         for t in prange(N * groups * nchunks, schedule="static"):
             n = t // (groups * nchunks)
             g = (t // nchunks) % groups
             ch = t % nchunks
-            memset(col, 0, nkp * MR * Pp * sizeof(floating))
-            if Og > 0:
+            if Og == 0:
+                memset(col, 0, nkp * MR * Pp * sizeof(floating))
+            else:
+                # every column of every row is written: each tile starts from 0
                 for j in range(npanels):
                     if (j + 1) * NR <= P:
                         bptr = &grad_out[n, g * Og, 0, 0] + j * NR
@@ -521,7 +526,7 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
                         bptr = bedge
                         ldb = NR
                     for kp in range(nkp):
-                        _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp)
+                        _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp, zeros)
             for cl in range(channels_per_chunk):
                 c = ch * channels_per_chunk + cl
                 if c >= Cg:
@@ -546,4 +551,5 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
                             for ox in range(ox_lo, ox_hi):
                                 plane[iy * W + ox * sw - off] = plane[iy * W + ox * sw - off] + row[oy * OW + ox]
         free(col)
+        free(zeros)
         free(bedge)
