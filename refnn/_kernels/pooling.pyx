@@ -132,7 +132,7 @@ def max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int64_t[:
     cdef int32_t* scratch
     if P == 0 or OH == 0 or OW == 0:
         return
-    fast = fast and H * W < 2147483647
+    fast = fast and (H + DH + 1) * W < 2147483647   # every flat index fits the int32 scratch
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         scratch = <int32_t*>malloc(OW * sizeof(int32_t))
         _max_pool_plane(&x[p, 0, 0], &out[p, 0, 0], &indices[p, 0, 0], scratch,
