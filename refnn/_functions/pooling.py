@@ -5,6 +5,8 @@ channel) dims, and the last ``dims`` dims as the plane (1-d pooling gets H = 1).
 outputs take the leading dims back.  Arguments arrive validated and normalised to 2-d
 tuples by ``refnn.nn.functional``.
 """
+import math
+
 import numpy as np
 
 from .._kernels import pooling as K
@@ -17,9 +19,10 @@ def _planes(array, dims):
     """array (..., [H,] W) as a C-contiguous (P, H, W) block (H = 1 when dims == 1)."""
     lead = array.shape[:array.ndim - dims]
     spatial = array.shape[array.ndim - dims:]
-    plane_shape = (1,) + tuple(spatial) if dims == 1 else tuple(spatial)
-    count = int(np.prod(lead, dtype=np.int64))
-    return contiguous(array).reshape((count,) + plane_shape), lead
+    plane_shape = (1,) + spatial if dims == 1 else spatial
+    if not array.flags.c_contiguous:
+        array = contiguous(array)
+    return array.reshape((math.prod(lead),) + plane_shape), lead
 
 
 def _unplanes(block, lead, dims):
@@ -113,9 +116,9 @@ class MaxUnpoolFunction(Function):
     @staticmethod
     def forward(ctx, input, indices, dims, out_size):
         lead = input.shape[:input.dim() - dims]
-        count = int(np.prod(lead, dtype=np.int64))
-        in_plane = int(np.prod(input.shape[input.dim() - dims:], dtype=np.int64))
-        out_plane = int(np.prod(out_size, dtype=np.int64))
+        count = math.prod(lead)
+        in_plane = math.prod(input.shape[input.dim() - dims:])
+        out_plane = math.prod(out_size)
         x = contiguous(input.data).reshape(count, in_plane)
         idx = contiguous(indices.data, np.int64).reshape(count, in_plane)
         out = np.empty((count, out_plane), dtype=x.dtype)

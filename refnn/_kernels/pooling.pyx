@@ -18,6 +18,9 @@ from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
 
+cdef extern from "refnn_pool_simd.h" nogil:
+    void refnn_plane_sums_f32x8(const float* x, Py_ssize_t n, float* sums)
+
 ctypedef fused floating:
     float
     double
@@ -129,7 +132,7 @@ def max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int64_t[:
     cdef int32_t* scratch
     if P == 0 or OH == 0 or OW == 0:
         return
-    fast = fast and H * W < 2147483647
+    fast = fast and (H + DH + 1) * W < 2147483647   # every flat index fits the int32 scratch
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         scratch = <int32_t*>malloc(OW * sizeof(int32_t))
         _max_pool_plane(&x[p, 0, 0], &out[p, 0, 0], &indices[p, 0, 0], scratch,
@@ -318,15 +321,19 @@ def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad
 cdef void _global_avg_planes(const floating* x, floating* out, Py_ssize_t count, Py_ssize_t n,
                              Py_ssize_t H, Py_ssize_t W) noexcept nogil:
     """out[j] = (sum of plane j's n values, ascending from 0) / H / W for `count` <= 8 planes:
-    the adaptive loop's order for a 1x1 output, 8 planes interleaved for instruction parallelism."""
+    the adaptive loop's order for a 1x1 output, 8 planes interleaved for instruction parallelism
+    (float32: one plane per SIMD lane, refnn_pool_simd.h, same additions in the same order)."""
     cdef floating acc[8]
     cdef Py_ssize_t i, j
     for j in range(8):
         acc[j] = 0
     if count == 8:
-        for i in range(n):
-            for j in range(8):
-                acc[j] = acc[j] + x[j * n + i]
+        if floating is float:
+            refnn_plane_sums_f32x8(x, n, acc)
+        else:
+            for i in range(n):
+                for j in range(8):
+                    acc[j] = acc[j] + x[j * n + i]
     else:
         for j in range(count):
             for i in range(n):

@@ -5,6 +5,7 @@ runs.  1-d pooling is 2-d pooling over a plane of height 1 (kernel 1, stride 1,
 padding 0, dilation 1 along H).
 """
 import collections.abc
+import math
 
 import numpy as np
 
@@ -299,9 +300,9 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
         raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of shape {tuple(input.shape)}")
     lead = input.shape[:input.dim() - dims]
-    plane = int(np.prod(out, dtype=np.int64))
+    plane = math.prod(out)
     check_allocation(fn, tuple(lead) + tuple(out), input.data.itemsize)
-    if plane > 0 and int(np.prod(lead, dtype=np.int64)) > 0:
+    if plane > 0 and math.prod(lead) > 0:
         idx = indices.data
         bad = (idx < 0) | (idx >= plane)
         if bad.any():
