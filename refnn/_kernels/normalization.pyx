@@ -4,10 +4,14 @@
 #      (BatchNorm: channel C; InstanceNorm: (N, C); GroupNorm: (N, G); LayerNorm: leading index),
 #   B  inner contiguous extent (spatial S, or the normalized shape K for LayerNorm),
 #   M = A * B the number of elements a row's statistic is taken over.
+#   (Python side: N batch, C channels, G groups, S spatial size, K normalized size.)
 #   Lanes: reductions keep LANES = 32 partial sums in double; element b of a contiguous segment of
-#   length B goes to lane b % 32 (segments a = 0, 1, ... in order), and the lanes are combined
-#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification:
-#   it never depends on the thread count (threads split rows R or columns, never a reduction).
+#   length B goes to lane b % 32 (segments a = 0, 1, ... in order).  Within a segment each lane
+#   first sums chunks of 8 of its elements (256 elements per chunk) in x's type, then adds the
+#   chunk into its double; the last B % 32 elements go straight to double.  The lanes are combined
+#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification
+#   (tests/test_normalization_numerics.py replays it in NumPy bit for bit); it never depends on
+#   the thread count: threads split rows R (or LayerNorm's weight columns), never a reduction.
 """Normalisation kernels shared by BatchNorm, InstanceNorm, GroupNorm and LayerNorm.
 
 ``row_moments`` (statistics) and ``row_affine_fwd`` (apply) are the forward;
