@@ -57,7 +57,7 @@ def _update_running(geometry, running_mean, running_var, momentum, mean, var_sum
     idx = geometry.running_of_stat
     with np.errstate(divide="ignore", invalid="ignore"):
         unbiased = var_sum / (count - 1)
-    size = running_mean.shape[0]
+    size = running_mean.data.size
     uses = np.bincount(idx, minlength=size).astype(np.float64)
     for buffer, batch in ((running_mean, mean), (running_var, unbiased)):
         old = buffer.data.reshape(-1).astype(np.float64)

@@ -4,10 +4,14 @@
 #      (BatchNorm: channel C; InstanceNorm: (N, C); GroupNorm: (N, G); LayerNorm: leading index),
 #   B  inner contiguous extent (spatial S, or the normalized shape K for LayerNorm),
 #   M = A * B the number of elements a row's statistic is taken over.
+#   (Python side: N batch, C channels, G groups, S spatial size, K normalized size.)
 #   Lanes: reductions keep LANES = 32 partial sums in double; element b of a contiguous segment of
-#   length B goes to lane b % 32 (segments a = 0, 1, ... in order), and the lanes are combined
-#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification:
-#   it never depends on the thread count (threads split rows R or columns, never a reduction).
+#   length B goes to lane b % 32 (segments a = 0, 1, ... in order).  Within a segment each lane
+#   first sums chunks of 8 of its elements (256 elements per chunk) in x's type, then adds the
+#   chunk into its double; the last B % 32 elements go straight to double.  The lanes are combined
+#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification
+#   (tests/test_normalization_numerics.py replays it in NumPy bit for bit); it never depends on
+#   the thread count: threads split rows R (or LayerNorm's weight columns), never a reduction.
 """Normalisation kernels shared by BatchNorm, InstanceNorm, GroupNorm and LayerNorm.
 
 ``row_moments`` (statistics) and ``row_affine_fwd`` (apply) are the forward;
@@ -78,11 +82,53 @@ cdef extern from *:
     }
     REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_float, float, refnn_norm_v4f, 4)
     REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_double, double, refnn_norm_v2d, 2)
+    /* acc_g[b % 32] += g, acc_gx[b % 32] += g * (x[b] - centre), g = grad[b] (* col_weight[b]),
+       with the same chunking as above (in T over 256 elements, then double; tail in double). */
+    #define REFNN_NORM_GRAD_SEGMENT(NAME, T, V, W)                                                  \
+    static inline void NAME(const T* xs, const T* gs, const T* cw, int col, Py_ssize_t B, T centre,  \
+                            double* acc_g, double* acc_gx) {                                        \
+        V pg[32 / W], pgx[32 / W], vx[32 / W], vg[32 / W], vw[32 / W], c;                          \
+        T lanes[32];                                                                                \
+        T g;                                                                                        \
+        Py_ssize_t b = 0, stop, k, j, B8 = B - B % 32;                                              \
+        for (k = 0; k < W; k++) c[k] = centre;                                                      \
+        while (b < B8) {                                                                            \
+            stop = b + 256 < B8 ? b + 256 : B8;                                                     \
+            for (j = 0; j < 32 / W; j++) for (k = 0; k < W; k++) { pg[j][k] = 0; pgx[j][k] = 0; }  \
+            for (; b < stop; b += 32) {                                                             \
+                memcpy(vx, xs + b, sizeof(vx));                                                     \
+                memcpy(vg, gs + b, sizeof(vg));                                                     \
+                if (col) {                                                                          \
+                    memcpy(vw, cw + b, sizeof(vw));                                                 \
+                    for (j = 0; j < 32 / W; j++) vg[j] = vg[j] * vw[j];                             \
+                }                                                                                   \
+                for (j = 0; j < 32 / W; j++) {                                                      \
+                    pg[j] = pg[j] + vg[j];                                                          \
+                    pgx[j] = pgx[j] + vg[j] * (vx[j] - c);                                          \
+                }                                                                                   \
+            }                                                                                       \
+            memcpy(lanes, pg, sizeof(lanes));                                                       \
+            for (k = 0; k < 32; k++) acc_g[k] = acc_g[k] + (double)lanes[k];                        \
+            memcpy(lanes, pgx, sizeof(lanes));                                                      \
+            for (k = 0; k < 32; k++) acc_gx[k] = acc_gx[k] + (double)lanes[k];                      \
+        }                                                                                           \
+        for (b = B8; b < B; b++) {                                                                  \
+            g = col ? gs[b] * cw[b] : gs[b];                                                        \
+            acc_g[b - B8] = acc_g[b - B8] + (double)g;                                              \
+            acc_gx[b - B8] = acc_gx[b - B8] + (double)(g * (xs[b] - centre));                       \
+        }                                                                                           \
+    }
+    REFNN_NORM_GRAD_SEGMENT(refnn_norm_grad_segment_float, float, refnn_norm_v4f, 4)
+    REFNN_NORM_GRAD_SEGMENT(refnn_norm_grad_segment_double, double, refnn_norm_v2d, 2)
     """
     void refnn_norm_sum_segment_float(const float* seg, Py_ssize_t B, float centre, int squares,
                                       double* acc) noexcept nogil
     void refnn_norm_sum_segment_double(const double* seg, Py_ssize_t B, double centre, int squares,
                                        double* acc) noexcept nogil
+    void refnn_norm_grad_segment_float(const float* xs, const float* gs, const float* cw, int col, Py_ssize_t B,
+                                       float centre, double* acc_g, double* acc_gx) noexcept nogil
+    void refnn_norm_grad_segment_double(const double* xs, const double* gs, const double* cw, int col,
+                                        Py_ssize_t B, double centre, double* acc_g, double* acc_gx) noexcept nogil
 
 
 cdef inline void _sum_segment(const floating* seg, Py_ssize_t B, floating centre, bint squares,
@@ -151,40 +197,21 @@ def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, cons
 
 cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_first, const floating* col_weight,
                                     bint col_affine, Py_ssize_t A, Py_ssize_t B, Py_ssize_t seg_stride,
-                                    double centre, double* sum_g_out, double* sum_g_xc_out) noexcept nogil:
-    """One pass: sum g and sum g * (x - centre), g = grad_out (* col_weight[b])."""
+                                    floating centre, double* sum_g_out, double* sum_g_xc_out) noexcept nogil:
+    """One pass: sum g and sum g * (x - centre), g = grad_out (* col_weight[b]); lanes as row_moments."""
     cdef double acc_g[LANES]
     cdef double acc_gx[LANES]
-    cdef Py_ssize_t a, b, k, B8 = B - B % LANES
-    cdef const floating* xs
-    cdef const floating* gs
-    cdef double g
+    cdef Py_ssize_t a, k
     for k in range(LANES):
         acc_g[k] = 0
         acc_gx[k] = 0
     for a in range(A):
-        xs = x_first + a * seg_stride
-        gs = g_first + a * seg_stride
-        if col_affine:
-            for b in range(0, B8, 32):
-                for k in range(LANES):
-                    g = <double>gs[b + k] * <double>col_weight[b + k]
-                    acc_g[k] = acc_g[k] + g
-                    acc_gx[k] = acc_gx[k] + g * (<double>xs[b + k] - centre)
-            for b in range(B8, B):
-                g = <double>gs[b] * <double>col_weight[b]
-                acc_g[b - B8] = acc_g[b - B8] + g
-                acc_gx[b - B8] = acc_gx[b - B8] + g * (<double>xs[b] - centre)
+        if floating is float:
+            refnn_norm_grad_segment_float(x_first + a * seg_stride, g_first + a * seg_stride, col_weight,
+                                          col_affine, B, centre, acc_g, acc_gx)
         else:
-            for b in range(0, B8, 32):
-                for k in range(LANES):
-                    g = <double>gs[b + k]
-                    acc_g[k] = acc_g[k] + g
-                    acc_gx[k] = acc_gx[k] + g * (<double>xs[b + k] - centre)
-            for b in range(B8, B):
-                g = <double>gs[b]
-                acc_g[b - B8] = acc_g[b - B8] + g
-                acc_gx[b - B8] = acc_gx[b - B8] + g * (<double>xs[b] - centre)
+            refnn_norm_grad_segment_double(x_first + a * seg_stride, g_first + a * seg_stride, col_weight,
+                                           col_affine, B, centre, acc_g, acc_gx)
     sum_g_out[0] = _lanes_total(acc_g)
     sum_g_xc_out[0] = _lanes_total(acc_gx)
 
@@ -192,7 +219,10 @@ cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_f
 def row_grad_sums(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_out, const double[::1] centre,
                   const floating[::1] col_weight, bint col_affine, double[::1] sum_g, double[::1] sum_g_xc,
                   int num_threads):
-    """g = grad_out (* col_weight[b]);  sum_g[r] = sum_{a,b} g;  sum_g_xc[r] = sum_{a,b} g * (x[a,r,b] - centre[r])."""
+    """g = grad_out (* col_weight[b]);  sum_g[r] = sum_{a,b} g;  sum_g_xc[r] = sum_{a,b} g * (x[a,r,b] - centre[r]).
+
+    g and g * (x - centre) are formed in x's type (centre rounded to it), summed in the lanes of row_moments.
+    """
     cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], r
     cdef const floating* cw = NULL
     if R == 0:
@@ -205,7 +235,7 @@ def row_grad_sums(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_ou
     if col_affine:
         cw = &col_weight[0]
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
-        _grad_sums_one_row(&x[0, r, 0], &grad_out[0, r, 0], cw, col_affine, A, B, R * B, centre[r],
+        _grad_sums_one_row(&x[0, r, 0], &grad_out[0, r, 0], cw, col_affine, A, B, R * B, <floating>centre[r],
                            &sum_g[r], &sum_g_xc[r])
 
 

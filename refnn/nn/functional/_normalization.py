@@ -3,6 +3,7 @@
 All four run through one Function (refnn/_functions/normalization.py); what differs is
 the NormGeometry each builds here: how the input's axes are grouped into statistic rows.
 """
+import functools
 import numbers
 
 import numpy as np
@@ -89,15 +90,37 @@ def _check_channel_sizes(fn, channels, **tensors):
             raise RuntimeError(f"{fn}: {name} should contain {channels} elements not {value.numel()}")
 
 
+def _frozen(array):
+    array.flags.writeable = False
+    return array
+
+
+@functools.lru_cache(maxsize=64)
+def _geometry(kind, n, c, s, groups=1):
+    """The NormGeometry of each norm, cached by size (its index arrays are read-only).
+
+    batch:    (N, C, S): statistics per C over N and S.
+    instance: (1, N*C, S): statistics per (N, C) over S; weights and running buffers per C.
+    group:    statistics (1, N*G, C/G*S) per (N, G); applied per (N, C) row of (1, N*C, S).
+    layer:    (1, N, C): statistics per leading index over the C = prod(normalized_shape) trailing elements.
+    """
+    channels = _frozen(np.arange(c, dtype=np.intp))
+    if kind == "batch":
+        return NormGeometry((n, c, s), (n, c, s), channels, channels, channels)
+    if kind == "instance":
+        per_channel = _frozen(np.tile(channels, n))
+        return NormGeometry((1, n * c, s), (1, n * c, s), _frozen(np.arange(n * c, dtype=np.intp)), per_channel,
+                            per_channel)
+    if kind == "group":
+        per_group = c // groups
+        return NormGeometry((1, n * groups, per_group * s), (1, n * c, s),
+                            _frozen(np.arange(n * c, dtype=np.intp) // per_group), _frozen(np.tile(channels, n)))
+    return NormGeometry((1, n, c), (1, n, c), _frozen(np.arange(n, dtype=np.intp)), None)
+
+
 def _channel_geometry(input, per_sample):
-    """(N, C, *S) grouped for BatchNorm (statistics per C over N and S) or InstanceNorm (per (N, C))."""
-    n, c = input.shape[0], input.shape[1]
-    s = _prod(input.shape[2:])
-    channels = np.arange(c, dtype=np.intp)
-    if per_sample:
-        rows = np.tile(channels, n)
-        return NormGeometry((1, n * c, s), (1, n * c, s), np.arange(n * c, dtype=np.intp), rows, rows)
-    return NormGeometry((n, c, s), (n, c, s), channels, channels, channels)
+    return _geometry("instance" if per_sample else "batch", input.shape[0], input.shape[1],
+                     _prod(input.shape[2:]))
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
@@ -190,8 +213,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _check_dtypes(fn, input, weight=weight, bias=bias)
     width = _prod(shape)
     rows = _prod(input.shape[:input.dim() - k])
-    every_row = np.arange(rows, dtype=np.intp)
-    geometry = NormGeometry((1, rows, width), (1, rows, width), every_row, None)
+    geometry = _geometry("layer", rows, width, 1)
     return NormFunction.apply(input, weight, bias, geometry, eps)
 
 
@@ -219,9 +241,5 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}")
     _check_dtypes(fn, input, weight=weight, bias=bias)
-    s = _prod(input.shape[2:])
-    per_group = c // num_groups
-    channel_rows = np.arange(n * c, dtype=np.intp)
-    geometry = NormGeometry((1, n * num_groups, per_group * s), (1, n * c, s), channel_rows // per_group,
-                            np.tile(np.arange(c, dtype=np.intp), n))
+    geometry = _geometry("group", n, c, _prod(input.shape[2:]), num_groups)
     return NormFunction.apply(input, weight, bias, geometry, eps)
