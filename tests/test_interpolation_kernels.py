@@ -31,13 +31,14 @@ def _bilinear_tables(dtype, in_hw, out_hw, align_corners):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("align_corners", [False, True])
-@pytest.mark.parametrize("out_hw", [(11, 13), (3, 2), (7, 7)])
-@pytest.mark.parametrize("num_threads", [1, 2])
+@pytest.mark.parametrize("out_hw", [(11, 13), (3, 2), (7, 7), (1, 4)])
+@pytest.mark.parametrize("num_threads", [1, 2, 3])
 def test_bilinear_fast_forward_equals_plain_loop(dtype, align_corners, out_hw, num_threads):
+    """The fast path shares width passes between neighbouring rows of a thread's block of rows."""
     rng = np.random.default_rng(0)
-    x = _planes(rng, (3, 1, 6, 7), dtype)
+    x = _planes(rng, (5, 1, 6, 7), dtype)
     tables = _bilinear_tables(dtype, (6, 7), out_hw, align_corners)
-    fast = np.empty((3, 1) + out_hw, dtype=dtype)
+    fast = np.empty((5, 1) + out_hw, dtype=dtype)
     plain = np.empty_like(fast)
     K.separable_fwd(x, fast, *tables, True, num_threads)
     K.separable_fwd(x, plain, *tables, False, 1)

@@ -198,9 +198,7 @@ def antialias_table(T, input_size, output_size, align_corners, scale, mode):
 # ---------------------------------------------------------------- plumbing
 def as_planes(array):
     """(N, C, *spatial) -> C-contiguous (N*C, D, H, W) with unit leading spatial dims."""
-    spatial = array.shape[2:]
-    shape = (array.shape[0] * array.shape[1],) + (1,) * (3 - len(spatial)) + tuple(spatial)
-    return contiguous(array).reshape(shape)
+    return contiguous(array).reshape(plane_shape(array.shape[0] * array.shape[1], array.shape[2:]))
 
 
 def _pad_tables(tables, ndim, unit):
@@ -208,8 +206,9 @@ def _pad_tables(tables, ndim, unit):
     return [unit] * (3 - ndim) + list(tables)
 
 
-def _empty_like_planes(shape, dtype):
-    return np.empty(shape, dtype=dtype)
+def plane_shape(planes, spatial):
+    """(P, D, H, W) for P planes of the given 1-3 spatial sizes (unit dims first)."""
+    return (planes,) + (1,) * (3 - len(spatial)) + tuple(spatial)
 
 
 class NearestFunction(Function):
@@ -228,7 +227,7 @@ class NearestFunction(Function):
             tables = [nearest_table(T, i, o, s, exact) for i, o, s in zip(in_spatial, output_size, scales)]
         unit = np.zeros(1, dtype=np.intp)
         planes = as_planes(x)
-        out = np.empty((planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(output_size), dtype=x.dtype)
+        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         width_table = tables[-1]
         factor = len(width_table) // x.shape[-1]
         repeat_w = factor if factor * x.shape[-1] == len(width_table) and np.array_equal(
@@ -246,8 +245,7 @@ class NearestFunction(Function):
                   for i, o, s in zip(input_shape[2:], output_size, scales)]
         unit = np.zeros(1, dtype=np.intp)
         grad_planes = as_planes(grad)
-        grad_input = np.zeros((grad_planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(input_shape[2:]),
-                              dtype=grad.dtype)
+        grad_input = np.zeros(plane_shape(grad_planes.shape[0], input_shape[2:]), dtype=grad.dtype)
         K.nearest_bwd(grad_planes, grad_input, *_pad_tables(tables, len(output_size), unit), threads())
         return grad_input.reshape(input_shape), None, None, None
 
@@ -270,7 +268,7 @@ class SeparableFunction(Function):
         x = input.data
         T = x.dtype.type
         planes = as_planes(x)
-        out = np.empty((planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(output_size), dtype=x.dtype)
+        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         K.separable_fwd(planes, out, *_separable_tables(T, x.shape[2:], output_size, scales, align_corners, cubic),
                         True, threads())
         ctx.meta = (x.shape, tuple(output_size), tuple(scales), align_corners, cubic)
@@ -290,8 +288,7 @@ class SeparableFunction(Function):
         else:
             tables = _separable_tables(T, in_spatial, output_size, scales, align_corners, cubic)
         grad_planes = as_planes(grad)
-        grad_input = np.zeros((grad_planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(in_spatial),
-                              dtype=grad.dtype)
+        grad_input = np.zeros(plane_shape(grad_planes.shape[0], in_spatial), dtype=grad.dtype)
         K.separable_bwd(grad_planes, grad_input, *tables, cubic, True, threads())
         return grad_input.reshape(input_shape), None, None, None, None
 
@@ -305,7 +302,7 @@ class AreaFunction(Function):
         planes = as_planes(x)
         tables = [area_table(i, o) for i, o in zip(x.shape[2:], output_size)]
         unit = (np.zeros(1, dtype=np.intp), np.ones(1, dtype=np.intp))
-        out = np.empty((planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(output_size), dtype=x.dtype)
+        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         K.area_fwd(planes, out, *_flatten(_pad_tables(tables, len(output_size), unit)), threads())
         ctx.meta = (x.shape, tuple(output_size))
         ctx.tables = _flatten(_pad_tables(tables, len(output_size), unit))
@@ -317,8 +314,7 @@ class AreaFunction(Function):
         if not ctx.needs_input_grad[0]:
             return None, None
         grad_planes = as_planes(grad)
-        grad_input = np.zeros((grad_planes.shape[0],) + (1,) * (3 - len(output_size)) + tuple(input_shape[2:]),
-                              dtype=grad.dtype)
+        grad_input = np.zeros(plane_shape(grad_planes.shape[0], input_shape[2:]), dtype=grad.dtype)
         K.area_bwd(grad_planes, grad_input, *ctx.tables, threads())
         return grad_input.reshape(input_shape), None
 

@@ -17,10 +17,12 @@ gather and scatter:
 
 Forward kernels split output rows between threads; backward kernels split planes, each plane's
 scatter run by one thread in output order, so results do not depend on the thread count.
-``fast=False`` runs the plain loops (the specification); the unrolled bilinear paths taken with
-``fast=True`` compute the same terms in the same order (tests/test_interpolation_kernels.py).
+``fast=False`` runs the plain loops (the specification); the bilinear paths taken with ``fast=True``
+(shared width passes forward, unrolled taps backward) compute the same terms in the same order
+(tests/test_interpolation_kernels.py holds them equal).
 """
 from cython.parallel cimport prange
+from libc.stdlib cimport free, malloc
 
 ctypedef fused floating:
     float
@@ -85,8 +87,7 @@ def nearest_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] gr
 cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t IH, Py_ssize_t IW,
                                 Py_ssize_t OW, const Py_ssize_t* idx_d, const floating* w_d, Py_ssize_t kd,
                                 const Py_ssize_t* idx_h, const floating* w_h, Py_ssize_t kh,
-                                const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw,
-                                bint fast) noexcept nogil:
+                                const Py_ssize_t* idx_w, const floating* w_w, Py_ssize_t kw) noexcept nogil:
     """One output row: dst[ow] = sum_a w_d[a] sum_b w_h[b] sum_c w_w[ow, c] plane[idx_d[a], idx_h[b], idx_w[ow, c]]."""
     cdef const floating* rows[MAX_TAPS * MAX_TAPS]
     cdef Py_ssize_t a, b, c, ow, i
@@ -96,14 +97,6 @@ cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t
     for a in range(kd):
         for b in range(kh):
             rows[a * kh + b] = plane + (idx_d[a] * IH + idx_h[b]) * IW
-    if fast and kd == 1 and kh == 2 and kw == 2:
-        # the bilinear 2-d case, unrolled; same products and sums in the same order
-        for ow in range(OW):
-            i = 2 * ow
-            acc_h = (rows[0][idx_w[i]] * w_w[i] + rows[0][idx_w[i + 1]] * w_w[i + 1]) * w_h[0]
-            acc_h = acc_h + (rows[1][idx_w[i]] * w_w[i] + rows[1][idx_w[i + 1]] * w_w[i + 1]) * w_h[1]
-            dst[ow] = acc_h * w_d[0]
-        return
     for ow in range(OW):
         taps = idx_w + ow * kw
         weights = w_w + ow * kw
@@ -124,6 +117,70 @@ cdef inline void _separable_row(const floating* plane, floating* dst, Py_ssize_t
         dst[ow] = acc_d
 
 
+cdef inline void _bilinear_width_pass(const floating* row, floating* dst, Py_ssize_t OW,
+                                      const Py_ssize_t* idx_w, const floating* w_w) noexcept nogil:
+    """dst[ow] = row[idx_w[ow, 0]] w_w[ow, 0] + row[idx_w[ow, 1]] w_w[ow, 1]."""
+    cdef Py_ssize_t ow
+    for ow in range(OW):
+        dst[ow] = row[idx_w[2 * ow]] * w_w[2 * ow] + row[idx_w[2 * ow + 1]] * w_w[2 * ow + 1]
+
+
+cdef void _bilinear_rows(const floating* x, floating* out, Py_ssize_t start, Py_ssize_t end,
+                         Py_ssize_t OD, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t ID, Py_ssize_t IH, Py_ssize_t IW,
+                         const Py_ssize_t* idx_d, const floating* w_d, const Py_ssize_t* idx_h, const floating* w_h,
+                         const Py_ssize_t* idx_w, const floating* w_w) noexcept nogil:
+    """Output rows [start, end) of the bilinear 2-d case (one depth tap, two height and two width taps).
+
+    The width pass of a source row, src[idx_w[ow, 0]] w_w[ow, 0] + src[idx_w[ow, 1]] w_w[ow, 1], is the
+    same number for every output row that reads that source row, so the last two are kept; each output
+    is then (h0 w_h[oh, 0] + h1 w_h[oh, 1]) w_d[od, 0]: the plain loop's terms, in its order."""
+    cdef floating* cache = <floating*> malloc(2 * OW * sizeof(floating))
+    cdef Py_ssize_t keys[2]
+    cdef Py_ssize_t r, p, od, oh, ow, base, source0, source1, slot0, slot1
+    cdef const floating* h0
+    cdef const floating* h1
+    cdef floating* dst
+    cdef floating acc, wh0, wh1, wd
+    if cache == NULL:  # no memory for the cache: the plain loop, same results
+        for r in range(start, end):
+            p = r // (OD * OH)
+            od = (r // OH) % OD
+            oh = r % OH
+            _separable_row(x + p * ID * IH * IW, out + r * OW, IH, IW, OW, idx_d + od, w_d + od, 1,
+                           idx_h + 2 * oh, w_h + 2 * oh, 2, idx_w, w_w, 2)
+        return
+    keys[0] = -1
+    keys[1] = -1
+    for r in range(start, end):
+        p = r // (OD * OH)
+        od = (r // OH) % OD
+        oh = r % OH
+        base = (p * ID + idx_d[od]) * IH        # global index of source row 0 of this depth slice
+        source0 = base + idx_h[2 * oh]
+        source1 = base + idx_h[2 * oh + 1]
+        slot0 = 0 if keys[0] == source0 else (1 if keys[1] == source0 else -1)
+        if slot0 < 0:
+            slot0 = 1 if keys[0] == source1 else 0   # keep source1 if it is cached
+            _bilinear_width_pass(x + source0 * IW, cache + slot0 * OW, OW, idx_w, w_w)
+            keys[slot0] = source0
+        slot1 = 0 if keys[0] == source1 else (1 if keys[1] == source1 else -1)
+        if slot1 < 0:
+            slot1 = 1 - slot0
+            _bilinear_width_pass(x + source1 * IW, cache + slot1 * OW, OW, idx_w, w_w)
+            keys[slot1] = source1
+        h0 = cache + slot0 * OW
+        h1 = cache + slot1 * OW
+        wh0 = w_h[2 * oh]
+        wh1 = w_h[2 * oh + 1]
+        wd = w_d[od]
+        dst = out + r * OW
+        for ow in range(OW):
+            acc = h0[ow] * wh0
+            acc = acc + h1[ow] * wh1
+            dst[ow] = acc * wd
+    free(cache)
+
+
 def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
                   const Py_ssize_t[:, ::1] idx_d, const floating[:, ::1] w_d,
                   const Py_ssize_t[:, ::1] idx_h, const floating[:, ::1] w_h,
@@ -132,14 +189,23 @@ def separable_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out,
     cdef Py_ssize_t P = out.shape[0], OD = out.shape[1], OH = out.shape[2], OW = out.shape[3]
     cdef Py_ssize_t ID = x.shape[1], IH = x.shape[2], IW = x.shape[3]
     cdef Py_ssize_t kd = idx_d.shape[1], kh = idx_h.shape[1], kw = idx_w.shape[1]
-    cdef Py_ssize_t r, p, od, oh
-    for r in prange(P * OD * OH, nogil=True, num_threads=num_threads, schedule="static"):
+    cdef Py_ssize_t r, p, od, oh, chunk, rows = P * OD * OH, chunks = 4 * num_threads
+    if rows == 0 or OW == 0:
+        return
+    if fast and kd == 1 and kh == 2 and kw == 2:
+        # contiguous blocks of output rows, so neighbouring rows can share width passes
+        for chunk in prange(chunks, nogil=True, num_threads=num_threads, schedule="static"):
+            _bilinear_rows(&x[0, 0, 0, 0], &out[0, 0, 0, 0], chunk * rows // chunks, (chunk + 1) * rows // chunks,
+                           OD, OH, OW, ID, IH, IW, &idx_d[0, 0], &w_d[0, 0], &idx_h[0, 0], &w_h[0, 0],
+                           &idx_w[0, 0], &w_w[0, 0])
+        return
+    for r in prange(rows, nogil=True, num_threads=num_threads, schedule="static"):
         p = r // (OD * OH)
         od = (r // OH) % OD
         oh = r % OH
         _separable_row(&x[p, 0, 0, 0], &out[p, od, oh, 0], IH, IW, OW,
                        &idx_d[od, 0], &w_d[od, 0], kd, &idx_h[oh, 0], &w_h[oh, 0], kh,
-                       &idx_w[0, 0], &w_w[0, 0], kw, fast)
+                       &idx_w[0, 0], &w_w[0, 0], kw)
 
 
 cdef inline void _separable_bwd_plane(const floating* grad_out, floating* grad_in,
