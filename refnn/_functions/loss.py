@@ -43,12 +43,11 @@ def _flat(array, dtype=None):
 
 
 def _weight_view(weight, shape, dtype):
-    """A per-element weight view (stride 0 where broadcast; ones when absent)."""
+    """A flat per-element weight: the weight broadcast to ``shape``, or a stride-0 view of 1 when absent."""
     size = int(np.prod(shape, dtype=np.int64))
     if weight is None:
         return np.broadcast_to(np.ones(1, dtype=dtype), (size,))
-    return np.broadcast_to(weight.data.astype(dtype, copy=False), shape).reshape(-1) \
-        if weight.data.shape != tuple(shape) else _flat(weight.data, dtype)
+    return contiguous(np.broadcast_to(weight.data, shape), dtype).reshape(-1)
 
 
 # ---------------------------------------------------------------- nll_loss

@@ -287,7 +287,7 @@ def bce_logits_bwd(const floating[::1] input, const floating[::1] target, const 
 def bce_logits_target_bwd(const floating[::1] input, const floating[:] weight, const floating[:] pos_weight,
                           bint has_pos_weight, const floating[:] grad_out, floating divisor,
                           floating[::1] grad_target, int num_threads):
-    """grad_target = (log_sigmoid(-x) - log_sigmoid(x) * pw) * grad_out * weight / divisor (-x * grad_out... without pw)."""
+    """grad_target = (log_sigmoid(-x) - log_sigmoid(x) * pw) * grad_out * weight / divisor; -x * grad_out * ... without pw."""
     cdef Py_ssize_t i
     cdef floating x, g
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
