@@ -126,3 +126,20 @@ def test_mha_structure():
     assert np.abs(m.k_proj_weight.data).max() <= bound
     with pytest.raises(AssertionError):
         nn.MultiheadAttention(10, 3)
+
+
+def test_merge_masks_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    attn = rng.standard_normal((4, 4))
+    padding = rng.standard_normal((2, 4))
+    query = np.zeros((2, 4, 8))
+    tm = torch.nn.MultiheadAttention(8, 2, batch_first=True).double()
+    rm = nn.MultiheadAttention(8, 2, batch_first=True).double()
+    for a, p in [(attn, None), (None, padding), (attn, padding), (rng.standard_normal((4, 4, 4)), padding)]:
+        expected, kind = tm.merge_masks(None if a is None else torch.tensor(a),
+                                        None if p is None else torch.tensor(p), torch.tensor(query))
+        got, got_kind = rm.merge_masks(None if a is None else refnn.Tensor(a),
+                                       None if p is None else refnn.Tensor(p), refnn.Tensor(query))
+        assert got_kind == kind
+        np.testing.assert_array_equal(got.data, expected.numpy())

@@ -107,3 +107,22 @@ class MultiheadAttention(Module):
         if self.batch_first and is_batched:
             return attn_output.transpose(1, 0), attn_weights
         return attn_output, attn_weights
+
+    def merge_masks(self, attn_mask, key_padding_mask, query):
+        """torch's helper: (merged mask, mask type) with type 0 (attn_mask), 1 (key padding) or 2 (both,
+        expanded to (N, heads, L, S) and added); masks are additive float masks here."""
+        mask_type, merged_mask = None, None
+        if key_padding_mask is not None:
+            mask_type, merged_mask = 1, key_padding_mask
+        if attn_mask is not None:
+            batch_size, seq_len, _ = query.shape
+            mask_type = 2
+            if attn_mask.dim() == 3:
+                expanded = attn_mask.reshape(batch_size, -1, seq_len, seq_len)
+            else:
+                expanded = attn_mask.reshape(1, 1, seq_len, seq_len).expand(batch_size, self.num_heads, -1, -1)
+            merged_mask = expanded
+            if key_padding_mask is not None:
+                padding = key_padding_mask.reshape(batch_size, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
+                merged_mask = expanded + padding
+        return merged_mask, mask_type
