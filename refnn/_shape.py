@@ -40,3 +40,8 @@ def check_allocation(fn, shape, itemsize):
     if count * itemsize > MAX_ALLOCATION_BYTES:
         raise RuntimeError(f"{fn}: the output of shape {tuple(shape)} would need {count * itemsize} bytes, "
                            f"more than refnn's allocation cap of {MAX_ALLOCATION_BYTES} bytes")
+
+
+def unpool_default_size(size, kernel, stride, padding):
+    """Max-unpooling's default output length: (L - 1) S + K - 2P (the input length of the pooling)."""
+    return (size - 1) * stride + kernel - 2 * padding

@@ -139,8 +139,8 @@ def _as_ncs(array, channels):
     if array.ndim == 0:
         return array.reshape(1, 1, 1)
     if array.ndim == 1:
-        return array.reshape(1, -1, 1) if channels > 1 else array.reshape(1, 1, -1)
-    return array.reshape(array.shape[0], array.shape[1], -1)
+        return array.reshape(1, array.size, 1) if channels > 1 else array.reshape(1, 1, array.size)
+    return array.reshape(array.shape[0], array.shape[1], int(np.prod(array.shape[2:], dtype=np.int64)))
 
 
 class PReLUFunction(Function):
@@ -153,7 +153,7 @@ class PReLUFunction(Function):
         w = contiguous(weight.data, x.dtype).reshape(-1)
         x3 = _as_ncs(x, channels)
         if channels == 1 and x3.shape[1] != 1:
-            x3 = x3.reshape(1, 1, -1)
+            x3 = x3.reshape(1, 1, x3.size)
         out = np.empty_like(x3)
         K.prelu_fwd(x3, w, out, threads())
         ctx.save_for_backward(input, weight)

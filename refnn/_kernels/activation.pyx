@@ -134,8 +134,8 @@ ctypedef fused Op:
 cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, floating c) noexcept nogil:
     """y = f(x; a, b, c)."""
     cdef floating t
-    if Op is Relu:
-        return 0 if x <= 0 else x
+    if Op is Relu:                              # -0.0 and NaN pass through (torch's clamp_min)
+        return 0 if x < 0 else x
     elif Op is LeakyRelu:                       # a = negative_slope
         return x if x > 0 else x * a
     elif Op is Elu or Op is EluResult:          # a = alpha * scale, b = scale, c = input_scale
@@ -152,8 +152,8 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
         return x * t / 6
     elif Op is Hardshrink:                      # a = lambd
         return 0 if (x >= -a and x <= a) else x
-    elif Op is Softshrink:                      # a = lambd
-        return x - a if x > a else (x + a if x < -a else x * 0)
+    elif Op is Softshrink:                      # a = lambd; +0 between, NaN propagates
+        return x - a if x > a else (x + a if x < -a else (x if x != x else 0))
     elif Op is Threshold:                       # a = threshold, b = value
         return b if x <= a else x
     elif Op is Sigmoid:
@@ -186,18 +186,18 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
         return 0 if s <= 0 else g
     elif Op is LeakyRelu:                       # s = x (or y when a >= 0: same sign)
         return g if s > 0 else g * a
-    elif Op is Elu:                             # s = x
-        return g * c * a * exp_(s * c) if s <= 0 else g * b
+    elif Op is Elu:                             # s = x; NaN gives NaN
+        return g * b if s > 0 else g * c * a * exp_(s * c)
     elif Op is EluResult:                       # s = y (in place, alpha >= 0)
-        return g * c * (s + a) if s <= 0 else g * b
-    elif Op is Hardtanh:                        # s = x or y: zero at and beyond the bounds
-        return 0 if (s <= a or s >= b) else g
-    elif Op is Hardsigmoid:
-        return g * <floating>(1.0 / 6.0) if (s > -3 and s < 3) else 0
-    elif Op is Hardswish:
-        return 0 if s < -3 else (g * (s / 3 + <floating>0.5) if s <= 3 else g)
-    elif Op is Hardshrink or Op is Softshrink:  # zero on [-lambd, lambd]
-        return 0 if (s >= -a and s <= a) else g
+        return g * b if s > 0 else g * c * (s + a)
+    elif Op is Hardtanh:                        # s = x or y: g strictly inside the bounds, else (NaN too) 0
+        return g if (s > a and s < b) else 0
+    elif Op is Hardsigmoid:                     # torch's one_sixth is the float 1.0f / 6.0f
+        return g * <floating><float>(1.0 / 6.0) if (s > -3 and s < 3) else 0
+    elif Op is Hardswish:                       # 0 at -3, g at 3, NaN gives NaN
+        return 0 if s <= -3 else (g if s >= 3 else g * (s / 3 + <floating>0.5))
+    elif Op is Hardshrink or Op is Softshrink:  # g outside [-lambd, lambd], else (NaN too) 0
+        return g if (s < -a or s > a) else 0
     elif Op is Threshold:
         return 0 if s <= a else g
     elif Op is Sigmoid:                         # s = y
@@ -257,7 +257,7 @@ cdef void backward_map(Op op, const floating[::1] grad_out, const floating[::1] 
 # Every pair takes (x, out, a, b, c, num_threads) and (grad_out, saved, grad_in, a, b, c, num_threads).
 
 def relu_fwd(const floating[::1] x, floating[::1] out, double a, double b, double c, int num_threads):
-    """y = x if x > 0 else 0 (NaN propagates)."""
+    """y = 0 if x < 0 else x (NaN and -0.0 pass through)."""
     forward_map(Relu(0), x, out, <floating>a, <floating>b, <floating>c, num_threads)
 
 
@@ -304,7 +304,7 @@ def hardtanh_fwd(const floating[::1] x, floating[::1] out, double a, double b, d
 
 def hardtanh_bwd(const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                  double a, double b, double c, int num_threads):
-    """grad_in = 0 where s <= min_val or s >= max_val, else g."""
+    """grad_in = g where min_val < s < max_val, else 0 (NaN too)."""
     backward_map(Hardtanh(0), grad_out, saved, grad_in, <floating>a, <floating>b, <floating>c, num_threads)
 
 
@@ -326,7 +326,7 @@ def hardswish_fwd(const floating[::1] x, floating[::1] out, double a, double b, 
 
 def hardswish_bwd(const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                   double a, double b, double c, int num_threads):
-    """grad_in = 0 if x < -3, g * (x / 3 + 1/2) if x <= 3, else g."""
+    """grad_in = 0 if x <= -3, g if x >= 3, else g * (x / 3 + 1/2)."""
     backward_map(Hardswish(0), grad_out, saved, grad_in, <floating>a, <floating>b, <floating>c, num_threads)
 
 
@@ -337,18 +337,18 @@ def hardshrink_fwd(const floating[::1] x, floating[::1] out, double a, double b,
 
 def hardshrink_bwd(const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                    double a, double b, double c, int num_threads):
-    """grad_in = 0 if -lambd <= x <= lambd else g."""
+    """grad_in = g if |x| > lambd else 0 (NaN too)."""
     backward_map(Hardshrink(0), grad_out, saved, grad_in, <floating>a, <floating>b, <floating>c, num_threads)
 
 
 def softshrink_fwd(const floating[::1] x, floating[::1] out, double a, double b, double c, int num_threads):
-    """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0 * x (a = lambd)."""
+    """y = x - lambd if x > lambd, x + lambd if x < -lambd, else 0 (NaN stays NaN; a = lambd)."""
     forward_map(Softshrink(0), x, out, <floating>a, <floating>b, <floating>c, num_threads)
 
 
 def softshrink_bwd(const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                    double a, double b, double c, int num_threads):
-    """grad_in = 0 if -lambd <= x <= lambd else g."""
+    """grad_in = g if |x| > lambd else 0 (NaN too)."""
     backward_map(Softshrink(0), grad_out, saved, grad_in, <floating>a, <floating>b, <floating>c, num_threads)
 
 

@@ -16,7 +16,7 @@ def ulp_distance(a, b):
     # map sign-magnitude to a monotone integer line
     ai = np.where(ai < 0, -(ai & ((1 << (bits - 1)) - 1)), ai)
     bi = np.where(bi < 0, -(bi & ((1 << (bits - 1)) - 1)), bi)
-    dist = np.abs(ai - bi).astype(np.float64)
+    dist = np.array(np.abs(ai - bi), dtype=np.float64)  # an array even for 0-d inputs
     both_nan = np.isnan(a) & np.isnan(b)
     dist[both_nan] = 0
     dist[np.isnan(a) ^ np.isnan(b)] = np.inf

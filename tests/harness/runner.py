@@ -82,6 +82,8 @@ def make_inputs(args, kwargs, dtype, seed):
 def _substitute(value, tensors):
     if isinstance(value, tuple) and len(value) == 2 and value[0] == "__T__":
         return tensors[value[1]]
+    if isinstance(value, dict):
+        return {k: _substitute(v, tensors) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return type(value)(_substitute(v, tensors) for v in value)
     return value

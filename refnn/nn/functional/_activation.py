@@ -54,7 +54,8 @@ def _elementwise(fn, kernel, input, name, a=0.0, b=0.0, c=0.0, inplace=False):
 
 def _promote_int(fn, input):
     """sigmoid/tanh of an integer tensor: computed in float32, as torch promotes."""
-    check_tensor(fn, "input", input)
+    if not isinstance(input, Tensor):  # torch calls input.<fn>()
+        raise AttributeError(f"'{type(input).__name__}' object has no attribute '{fn}' ({fn}: input must be a Tensor)")
     if input.dtype in FLOAT_DTYPES:
         return input
     if input.dtype.kind in "iub":
@@ -129,7 +130,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
     if inplace:
         check_inplace("rrelu", input)
-    if not training or upper - lower <= 1e-6:
+    if not training:
         return activation(input, "leaky_relu", (lower + upper) / 2, inplace=bool(inplace))
     slopes = random.default_generator().uniform(lower, upper, size=input.shape).astype(input.dtype)
     factor = np.where(input.data <= 0, slopes, np.asarray(1, dtype=input.dtype)).astype(input.dtype)

@@ -1,2 +1,226 @@
-"""_conv: filled in by its family issue."""
-__all__ = []
+"""F.conv1d, F.conv2d, F.conv_transpose1d, F.conv_transpose2d: torch's signatures and checks.
+
+One implementation for both ranks: 1-d inputs get a unit height, unbatched inputs a unit
+batch, and everything runs as a batched 2-d convolution.
+"""
+from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
+from ..._shape import check_allocation, conv_transpose_out_size
+from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+
+def _size_list(t):
+    return "[" + ", ".join(str(n) for n in t.shape) + "]"
+
+
+def _int_args(fn, name, value, nd):
+    """An int or a sequence of nd ints (torch: 'expected stride to be a single integer value ...')."""
+    if isinstance(value, str):
+        raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not str")
+    if isinstance(value, (tuple, list)):
+        values = tuple(as_int(fn, name, v) for v in value)
+        if len(values) == 1:
+            values = values * nd
+        if len(values) != nd:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {nd} values to "
+                               f"match the convolution dimensions, but got {name}={list(values)}")
+        return values
+    return (as_int(fn, name, value),) * nd
+
+
+def _check_common(fn, nd, input, weight, bias, stride, dilation, groups):
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "weight", weight)
+    if bias is not None:
+        check_tensor(fn, "bias", bias)
+    check_float_tensor(fn, "input", input)
+    check_float_tensor(fn, "weight", weight)
+    if bias is not None:
+        check_float_tensor(fn, "bias", bias)
+    check_same_dtype(fn, input=input, weight=weight, bias=bias)
+    stride = _int_args(fn, "stride", stride, nd)
+    dilation = _int_args(fn, "dilation", dilation, nd)
+    groups = as_int(fn, "groups", groups)
+    if input.dim() not in (nd + 1, nd + 2):
+        names = {1: ("2D", "3D"), 2: ("3D", "4D")}[nd]
+        raise RuntimeError(f"Expected {names[0]} (unbatched) or {names[1]} (batched) input to {fn}, "
+                           f"but got input of size: {_size_list(input)}")
+    if weight.dim() != nd + 2:
+        raise RuntimeError(f"{fn}: expected weight to be {nd + 2}-dimensional, but got weight of size "
+                           f"{_size_list(weight)}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"{fn}: non-positive stride is not supported (stride={list(stride)})")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"{fn}: non-positive dilation is not supported (dilation={list(dilation)})")
+    if groups <= 0:
+        raise RuntimeError(f"{fn}: non-positive groups is not supported (groups={groups})")
+    if weight.shape[0] == 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimension 0, "
+                           f"but got weight of size {_size_list(weight)} instead")
+    if weight.shape[0] % groups != 0:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size [{_size_list(weight)}] instead")
+    if any(k <= 0 for k in weight.shape[2:]):
+        raise RuntimeError(f"{fn}: kernel size must be positive, but got weight of size {_size_list(weight)}")
+    return stride, dilation, groups
+
+
+def _as_2d(nd, batched, t):
+    """(N, C, L) -> (N, C, 1, L) for 1-d; add the batch dim of an unbatched input."""
+    if not batched:
+        t = t.unsqueeze(0)
+    if nd == 1:
+        t = t.unsqueeze(2)
+    return t
+
+
+def _from_2d(nd, batched, t):
+    if nd == 1:
+        t = t.squeeze(2)
+    if not batched:
+        t = t.squeeze(0)
+    return t
+
+
+def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
+    stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
+    kernel = tuple(weight.shape[2:])
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = []
+            for d, k in zip(dilation, kernel):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))
+        else:
+            raise RuntimeError(f"Invalid padding string: {padding!r}")
+    else:
+        pads = [(p, p) for p in _int_args(fn, "padding", padding, nd)]
+        if any(p < 0 for p, _ in pads):
+            raise RuntimeError(f"{fn}: negative padding is not supported (padding={[p for p, _ in pads]})")
+    batched = input.dim() == nd + 2
+    channels = input.shape[1] if batched else input.shape[0]
+    if channels != weight.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {_size_list(weight)}, expected "
+                           f"input{_size_list(input)} to have {weight.shape[1] * groups} channels, but got "
+                           f"{channels} channels instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
+        raise RuntimeError(f"Given weight of size {_size_list(weight)}, expected bias to be 1-dimensional "
+                           f"with {weight.shape[0]} elements, but got bias of size {_size_list(bias)} instead")
+    spatial = input.shape[-nd:]
+    padded = [n + a + b for n, (a, b) in zip(spatial, pads)]
+    dilated = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(p < k for p, k in zip(padded, dilated)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+                           f"Kernel size: ({' x '.join(map(str, dilated))}). Kernel size can't be greater "
+                           f"than actual input size")
+    out_spatial = [(p - k) // s + 1 for p, k, s in zip(padded, dilated, stride)]
+    batch = input.shape[0] if batched else 1
+    check_allocation(fn, (batch, weight.shape[0], *out_spatial), input.data.itemsize)
+    if nd == 1:
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
+    pad4 = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
+    x = _as_2d(nd, batched, input)
+    w = weight.unsqueeze(2) if nd == 1 else weight
+    out = ConvFunction.apply(x, w, bias, stride, pad4, dilation, groups)
+    return _from_2d(nd, batched, out)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-d convolution over (N, C, L) or (C, L); padding an int, a 1-tuple, 'valid' or 'same'."""
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-d convolution over (N, C, H, W) or (C, H, W); padding an int, a pair, 'valid' or 'same'."""
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
+    padding = _int_args(fn, "padding", padding, nd)
+    output_padding = _int_args(fn, "output_padding", output_padding, nd)
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"{fn}: negative padding is not supported (padding={list(padding)})")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError(f"{fn}: negative output_padding is not supported "
+                           f"(output_padding={list(output_padding)})")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"{fn}: output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={list(output_padding)}, stride={list(stride)}, "
+                           f"dilation={list(dilation)}")
+    batched = input.dim() == nd + 2
+    channels = input.shape[1] if batched else input.shape[0]
+    if channels != weight.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(weight)}, expected "
+                           f"input{_size_list(input)} to have {weight.shape[0]} channels, but got "
+                           f"{channels} channels instead")
+    out_channels = weight.shape[1] * groups
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {_size_list(weight)}, expected bias to be "
+                           f"1-dimensional with {out_channels} elements, but got bias of size "
+                           f"{_size_list(bias)} instead")
+    kernel = tuple(weight.shape[2:])
+    spatial = input.shape[-nd:]
+    if any(n <= 0 for n in spatial):
+        raise RuntimeError(f"{fn}: expected non-empty spatial dimensions, but got input of size "
+                           f"{_size_list(input)}")
+    out_spatial = [conv_transpose_out_size(n, k, s, p, d, op)
+                   for n, k, s, p, d, op in zip(spatial, kernel, stride, padding, dilation, output_padding)]
+    if any(n <= 0 for n in out_spatial):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, out_spatial))}). "
+                           f"Output size is too small")
+    batch = input.shape[0] if batched else 1
+    check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
+    if nd == 1:
+        stride, dilation, padding, out_spatial = (1,) + stride, (1,) + dilation, (0,) + padding, [1] + out_spatial
+    x = _as_2d(nd, batched, input)
+    w = weight.unsqueeze(2) if nd == 1 else weight
+    out = ConvTransposeFunction.apply(x, w, bias, stride, padding, dilation, groups, tuple(out_spatial))
+    return _from_2d(nd, batched, out)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-d transposed convolution (the input gradient of conv1d) over (N, C, L) or (C, L)."""
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding,
+                           groups, dilation)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-d transposed convolution (the input gradient of conv2d) over (N, C, H, W) or (C, H, W)."""
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding,
+                           groups, dilation)
+
+
+_PAD_MODES = ("reflect", "replicate", "circular")
+
+
+def _pad_nonzero(input, reversed_pads, mode):
+    """What torch's ``F.pad(input, pads, mode)`` does for the conv modules' padding modes.
+
+    ``reversed_pads`` is torch's ``_reversed_padding_repeated_twice`` (last dim first).
+    """
+    check_tensor("pad", "input", input)
+    nd = len(reversed_pads) // 2
+    pads = [(reversed_pads[2 * i], reversed_pads[2 * i + 1]) for i in range(nd)][::-1]
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"pad: expected {nd + 1}D or {nd + 2}D input for {mode} padding of {nd} "
+                           f"dimensions, but got input of size {_size_list(input)}")
+    spatial = input.shape[-nd:]
+    for i, ((before, after), size) in enumerate(zip(pads, spatial)):
+        dim = input.dim() - nd + i
+        if mode == "reflect" and (before >= size or after >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({before}, {after}) at dimension {dim} of input "
+                               f"{_size_list(input)}")
+        if mode == "circular" and (before > size or after > size):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "replicate" and size == 0 and (before or after):
+            raise RuntimeError(f"pad: cannot replicate-pad an empty dimension {dim} of input "
+                               f"{_size_list(input)}")
+    return PadFunction.apply(input, pads, mode)

@@ -1,2 +1,227 @@
-"""_normalization: filled in by its family issue."""
-__all__ = []
+"""F.batch_norm, F.instance_norm, F.layer_norm, F.group_norm: torch's signatures and checks.
+
+All four run through one Function (refnn/_functions/normalization.py); what differs is
+the NormGeometry each builds here: how the input's axes are grouped into statistic rows.
+"""
+import numbers
+
+import numpy as np
+
+from ..._functions.normalization import NormFunction, NormGeometry
+from ...tensor import Tensor
+from ._utils import FLOAT_DTYPES, check_tensor
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]
+
+_TORCH_DTYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                      "bool": "Bool", "float16": "Half"}
+
+
+def _prod(values):
+    out = 1
+    for v in values:
+        out *= int(v)
+    return out
+
+
+def _verify_batch_size(size):
+    """torch's check: training needs more than one value per channel."""
+    size_prods = size[0]
+    for i in range(len(size) - 2):
+        size_prods *= size[i + 2]
+    if size_prods == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(size)}")
+
+
+def _verify_spatial_size(size):
+    size_prods = 1
+    for i in range(2, len(size)):
+        size_prods *= size[i]
+    if size_prods == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(size)}")
+
+
+def _check_input(fn, input, reads_size):
+    """torch's Python wrapper reads ``input.size()`` / ``input.dim()`` first when ``reads_size``."""
+    if reads_size and not isinstance(input, Tensor):
+        raise AttributeError(f"{fn}: '{type(input).__name__}' object has no attribute 'size' "
+                             f"(argument 'input' must be Tensor)")
+    check_tensor(fn, "input", input)
+
+
+def _check_optional_tensors(fn, **tensors):
+    for name, value in tensors.items():
+        if value is not None:
+            check_tensor(fn, name, value)
+
+
+def _check_dtypes(fn, input, **params):
+    """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype')."""
+    if input.dtype not in FLOAT_DTYPES:
+        name = _TORCH_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)
+        raise NotImplementedError(f'"{fn}" not implemented for \'{name}\'')
+    for name, value in params.items():
+        if value is not None and value.dtype != input.dtype:
+            raise RuntimeError(f"{fn}: mixed dtype (CPU): expected {name} to have the input's dtype "
+                               f"{input.dtype}, but got {value.dtype}")
+
+
+def _check_number(fn, name, value, position):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be float, "
+                        f"not {type(value).__name__}")
+    return float(value)
+
+
+def _check_running_pair(fn, running_mean, running_var):
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+
+
+def _check_channel_sizes(fn, channels, **tensors):
+    for name, value in tensors.items():
+        if value is None:
+            continue
+        if name.startswith("running") and value.dim() != 1:
+            raise RuntimeError(f"{fn}: expected {name} to be 1-d with {channels} elements, "
+                               f"but got shape {list(value.shape)}")
+        if value.numel() != channels:
+            raise RuntimeError(f"{fn}: {name} should contain {channels} elements not {value.numel()}")
+
+
+def _channel_geometry(input, per_sample):
+    """(N, C, *S) grouped for BatchNorm (statistics per C over N and S) or InstanceNorm (per (N, C))."""
+    n, c = input.shape[0], input.shape[1]
+    s = _prod(input.shape[2:])
+    channels = np.arange(c, dtype=np.intp)
+    if per_sample:
+        rows = np.tile(channels, n)
+        return NormGeometry((1, n * c, s), (1, n * c, s), np.arange(n * c, dtype=np.intp), rows, rows)
+    return NormGeometry((n, c, s), (n, c, s), channels, channels, channels)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-5):
+    """Normalise each channel C of (N, C, *) over N and the spatial dims (batch or running statistics)."""
+    fn = "batch_norm"
+    _check_input(fn, input, training)
+    _check_optional_tensors(fn, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    if training:
+        _verify_batch_size(input.shape)
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    momentum = _check_number(fn, "momentum", momentum, 7)
+    eps = _check_number(fn, "eps", eps, 8)
+    _check_running_pair(fn, running_mean, running_var)
+    if not training and running_mean is None:
+        raise RuntimeError("running_mean must be defined in evaluation mode")
+    if input.dim() < 2:
+        if running_mean is not None:
+            raise RuntimeError(f"batch_norm: running_mean should contain 0 elements not {running_mean.numel()} "
+                               f"(input of shape {list(input.shape)} has no channel dimension)")
+        raise IndexError(f"batch_norm: Dimension out of range (expected to be in range of "
+                         f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
+    _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
+                         weight=weight, bias=bias)
+    if input.numel() == 0 and any(t is not None and t.numel() == 0 for t in (weight, bias)):
+        raise IndexError("batch_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
+                         "(an empty input with zero channels cannot take a weight or bias)")
+    geometry = _channel_geometry(input, per_sample=False)
+    if training:
+        return NormFunction.apply(input, weight, bias, geometry, eps, True, running_mean, running_var, momentum)
+    return NormFunction.apply(input, weight, bias, geometry, eps, False, running_mean, running_var, 0.0)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    """Normalise each (sample, channel) of (N, C, *) over its spatial dims."""
+    fn = "instance_norm"
+    _check_input(fn, input, use_input_stats)
+    _check_optional_tensors(fn, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    if use_input_stats:
+        _verify_spatial_size(input.shape)
+    momentum = _check_number(fn, "momentum", momentum, 7)
+    eps = _check_number(fn, "eps", eps, 8)
+    _check_running_pair(fn, running_mean, running_var)
+    if not use_input_stats and running_mean is None:
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    if input.dim() < 2:
+        raise IndexError(f"instance_norm: Dimension out of range (expected to be in range of "
+                         f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
+    _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
+                         weight=weight, bias=bias)
+    if (weight is not None or bias is not None) and input.shape[0] == 0:
+        raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
+                         "(weight and bias are repeated per sample: a batch of 0 samples is refused)")
+    geometry = _channel_geometry(input, per_sample=True)
+    return NormFunction.apply(input, weight, bias, geometry, eps, bool(use_input_stats), running_mean,
+                              running_var, momentum)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the trailing dims ``normalized_shape``; weight and bias are elementwise over them."""
+    fn = "layer_norm"
+    check_tensor(fn, "input", input)
+    if not isinstance(normalized_shape, (tuple, list)):
+        raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
+                        f"not {type(normalized_shape).__name__}")
+    for i, v in enumerate(normalized_shape):
+        if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)):
+            raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
+                            f"but found element of type {type(v).__name__} at pos {i}")
+    shape = [int(v) for v in normalized_shape]
+    _check_optional_tensors(fn, weight=weight, bias=bias)
+    eps = _check_number(fn, "eps", eps, 5)
+    if len(shape) == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+                           "one element, but got normalized_shape = []")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and list(value.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(value.shape)} and normalized_shape = {shape}")
+    k = len(shape)
+    if input.dim() < k or list(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, "
+                           f"{', '.join(str(v) for v in shape)}], but got input of size{list(input.shape)}")
+    _check_dtypes(fn, input, weight=weight, bias=bias)
+    width = _prod(shape)
+    rows = _prod(input.shape[:input.dim() - k])
+    every_row = np.arange(rows, dtype=np.intp)
+    geometry = NormGeometry((1, rows, width), (1, rows, width), every_row, None)
+    return NormFunction.apply(input, weight, bias, geometry, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each group of C // num_groups channels of each sample over those channels and the spatial dims."""
+    fn = "group_norm"
+    _check_input(fn, input, True)
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    if isinstance(num_groups, bool) or not isinstance(num_groups, (numbers.Integral, np.integer)):
+        raise TypeError(f"group_norm(): argument 'num_groups' (position 2) must be int, "
+                        f"not {type(num_groups).__name__}")
+    num_groups = int(num_groups)
+    _verify_batch_size([input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:]))
+    _check_optional_tensors(fn, weight=weight, bias=bias)
+    eps = _check_number(fn, "eps", eps, 5)
+    n, c = input.shape[0], input.shape[1]
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if c % num_groups != 0:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {list(input.shape)} and num_groups={num_groups}")
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and (value.dim() != 1 or value.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}")
+    _check_dtypes(fn, input, weight=weight, bias=bias)
+    s = _prod(input.shape[2:])
+    per_group = c // num_groups
+    channel_rows = np.arange(n * c, dtype=np.intp)
+    geometry = NormGeometry((1, n * num_groups, per_group * s), (1, n * c, s), channel_rows // per_group,
+                            np.tile(np.arange(c, dtype=np.intp), n))
+    return NormFunction.apply(input, weight, bias, geometry, eps)

@@ -1,2 +1,46 @@
-"""_pixelshuffle: filled in by its family issue."""
-__all__ = []
+"""F.pixel_shuffle / F.pixel_unshuffle: torch's checks, then one permutation kernel each way."""
+import numpy as np
+
+from ..._functions import pixelshuffle as PF
+from ._utils import check_tensor
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle"]
+
+
+def _factor(fn, name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{fn}(): argument '{name}' (position 2) must be int, not {type(value).__name__}")
+    value = int(value)
+    if value <= 0:
+        raise RuntimeError(f"{fn} expects a positive {name}, but got {value}")
+    return value
+
+
+def _check_dims(fn, input):
+    if input.dim() < 3:
+        raise RuntimeError(f"{fn} expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    check_tensor("pixel_shuffle", "input", input)
+    factor = _factor("pixel_shuffle", "upscale_factor", upscale_factor)
+    _check_dims("pixel_shuffle", input)
+    channels = input.shape[-3]
+    if channels % (factor * factor) != 0:
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
+    return PF.PixelShuffleFunction.apply(input, factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    check_tensor("pixel_unshuffle", "input", input)
+    factor = _factor("pixel_unshuffle", "downscale_factor", downscale_factor)
+    _check_dims("pixel_unshuffle", input)
+    for name, axis in (("height", -2), ("width", -1)):
+        if input.shape[axis] % factor != 0:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({axis})={input.shape[axis]} is not divisible by {factor}")
+    return PF.PixelUnshuffleFunction.apply(input, factor)

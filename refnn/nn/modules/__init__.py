@@ -14,3 +14,4 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403

@@ -1,0 +1,107 @@
+"""Autograd pieces of attention: batched matrix product and masked fill.
+
+The batched product runs every batch entry through the same gemm kernel as
+Linear (``refnn._kernels.gemm.gemm_nt``), so each output element sums its terms
+in ascending order of the reduced index, whatever the thread count.
+"""
+import numpy as np
+
+from .._kernels import gemm
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import contiguous, threads
+
+
+_PARALLEL_MIN_WORK = 1 << 16   # multiply-adds per batch entry below which one thread is used
+
+
+def bmm_nt(a, b):
+    """a (B, M, K) times b (B, N, K) transposed -> (B, M, N): out[i] = a[i] @ b[i].T, k ascending."""
+    a = contiguous(a)
+    b = contiguous(b, a.dtype)
+    out = np.empty((a.shape[0], a.shape[1], b.shape[1]), dtype=a.dtype)
+    # one gemm call per batch entry; small products run on one thread (the result does not depend on it:
+    # every output element is one thread's sum in ascending k), sparing an OpenMP region per entry
+    num_threads = threads() if a.shape[1] * a.shape[2] * b.shape[1] >= _PARALLEL_MIN_WORK else 1
+    for i in range(a.shape[0]):
+        gemm.gemm_nt(a[i], b[i], out[i], num_threads)
+    return out
+
+
+class BatchedMatmulFunction(Function):
+    """out (B, M, N) = a (B, M, K) @ b (B, K, N), batch by batch."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return Tensor(bmm_nt(a.data, np.swapaxes(b.data, 1, 2)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad_b = None
+        if ctx.needs_input_grad[0]:
+            # grad_a[m, k] = sum_n grad[m, n] b[k, n]
+            grad_a = bmm_nt(grad, b.data)
+        if ctx.needs_input_grad[1]:
+            # grad_b[k, n] = sum_m a[m, k] grad[m, n]
+            grad_b = bmm_nt(np.swapaxes(a.data, 1, 2), np.swapaxes(grad, 1, 2))
+        return grad_a, grad_b
+
+
+def bmm(a, b):
+    """Batched matrix product of two 3-d Tensors with the same batch size (no validation here)."""
+    return BatchedMatmulFunction.apply(a, b)
+
+
+def matmul(a, b):
+    """a (..., M, K) @ b (..., K, N) with broadcast leading dimensions, through :func:`bmm`."""
+    lead = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = a.expand(lead + a.shape[-2:]) if a.shape[:-2] != lead else a
+    b = b.expand(lead + b.shape[-2:]) if b.shape[:-2] != lead else b
+    batch = int(np.prod(lead, dtype=np.int64))
+    out = bmm(a.reshape((batch,) + a.shape[-2:]), b.reshape((batch,) + b.shape[-2:]))
+    return out.reshape(lead + out.shape[-2:])
+
+
+class MaskedFillFunction(Function):
+    """out = value where mask else input; the gradient is zero where mask holds."""
+
+    @staticmethod
+    def forward(ctx, input, mask, value):
+        ctx.mask = np.broadcast_to(mask, input.shape)
+        return Tensor(np.where(ctx.mask, np.asarray(value, dtype=input.dtype), input.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return np.where(ctx.mask, np.zeros((), dtype=grad.dtype), grad), None, None
+
+
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` written where the NumPy bool array ``mask`` (broadcast) holds."""
+    return MaskedFillFunction.apply(input, mask, value)
+
+
+class SplitFunction(Function):
+    """Pieces of ``input`` of the given sizes along ``dim`` (copies); backward concatenates."""
+
+    @staticmethod
+    def forward(ctx, input, sizes, dim):
+        ctx.dim, ctx.shape = dim, input.shape
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(Tensor(np.ascontiguousarray(piece)) for piece in np.split(input.data, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return np.concatenate(grads, axis=ctx.dim), None, None
+
+
+def split(input, sizes, dim=-1):
+    """torch's ``input.split(sizes, dim)`` for a list of sizes: a tuple of Tensors."""
+    return SplitFunction.apply(input, tuple(int(n) for n in sizes), dim)
+
+
+def chunk(input, chunks, dim=-1):
+    """``chunks`` equal pieces along ``dim`` (the size must divide evenly)."""
+    size = input.shape[dim] // chunks
+    return split(input, [size] * chunks, dim)

@@ -1,0 +1,254 @@
+"""Losses: one autograd Function per loss, through the kernels in ``_kernels/loss.pyx``.
+
+Arguments arrive validated (``refnn.nn.functional._loss``).  Reductions: 'none' keeps the
+elementwise loss; 'sum' and 'mean' add it up with ``ordered_sum`` (fixed blocks, one thread
+each, then the block sums in order), except nll_loss, whose kernel replays torch's cascade.
+"""
+import numpy as np
+
+from .._kernels import loss as K
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import contiguous, threads
+
+
+def ordered_sum(values):
+    """Sum of a flat array in a fixed order (independent of the thread count), accumulated in double."""
+    values = values.reshape(-1)
+    partials = np.empty(-(-values.size // K.SUM_BLOCK), dtype=np.float64)
+    K.block_sums(values, partials, threads())
+    return K.sequential_sum(partials)
+
+
+def reduce_loss(loss, reduction):
+    """loss as an array of the result: unchanged for 'none', its sum or mean (NaN when empty) otherwise."""
+    if reduction == "none":
+        return loss
+    total = ordered_sum(loss)
+    if reduction == "mean":
+        total = total / loss.size if loss.size else np.nan
+    return np.asarray(total, dtype=loss.dtype)
+
+
+def grad_per_element(grad, shape, reduction):
+    """The upstream gradient seen by every element: itself ('none') or a stride-0 broadcast of the scalar."""
+    grad = np.asarray(grad)
+    if reduction == "none":
+        return contiguous(grad).reshape(-1)
+    return np.broadcast_to(grad.reshape(1), (int(np.prod(shape, dtype=np.int64)),))
+
+
+def _flat(array, dtype=None):
+    return contiguous(array, dtype).reshape(-1)
+
+
+def _weight_view(weight, shape, dtype):
+    """A per-element weight view (stride 0 where broadcast; ones when absent)."""
+    size = int(np.prod(shape, dtype=np.int64))
+    if weight is None:
+        return np.broadcast_to(np.ones(1, dtype=dtype), (size,))
+    return np.broadcast_to(weight.data.astype(dtype, copy=False), shape).reshape(-1) \
+        if weight.data.shape != tuple(shape) else _flat(weight.data, dtype)
+
+
+# ---------------------------------------------------------------- nll_loss
+class NLLLossFunction(Function):
+    """input (N, C, S) log-probabilities, target (N, S) int64; weight (C,) or None."""
+
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction, ignore_index):
+        log_prob = contiguous(input.data)
+        labels = contiguous(target.data, np.int64)
+        has_weight = weight is not None
+        weights = contiguous(weight.data) if has_weight else np.ones(log_prob.shape[1], dtype=log_prob.dtype)
+        ctx.save_for_backward(target)
+        ctx.labels, ctx.weights, ctx.shape = labels, weights, log_prob.shape
+        ctx.reduction, ctx.ignore_index = reduction, ignore_index
+        if reduction == "none":
+            out = np.empty(labels.shape, dtype=log_prob.dtype)
+            K.nll_fwd(log_prob, labels, weights, ignore_index, out, threads())
+            return Tensor(out)
+        result = np.empty(3, dtype=np.float64)
+        K.nll_reduce_fwd(log_prob, labels, weights, ignore_index, has_weight, result)
+        dtype = log_prob.dtype.type
+        loss_sum = dtype(result[0])
+        total_weight = dtype(result[1]) if has_weight else dtype(result[2])
+        ctx.total_weight = total_weight
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss_sum = loss_sum / total_weight
+        return Tensor(np.asarray(loss_sum, dtype=log_prob.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        N, C, S = ctx.shape
+        grad = np.asarray(grad, dtype=ctx.weights.dtype)
+        if ctx.reduction == "none":
+            scale = contiguous(grad).reshape(N, S)
+        else:
+            value = grad.reshape(())
+            if ctx.reduction == "mean":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    value = value / ctx.total_weight
+            scale = np.broadcast_to(np.asarray(value, dtype=grad.dtype).reshape(1, 1), (N, S))
+        grad_input = np.empty(ctx.shape, dtype=ctx.weights.dtype)
+        K.nll_bwd(ctx.labels, ctx.weights, ctx.ignore_index, scale, grad_input, threads())
+        return grad_input, None, None, None, None
+
+
+# ---------------------------------------------------------------- soft-target cross entropy
+class SoftNLLFunction(Function):
+    """-sum_c log_prob * target * weight over the class dim; then ignore mask and reduction.
+
+    log_prob (N, C, S); target (N, C, S) probabilities or None (label smoothing: every class
+    counts 1); ``ignored`` an (N, S) bool mask set to 0 before reducing; ``denominator`` the
+    divisor of 'mean'.
+    """
+
+    @staticmethod
+    def forward(ctx, log_prob, target, weight, ignored, reduction, denominator):
+        lp = contiguous(log_prob.data)
+        N, C, S = lp.shape
+        has_target, has_weight = target is not None, weight is not None
+        tg = contiguous(target.data) if has_target else np.zeros((1, 1, 1), dtype=lp.dtype)
+        w = contiguous(weight.data) if has_weight else np.zeros(1, dtype=lp.dtype)
+        out = np.empty((N, S), dtype=lp.dtype)
+        K.soft_nll_fwd(lp, tg, w, has_target, has_weight, out, threads())
+        if ignored is not None:
+            out[ignored] = 0
+        ctx.save_for_backward(log_prob, target)
+        ctx.arrays = (lp, tg, w, has_target, has_weight)
+        ctx.ignored, ctx.reduction, ctx.denominator = ignored, reduction, denominator
+        if reduction == "none":
+            return Tensor(out)
+        total = lp.dtype.type(ordered_sum(out))
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                total = total / lp.dtype.type(denominator)
+        return Tensor(np.asarray(total, dtype=lp.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        lp, tg, w, has_target, has_weight = ctx.arrays
+        N, C, S = lp.shape
+        grad = np.asarray(grad, dtype=lp.dtype)
+        if ctx.reduction == "none":
+            grad_out = contiguous(grad).reshape(N, S).copy()
+        else:
+            value = grad.reshape(())
+            if ctx.reduction == "mean":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    value = value / lp.dtype.type(ctx.denominator)
+            grad_out = np.full((N, S), value, dtype=lp.dtype)
+        if ctx.ignored is not None:
+            grad_out[ctx.ignored] = 0
+        want_target = has_target and ctx.needs_input_grad[1]
+        grad_log_prob = np.empty_like(lp)
+        grad_target = np.empty_like(lp) if want_target else np.zeros((1, 1, 1), dtype=lp.dtype)
+        K.soft_nll_bwd(lp, tg, w, has_target, has_weight, grad_out, grad_log_prob, grad_target,
+                       want_target, threads())
+        return (grad_log_prob if ctx.needs_input_grad[0] else None,
+                grad_target if want_target else None, None, None, None, None)
+
+
+# ---------------------------------------------------------------- mse_loss and l1_loss
+class MSELossFunction(Function):
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        K.mse_fwd(x, y, out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        norm = (2.0 / x.size if x.size else np.inf) if ctx.reduction == "mean" else 2.0
+        grad_input = np.empty_like(x)
+        K.mse_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(norm),
+                  grad_input, threads())
+        grad_input = grad_input.reshape(ctx.shape)
+        return (grad_input if ctx.needs_input_grad[0] else None,
+                -grad_input if ctx.needs_input_grad[1] else None, None)
+
+
+class L1LossFunction(Function):
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        K.l1_fwd(x, y, out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        divisor = x.size if ctx.reduction == "mean" else 1
+        grad_input = np.empty_like(x)
+        K.l1_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(divisor),
+                 grad_input, threads())
+        grad_input = grad_input.reshape(ctx.shape)
+        return (grad_input if ctx.needs_input_grad[0] else None,
+                -grad_input if ctx.needs_input_grad[1] else None, None)
+
+
+# ---------------------------------------------------------------- binary_cross_entropy
+class BCELossFunction(Function):
+    @staticmethod
+    def forward(ctx, input, target, weight, reduction):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        K.bce_fwd(x, y, out, threads())
+        if weight is not None:
+            out *= _weight_view(weight, input.shape, x.dtype)
+        ctx.arrays, ctx.weight, ctx.shape, ctx.reduction = (x, y), weight, input.shape, reduction
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        w = _weight_view(ctx.weight, ctx.shape, x.dtype)
+        g = grad_per_element(grad, ctx.shape, ctx.reduction)
+        divisor = x.dtype.type(x.size if ctx.reduction == "mean" else 1)
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = np.empty_like(x)
+            K.bce_bwd(x, y, w, g, divisor, grad_input, threads())
+            grad_input = grad_input.reshape(ctx.shape)
+        if ctx.needs_input_grad[1]:
+            grad_target = np.empty_like(x)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                K.bce_target_bwd(x, w, g, divisor, grad_target, threads())
+            grad_target = grad_target.reshape(ctx.shape)
+        return grad_input, grad_target, None, None
+
+
+class BCEWithLogitsFunction(Function):
+    @staticmethod
+    def forward(ctx, input, target, weight, pos_weight, reduction):
+        x, y = _flat(input.data), _flat(target.data)
+        w = _weight_view(weight, input.shape, x.dtype)
+        has_pos_weight = pos_weight is not None
+        pw = _weight_view(pos_weight, input.shape, x.dtype)
+        out = np.empty_like(x)
+        K.bce_logits_fwd(x, y, w, pw, has_pos_weight, out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction = (x, y, w, pw, has_pos_weight), input.shape, reduction
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, w, pw, has_pos_weight = ctx.arrays
+        g = grad_per_element(grad, ctx.shape, ctx.reduction)
+        divisor = x.dtype.type(x.size if ctx.reduction == "mean" else 1)
+        grad_input = grad_target = None
+        if ctx.needs_input_grad[0]:
+            grad_input = np.empty_like(x)
+            K.bce_logits_bwd(x, y, w, pw, has_pos_weight, g, divisor, grad_input, threads())
+            grad_input = grad_input.reshape(ctx.shape)
+        if ctx.needs_input_grad[1]:
+            grad_target = np.empty_like(x)
+            K.bce_logits_target_bwd(x, w, pw, has_pos_weight, g, divisor, grad_target, threads())
+            grad_target = grad_target.reshape(ctx.shape)
+        return grad_input, grad_target, None, None, None

@@ -1,0 +1,133 @@
+"""Pooling Functions: max, average, adaptive max, adaptive average and max-unpooling.
+
+Every Function sees its input as (P, H, W) planes: P the product of the leading (batch and
+channel) dims, and the last ``dims`` dims as the plane (1-d pooling gets H = 1).  The
+outputs take the leading dims back.  Arguments arrive validated and normalised to 2-d
+tuples by ``refnn.nn.functional``.
+"""
+import numpy as np
+
+from .._kernels import pooling as K
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import contiguous, threads
+
+
+def _planes(array, dims):
+    """array (..., [H,] W) as a C-contiguous (P, H, W) block (H = 1 when dims == 1)."""
+    lead = array.shape[:array.ndim - dims]
+    spatial = array.shape[array.ndim - dims:]
+    plane_shape = (1,) + tuple(spatial) if dims == 1 else tuple(spatial)
+    count = int(np.prod(lead, dtype=np.int64))
+    return contiguous(array).reshape((count,) + plane_shape), lead
+
+
+def _unplanes(block, lead, dims):
+    """(P, H, W) back to lead + the last ``dims`` spatial dims."""
+    spatial = block.shape[2:] if dims == 1 else block.shape[1:]
+    return block.reshape(tuple(lead) + tuple(spatial))
+
+
+class MaxPoolFunction(Function):
+    """Max pooling with indices (flat positions within each input plane)."""
+
+    @staticmethod
+    def forward(ctx, input, dims, kernel, stride, padding, dilation, out_size):
+        x, lead = _planes(input.data, dims)
+        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = np.empty(out.shape, dtype=np.int64)
+        K.max_pool_fwd(x, out, indices, *kernel, *stride, *padding, *dilation, True, threads())
+        ctx.dims, ctx.plane_shape, ctx.input_shape = dims, x.shape, input.shape
+        ctx.indices = indices
+        result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
+        ctx.mark_non_differentiable(index_tensor)
+        return result, index_tensor
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices=None):
+        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        go = contiguous(grad_output).reshape(ctx.indices.shape)
+        K.max_pool_bwd(go, ctx.indices, grad_input, threads())
+        return (grad_input.reshape(ctx.input_shape),) + (None,) * 6
+
+
+class AdaptiveMaxPoolFunction(Function):
+    @staticmethod
+    def forward(ctx, input, dims, out_size):
+        x, lead = _planes(input.data, dims)
+        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = np.empty(out.shape, dtype=np.int64)
+        K.adaptive_max_pool_fwd(x, out, indices, threads())
+        ctx.plane_shape, ctx.input_shape, ctx.indices = x.shape, input.shape, indices
+        result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
+        ctx.mark_non_differentiable(index_tensor)
+        return result, index_tensor
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices=None):
+        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        go = contiguous(grad_output).reshape(ctx.indices.shape)
+        K.max_pool_bwd(go, ctx.indices, grad_input, threads())
+        return grad_input.reshape(ctx.input_shape), None, None
+
+
+class AvgPoolFunction(Function):
+    @staticmethod
+    def forward(ctx, input, dims, kernel, stride, padding, count_include_pad, divisor_override, out_size):
+        x, lead = _planes(input.data, dims)
+        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        ctx.params = (*kernel, *stride, *padding, bool(count_include_pad),
+                      0 if divisor_override is None else int(divisor_override))
+        K.avg_pool_fwd(x, out, *ctx.params, True, threads())
+        ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
+        return Tensor(_unplanes(out, lead, dims))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        K.avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, *ctx.params, threads())
+        return (grad_input.reshape(ctx.input_shape),) + (None,) * 7
+
+
+class AdaptiveAvgPoolFunction(Function):
+    """Adaptive average pooling over the last ``dims`` dims (any number of leading dims)."""
+
+    @staticmethod
+    def forward(ctx, input, dims, out_size):
+        x, lead = _planes(input.data, dims)
+        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        K.adaptive_avg_pool_fwd(x, out, threads())
+        ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
+        return Tensor(_unplanes(out, lead, dims))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        K.adaptive_avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, threads())
+        return grad_input.reshape(ctx.input_shape), None, None
+
+
+class MaxUnpoolFunction(Function):
+    """out[p, indices[p, i]] = input[p, i] over planes of ``out_plane`` values (indices checked)."""
+
+    @staticmethod
+    def forward(ctx, input, indices, dims, out_size):
+        lead = input.shape[:input.dim() - dims]
+        count = int(np.prod(lead, dtype=np.int64))
+        in_plane = int(np.prod(input.shape[input.dim() - dims:], dtype=np.int64))
+        out_plane = int(np.prod(out_size, dtype=np.int64))
+        x = contiguous(input.data).reshape(count, in_plane)
+        idx = contiguous(indices.data, np.int64).reshape(count, in_plane)
+        out = np.empty((count, out_plane), dtype=x.dtype)
+        K.max_unpool_fwd(x, idx, out, threads())
+        ctx.idx, ctx.input_shape, ctx.out_plane = idx, input.shape, out_plane
+        return Tensor(out.reshape(tuple(lead) + tuple(out_size)))
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        if ctx.out_plane == 0:  # nothing was written (torch checks no index then): no gradient flows
+            return np.zeros(ctx.input_shape, dtype=grad_output.dtype), None, None, None
+        grad_input = np.empty(ctx.idx.shape, dtype=grad_output.dtype)
+        go = contiguous(grad_output).reshape(ctx.idx.shape[0], ctx.out_plane)
+        K.max_unpool_bwd(go, ctx.idx, grad_input, threads())
+        return grad_input.reshape(ctx.input_shape), None, None, None

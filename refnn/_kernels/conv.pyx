@@ -1,0 +1,549 @@
+# Legend: N batch, C input channels (Cg = C / G per group), O output channels (Og = O / G),
+#         G groups, H W input height/width, KH KW kernel, S stride (sh, sw), P padding
+#         (pt top, pl left; bottom/right padding only shows in the output size),
+#         D dilation (dh, dw), OH OW output height/width, K = Cg*KH*KW the reduced index (c, kh, kw).
+"""Convolution kernels: the specification loops and the blocked fast path.
+
+Everything is 2-d (1-d runs with a unit height).  Transposed convolution is the input
+gradient of convolution and runs through `conv_bwd_input_*`.
+
+Summation order (the specification; the fast path sums in exactly this order):
+
+* forward: ``out[n,o,oy,ox] = bias[o] + t(0) + t(1) + ...`` with the terms
+  ``t = xpad[n, g*Cg+c, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw] * w[o,c,kh,kw]`` taken in ascending
+  (c, kh, kw), left to right; padded positions are terms with the value 0; no bias: start at 0.
+* input gradient (= transposed convolution): ``grad_input[n,c,iy,ix] = bias[c] + s(kh0,kw0) +
+  s(...) + ...`` over the (kh, kw) that reach (iy, ix), ascending, where each
+  ``s = 0 + g[n,o0,oy,ox]*w[o0,c,kh,kw] + g[n,o1,...]*w[o1,...] + ...`` sums the output channels
+  of the group in ascending order (bias only for the transposed convolution; else 0).
+* weight gradient: ``grad_w[o,c,kh,kw] = 0 + sum over n, oy, ox ascending of
+  g[n,o,oy,ox] * xpad[n, g*Cg+c, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw]`` (padded terms included as 0).
+* bias gradient: ``grad_b[o] = 0 + sum over n, oy, ox ascending of g[n,o,oy,ox]``.
+"""
+from cython.parallel cimport parallel, prange
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+
+import numpy as np
+
+ctypedef fused floating:
+    float
+    double
+
+cdef extern from "conv_ukernel.h" nogil:
+    int REFNN_MR
+    int REFNN_NR_F32
+    int REFNN_NR_F64
+    int refnn_conv_init()
+    void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
+    void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+    void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
+    void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
+    void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
+    void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+    void *refnn_aligned_alloc(size_t bytes)
+
+USE_AVX2 = bool(refnn_conv_init())
+DEF MR = 6
+DEF ROW = 4          # vectors per row-kernel call
+
+
+# ============================================================== specification loops
+def conv_fwd_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
+                  const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] out,
+                  int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
+    """out[n,o,oy,ox] = bias[o] + sum_{c,kh,kw asc} xpad[n,gCg+c,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw] * w[o,c,kh,kw]."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = weight.shape[0], Cg = weight.shape[1], KH = weight.shape[2], KW = weight.shape[3]
+    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3], Og = O // groups
+    cdef Py_ssize_t no, n, o, g, oy, ox, c, kh, kw, iy, ix
+    cdef floating acc, value
+    for no in prange(N * O, nogil=True, num_threads=num_threads, schedule="static"):
+        n = no // O
+        o = no % O
+        g = o // Og
+        for oy in range(OH):
+            for ox in range(OW):
+                acc = bias[o] if has_bias else 0
+                for c in range(Cg):
+                    for kh in range(KH):
+                        for kw in range(KW):
+                            iy = oy * sh - pt + kh * dh
+                            ix = ox * sw - pl + kw * dw
+                            value = 0
+                            if 0 <= iy < H and 0 <= ix < W:
+                                value = x[n, g * Cg + c, iy, ix]
+                            acc = acc + value * weight[o, c, kh, kw]
+                out[n, o, oy, ox] = acc
+
+
+def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:, :, :, ::1] weight,
+                        const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] grad_input,
+                        int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
+    """grad_input[n,c,iy,ix] = bias[c] + sum_{kh,kw asc} (sum_{o asc} g[n,o,oy,ox] * w[o,c,kh,kw]), oy*sh = iy+pt-kh*dh."""
+    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], H = grad_input.shape[2]
+    cdef Py_ssize_t W = grad_input.shape[3], O = weight.shape[0], Cg = weight.shape[1]
+    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3], OH = grad_out.shape[2], OW = grad_out.shape[3]
+    cdef Py_ssize_t Og = O // groups
+    cdef Py_ssize_t nc, n, ci, g, c, iy, ix, kh, kw, ty, tx, oy, ox, o
+    cdef floating acc, part
+    for nc in prange(N * C, nogil=True, num_threads=num_threads, schedule="static"):
+        n = nc // C
+        ci = nc % C
+        g = ci // Cg
+        c = ci % Cg
+        for iy in range(H):
+            for ix in range(W):
+                acc = bias[ci] if has_bias else 0
+                for kh in range(KH):
+                    ty = iy + pt - kh * dh
+                    if ty < 0 or ty % sh != 0 or ty // sh >= OH:
+                        continue
+                    oy = ty // sh
+                    for kw in range(KW):
+                        tx = ix + pl - kw * dw
+                        if tx < 0 or tx % sw != 0 or tx // sw >= OW:
+                            continue
+                        ox = tx // sw
+                        part = 0
+                        for o in range(g * Og, g * Og + Og):
+                            part = part + grad_out[n, o, oy, ox] * weight[o, c, kh, kw]
+                        acc = acc + part
+                grad_input[n, ci, iy, ix] = acc
+
+
+def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_out,
+                         floating[:, :, :, ::1] grad_weight,
+                         int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
+    """grad_w[o,c,kh,kw] = sum_{n,oy,ox asc} g[n,o,oy,ox] * xpad[n,gCg+c,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw]."""
+    cdef Py_ssize_t N = x.shape[0], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t O = grad_weight.shape[0], Cg = grad_weight.shape[1]
+    cdef Py_ssize_t KH = grad_weight.shape[2], KW = grad_weight.shape[3]
+    cdef Py_ssize_t OH = grad_out.shape[2], OW = grad_out.shape[3], Og = O // groups
+    cdef Py_ssize_t oc, o, c, g, kh, kw, n, oy, ox, iy, ix
+    cdef floating acc, value
+    for oc in prange(O * Cg, nogil=True, num_threads=num_threads, schedule="static"):
+        o = oc // Cg
+        c = oc % Cg
+        g = o // Og
+        for kh in range(KH):
+            for kw in range(KW):
+                acc = 0
+                for n in range(N):
+                    for oy in range(OH):
+                        for ox in range(OW):
+                            iy = oy * sh - pt + kh * dh
+                            ix = ox * sw - pl + kw * dw
+                            value = 0
+                            if 0 <= iy < H and 0 <= ix < W:
+                                value = x[n, g * Cg + c, iy, ix]
+                            acc = acc + grad_out[n, o, oy, ox] * value
+                grad_weight[o, c, kh, kw] = acc
+
+
+def conv_bwd_bias(const floating[:, :, ::1] grad_out, floating[::1] grad_bias, int num_threads):
+    """grad_bias[o] = sum_{n, p asc} grad_out[n, o, p] (p the flattened output position)."""
+    cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], P = grad_out.shape[2]
+    cdef Py_ssize_t o, n, p
+    cdef floating acc
+    for o in prange(O, nogil=True, num_threads=num_threads, schedule="static"):
+        acc = 0
+        for n in range(N):
+            for p in range(P):
+                acc = acc + grad_out[n, o, p]
+        grad_bias[o] = acc
+
+
+# ============================================================== fast path
+# The padded input is rearranged once into "phase planes": for stride (sh, sw) the padded
+# image splits into sh*sw sub-images xs[c, phr, phc, r, q] = xpad[c, r*sh+phr, q*sw+phc].
+# In them every kernel tap (c, kh, kw) is a plain shift: the input of output (oy, ox) is
+# plane(c, kh*dh % sh, kw*dw % sw)[oy + kh*dh//sh, ox + kw*dw//sw].  Flattening a plane with
+# row length Q, output f = oy*Q + ox reads plane[koff[k] + f]: one contiguous run per tap.
+# Columns ox >= OW of that flat range are junk (computed, never stored).
+
+def phase_geometry(Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t KW,
+                   int sh, int sw, int dh, int dw, Py_ssize_t slack):
+    """(R, Q, plane): plane rows/row length and the elements per plane, with `slack` to spare."""
+    cdef Py_ssize_t Hp = (OH - 1) * sh + (KH - 1) * dh + 1
+    cdef Py_ssize_t Wp = (OW - 1) * sw + (KW - 1) * dw + 1
+    cdef Py_ssize_t R = (Hp + sh - 1) // sh, Q = (Wp + sw - 1) // sw
+    cdef Py_ssize_t shift = ((KH - 1) * dh // sh) * Q + (KW - 1) * dw // sw
+    cdef Py_ssize_t plane = max(R * Q, shift + OH * Q + slack)
+    return R, Q, plane
+
+
+def phase_split(const floating[:, :, :, ::1] x, floating[:, :, ::1] xs, Py_ssize_t R, Py_ssize_t Q,
+                int sh, int sw, int pt, int pl, int num_threads):
+    """xs[n, (c*sh+phr)*sw+phc, r*Q+q] = xpad[n, c, r*sh+phr-pt, q*sw+phc-pl] (0 in the padding and the slack)."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+    cdef Py_ssize_t plane = xs.shape[2]
+    cdef Py_ssize_t nc, n, c, phr, phc, r, q, iy, ix, q_lo, q_hi
+    cdef floating *dst
+    for nc in prange(N * C, nogil=True, num_threads=num_threads, schedule="static"):
+        n = nc // C
+        c = nc % C
+        for phr in range(sh):
+            for phc in range(sw):
+                dst = &xs[n, (c * sh + phr) * sw + phc, 0]
+                # ix = q*sw + phc - pl in [0, W)  <=>  q in [q_lo, q_hi)
+                q_lo = (pl - phc + sw - 1) // sw if pl > phc else 0
+                q_hi = (W - 1 + pl - phc) // sw + 1 if W - 1 + pl - phc >= 0 else 0
+                if q_hi > Q:
+                    q_hi = Q
+                if q_lo > q_hi:
+                    q_lo = q_hi
+                for r in range(R):
+                    iy = r * sh + phr - pt
+                    if iy < 0 or iy >= H:
+                        memset(dst + r * Q, 0, Q * sizeof(floating))
+                        continue
+                    memset(dst + r * Q, 0, q_lo * sizeof(floating))
+                    if sw == 1:
+                        memcpy(dst + r * Q + q_lo, &x[n, c, iy, q_lo + phc - pl], (q_hi - q_lo) * sizeof(floating))
+                    else:
+                        for q in range(q_lo, q_hi):
+                            ix = q * sw + phc - pl
+                            dst[r * Q + q] = x[n, c, iy, ix]
+                    memset(dst + r * Q + q_hi, 0, (Q - q_hi) * sizeof(floating))
+                memset(dst + R * Q, 0, (plane - R * Q) * sizeof(floating))
+
+
+cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ldb,
+                          floating *C, long ldc, const floating *init=NULL) noexcept nogil:
+    if floating is float:
+        refnn_ukernel_f32(kc, A, B, ldb, init, C, ldc)
+    else:
+        refnn_ukernel_f64(kc, A, B, ldb, init, C, ldc)
+
+
+cdef inline void _rowkernel(long kc, const floating *a, const floating *src, const long *koff,
+                            floating init, floating *C) noexcept nogil:
+    if floating is float:
+        refnn_rowkernel_f32(kc, a, src, koff, init, C)
+    else:
+        refnn_rowkernel_f64(kc, a, src, koff, init, C)
+
+
+def tap_offsets(Py_ssize_t Cg, Py_ssize_t KH, Py_ssize_t KW, int sh, int sw, int dh, int dw,
+                Py_ssize_t Q, Py_ssize_t plane):
+    """koff[k] for k = (c, kh, kw): where tap k's run starts in the group's phase planes."""
+    koff = np.empty(Cg * KH * KW, dtype=np.int64)
+    cdef long[::1] view = koff
+    cdef Py_ssize_t c, kh, kw, k = 0
+    for c in range(Cg):
+        for kh in range(KH):
+            for kw in range(KW):
+                view[k] = (((c * sh + (kh * dh) % sh) * sw + (kw * dw) % sw) * plane
+                           + ((kh * dh) // sh) * Q + (kw * dw) // sw)
+                k += 1
+    return koff
+
+
+def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups):
+    """wpack[g, op, k, i] = w2[g*Og + op*MR + i, k] (zero rows past Og): the A panels of the forward."""
+    cdef Py_ssize_t O = w2.shape[0], K = w2.shape[1], Og = O // groups
+    cdef Py_ssize_t nop = (Og + MR - 1) // MR
+    dtype = np.float32 if floating is float else np.float64
+    pack = np.zeros((groups, nop, K, MR), dtype=dtype)
+    cdef floating[:, :, :, ::1] view = pack
+    cdef Py_ssize_t g, op, k, i, o
+    for g in range(groups):
+        for op in range(nop):
+            for i in range(MR):
+                o = op * MR + i
+                if o < Og:
+                    for k in range(K):
+                        view[g, op, k, i] = w2[g * Og + o, k]
+    return pack
+
+
+cdef inline Py_ssize_t _store_offsets(Py_ssize_t f0, Py_ssize_t width, Py_ssize_t Q, Py_ssize_t OH,
+                                     Py_ssize_t OW, long *dst) noexcept nogil:
+    """dst[j] = oy*OW + ox of flat position f0 + j = oy*Q + ox, or -1 for junk; returns the valid count."""
+    cdef Py_ssize_t oy = f0 // Q, ox = f0 - (f0 // Q) * Q, j, valid = 0
+    for j in range(width):
+        if oy < OH and ox < OW:
+            dst[j] = oy * OW + ox
+            valid += 1
+        else:
+            dst[j] = -1
+        ox += 1
+        if ox == Q:
+            ox = 0
+            oy += 1
+    return valid
+
+
+def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpack,
+                  const floating[:, ::1] w2, const long[::1] koff,
+                  const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] out,
+                  Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
+    """out = the forward of conv_fwd_spec, as 6 x NR register tiles over phase-split input."""
+    cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t K = koff.shape[0], Og = O // groups, nop = wpack.shape[1]
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t F = OH * Q, npanels = (F + NR - 1) // NR
+    cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
+    cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
+    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oy, x0
+    cdef bint contiguous
+    cdef long *dst
+    cdef floating *obase
+    cdef floating *init
+    cdef floating *bpack
+    cdef floating *ctile
+    cdef const floating *src
+    cdef floating b
+    if N == 0 or O == 0 or OH == 0 or OW == 0:
+        return
+    if Og < 3:
+        # few output channels per group: output rows in chunks of rowwidth columns, one
+        # channel per task, taps read in place from the phase planes
+        with nogil, parallel(num_threads=num_threads):
+            ctile = <floating *> refnn_aligned_alloc(rowwidth * sizeof(floating))
+            for t in prange(N * O * OH, schedule="static"):
+                n = t // (O * OH)
+                o = (t // OH) % O
+                oy = t % OH
+                g = o // Og
+                b = bias[o] if has_bias else 0
+                src = &xs[n, g * Cplanes, 0]
+                obase = &out[n, o, oy, 0]
+                for j in range((OW + rowwidth - 1) // rowwidth):
+                    x0 = j * rowwidth
+                    _rowkernel(K, &w2[o, 0], src + oy * Q + x0, &koff[0], b, ctile)
+                    mv = OW - x0
+                    if mv > rowwidth:
+                        mv = rowwidth
+                    memcpy(obase + x0, ctile, mv * sizeof(floating))
+            free(ctile)
+        return
+    with nogil, parallel(num_threads=num_threads):
+        bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
+        ctile = <floating *> refnn_aligned_alloc(MR * NR * sizeof(floating))
+        init = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
+        dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
+        for t in prange(N * groups * npanels, schedule="static"):
+            n = t // (groups * npanels)
+            g = (t // npanels) % groups
+            j = t % npanels
+            f0 = j * NR
+            src = &xs[n, g * Cplanes, 0]
+            if floating is float:
+                refnn_pack_f32(K, src, &koff[0], f0, bpack)
+            else:
+                refnn_pack_f64(K, src, &koff[0], f0, bpack)
+            nvalid = _store_offsets(f0, NR, Q, OH, OW, dst)
+            contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
+            for op in range(nop):
+                mv = Og - op * MR
+                if mv > MR:
+                    mv = MR
+                for i in range(MR):
+                    init[i] = 0
+                    if has_bias and i < mv:
+                        init[i] = bias[g * Og + op * MR + i]
+                obase = &out[n, g * Og + op * MR, 0, 0]
+                if contiguous and mv == MR:
+                    # the whole tile lies in one output row: accumulate straight into the output
+                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, obase + dst[0], OH * OW, init)
+                else:
+                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR, init)
+                    for i in range(mv):
+                        if contiguous:
+                            memcpy(obase + i * OH * OW + dst[0], ctile + i * NR, NR * sizeof(floating))
+                        else:
+                            for jj in range(NR):
+                                if dst[jj] >= 0:
+                                    obase[i * OH * OW + dst[jj]] = ctile[i * NR + jj]
+        free(bpack)
+        free(ctile)
+        free(init)
+        free(dst)
+
+
+def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] grad_out,
+                         const long[::1] koff, floating[:, ::1] grad_w2,
+                         Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
+    """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (6 taps) x (NR channels) tiles."""
+    cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], OH = grad_out.shape[2]
+    cdef Py_ssize_t OW = grad_out.shape[3], P = OH * OW, K = koff.shape[0], Og = O // groups
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
+    cdef Py_ssize_t PC = 128
+    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk)
+    cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
+    dtype = np.float32 if floating is float else np.float64
+    # gt[n, g, p, o] = grad_out[n, g*Og+o, p], with NR spare elements at the end
+    gt_flat = np.zeros(N * groups * P * Og + NR, dtype=dtype)
+    if N * P > 0:
+        gt_flat[:N * groups * P * Og].reshape(N, groups, P, Og)[...] = \
+            np.asarray(grad_out).reshape(N, groups, Og, P).transpose(0, 1, 3, 2)
+    cdef const floating[::1] gt = gt_flat
+    poff_arr = (np.arange(OH, dtype=np.int64)[:, None] * Q + np.arange(OW, dtype=np.int64)[None, :]).ravel()
+    cdef const long[::1] poff = poff_arr
+    cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
+    cdef Py_ssize_t k0, k1, k2, k3, k4, k5
+    cdef floating *apack
+    cdef floating *dstp
+    cdef floating *ctiles
+    cdef const floating *src
+    cdef const floating *base
+    grad_w2[:, :] = 0
+    if K == 0 or O == 0:
+        return
+    with nogil, parallel(num_threads=num_threads):
+        apack = <floating *> refnn_aligned_alloc(KPB * PC * MR * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(KPB * nop * MR * NR * sizeof(floating))
+        for t in prange(groups * nkb, schedule="static"):
+            g = t // nkb
+            kb = t % nkb
+            kp0 = kb * KPB
+            nk = nkp - kp0
+            if nk > KPB:
+                nk = KPB
+            memset(ctiles, 0, KPB * nop * MR * NR * sizeof(floating))
+            for n in range(N):
+                src = &xs[n, g * Cplanes, 0]
+                for pb in range((P + PC - 1) // PC):
+                    p0 = pb * PC
+                    pc = P - p0
+                    if pc > PC:
+                        pc = PC
+                    for b in range(nk):
+                        k = (kp0 + b) * MR
+                        if k + MR <= K:
+                            k0 = koff[k]
+                            k1 = koff[k + 1]
+                            k2 = koff[k + 2]
+                            k3 = koff[k + 3]
+                            k4 = koff[k + 4]
+                            k5 = koff[k + 5]
+                            for pp in range(pc):
+                                base = src + poff[p0 + pp]
+                                dstp = apack + (b * PC + pp) * MR
+                                dstp[0] = base[k0]
+                                dstp[1] = base[k1]
+                                dstp[2] = base[k2]
+                                dstp[3] = base[k3]
+                                dstp[4] = base[k4]
+                                dstp[5] = base[k5]
+                        else:
+                            for i in range(MR):
+                                k = (kp0 + b) * MR + i
+                                if k < K:
+                                    for pp in range(pc):
+                                        apack[(b * PC + pp) * MR + i] = src[koff[k] + poff[p0 + pp]]
+                                else:
+                                    for pp in range(pc):
+                                        apack[(b * PC + pp) * MR + i] = 0
+                    for op in range(nop):
+                        for b in range(nk):
+                            _ukernel(pc, apack + b * PC * MR,
+                                     &gt[((n * groups + g) * P + p0) * Og + op * NR], Og,
+                                     ctiles + (b * nop + op) * MR * NR, NR)
+            for b in range(nk):
+                for op in range(nop):
+                    for i in range(MR):
+                        k = (kp0 + b) * MR + i
+                        if k >= K:
+                            break
+                        for jj in range(NR):
+                            o = op * NR + jj
+                            if o < Og:
+                                grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * MR + i) * NR + jj]
+        free(apack)
+        free(ctiles)
+
+
+def pack_weight_cols(const floating[:, ::1] w2, Py_ssize_t groups, Py_ssize_t rows_per_chunk,
+                     Py_ssize_t nchunks):
+    """wtpack[g, chunk, kp, o, i] = w2[g*Og + o, chunk*rows + kp*MR + i]: the A panels of the input gradient."""
+    cdef Py_ssize_t O = w2.shape[0], K = w2.shape[1], Og = O // groups
+    cdef Py_ssize_t nkp = (rows_per_chunk + MR - 1) // MR
+    dtype = np.float32 if floating is float else np.float64
+    pack = np.zeros((groups, nchunks, nkp, Og, MR), dtype=dtype)
+    cdef floating[:, :, :, :, ::1] view = pack
+    cdef Py_ssize_t g, ch, kp, o, i, r, k
+    for g in range(groups):
+        for ch in range(nchunks):
+            for kp in range(nkp):
+                for i in range(MR):
+                    r = kp * MR + i
+                    k = ch * rows_per_chunk + r
+                    if r < rows_per_chunk and k < K:
+                        for o in range(Og):
+                            view[g, ch, kp, o, i] = w2[g * Og + o, k]
+    return pack
+
+
+def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:, :, :, :, ::1] wtpack,
+                        const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] grad_input,
+                        Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
+                        int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
+    """grad_input of conv_bwd_input_spec: columns = W^T G by 6 x NR tiles, then col2im in (kh, kw) order."""
+    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], H = grad_input.shape[2]
+    cdef Py_ssize_t W = grad_input.shape[3], O = grad_out.shape[1], OH = grad_out.shape[2]
+    cdef Py_ssize_t OW = grad_out.shape[3], P = OH * OW, Og = O // groups, Cg = C // groups
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t KK = KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
+    cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
+    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kh, kw, oy, ox, iy, ox_lo, ox_hi, ldb, off
+    cdef floating *col
+    cdef floating *bedge
+    cdef floating *plane
+    cdef const floating *row
+    cdef const floating *bptr
+    cdef floating b
+    if N == 0 or C == 0:
+        return
+    with nogil, parallel(num_threads=num_threads):
+        col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
+        bedge = <floating *> refnn_aligned_alloc((Og * NR + 1) * sizeof(floating))
+        for t in prange(N * groups * nchunks, schedule="static"):
+            n = t // (groups * nchunks)
+            g = (t // nchunks) % groups
+            ch = t % nchunks
+            memset(col, 0, nkp * MR * Pp * sizeof(floating))
+            if Og > 0:
+                for j in range(npanels):
+                    if (j + 1) * NR <= P:
+                        bptr = &grad_out[n, g * Og, 0, 0] + j * NR
+                        ldb = P
+                    else:
+                        for o in range(Og):
+                            for jj in range(NR):
+                                if j * NR + jj < P:
+                                    bedge[o * NR + jj] = (&grad_out[n, g * Og + o, 0, 0])[j * NR + jj]
+                                else:
+                                    bedge[o * NR + jj] = 0
+                        bptr = bedge
+                        ldb = NR
+                    for kp in range(nkp):
+                        _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp)
+            for cl in range(channels_per_chunk):
+                c = ch * channels_per_chunk + cl
+                if c >= Cg:
+                    break
+                plane = &grad_input[n, g * Cg + c, 0, 0]
+                b = bias[g * Cg + c] if has_bias else 0
+                for off in range(H * W):
+                    plane[off] = b
+                for kh in range(KH):
+                    for kw in range(KW):
+                        row = col + (cl * KK + kh * KW + kw) * Pp
+                        # ix = ox*sw - pl + kw*dw in [0, W)
+                        off = pl - kw * dw
+                        ox_lo = (off + sw - 1) // sw if off > 0 else 0
+                        ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
+                        if ox_hi > OW:
+                            ox_hi = OW
+                        for oy in range(OH):
+                            iy = oy * sh - pt + kh * dh
+                            if iy < 0 or iy >= H:
+                                continue
+                            for ox in range(ox_lo, ox_hi):
+                                plane[iy * W + ox * sw - off] = plane[iy * W + ox * sw - off] + row[oy * OW + ox]
+        free(col)
+        free(bedge)

@@ -1,0 +1,172 @@
+/* Register-tiled micro-kernels for refnn's convolution fast path (GCC vector extensions).
+ *
+ *   C[i*ldc + j] = C[i*ldc + j] + A[k*MR + i] * B[k*ldb + j]   for k = 0, 1, ..., kc-1 in turn,
+ *
+ * (starting from init[i] instead of the loaded C[i*ldc + j] when init is not NULL)
+ *
+ * for a tile of MR=6 rows and NR columns (NR = 16 floats or 8 doubles, two 32-byte vectors
+ * per row).  Every C element is one running sum: it is loaded, receives its kc products one
+ * after the other in ascending k, each product rounded then added (no FMA: the files are
+ * compiled with -ffp-contract=off and no FMA is requested), and is stored once.  So a tile
+ * computes exactly what the plain loop `acc = acc + a * b` computes, bit for bit; vector
+ * width only changes how many independent sums advance together.
+ *
+ * Two builds of the same source: one for the baseline x86-64 ISA and one with
+ * target("avx2") chosen at run time; both perform the same IEEE operations per element.
+ */
+#ifndef REFNN_CONV_UKERNEL_H
+#define REFNN_CONV_UKERNEL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REFNN_MR 6
+#define REFNN_NR_F32 16
+#define REFNN_NR_F64 8
+
+typedef float refnn_v8f __attribute__((vector_size(32)));
+typedef float refnn_v8f_u __attribute__((vector_size(32), aligned(4)));
+typedef double refnn_v4d __attribute__((vector_size(32)));
+typedef double refnn_v4d_u __attribute__((vector_size(32), aligned(8)));
+
+#define REFNN_UKERNEL(ATTR, NAME, T, V, VU, L)                                              \
+    static ATTR void NAME(long kc, const T *restrict A, const T *restrict B, long ldb,     \
+                          const T *restrict init, T *restrict C, long ldc)                  \
+    {                                                                                       \
+        V c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;                       \
+        if (init) {                                                                         \
+            c00 = c01 = (V){0} + init[0]; c10 = c11 = (V){0} + init[1];                     \
+            c20 = c21 = (V){0} + init[2]; c30 = c31 = (V){0} + init[3];                     \
+            c40 = c41 = (V){0} + init[4]; c50 = c51 = (V){0} + init[5];                     \
+        } else {                                                                            \
+            c00 = *(const VU *)(C + 0 * ldc); c01 = *(const VU *)(C + 0 * ldc + L);         \
+            c10 = *(const VU *)(C + 1 * ldc); c11 = *(const VU *)(C + 1 * ldc + L);         \
+            c20 = *(const VU *)(C + 2 * ldc); c21 = *(const VU *)(C + 2 * ldc + L);         \
+            c30 = *(const VU *)(C + 3 * ldc); c31 = *(const VU *)(C + 3 * ldc + L);         \
+            c40 = *(const VU *)(C + 4 * ldc); c41 = *(const VU *)(C + 4 * ldc + L);         \
+            c50 = *(const VU *)(C + 5 * ldc); c51 = *(const VU *)(C + 5 * ldc + L);         \
+        }                                                                                   \
+        for (long k = 0; k < kc; k++) {                                                     \
+            const V b0 = *(const VU *)(B), b1 = *(const VU *)(B + L);                       \
+            T a;                                                                            \
+            a = A[0]; c00 = c00 + b0 * a; c01 = c01 + b1 * a;                               \
+            a = A[1]; c10 = c10 + b0 * a; c11 = c11 + b1 * a;                               \
+            a = A[2]; c20 = c20 + b0 * a; c21 = c21 + b1 * a;                               \
+            a = A[3]; c30 = c30 + b0 * a; c31 = c31 + b1 * a;                               \
+            a = A[4]; c40 = c40 + b0 * a; c41 = c41 + b1 * a;                               \
+            a = A[5]; c50 = c50 + b0 * a; c51 = c51 + b1 * a;                               \
+            A += REFNN_MR;                                                                  \
+            B += ldb;                                                                       \
+        }                                                                                   \
+        *(VU *)(C + 0 * ldc) = c00; *(VU *)(C + 0 * ldc + L) = c01;                         \
+        *(VU *)(C + 1 * ldc) = c10; *(VU *)(C + 1 * ldc + L) = c11;                         \
+        *(VU *)(C + 2 * ldc) = c20; *(VU *)(C + 2 * ldc + L) = c21;                         \
+        *(VU *)(C + 3 * ldc) = c30; *(VU *)(C + 3 * ldc + L) = c31;                         \
+        *(VU *)(C + 4 * ldc) = c40; *(VU *)(C + 4 * ldc + L) = c41;                         \
+        *(VU *)(C + 5 * ldc) = c50; *(VU *)(C + 5 * ldc + L) = c51;                         \
+    }
+
+/* One output row, 4 vectors wide (32 floats / 16 doubles), B rows found through an offset
+ * table: C[j] = init + a[0]*src[koff[0] + j] + a[1]*src[koff[1] + j] + ..., k ascending.
+ * For convolutions with few output channels per group (depthwise), where a 6-row tile
+ * would be mostly empty. */
+#define REFNN_ROWKERNEL(ATTR, NAME, T, V, VU, L)                                            \
+    static ATTR void NAME(long kc, const T *restrict a, const T *restrict src,              \
+                          const long *restrict koff, T init, T *restrict C)                 \
+    {                                                                                       \
+        V c0 = (V){0} + init, c1 = c0, c2 = c0, c3 = c0;                                    \
+        for (long k = 0; k < kc; k++) {                                                     \
+            const T *b = src + koff[k];                                                     \
+            const T w = a[k];                                                               \
+            c0 = c0 + *(const VU *)(b) * w;                                                 \
+            c1 = c1 + *(const VU *)(b + L) * w;                                             \
+            c2 = c2 + *(const VU *)(b + 2 * L) * w;                                         \
+            c3 = c3 + *(const VU *)(b + 3 * L) * w;                                         \
+        }                                                                                   \
+        *(VU *)(C) = c0; *(VU *)(C + L) = c1; *(VU *)(C + 2 * L) = c2; *(VU *)(C + 3 * L) = c3; \
+    }
+
+REFNN_UKERNEL(, refnn_ukernel_f32_base, float, refnn_v8f, refnn_v8f_u, 8)
+REFNN_UKERNEL(, refnn_ukernel_f64_base, double, refnn_v4d, refnn_v4d_u, 4)
+REFNN_ROWKERNEL(, refnn_rowkernel_f32_base, float, refnn_v8f, refnn_v8f_u, 8)
+REFNN_ROWKERNEL(, refnn_rowkernel_f64_base, double, refnn_v4d, refnn_v4d_u, 4)
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define REFNN_HAVE_AVX2_BUILD 1
+REFNN_UKERNEL(__attribute__((target("avx2"))), refnn_ukernel_f32_avx2, float, refnn_v8f, refnn_v8f_u, 8)
+REFNN_UKERNEL(__attribute__((target("avx2"))), refnn_ukernel_f64_avx2, double, refnn_v4d, refnn_v4d_u, 4)
+REFNN_ROWKERNEL(__attribute__((target("avx2"))), refnn_rowkernel_f32_avx2, float, refnn_v8f, refnn_v8f_u, 8)
+REFNN_ROWKERNEL(__attribute__((target("avx2"))), refnn_rowkernel_f64_avx2, double, refnn_v4d, refnn_v4d_u, 4)
+#endif
+
+static int refnn_conv_use_avx2 = 0;
+
+static int refnn_conv_init(void)
+{
+#ifdef REFNN_HAVE_AVX2_BUILD
+    __builtin_cpu_init();
+    refnn_conv_use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+#endif
+    return refnn_conv_use_avx2;
+}
+
+static inline void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
+{
+#ifdef REFNN_HAVE_AVX2_BUILD
+    if (refnn_conv_use_avx2) { refnn_ukernel_f32_avx2(kc, A, B, ldb, init, C, ldc); return; }
+#endif
+    refnn_ukernel_f32_base(kc, A, B, ldb, init, C, ldc);
+}
+
+static inline void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+{
+#ifdef REFNN_HAVE_AVX2_BUILD
+    if (refnn_conv_use_avx2) { refnn_ukernel_f64_avx2(kc, A, B, ldb, init, C, ldc); return; }
+#endif
+    refnn_ukernel_f64_base(kc, A, B, ldb, init, C, ldc);
+}
+
+static inline void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
+{
+#ifdef REFNN_HAVE_AVX2_BUILD
+    if (refnn_conv_use_avx2) { refnn_rowkernel_f32_avx2(kc, a, src, koff, init, C); return; }
+#endif
+    refnn_rowkernel_f32_base(kc, a, src, koff, init, C);
+}
+
+static inline void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
+{
+#ifdef REFNN_HAVE_AVX2_BUILD
+    if (refnn_conv_use_avx2) { refnn_rowkernel_f64_avx2(kc, a, src, koff, init, C); return; }
+#endif
+    refnn_rowkernel_f64_base(kc, a, src, koff, init, C);
+}
+
+/* Gather one B panel: dst[k*NR + j] = src[koff[k] + f0 + j], NR = two vectors per k. */
+static inline void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
+{
+    for (long k = 0; k < kc; k++) {
+        const float *p = src + koff[k] + f0;
+        *(refnn_v8f_u *)(dst + 16 * k) = *(const refnn_v8f_u *)(p);
+        *(refnn_v8f_u *)(dst + 16 * k + 8) = *(const refnn_v8f_u *)(p + 8);
+    }
+}
+
+static inline void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+{
+    for (long k = 0; k < kc; k++) {
+        const double *p = src + koff[k] + f0;
+        *(refnn_v4d_u *)(dst + 8 * k) = *(const refnn_v4d_u *)(p);
+        *(refnn_v4d_u *)(dst + 8 * k + 4) = *(const refnn_v4d_u *)(p + 4);
+    }
+}
+
+static inline void *refnn_aligned_alloc(size_t bytes)
+{
+    void *p = NULL;
+    if (bytes == 0) bytes = 64;
+    if (posix_memalign(&p, 64, bytes) != 0) return NULL;
+    return p;
+}
+
+#endif

@@ -1,0 +1,299 @@
+# Legend: N batch, C classes, S the flattened extra dims d1*d2*... of an (N, C, d1, ...) input
+# (S = 1 for (N, C)), n the number of elements of an elementwise loss, B the number of
+# fixed-size blocks of an ordered sum.
+"""Loss kernels: ``<loss>_fwd`` / ``<loss>_bwd`` pairs and the ordered sums behind the reductions.
+
+Elementwise losses run over flat buffers; ``grad_out`` and per-element weights may be
+broadcast (stride-0) views, so they are typed with generic strides.  Every output
+element is written by exactly one thread.  Reductions are never done inside a prange:
+``block_sums`` gives each fixed-size block (independent of the thread count) to one
+thread, and ``sequential_sum`` adds the block sums in order, so the result is the same
+at any thread count.
+"""
+from cython.parallel cimport prange
+from libc.math cimport exp, fabs, log, log1p, INFINITY
+
+ctypedef fused floating:
+    float
+    double
+
+# elements per block of an ordered sum (fixed: the partition never depends on threads)
+cdef enum:
+    BLOCK = 4096
+SUM_BLOCK = BLOCK
+
+
+# ---------------------------------------------------------------- ordered sums
+def block_sums(const floating[:] values, double[::1] partials, int num_threads):
+    """partials[b] = sum of values[b*BLOCK:(b+1)*BLOCK] in ascending order, in double."""
+    cdef Py_ssize_t n = values.shape[0], nblocks = partials.shape[0], b, i, end
+    cdef double acc
+    for b in prange(nblocks, nogil=True, num_threads=num_threads, schedule="static"):
+        acc = 0
+        end = (b + 1) * BLOCK
+        if end > n:
+            end = n
+        for i in range(b * BLOCK, end):
+            acc = acc + values[i]
+        partials[b] = acc
+
+
+def sequential_sum(const double[::1] partials):
+    """sum_b partials[b], b ascending."""
+    cdef Py_ssize_t b
+    cdef double acc = 0
+    with nogil:
+        for b in range(partials.shape[0]):
+            acc = acc + partials[b]
+    return acc
+
+
+# ---------------------------------------------------------------- nll_loss
+def nll_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target, const floating[::1] weight,
+            long long ignore_index, floating[:, ::1] out, int num_threads):
+    """out[n, s] = -log_prob[n, target[n, s], s] * weight[target[n, s]]  (0 where target == ignore_index)."""
+    cdef Py_ssize_t N = log_prob.shape[0], S = log_prob.shape[2], n, s
+    cdef long long t
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for s in range(S):
+            t = target[n, s]
+            if t == ignore_index:
+                out[n, s] = 0
+            else:
+                out[n, s] = -log_prob[n, t, s] * weight[t]
+
+
+def nll_reduce_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target,
+                   const floating[::1] weight, long long ignore_index, bint has_weight, double[::1] result):
+    """result = (sum -log_prob[n, t, s] * w[t], sum w[t], count) over non-ignored (n, s) in row-major order.
+
+    The sums run through torch's 8-level cascade (level width 2**max(4, ceil(log2(N*S)) / 8)),
+    flushing a level each time the flat index crosses a multiple of its width, exactly as
+    ATen's nll_loss / nll_loss2d CPU kernels do, so the reduced loss matches torch's bits.
+    """
+    cdef Py_ssize_t N = log_prob.shape[0], S = log_prob.shape[2], n, s, j
+    cdef long long t, linear_idx, numiter = N * S, mask, level_step, level_mask, count = 0
+    cdef int level_power = 0, ceil_log2 = 0
+    cdef floating loss_partial[8]
+    cdef floating weight_partial[8]
+    cdef floating data, weight_val, loss_total = 0, weight_total = 0
+    with nogil:
+        while (<long long>1 << ceil_log2) < numiter:
+            ceil_log2 += 1
+        level_power = ceil_log2 // 8
+        if level_power < 4:
+            level_power = 4
+        level_step = <long long>1 << level_power
+        level_mask = level_step - 1
+        for j in range(8):
+            loss_partial[j] = 0
+            weight_partial[j] = 0
+        for n in range(N):
+            for s in range(S):
+                t = target[n, s]
+                if t == ignore_index:
+                    continue
+                count += 1
+                data = log_prob[n, t, s]
+                if has_weight:
+                    weight_val = weight[t]
+                    loss_partial[0] -= data * weight_val
+                    weight_partial[0] += weight_val
+                else:
+                    loss_partial[0] -= data
+                linear_idx = n * S + s
+                for j in range(7):
+                    mask = level_mask << (j * level_power)
+                    if (linear_idx & mask) != 0:
+                        break
+                    weight_partial[j + 1] += weight_partial[j]
+                    loss_partial[j + 1] += loss_partial[j]
+                    weight_partial[j] = 0
+                    loss_partial[j] = 0
+        for j in range(8):
+            loss_total = loss_total + loss_partial[j]
+            weight_total = weight_total + weight_partial[j]
+    result[0] = loss_total
+    result[1] = weight_total
+    result[2] = count
+
+
+def nll_bwd(const long long[:, ::1] target, const floating[::1] weight, long long ignore_index,
+            const floating[:, :] grad_scale, floating[:, :, ::1] grad_input, int num_threads):
+    """grad_input[n, c, s] = -(weight[c] * grad_scale[n, s]) where c == target[n, s] (not ignored), else 0."""
+    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], S = grad_input.shape[2], n, c, s
+    cdef long long t
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for c in range(C):
+            for s in range(S):
+                grad_input[n, c, s] = 0
+        for s in range(S):
+            t = target[n, s]
+            if t != ignore_index:
+                grad_input[n, t, s] = -(weight[t] * grad_scale[n, s])
+
+
+# ---------------------------------------------------------------- soft-target cross entropy
+def soft_nll_fwd(const floating[:, :, ::1] log_prob, const floating[:, :, ::1] target, const floating[::1] weight,
+                 bint has_target, bint has_weight, floating[:, ::1] out, int num_threads):
+    """out[n, s] = -sum_c (log_prob[n, c, s] * target[n, c, s]) * weight[c], c ascending.
+
+    Without a target (label smoothing) the factor target is 1; without a weight, weight is 1.
+    """
+    cdef Py_ssize_t N = log_prob.shape[0], C = log_prob.shape[1], S = log_prob.shape[2], n, c, s
+    cdef floating acc, term
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for s in range(S):
+            acc = 0
+            for c in range(C):
+                term = log_prob[n, c, s]
+                if has_target:
+                    term = term * target[n, c, s]
+                if has_weight:
+                    term = term * weight[c]
+                acc = acc + term
+            out[n, s] = -acc
+
+
+def soft_nll_bwd(const floating[:, :, ::1] log_prob, const floating[:, :, ::1] target, const floating[::1] weight,
+                 bint has_target, bint has_weight, const floating[:, :] grad_out,
+                 floating[:, :, ::1] grad_log_prob, floating[:, :, ::1] grad_target, bint want_target,
+                 int num_threads):
+    """grad_log_prob = -grad_out * target * weight;  grad_target = -grad_out * log_prob * weight."""
+    cdef Py_ssize_t N = log_prob.shape[0], C = log_prob.shape[1], S = log_prob.shape[2], n, c, s
+    cdef floating g, w
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for c in range(C):
+            w = weight[c] if has_weight else 1
+            for s in range(S):
+                g = -grad_out[n, s] * w
+                grad_log_prob[n, c, s] = g * target[n, c, s] if has_target else g
+                if want_target:
+                    grad_target[n, c, s] = g * log_prob[n, c, s]
+
+
+# ---------------------------------------------------------------- mse_loss
+def mse_fwd(const floating[::1] input, const floating[::1] target, floating[::1] out, int num_threads):
+    """out = (input - target)^2."""
+    cdef Py_ssize_t i
+    cdef floating d
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        d = input[i] - target[i]
+        out[i] = d * d
+
+
+def mse_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating norm,
+            floating[::1] grad_input, int num_threads):
+    """grad_input = norm * (input - target) * grad_out, with norm = 2 (or 2/n for 'mean')."""
+    cdef Py_ssize_t i
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        grad_input[i] = norm * (input[i] - target[i]) * grad_out[i]
+
+
+# ---------------------------------------------------------------- l1_loss
+def l1_fwd(const floating[::1] input, const floating[::1] target, floating[::1] out, int num_threads):
+    """out = |input - target|."""
+    cdef Py_ssize_t i
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        out[i] = fabs(input[i] - target[i])
+
+
+def l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating divisor,
+           floating[::1] grad_input, int num_threads):
+    """grad_input = (grad_out / divisor) * sgn(input - target), sgn = (d > 0) - (d < 0) as torch's (0 at 0 and NaN)."""
+    cdef Py_ssize_t i
+    cdef floating d, sign
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        d = input[i] - target[i]
+        sign = (d > 0) - (d < 0)
+        grad_input[i] = (grad_out[i] / divisor) * sign
+
+
+# ---------------------------------------------------------------- binary_cross_entropy
+def bce_fwd(const floating[::1] input, const floating[::1] target, floating[::1] out, int num_threads):
+    """out = (target - 1) * max(log1p(-input), -100) - target * max(log(input), -100)."""
+    cdef Py_ssize_t i
+    cdef floating log_x, log_1mx
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        log_1mx = <floating>log1p(-input[i])
+        if log_1mx < -100:
+            log_1mx = -100
+        log_x = <floating>log(input[i])
+        if log_x < -100:
+            log_x = -100
+        out[i] = (target[i] - 1) * log_1mx - target[i] * log_x
+
+
+def bce_bwd(const floating[::1] input, const floating[::1] target, const floating[:] weight, const floating[:] grad_out,
+            floating divisor, floating[::1] grad_input, int num_threads):
+    """grad_input = grad_out * (input - target) / max((1 - input) * input, 1e-12) * weight / divisor."""
+    cdef Py_ssize_t i
+    cdef floating x, denom
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        denom = (1 - x) * x
+        if denom < <floating>1e-12:
+            denom = <floating>1e-12
+        grad_input[i] = grad_out[i] * (x - target[i]) / denom * weight[i] / divisor
+
+
+def bce_target_bwd(const floating[::1] input, const floating[:] weight, const floating[:] grad_out,
+                   floating divisor, floating[::1] grad_target, int num_threads):
+    """grad_target = -log(input / (1 - input)) * grad_out * weight / divisor."""
+    cdef Py_ssize_t i
+    cdef floating x
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        grad_target[i] = -(<floating>log(x / (1 - x))) * grad_out[i] * weight[i] / divisor
+
+
+# ---------------------------------------------------------------- binary_cross_entropy_with_logits
+cdef inline floating log_sigmoid(floating x) noexcept nogil:
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (no overflow for any x)."""
+    cdef floating low = x if x < 0 else 0
+    return low - <floating>log1p(exp(-fabs(x)))
+
+
+def bce_logits_fwd(const floating[::1] input, const floating[::1] target, const floating[:] weight,
+                   const floating[:] pos_weight, bint has_pos_weight, floating[::1] out, int num_threads):
+    """out = ((1 - target) * input - log_sigmoid(input) * ((pos_weight - 1) * target + 1)) * weight."""
+    cdef Py_ssize_t i
+    cdef floating ls
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        ls = log_sigmoid(input[i])
+        if has_pos_weight:
+            ls = ls * ((pos_weight[i] - 1) * target[i] + 1)
+        out[i] = ((1 - target[i]) * input[i] - ls) * weight[i]
+
+
+def bce_logits_bwd(const floating[::1] input, const floating[::1] target, const floating[:] weight,
+                   const floating[:] pos_weight, bint has_pos_weight, const floating[:] grad_out, floating divisor,
+                   floating[::1] grad_input, int num_threads):
+    """grad_input = ((pw*t + 1 - t) * sigmoid(x) - pw*t) * grad_out * weight / divisor (sigmoid(x) - t without pw)."""
+    cdef Py_ssize_t i
+    cdef floating x, t, sig, pt, g
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        t = target[i]
+        sig = 1 / (1 + <floating>exp(-x))
+        if has_pos_weight:
+            pt = pos_weight[i] * t
+            g = (pt + 1 - t) * sig - pt
+        else:
+            g = sig - t
+        grad_input[i] = g * grad_out[i] * weight[i] / divisor
+
+
+def bce_logits_target_bwd(const floating[::1] input, const floating[:] weight, const floating[:] pos_weight,
+                          bint has_pos_weight, const floating[:] grad_out, floating divisor,
+                          floating[::1] grad_target, int num_threads):
+    """grad_target = (log_sigmoid(-x) - log_sigmoid(x) * pw) * grad_out * weight / divisor (-x * grad_out... without pw)."""
+    cdef Py_ssize_t i
+    cdef floating x, g
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        if has_pos_weight:
+            g = (log_sigmoid(-x) - log_sigmoid(x) * pos_weight[i]) * grad_out[i]
+        else:
+            g = -x * grad_out[i]
+        grad_target[i] = g * weight[i] / divisor

@@ -1,0 +1,300 @@
+# Legend: every normalisation views its input as x[A, R, B]:
+#   A  outer extent reduced together with B (the batch N for BatchNorm, 1 for the others),
+#   R  rows: one statistic (or one set of coefficients) per row
+#      (BatchNorm: channel C; InstanceNorm: (N, C); GroupNorm: (N, G); LayerNorm: leading index),
+#   B  inner contiguous extent (spatial S, or the normalized shape K for LayerNorm),
+#   M = A * B the number of elements a row's statistic is taken over.
+#   Lanes: reductions keep LANES = 32 partial sums in double; element b of a contiguous segment of
+#   length B goes to lane b % 32 (segments a = 0, 1, ... in order), and the lanes are combined
+#   pairwise: lane k += lane k + h for h = 16, 8, 4, 2, 1.  This fixed order is the specification:
+#   it never depends on the thread count (threads split rows R or columns, never a reduction).
+"""Normalisation kernels shared by BatchNorm, InstanceNorm, GroupNorm and LayerNorm.
+
+``row_moments`` (statistics) and ``row_affine_fwd`` (apply) are the forward;
+``row_grad_sums`` / ``row_affine_bwd`` / ``col_grad_sums`` the backward.  The four norms
+differ only in how their Python layer groups the axes into (A, R, B).
+"""
+from cython.parallel cimport prange
+
+ctypedef fused floating:
+    float
+    double
+
+cdef enum:
+    LANES = 32
+    COL_BLOCK = 64
+
+
+cdef inline double _lanes_total(double* acc) noexcept nogil:
+    """Pairwise: acc[k] += acc[k + h] for h = 16, 8, 4, 2, 1 (acc is consumed)."""
+    cdef Py_ssize_t h = LANES // 2, k
+    while h > 0:
+        for k in range(h):
+            acc[k] = acc[k] + acc[k + h]
+        h = h // 2
+    return acc[0]
+
+
+cdef extern from *:
+    """
+    /* acc[b % 32] += v(seg[b]) for 0 <= b < B, v(x) = x, or (x - centre)^2 when squares.
+       Lane partials are kept in the input's type T over chunks of 256 elements (8 per lane) and then
+       added into the double lanes; the tail (B % 32 elements) goes straight to double.
+       Written with GCC/Clang vector extensions: lane k of a vector is exactly scalar lane k (IEEE
+       add/sub/mul per lane, no reassociation, no contraction), so this is the plain 8-lane loop,
+       only spelled so that the compiler emits SIMD for it. */
+    #include <string.h>
+    /* the 32 lanes are 8 16-byte vectors of float (16 of double): independent add chains */
+    typedef float refnn_norm_v4f __attribute__((vector_size(16)));
+    typedef double refnn_norm_v2d __attribute__((vector_size(16)));
+    #define REFNN_NORM_SUM_SEGMENT(NAME, T, V, W)                                                   \
+    static inline void NAME(const T* seg, Py_ssize_t B, T centre, int squares, double* acc) {       \
+        V part[32 / W], v[32 / W], c;                                                                 \
+        T lanes[32];                                                                                 \
+        T d;                                                                                        \
+        Py_ssize_t b = 0, stop, k, j, B8 = B - B % 32;                                               \
+        for (k = 0; k < W; k++) c[k] = centre;                                                      \
+        while (b < B8) {                                                                            \
+            stop = b + 256 < B8 ? b + 256 : B8;                                                       \
+            for (j = 0; j < 32 / W; j++) for (k = 0; k < W; k++) part[j][k] = 0;                    \
+            if (squares) {                                                                          \
+                for (; b < stop; b += 32) {                                                          \
+                    memcpy(v, seg + b, sizeof(v));                                                  \
+                    for (j = 0; j < 32 / W; j++) { v[j] = v[j] - c; part[j] = part[j] + v[j] * v[j]; } \
+                }                                                                                   \
+            } else {                                                                                \
+                for (; b < stop; b += 32) {                                                          \
+                    memcpy(v, seg + b, sizeof(v));                                                  \
+                    for (j = 0; j < 32 / W; j++) part[j] = part[j] + v[j];                           \
+                }                                                                                   \
+            }                                                                                       \
+            memcpy(lanes, part, sizeof(lanes));                                                     \
+            for (k = 0; k < 32; k++) acc[k] = acc[k] + (double)lanes[k];                             \
+        }                                                                                           \
+        for (b = B8; b < B; b++) {                                                                  \
+            if (squares) { d = seg[b] - centre; acc[b - B8] = acc[b - B8] + (double)(d * d); }      \
+            else { acc[b - B8] = acc[b - B8] + (double)seg[b]; }                                    \
+        }                                                                                           \
+    }
+    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_float, float, refnn_norm_v4f, 4)
+    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_double, double, refnn_norm_v2d, 2)
+    """
+    void refnn_norm_sum_segment_float(const float* seg, Py_ssize_t B, float centre, int squares,
+                                      double* acc) noexcept nogil
+    void refnn_norm_sum_segment_double(const double* seg, Py_ssize_t B, double centre, int squares,
+                                       double* acc) noexcept nogil
+
+
+cdef inline void _sum_segment(const floating* seg, Py_ssize_t B, floating centre, bint squares,
+                              double* acc) noexcept nogil:
+    """acc[b % 8] += v(seg[b]) for b < B, v(x) = x or (x - centre)^2 (chunks of 64 in x's type, then double)."""
+    if floating is float:
+        refnn_norm_sum_segment_float(seg, B, centre, squares, acc)
+    else:
+        refnn_norm_sum_segment_double(seg, B, centre, squares, acc)
+
+
+cdef inline void _moments_one_row(const floating* first, Py_ssize_t A, Py_ssize_t B, Py_ssize_t seg_stride,
+                                  double* mean_out, double* var_sum_out) noexcept nogil:
+    """Two passes over one row: mean = sum x / M, then var_sum = sum (x - mean)^2 (mean rounded to x's type)."""
+    cdef double acc[LANES]
+    cdef Py_ssize_t a, k
+    cdef double mean
+    for k in range(LANES):
+        acc[k] = 0
+    for a in range(A):
+        _sum_segment(first + a * seg_stride, B, 0, False, acc)
+    mean = _lanes_total(acc) / <double>(A * B)
+    for k in range(LANES):
+        acc[k] = 0
+    for a in range(A):
+        _sum_segment(first + a * seg_stride, B, <floating>mean, True, acc)
+    mean_out[0] = mean
+    var_sum_out[0] = _lanes_total(acc)
+
+
+def row_moments(const floating[:, :, ::1] x, double[::1] mean, double[::1] var_sum, int num_threads):
+    """mean[r] = sum_{a,b} x[a,r,b] / M;  var_sum[r] = sum_{a,b} (x[a,r,b] - mean[r])^2  (M = A*B > 0)."""
+    cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], r
+    if A == 0 or R == 0 or B == 0:
+        return
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        _moments_one_row(&x[0, r, 0], A, B, R * B, &mean[r], &var_sum[r])
+
+
+def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, const floating[::1] scale,
+                   const floating[::1] shift, const floating[::1] col_weight, const floating[::1] col_bias,
+                   bint col_affine, floating[:, :, ::1] out, int num_threads):
+    """out[a,r,b] = (x[a,r,b] - centre[r]) * scale[r] + shift[r], then * col_weight[b] + col_bias[b] if col_affine.
+
+    Evaluated in the input's type (centre, scale and shift rounded to it first).
+    """
+    cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], ar, b
+    cdef const floating* xp
+    cdef floating* op
+    cdef floating c, s, t
+    if A == 0 or R == 0 or B == 0:
+        return
+    for ar in prange(A * R, nogil=True, num_threads=num_threads, schedule="static"):
+        xp = &x[ar // R, ar % R, 0]
+        op = &out[ar // R, ar % R, 0]
+        c = centre[ar % R]
+        s = scale[ar % R]
+        t = shift[ar % R]
+        if col_affine:
+            for b in range(B):
+                op[b] = ((xp[b] - c) * s + t) * col_weight[b] + col_bias[b]
+        else:
+            for b in range(B):
+                op[b] = (xp[b] - c) * s + t
+
+
+cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_first, const floating* col_weight,
+                                    bint col_affine, Py_ssize_t A, Py_ssize_t B, Py_ssize_t seg_stride,
+                                    double centre, double* sum_g_out, double* sum_g_xc_out) noexcept nogil:
+    """One pass: sum g and sum g * (x - centre), g = grad_out (* col_weight[b])."""
+    cdef double acc_g[LANES]
+    cdef double acc_gx[LANES]
+    cdef Py_ssize_t a, b, k, B8 = B - B % LANES
+    cdef const floating* xs
+    cdef const floating* gs
+    cdef double g
+    for k in range(LANES):
+        acc_g[k] = 0
+        acc_gx[k] = 0
+    for a in range(A):
+        xs = x_first + a * seg_stride
+        gs = g_first + a * seg_stride
+        if col_affine:
+            for b in range(0, B8, 32):
+                for k in range(LANES):
+                    g = <double>gs[b + k] * <double>col_weight[b + k]
+                    acc_g[k] = acc_g[k] + g
+                    acc_gx[k] = acc_gx[k] + g * (<double>xs[b + k] - centre)
+            for b in range(B8, B):
+                g = <double>gs[b] * <double>col_weight[b]
+                acc_g[b - B8] = acc_g[b - B8] + g
+                acc_gx[b - B8] = acc_gx[b - B8] + g * (<double>xs[b] - centre)
+        else:
+            for b in range(0, B8, 32):
+                for k in range(LANES):
+                    g = <double>gs[b + k]
+                    acc_g[k] = acc_g[k] + g
+                    acc_gx[k] = acc_gx[k] + g * (<double>xs[b + k] - centre)
+            for b in range(B8, B):
+                g = <double>gs[b]
+                acc_g[b - B8] = acc_g[b - B8] + g
+                acc_gx[b - B8] = acc_gx[b - B8] + g * (<double>xs[b] - centre)
+    sum_g_out[0] = _lanes_total(acc_g)
+    sum_g_xc_out[0] = _lanes_total(acc_gx)
+
+
+def row_grad_sums(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_out, const double[::1] centre,
+                  const floating[::1] col_weight, bint col_affine, double[::1] sum_g, double[::1] sum_g_xc,
+                  int num_threads):
+    """g = grad_out (* col_weight[b]);  sum_g[r] = sum_{a,b} g;  sum_g_xc[r] = sum_{a,b} g * (x[a,r,b] - centre[r])."""
+    cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], r
+    cdef const floating* cw = NULL
+    if R == 0:
+        return
+    if A == 0 or B == 0:
+        for r in range(R):
+            sum_g[r] = 0
+            sum_g_xc[r] = 0
+        return
+    if col_affine:
+        cw = &col_weight[0]
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        _grad_sums_one_row(&x[0, r, 0], &grad_out[0, r, 0], cw, col_affine, A, B, R * B, centre[r],
+                           &sum_g[r], &sum_g_xc[r])
+
+
+def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_out, const floating[::1] centre,
+                   const floating[::1] rstd, const floating[::1] weight, const floating[::1] mean_g,
+                   const floating[::1] slope, const floating[::1] col_weight, bint col_affine, bint centred,
+                   floating[:, :, ::1] grad_input, int num_threads):
+    """grad_input = ((g - mean_g[r]) - (x - centre[r]) * slope[r]) * rstd[r], g = grad_out * weight[r] (* col_weight[b]).
+
+    centred False (fixed statistics): grad_input = g * rstd[r], x unused.  Evaluated in the input's type.
+    """
+    cdef Py_ssize_t A = x.shape[0], R = x.shape[1], B = x.shape[2], ar, b
+    cdef const floating* xp
+    cdef const floating* gp
+    cdef floating* op
+    cdef floating c, rs, w, mg, sl, g
+    if A == 0 or R == 0 or B == 0:
+        return
+    for ar in prange(A * R, nogil=True, num_threads=num_threads, schedule="static"):
+        xp = &x[ar // R, ar % R, 0]
+        gp = &grad_out[ar // R, ar % R, 0]
+        op = &grad_input[ar // R, ar % R, 0]
+        c = centre[ar % R]
+        rs = rstd[ar % R]
+        w = weight[ar % R]
+        mg = mean_g[ar % R]
+        sl = slope[ar % R]
+        if centred:
+            if col_affine:
+                for b in range(B):
+                    g = gp[b] * col_weight[b] * w
+                    op[b] = ((g - mg) - (xp[b] - c) * sl) * rs
+            else:
+                for b in range(B):
+                    g = gp[b] * w
+                    op[b] = ((g - mg) - (xp[b] - c) * sl) * rs
+        else:
+            if col_affine:
+                for b in range(B):
+                    op[b] = (gp[b] * col_weight[b] * w) * rs
+            else:
+                for b in range(B):
+                    op[b] = (gp[b] * w) * rs
+
+
+cdef void _col_block(const floating* x, const floating* grad_out, const double* mean, const double* rstd,
+                     floating* grad_weight, floating* grad_bias, Py_ssize_t R, Py_ssize_t B,
+                     Py_ssize_t b0, Py_ssize_t b1) noexcept nogil:
+    """Columns [b0, b1): sums over r ascending, in double."""
+    cdef double acc_w[COL_BLOCK]
+    cdef double acc_b[COL_BLOCK]
+    cdef Py_ssize_t r, b, width = b1 - b0
+    cdef const floating* xp
+    cdef const floating* gp
+    cdef double m, s
+    for b in range(width):
+        acc_w[b] = 0
+        acc_b[b] = 0
+    for r in range(R):
+        xp = x + r * B + b0
+        gp = grad_out + r * B + b0
+        m = mean[r]
+        s = rstd[r]
+        for b in range(width):
+            acc_w[b] = acc_w[b] + <double>gp[b] * ((<double>xp[b] - m) * s)
+            acc_b[b] = acc_b[b] + <double>gp[b]
+    for b in range(width):
+        grad_weight[b0 + b] = <floating>acc_w[b]
+        grad_bias[b0 + b] = <floating>acc_b[b]
+
+
+def col_grad_sums(const floating[:, ::1] x, const floating[:, ::1] grad_out, const double[::1] mean,
+                  const double[::1] rstd, floating[::1] grad_weight, floating[::1] grad_bias, int num_threads):
+    """grad_weight[b] = sum_r grad_out[r,b] * (x[r,b] - mean[r]) * rstd[r];  grad_bias[b] = sum_r grad_out[r,b].
+
+    r ascending, accumulated in double; threads split the columns into blocks of 64.
+    """
+    cdef Py_ssize_t R = x.shape[0], B = x.shape[1], block, b1
+    cdef Py_ssize_t num_blocks = (B + COL_BLOCK - 1) // COL_BLOCK
+    if B == 0:
+        return
+    if R == 0:
+        for b1 in range(B):
+            grad_weight[b1] = 0
+            grad_bias[b1] = 0
+        return
+    for block in prange(num_blocks, nogil=True, num_threads=num_threads, schedule="static"):
+        b1 = block * COL_BLOCK + COL_BLOCK
+        if b1 > B:
+            b1 = B
+        _col_block(&x[0, 0], &grad_out[0, 0], &mean[0], &rstd[0], &grad_weight[0], &grad_bias[0], R, B,
+                   block * COL_BLOCK, b1)

@@ -1,0 +1,411 @@
+# Legend: P planes (N*C: batch times channels, each pooled on its own), H W input height and width,
+#         OH OW output height and width, KH KW kernel, SH SW stride, PH PW padding, DH DW dilation,
+#         oh ow output position, ih iw input position (a plane's flat index is ih*W + iw).
+"""Pooling kernels over (P, H, W) planes: max, average, adaptive max, adaptive average, max-unpool.
+
+1-d pooling runs through these loops with H = 1.  Every loop is parallel over planes only
+(``prange`` over P), so each plane (its outputs, and in the backward its scatter into the
+input gradient) is owned by one thread and the order of every sum is fixed: the bits do
+not depend on the thread count.
+
+The plain per-output loop of each kernel is its specification.  The fast paths (the
+"interior" column loops of max and average pooling, the plane-interleaved global
+average) run the same comparisons and the same additions in the same order per output,
+only for several outputs at once so that gcc can vectorise them; they give the same bits.
+"""
+from cython.parallel cimport prange
+from libc.stdint cimport int64_t, int32_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+ctypedef fused floating:
+    float
+    double
+
+cdef double NEG_INF = -float("inf")
+
+
+# ---------------------------------------------------------------- window arithmetic
+cdef inline Py_ssize_t _first_tap(Py_ssize_t start, Py_ssize_t step) noexcept nogil:
+    """The first tap start + j*step that is >= 0 (padding taps never take part)."""
+    while start < 0:
+        start += step
+    return start
+
+
+cdef inline Py_ssize_t _adaptive_start(Py_ssize_t o, Py_ssize_t O, Py_ssize_t L) noexcept nogil:
+    """floor(o * L / O): torch's adaptive window start."""
+    return (o * L) // O
+
+
+cdef inline Py_ssize_t _adaptive_end(Py_ssize_t o, Py_ssize_t O, Py_ssize_t L) noexcept nogil:
+    """ceil((o + 1) * L / O): torch's adaptive window end (exclusive)."""
+    return ((o + 1) * L + O - 1) // O
+
+
+cdef inline void _interior_columns(Py_ssize_t OW, Py_ssize_t W, Py_ssize_t KW, Py_ssize_t SW,
+                                   Py_ssize_t PW, Py_ssize_t DW,
+                                   Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
+    """[lo, hi): the output columns whose whole window lies inside the input (no clipping)."""
+    cdef Py_ssize_t ow
+    lo[0] = OW
+    hi[0] = OW
+    for ow in range(OW):
+        if ow * SW - PW >= 0:
+            lo[0] = ow
+            break
+    for ow in range(lo[0], OW):
+        if ow * SW - PW + (KW - 1) * DW >= W:
+            hi[0] = ow
+            break
+
+
+# ---------------------------------------------------------------- max pooling
+cdef void _max_pool_plane(const floating* x, floating* out, int64_t* indices, int32_t* scratch,
+                          Py_ssize_t H, Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW,
+                          Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW,
+                          Py_ssize_t PH, Py_ssize_t PW, Py_ssize_t DH, Py_ssize_t DW,
+                          bint fast) noexcept nogil:
+    """out[oh, ow] = the first max of the window's in-bounds taps, scanned row-major; a NaN
+    always wins (so the last NaN's index is kept), as torch's CPU loop does."""
+    cdef Py_ssize_t oh, ow, ih, iw, ih0, ih1, iw0, iw1, kw, base, lo, hi, tap, best_index
+    cdef floating best, value
+    cdef bint take
+    _interior_columns(OW, W, KW, SW, PW, DW, &lo, &hi)
+    if not fast:
+        lo = hi = OW
+    for oh in range(OH):
+        ih0 = oh * SH - PH
+        ih1 = min(ih0 + (KH - 1) * DH + 1, H)
+        ih0 = _first_tap(ih0, DH)
+        # plain loop: the specification (edge columns; every column when not fast)
+        for ow in range(OW):
+            if lo <= ow < hi:
+                continue
+            iw0 = ow * SW - PW
+            iw1 = min(iw0 + (KW - 1) * DW + 1, W)
+            iw0 = _first_tap(iw0, DW)
+            best_index = ih0 * W + iw0
+            best = NEG_INF
+            ih = ih0
+            while ih < ih1:
+                iw = iw0
+                while iw < iw1:
+                    value = x[ih * W + iw]
+                    if value > best or value != value:
+                        best = value
+                        best_index = ih * W + iw
+                    iw = iw + DW
+                ih = ih + DH
+            out[oh * OW + ow] = best
+            indices[oh * OW + ow] = best_index
+        if lo >= hi:
+            continue
+        # interior columns: the same scan, taps outer and columns inner (vectorisable);
+        # scratch holds each column's winning flat index while the row is scanned
+        for ow in range(lo, hi):
+            out[oh * OW + ow] = NEG_INF
+            scratch[ow] = <int32_t>(ih0 * W + ow * SW - PW)
+        ih = ih0
+        while ih < ih1:
+            for kw in range(KW):
+                base = ih * W + kw * DW - PW
+                for ow in range(lo, hi):
+                    value = x[base + ow * SW]
+                    take = (value > out[oh * OW + ow]) | (value != value)
+                    out[oh * OW + ow] = value if take else out[oh * OW + ow]
+                    scratch[ow] = <int32_t>(base + ow * SW) if take else scratch[ow]
+            ih = ih + DH
+        for ow in range(lo, hi):
+            indices[oh * OW + ow] = scratch[ow]
+
+
+def max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int64_t[:, :, ::1] indices,
+                 Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW, Py_ssize_t PH, Py_ssize_t PW,
+                 Py_ssize_t DH, Py_ssize_t DW, bint fast, int num_threads):
+    """out[p, oh, ow] = max over kh, kw of x[p, oh*SH - PH + kh*DH, ow*SW - PW + kw*DW] (padding is -inf)."""
+    cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p
+    cdef int32_t* scratch
+    if P == 0 or OH == 0 or OW == 0:
+        return
+    fast = fast and H * W < 2147483647
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        scratch = <int32_t*>malloc(OW * sizeof(int32_t))
+        _max_pool_plane(&x[p, 0, 0], &out[p, 0, 0], &indices[p, 0, 0], scratch,
+                        H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW, fast and scratch != NULL)
+        free(scratch)
+
+
+def max_pool_bwd(const floating[:, :, ::1] grad_output, const int64_t[:, :, ::1] indices,
+                 floating[:, :, ::1] grad_input, int num_threads):
+    """grad_input[p] = 0, then grad_input[p, indices[p, o]] += grad_output[p, o], o ascending
+    (max pooling and adaptive max pooling; overlapping windows accumulate in output order;
+    indices outside the plane are skipped)."""
+    cdef Py_ssize_t P = grad_input.shape[0], plane = grad_input.shape[1] * grad_input.shape[2]
+    cdef Py_ssize_t n = grad_output.shape[1] * grad_output.shape[2], p, o
+    cdef floating* gi
+    cdef const floating* go
+    cdef const int64_t* idx
+    if P == 0 or plane == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        gi = &grad_input[p, 0, 0]
+        memset(gi, 0, plane * sizeof(floating))
+        if n == 0:
+            continue
+        go = &grad_output[p, 0, 0]
+        idx = &indices[p, 0, 0]
+        for o in range(n):
+            # a window of padding taps only (possible with dilation) has out = -inf and an index
+            # past the plane, as in torch; its gradient goes nowhere
+            if 0 <= idx[o] < plane:
+                gi[idx[o]] = gi[idx[o]] + go[o]
+
+
+# ---------------------------------------------------------------- adaptive max pooling
+def adaptive_max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int64_t[:, :, ::1] indices,
+                          int num_threads):
+    """out[p, oh, ow] = max of x[p, floor(oh*H/OH):ceil((oh+1)*H/OH), floor(ow*W/OW):ceil((ow+1)*W/OW)],
+    scanned row-major, first max wins, a NaN always wins (torch's CPU loop)."""
+    cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p, oh, ow, ih, iw, ih0, ih1, iw0, iw1, best_index
+    cdef floating best, value
+    if P == 0 or OH == 0 or OW == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for oh in range(OH):
+            ih0 = _adaptive_start(oh, OH, H)
+            ih1 = _adaptive_end(oh, OH, H)
+            for ow in range(OW):
+                iw0 = _adaptive_start(ow, OW, W)
+                iw1 = _adaptive_end(ow, OW, W)
+                best_index = ih0 * W + iw0
+                best = NEG_INF
+                for ih in range(ih0, ih1):
+                    for iw in range(iw0, iw1):
+                        value = x[p, ih, iw]
+                        if value > best or value != value:
+                            best = value
+                            best_index = ih * W + iw
+                out[p, oh, ow] = best
+                indices[p, oh, ow] = best_index
+
+
+# ---------------------------------------------------------------- average pooling
+cdef inline Py_ssize_t _avg_divisor(Py_ssize_t pool_h, Py_ssize_t pool_w, Py_ssize_t count_h,
+                                    Py_ssize_t count_w, bint count_include_pad,
+                                    Py_ssize_t divisor_override) noexcept nogil:
+    """torch's divisor: divisor_override if given (non-zero), else the window's size counting the
+    padding it covers (count_include_pad) or only its in-bounds taps."""
+    if divisor_override != 0:
+        return divisor_override
+    if count_include_pad:
+        return pool_h * pool_w
+    return count_h * count_w
+
+
+cdef void _avg_pool_plane(const floating* x, floating* out,
+                          Py_ssize_t H, Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW,
+                          Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW,
+                          Py_ssize_t PH, Py_ssize_t PW, bint count_include_pad,
+                          Py_ssize_t divisor_override, bint fast) noexcept nogil:
+    """out[oh, ow] = (sum of the window's in-bounds taps, row-major from 0) / divisor."""
+    cdef Py_ssize_t oh, ow, ih, iw, ih0, ih1, iw0, iw1, pool_h, pool_w, kw, base, lo, hi, divisor
+    cdef floating total, factor
+    _interior_columns(OW, W, KW, SW, PW, 1, &lo, &hi)
+    if not fast:
+        lo = hi = OW
+    for oh in range(OH):
+        ih0 = oh * SH - PH
+        ih1 = min(ih0 + KH, H + PH)
+        pool_h = ih1 - ih0
+        ih0 = max(ih0, 0)
+        ih1 = min(ih1, H)
+        for ow in range(OW):
+            if lo <= ow < hi:
+                continue
+            iw0 = ow * SW - PW
+            iw1 = min(iw0 + KW, W + PW)
+            pool_w = iw1 - iw0
+            iw0 = max(iw0, 0)
+            iw1 = min(iw1, W)
+            if ih0 >= ih1 or iw0 >= iw1:
+                out[oh * OW + ow] = 0
+                continue
+            divisor = _avg_divisor(pool_h, pool_w, ih1 - ih0, iw1 - iw0, count_include_pad, divisor_override)
+            total = 0
+            for ih in range(ih0, ih1):
+                for iw in range(iw0, iw1):
+                    total = total + x[ih * W + iw]
+            out[oh * OW + ow] = total / <floating>divisor
+        if lo >= hi:
+            continue
+        if ih0 >= ih1:
+            for ow in range(lo, hi):
+                out[oh * OW + ow] = 0
+            continue
+        # interior columns (full width KW, no clipping): same sums, taps outer, columns inner
+        divisor = _avg_divisor(pool_h, KW, ih1 - ih0, KW, count_include_pad, divisor_override)
+        factor = <floating>divisor
+        for ow in range(lo, hi):
+            out[oh * OW + ow] = 0
+        for ih in range(ih0, ih1):
+            for kw in range(KW):
+                base = ih * W + kw - PW
+                for ow in range(lo, hi):
+                    out[oh * OW + ow] = out[oh * OW + ow] + x[base + ow * SW]
+        for ow in range(lo, hi):
+            out[oh * OW + ow] = out[oh * OW + ow] / factor
+
+
+def avg_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out,
+                 Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW, Py_ssize_t PH, Py_ssize_t PW,
+                 bint count_include_pad, Py_ssize_t divisor_override, bint fast, int num_threads):
+    """out[p, oh, ow] = sum of x[p, oh*SH - PH + kh, ow*SW - PW + kw] over in-bounds taps / divisor
+    (divisor_override 0 means none: the functional layer refuses a zero override)."""
+    cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p
+    if P == 0 or OH == 0 or OW == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        _avg_pool_plane(&x[p, 0, 0], &out[p, 0, 0], H, W, OH, OW, KH, KW, SH, SW, PH, PW,
+                        count_include_pad, divisor_override, fast)
+
+
+def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad_input,
+                 Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW, Py_ssize_t PH, Py_ssize_t PW,
+                 bint count_include_pad, Py_ssize_t divisor_override, int num_threads):
+    """grad_input[p] = 0, then for each output (oh, ow ascending) every in-bounds tap of its window
+    gets += grad_output[p, oh, ow] / divisor (torch's order)."""
+    cdef Py_ssize_t P = grad_input.shape[0], H = grad_input.shape[1], W = grad_input.shape[2]
+    cdef Py_ssize_t OH = grad_output.shape[1], OW = grad_output.shape[2]
+    cdef Py_ssize_t p, oh, ow, ih, iw, ih0, ih1, iw0, iw1, pool_h, pool_w, divisor
+    cdef floating delta
+    cdef floating* gi
+    cdef const floating* go
+    if P == 0 or H * W == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        gi = &grad_input[p, 0, 0]
+        memset(gi, 0, H * W * sizeof(floating))
+        if OH * OW == 0:
+            continue
+        go = &grad_output[p, 0, 0]
+        for oh in range(OH):
+            ih0 = oh * SH - PH
+            ih1 = min(ih0 + KH, H + PH)
+            pool_h = ih1 - ih0
+            ih0 = max(ih0, 0)
+            ih1 = min(ih1, H)
+            for ow in range(OW):
+                iw0 = ow * SW - PW
+                iw1 = min(iw0 + KW, W + PW)
+                pool_w = iw1 - iw0
+                iw0 = max(iw0, 0)
+                iw1 = min(iw1, W)
+                if ih0 >= ih1 or iw0 >= iw1:
+                    continue
+                divisor = _avg_divisor(pool_h, pool_w, ih1 - ih0, iw1 - iw0, count_include_pad,
+                                       divisor_override)
+                delta = go[oh * OW + ow] / <floating>divisor
+                for ih in range(ih0, ih1):
+                    for iw in range(iw0, iw1):
+                        gi[ih * W + iw] = gi[ih * W + iw] + delta
+
+
+# ---------------------------------------------------------------- adaptive average pooling
+cdef void _global_avg_planes(const floating* x, floating* out, Py_ssize_t count, Py_ssize_t n,
+                             Py_ssize_t H, Py_ssize_t W) noexcept nogil:
+    """out[j] = (sum of plane j's n values, ascending from 0) / H / W for `count` <= 8 planes:
+    the adaptive loop's order for a 1x1 output, 8 planes interleaved for instruction parallelism."""
+    cdef floating acc[8]
+    cdef Py_ssize_t i, j
+    for j in range(8):
+        acc[j] = 0
+    if count == 8:
+        for i in range(n):
+            for j in range(8):
+                acc[j] = acc[j] + x[j * n + i]
+    else:
+        for j in range(count):
+            for i in range(n):
+                acc[j] = acc[j] + x[j * n + i]
+    for j in range(count):
+        out[j] = acc[j] / <floating>H / <floating>W
+
+
+def adaptive_avg_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int num_threads):
+    """out[p, oh, ow] = (sum of x[p, ih0:ih1, iw0:iw1] row-major from 0) / (ih1-ih0) / (iw1-iw0),
+    with ih0 = floor(oh*H/OH), ih1 = ceil((oh+1)*H/OH) (likewise w): torch's adaptive windows."""
+    cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
+    cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p, oh, ow, ih, iw, ih0, ih1, iw0, iw1, block
+    cdef floating total
+    if P == 0 or OH == 0 or OW == 0:
+        return
+    if OH == 1 and OW == 1:
+        for block in prange((P + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
+            _global_avg_planes(&x[8 * block, 0, 0], &out[8 * block, 0, 0], min(8, P - 8 * block),
+                               H * W, H, W)
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for oh in range(OH):
+            ih0 = _adaptive_start(oh, OH, H)
+            ih1 = _adaptive_end(oh, OH, H)
+            for ow in range(OW):
+                iw0 = _adaptive_start(ow, OW, W)
+                iw1 = _adaptive_end(ow, OW, W)
+                total = 0
+                for ih in range(ih0, ih1):
+                    for iw in range(iw0, iw1):
+                        total = total + x[p, ih, iw]
+                out[p, oh, ow] = total / <floating>(ih1 - ih0) / <floating>(iw1 - iw0)
+
+
+def adaptive_avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad_input,
+                          int num_threads):
+    """grad_input[p] = 0, then for each output (oh, ow ascending) every tap of its window gets
+    += grad_output[p, oh, ow] / (ih1-ih0) / (iw1-iw0)."""
+    cdef Py_ssize_t P = grad_input.shape[0], H = grad_input.shape[1], W = grad_input.shape[2]
+    cdef Py_ssize_t OH = grad_output.shape[1], OW = grad_output.shape[2]
+    cdef Py_ssize_t p, oh, ow, ih, iw, ih0, ih1, iw0, iw1
+    cdef floating delta
+    cdef floating* gi
+    if P == 0 or H * W == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        gi = &grad_input[p, 0, 0]
+        memset(gi, 0, H * W * sizeof(floating))
+        for oh in range(OH):
+            ih0 = _adaptive_start(oh, OH, H)
+            ih1 = _adaptive_end(oh, OH, H)
+            for ow in range(OW):
+                iw0 = _adaptive_start(ow, OW, W)
+                iw1 = _adaptive_end(ow, OW, W)
+                delta = grad_output[p, oh, ow] / <floating>(ih1 - ih0) / <floating>(iw1 - iw0)
+                for ih in range(ih0, ih1):
+                    for iw in range(iw0, iw1):
+                        gi[ih * W + iw] = gi[ih * W + iw] + delta
+
+
+# ---------------------------------------------------------------- max unpooling
+def max_unpool_fwd(const floating[:, ::1] x, const int64_t[:, ::1] indices, floating[:, ::1] out,
+                   int num_threads):
+    """out[p] = 0, then out[p, indices[p, i]] = x[p, i], i ascending (a repeated index keeps the
+    last value).  Every index was checked to lie in [0, out.shape[1]) before this runs."""
+    cdef Py_ssize_t P = out.shape[0], n_out = out.shape[1], n_in = x.shape[1], p, i
+    if P == 0 or n_out == 0:
+        return
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        memset(&out[p, 0], 0, n_out * sizeof(floating))
+        for i in range(n_in):
+            out[p, indices[p, i]] = x[p, i]
+
+
+def max_unpool_bwd(const floating[:, ::1] grad_output, const int64_t[:, ::1] indices,
+                   floating[:, ::1] grad_input, int num_threads):
+    """grad_input[p, i] = grad_output[p, indices[p, i]] (a gather; indices checked in the forward)."""
+    cdef Py_ssize_t P = grad_input.shape[0], n_in = grad_input.shape[1], p, i
+    for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        for i in range(n_in):
+            grad_input[p, i] = grad_output[p, indices[p, i]]

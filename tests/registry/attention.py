@@ -1,0 +1,383 @@
+"""Attention: F.scaled_dot_product_attention, F.multi_head_attention_forward, nn.MultiheadAttention."""
+import numpy as np
+
+from tests.harness import ErrorCase, ModuleCase, OpCase, T
+
+
+# ---------------------------------------------------------------- mask generators
+def keep_mask_with_empty_row(rng, shape, dtype):
+    """SDPA bool mask (True = attend), random, with row 1 attending to nothing."""
+    mask = rng.random(shape) < 0.6
+    mask[..., 1, :] = False
+    mask[..., 0, 0] = True
+    return mask
+
+
+def float_mask_with_inf(rng, shape, dtype):
+    """Additive float mask: small values, some -inf, one row entirely -inf."""
+    mask = rng.uniform(-1, 1, size=shape).astype(dtype)
+    mask[rng.random(shape) < 0.25] = -np.inf
+    mask[..., 1, :] = -np.inf
+    mask[..., 0, 0] = 0.5
+    return mask
+
+
+def float_mask_some_inf(rng, shape, dtype):
+    """Additive float mask with -inf entries but every row keeps one finite value."""
+    mask = rng.uniform(-1, 1, size=shape).astype(dtype)
+    mask[rng.random(shape) < 0.3] = -np.inf
+    mask[..., 0] = rng.uniform(-1, 1, size=shape[:-1])
+    return mask
+
+
+def masked_out_bool(rng, shape, dtype):
+    """MHA bool mask (True = masked out); column 0 always kept so no row is empty."""
+    mask = rng.random(shape) < 0.4
+    mask[..., 0] = False
+    return mask
+
+
+def causal_bool(rng, shape, dtype):
+    """MHA's causal mask: True above the diagonal (masked out)."""
+    return ~np.tri(shape[-2], shape[-1], dtype=bool)
+
+
+def padding_bool(rng, shape, dtype):
+    """Key padding mask (N, S): the last keys of some sequences are padding."""
+    mask = np.zeros(shape, dtype=bool)
+    for n in range(shape[0] if len(shape) == 2 else 1):
+        length = 1 + n % shape[-1]
+        if len(shape) == 2:
+            mask[n, length:] = True
+        else:
+            mask[length:] = True
+    return mask
+
+
+def padding_float(rng, shape, dtype):
+    """Float key padding mask: -inf on padding, small values elsewhere."""
+    mask = rng.uniform(-0.5, 0.5, size=shape).astype(dtype)
+    mask[padding_bool(rng, shape, dtype)] = -np.inf
+    return mask
+
+
+def fully_padded_row(rng, shape, dtype):
+    """Key padding mask whose first sequence is all padding (torch gives NaN there when weights are needed)."""
+    mask = padding_bool(rng, shape, dtype)
+    mask[0, :] = True
+    return mask
+
+
+def with_nan(rng, shape, dtype):
+    x = rng.uniform(-1, 1, size=shape).astype(dtype)
+    x.reshape(-1)[3] = np.nan
+    return x
+
+
+def with_large(rng, shape, dtype):
+    """Large scores: the softmax must subtract the row maximum."""
+    return rng.uniform(-30, 30, size=shape).astype(dtype)
+
+
+# ---------------------------------------------------------------- builders
+def self_attention(**kwargs):
+    """query is key is value (torch's packed in-projection path)."""
+    def build(nn, F):
+        class SelfAttention(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(**kwargs)
+
+            def forward(self, x, **forward_kwargs):
+                return self.attn(x, x, x, **forward_kwargs)
+        return SelfAttention()
+    return build
+
+
+def key_is_value(**kwargs):
+    """key is value, query different (torch's encoder-decoder in-projection path)."""
+    def build(nn, F):
+        class CrossAttention(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.attn = nn.MultiheadAttention(**kwargs)
+
+            def forward(self, q, kv, **forward_kwargs):
+                return self.attn(q, kv, kv, **forward_kwargs)
+        return CrossAttention()
+    return build
+
+
+def mha_functional(F, q, k, v, w_in, b_in, w_out, b_out, **kwargs):
+    """F.multi_head_attention_forward with embed 8, 2 heads, no bias_kv."""
+    return F.multi_head_attention_forward(q, k, v, 8, 2, w_in, b_in, None, None, False, 0.0, w_out, b_out,
+                                          **kwargs)
+
+
+def mha_functional_separate(F, q, k, v, wq, wk, wv, b_in, w_out, b_out, bk, bv):
+    return F.multi_head_attention_forward(q, k, v, 8, 2, None, b_in, bk, bv, True, 0.0, w_out, b_out,
+                                          use_separate_proj_weight=True, q_proj_weight=wq, k_proj_weight=wk,
+                                          v_proj_weight=wv, average_attn_weights=False)
+
+
+def call_args(query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
+              average_attn_weights=True, is_causal=False):
+    """MultiheadAttention.forward's arguments, positionally (so masks can be tensor specs)."""
+    return (query, key, value, key_padding_mask, need_weights, attn_mask, average_attn_weights, is_causal)
+
+
+Q, K, V = T((2, 3, 4, 8)), T((2, 3, 5, 8)), T((2, 3, 5, 6))
+MHA = {"embed_dim": 8, "num_heads": 2}
+
+
+def mha_error(**ctor):
+    """Build nn.MultiheadAttention(8, 2) and call it: (lib, q, k, v, **forward kwargs)."""
+    def call(lib, *args):
+        return lib.nn.MultiheadAttention(8, 2, **ctor)(*args)
+    return call
+
+
+def sdpa_nonfloat(lib, *args):
+    """Integer query, key and value."""
+    return lib.F.scaled_dot_product_attention(*(lib.tensor(np.ones(s, dtype=np.int64)) for s in
+                                                ((2, 4, 8), (2, 5, 8), (2, 5, 6))))
+
+
+def sdpa_long_mask(lib, q, k, v):
+    return lib.F.scaled_dot_product_attention(q, k, v, attn_mask=lib.tensor(np.zeros((4, 5), dtype=np.int64)))
+
+
+CASES = [
+    # ---------------------------------------------------------- F.scaled_dot_product_attention
+    OpCase(op="scaled_dot_product_attention", desc="4d", args=(Q, K, V)),
+    OpCase(op="scaled_dot_product_attention", desc="3d", args=(T((3, 4, 8)), T((3, 5, 8)), T((3, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="2d", args=(T((4, 8)), T((5, 8)), T((5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="5d", args=(T((2, 1, 2, 3, 4)), T((2, 1, 2, 2, 4)),
+                                                             T((2, 1, 2, 2, 3)))),
+    OpCase(op="scaled_dot_product_attention", desc="bool_mask_empty_row",
+           args=(Q, K, V, T((4, 5), dtype="bool", requires_grad=False, gen=keep_mask_with_empty_row))),
+    OpCase(op="scaled_dot_product_attention", desc="bool_mask_4d",
+           args=(Q, K, V, T((2, 3, 4, 5), dtype="bool", requires_grad=False, gen=keep_mask_with_empty_row))),
+    OpCase(op="scaled_dot_product_attention", desc="float_mask_grad", args=(Q, K, V, T((4, 5)))),
+    OpCase(op="scaled_dot_product_attention", desc="float_mask_inf_rows",
+           args=(Q, K, V, T((2, 3, 4, 5), gen=float_mask_with_inf))),
+    OpCase(op="scaled_dot_product_attention", desc="float_mask_broadcast",
+           args=(Q, K, V, T((2, 1, 1, 5), gen=float_mask_some_inf))),
+    OpCase(op="scaled_dot_product_attention", desc="causal_square",
+           args=(T((2, 3, 5, 8)), K, V), kwargs={"is_causal": True}),
+    OpCase(op="scaled_dot_product_attention", desc="causal_L_lt_S", args=(Q, K, V), kwargs={"is_causal": True}),
+    OpCase(op="scaled_dot_product_attention", desc="causal_L_gt_S",
+           args=(T((2, 3, 6, 8)), T((2, 3, 3, 8)), T((2, 3, 3, 6))), kwargs={"is_causal": True}),
+    OpCase(op="scaled_dot_product_attention", desc="scale", args=(Q, K, V), kwargs={"scale": 0.7}),
+    OpCase(op="scaled_dot_product_attention", desc="scale_negative", args=(Q, K, V), kwargs={"scale": -0.3}),
+    OpCase(op="scaled_dot_product_attention", desc="scale_zero", args=(Q, K, V), kwargs={"scale": 0.0}),
+    OpCase(op="scaled_dot_product_attention", desc="gqa",
+           args=(T((2, 6, 4, 8)), T((2, 2, 5, 8)), T((2, 3, 5, 6))), kwargs={"enable_gqa": True}),
+    OpCase(op="scaled_dot_product_attention", desc="broadcast_batch",
+           args=(T((1, 3, 4, 8)), T((2, 1, 5, 8)), T((2, 1, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="batch_one", args=(T((1, 1, 4, 8)), T((1, 1, 5, 8)),
+                                                                    T((1, 1, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="batch_zero", args=(T((0, 3, 4, 8)), T((0, 3, 5, 8)),
+                                                                     T((0, 3, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="single_key", args=(T((2, 4, 8)), T((2, 1, 8)),
+                                                                     T((2, 1, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="noncontig",
+           args=(T((2, 3, 4, 8), layout="transposed"), T((2, 3, 5, 8), layout="strided"),
+                 T((2, 3, 5, 6), layout="negative"))),
+    OpCase(op="scaled_dot_product_attention", desc="large_scores", args=(T((2, 4, 8), gen=with_large),
+                                                                       T((2, 5, 8), gen=with_large),
+                                                                       T((2, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="nan_query", args=(T((2, 4, 8), gen=with_nan),
+                                                                    T((2, 5, 8)), T((2, 5, 6)))),
+    OpCase(op="scaled_dot_product_attention", desc="dropout_one", args=(Q, K, V), kwargs={"dropout_p": 1.0}),
+
+    # ---------------------------------------------------------- F.multi_head_attention_forward
+    OpCase(op="multi_head_attention_forward", desc="packed", call=mha_functional,
+           args=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)), T((24, 8)), T((24,)), T((8, 8)), T((8,)))),
+    OpCase(op="multi_head_attention_forward", desc="packed_no_weights_unbatched",
+           call=lambda F, *a: mha_functional(F, *a, need_weights=False),
+           args=(T((4, 8)), T((5, 8)), T((5, 8)), T((24, 8)), None, T((8, 8)), None)),
+    OpCase(op="multi_head_attention_forward", desc="separate_bias_kv_zero_attn", call=mha_functional_separate,
+           args=(T((4, 3, 8)), T((5, 3, 6)), T((5, 3, 7)), T((8, 8)), T((8, 6)), T((8, 7)), T((24,)),
+                 T((8, 8)), T((8,)), T((1, 1, 8)), T((1, 1, 8)))),
+
+    # ---------------------------------------------------------- nn.MultiheadAttention
+    ModuleCase(module="MultiheadAttention", desc="basic", ctor_kwargs=MHA,
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="one_head", ctor_args=(6, 1),
+               inputs=(T((4, 2, 6)), T((5, 2, 6)), T((5, 2, 6)))),
+    ModuleCase(module=self_attention(**MHA), name="MultiheadAttention", desc="self_attention",
+               inputs=(T((4, 3, 8)),)),
+    ModuleCase(module=self_attention(**MHA, batch_first=True), name="MultiheadAttention",
+               desc="self_attention_batch_first_no_weights", inputs=(T((3, 4, 8)),),
+               forward_kwargs={"need_weights": False}),
+    ModuleCase(module=key_is_value(**MHA), name="MultiheadAttention", desc="key_is_value",
+               inputs=(T((4, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="batch_first", ctor_kwargs={**MHA, "batch_first": True},
+               inputs=(T((3, 4, 8)), T((3, 5, 8)), T((3, 5, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="unbatched", ctor_kwargs=MHA,
+               inputs=(T((4, 8)), T((5, 8)), T((5, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="unbatched_batch_first_no_weights",
+               ctor_kwargs={**MHA, "batch_first": True}, inputs=(T((4, 8)), T((5, 8)), T((5, 8))),
+               forward_kwargs={"need_weights": False}),
+    ModuleCase(module="MultiheadAttention", desc="batch_one", ctor_kwargs=MHA,
+               inputs=(T((4, 1, 8)), T((5, 1, 8)), T((5, 1, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="batch_zero", ctor_kwargs=MHA,
+               inputs=(T((4, 0, 8)), T((5, 0, 8)), T((5, 0, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="noncontig", ctor_kwargs={**MHA, "batch_first": True},
+               inputs=(T((3, 4, 8), layout="transposed"), T((3, 5, 8), layout="strided"),
+                       T((3, 5, 8), layout="negative"))),
+    ModuleCase(module="MultiheadAttention", desc="no_bias", ctor_kwargs={**MHA, "bias": False},
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="kdim_vdim", ctor_kwargs={**MHA, "kdim": 6, "vdim": 7},
+               inputs=(T((4, 3, 8)), T((5, 3, 6)), T((5, 3, 7)))),
+    ModuleCase(module="MultiheadAttention", desc="kdim_only_no_bias",
+               ctor_kwargs={**MHA, "kdim": 5, "bias": False},
+               inputs=(T((4, 3, 8)), T((5, 3, 5)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="add_bias_kv", ctor_kwargs={**MHA, "add_bias_kv": True},
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="add_zero_attn", ctor_kwargs={**MHA, "add_zero_attn": True},
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="bias_kv_zero_attn_masks",
+               ctor_kwargs={**MHA, "add_bias_kv": True, "add_zero_attn": True, "kdim": 6, "vdim": 6},
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 6)), T((5, 3, 6)),
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False, gen=padding_bool),
+                                attn_mask=T((4, 5), dtype="bool", requires_grad=False, gen=masked_out_bool))),
+    ModuleCase(module="MultiheadAttention", desc="bias_kv_zero_attn_no_weights",
+               ctor_kwargs={**MHA, "add_bias_kv": True, "add_zero_attn": True},
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                need_weights=False,
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False, gen=padding_bool))),
+    ModuleCase(module="MultiheadAttention", desc="need_weights_false", ctor_kwargs=MHA,
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8))), forward_kwargs={"need_weights": False}),
+    ModuleCase(module="MultiheadAttention", desc="per_head_weights", ctor_kwargs=MHA,
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8))), forward_kwargs={"average_attn_weights": False}),
+    ModuleCase(module="MultiheadAttention", desc="per_head_weights_unbatched", ctor_kwargs=MHA,
+               inputs=(T((4, 8)), T((5, 8)), T((5, 8))), forward_kwargs={"average_attn_weights": False}),
+    ModuleCase(module="MultiheadAttention", desc="key_padding_bool", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False, gen=padding_bool))),
+    ModuleCase(module="MultiheadAttention", desc="key_padding_float_grad", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                key_padding_mask=T((3, 5), gen=padding_float))),
+    ModuleCase(module="MultiheadAttention", desc="key_padding_unbatched", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 8)), T((5, 8)), T((5, 8)),
+                                key_padding_mask=T((5,), dtype="bool", requires_grad=False, gen=padding_bool))),
+    ModuleCase(module="MultiheadAttention", desc="key_padding_no_weights", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                need_weights=False,
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False, gen=padding_bool))),
+    ModuleCase(module="MultiheadAttention", desc="fully_padded_sequence", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False,
+                                                   gen=fully_padded_row))),
+    ModuleCase(module="MultiheadAttention", desc="fully_padded_sequence_no_weights", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                need_weights=False,
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False,
+                                                   gen=fully_padded_row))),
+    ModuleCase(module="MultiheadAttention", desc="attn_mask_2d_bool", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                attn_mask=T((4, 5), dtype="bool", requires_grad=False, gen=masked_out_bool))),
+    ModuleCase(module="MultiheadAttention", desc="attn_mask_2d_float_grad", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                attn_mask=T((4, 5), gen=float_mask_some_inf))),
+    ModuleCase(module="MultiheadAttention", desc="attn_mask_3d_bool", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                attn_mask=T((6, 4, 5), dtype="bool", requires_grad=False, gen=masked_out_bool))),
+    ModuleCase(module="MultiheadAttention", desc="attn_mask_3d_float_no_weights", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                need_weights=False, attn_mask=T((6, 4, 5), gen=float_mask_some_inf))),
+    ModuleCase(module="MultiheadAttention", desc="attn_mask_3d_unbatched", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 8)), T((5, 8)), T((5, 8)),
+                                attn_mask=T((2, 4, 5), dtype="bool", requires_grad=False, gen=masked_out_bool))),
+    ModuleCase(module="MultiheadAttention", desc="both_masks_float", ctor_kwargs=MHA,
+               inputs=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                attn_mask=T((4, 5), gen=float_mask_some_inf, requires_grad=False),
+                                key_padding_mask=T((3, 5), gen=padding_float, requires_grad=False))),
+    ModuleCase(module="MultiheadAttention", desc="is_causal_weights", ctor_kwargs=MHA,
+               inputs=call_args(T((5, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                is_causal=True,
+                                attn_mask=T((5, 5), dtype="bool", requires_grad=False, gen=causal_bool))),
+    ModuleCase(module="MultiheadAttention", desc="is_causal_no_weights", ctor_kwargs=MHA,
+               inputs=call_args(T((5, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                is_causal=True, need_weights=False,
+                                attn_mask=T((5, 5), dtype="bool", requires_grad=False, gen=causal_bool))),
+    ModuleCase(module="MultiheadAttention", desc="is_causal_with_padding", ctor_kwargs=MHA,
+               inputs=call_args(T((5, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                                is_causal=True, need_weights=False,
+                                attn_mask=T((5, 5), dtype="bool", requires_grad=False, gen=causal_bool),
+                                key_padding_mask=T((3, 5), dtype="bool", requires_grad=False,
+                                                   gen=masked_out_bool))),
+    ModuleCase(module="MultiheadAttention", desc="dropout_eval", ctor_kwargs={**MHA, "dropout": 0.5},
+               inputs=(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8))), train=False),
+    ModuleCase(module="MultiheadAttention", desc="large_scores", ctor_kwargs=MHA,
+               inputs=(T((4, 2, 8), gen=with_large), T((5, 2, 8), gen=with_large), T((5, 2, 8))),
+               tol={"float32": (1e-5, 1e-4)},
+               tol_reason="scores of magnitude ~1e3 make the softmax nearly one-hot; float32 rounding of "
+                          "the scores (relative 6e-8 of ~1e3) is amplified in the projection-weight gradients"),
+
+    # ---------------------------------------------------------- errors
+    ErrorCase(op="scaled_dot_product_attention", desc="mask_and_causal",
+              args=(Q, K, V, T((4, 5), dtype="bool")), kwargs={"is_causal": True}),
+    ErrorCase(op="scaled_dot_product_attention", desc="query_1d", args=(T((8,)), T((8,)), T((8,)))),
+    ErrorCase(op="scaled_dot_product_attention", desc="key_features_mismatch",
+              args=(Q, T((2, 3, 5, 7)), V)),
+    ErrorCase(op="scaled_dot_product_attention", desc="value_length_mismatch",
+              args=(Q, K, T((2, 3, 4, 6)))),
+    ErrorCase(op="scaled_dot_product_attention", desc="batch_mismatch",
+              args=(T((3, 3, 4, 8)), K, V)),
+    ErrorCase(op="scaled_dot_product_attention", desc="heads_mismatch_without_gqa",
+              args=(T((2, 6, 4, 8)), K, V)),
+    ErrorCase(op="scaled_dot_product_attention", desc="gqa_not_divisible",
+              args=(T((2, 5, 4, 8)), K, V), kwargs={"enable_gqa": True}),
+    ErrorCase(op="scaled_dot_product_attention", desc="mask_shape", args=(Q, K, V, T((3, 5)))),
+    ErrorCase(op="scaled_dot_product_attention", desc="mask_too_many_dims",
+              args=(Q, K, V, T((1, 1, 1, 1, 4, 5)))),
+    ErrorCase(op="scaled_dot_product_attention", desc="mask_long", call=sdpa_long_mask, args=(Q, K, V)),
+    ErrorCase(op="scaled_dot_product_attention", desc="nonfloat", call=sdpa_nonfloat),
+    ErrorCase(op="scaled_dot_product_attention", desc="dropout_above_one", args=(Q, K, V),
+              kwargs={"dropout_p": 1.5}),
+    ErrorCase(op="scaled_dot_product_attention", desc="query_not_tensor", args=([1.0], K, V)),
+    ErrorCase(op="scaled_dot_product_attention", desc="mask_not_tensor", args=(Q, K, V, 1)),
+    ErrorCase(op="scaled_dot_product_attention", desc="scale_str", args=(Q, K, V), kwargs={"scale": "a"}),
+    ErrorCase(op="scaled_dot_product_attention", desc="dropout_none", args=(Q, K, V), kwargs={"dropout_p": None}),
+    ErrorCase(op="scaled_dot_product_attention", desc="is_causal_none", args=(Q, K, V),
+              kwargs={"is_causal": None}),
+    ErrorCase(op="MultiheadAttention", desc="embed_not_divisible", module=True, args=(10, 3)),
+    ErrorCase(op="MultiheadAttention", desc="embed_zero", module=True, args=(0, 2)),
+    ErrorCase(op="MultiheadAttention", desc="heads_zero", module=True, args=(8, 0)),
+    ErrorCase(op="MultiheadAttention", desc="query_4d", module=True, args=(8, 2),
+              call_inputs=(T((2, 4, 3, 8)), T((2, 5, 3, 8)), T((2, 5, 3, 8)))),
+    ErrorCase(op="MultiheadAttention", desc="key_rank_mismatch", module=True, args=(8, 2),
+              call_inputs=(T((4, 3, 8)), T((5, 8)), T((5, 3, 8)))),
+    ErrorCase(op="MultiheadAttention", desc="embed_mismatch", module=True, args=(8, 2),
+              call_inputs=(T((4, 3, 6)), T((5, 3, 6)), T((5, 3, 6)))),
+    ErrorCase(op="MultiheadAttention", desc="key_value_shape_mismatch", module=True, args=(8, 2),
+              call_inputs=(T((4, 3, 8)), T((5, 3, 8)), T((6, 3, 8)))),
+    ErrorCase(op="MultiheadAttention", desc="kdim_wrong_key", module=True, args=(8, 2),
+              kwargs={"kdim": 6}, call_inputs=(T((4, 3, 8)), T((5, 3, 5)), T((5, 3, 8)))),
+    ErrorCase(op="MultiheadAttention", desc="attn_mask_2d_shape", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             attn_mask=T((5, 5), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="attn_mask_3d_shape", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             attn_mask=T((3, 4, 5), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="attn_mask_4d", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             attn_mask=T((1, 6, 4, 5), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="attn_mask_long", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             attn_mask=T((4, 5), dtype="int64", low=0, high=2))),
+    ErrorCase(op="MultiheadAttention", desc="key_padding_shape", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             key_padding_mask=T((3, 4), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="key_padding_rank", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)),
+                             key_padding_mask=T((5,), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="unbatched_mask_3d_shape", call=mha_error(),
+              args=call_args(T((4, 8)), T((5, 8)), T((5, 8)),
+                             attn_mask=T((3, 4, 5), dtype="bool"))),
+    ErrorCase(op="MultiheadAttention", desc="is_causal_without_mask", call=mha_error(),
+              args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)), is_causal=True)),
+]
