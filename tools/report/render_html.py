@@ -173,7 +173,7 @@ def _ops(report):
     controls = ('<div class="controls"><input type="text" id="opfilter" placeholder="filter ops (e.g. pool)"> '
                 '<label><input type="checkbox" id="onlyfail"> failing rows only</label></div>')
     note = ("<p class='muted'>Errors are refnn against torch (float32 and float64 each at its own dtype) over "
-            "outputs, gradients and buffers. ULP distance treats +0 and -0 as equal and NaN as equal to NaN. "max rel" "
+            "outputs, gradients and buffers. ULP distance treats +0 and -0 as equal and NaN as equal to NaN. 'max rel' "
             "divides by |torch's value| element by element, so references near zero (passing on atol) can make "
             "it large; the accuracy audit's normwise error is the steadier measure.</p>")
     return note + controls + _table(
