@@ -15,11 +15,13 @@ import sys
 import tempfile
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict
 
-CASE_TIMEOUT_S = 120
+POLL_S = 5
+CASE_TIMEOUT_S = 120      # a case's Python code is interrupted after this (SIGALRM)
+STALL_S = int(os.environ.get("REFNN_REPORT_STALL_S", "300"))   # one case running this long: kill (a hang)
 MESSAGE_LIMIT = 2000
 
 _STATE = {}
@@ -173,17 +175,26 @@ def _run_pool(options, jobs, total, records, bar):
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init,
                                      initargs=(options, marker_dir)) as pool:
                 futures = {pool.submit(run_pair, i): i for i in sorted(pending)}
-                for future in as_completed(futures):
-                    index = futures[future]
-                    try:
-                        records[index] = future.result()
-                    except BrokenProcessPool:
-                        broken = True
+                not_done = set(futures)
+                while not_done:
+                    done, not_done = wait(not_done, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                    if not done:
+                        if _stalled(marker_dir):   # a case in flight for STALL_S: a kernel hangs
+                            _kill(pool)
+                            broken = True
+                            break
                         continue
-                    except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
-                        records[index] = crashed_record(index, f"{type(exc).__name__}: {exc}")
-                    pending.discard(index)
-                    bar.update(1)
+                    for future in done:
+                        index = futures[future]
+                        try:
+                            records[index] = future.result()
+                        except BrokenProcessPool:
+                            broken = True
+                            continue
+                        except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+                            records[index] = crashed_record(index, f"{type(exc).__name__}: {exc}")
+                        pending.discard(index)
+                        bar.update(1)
             if broken:
                 # The markers name the pairs in flight when a worker died; rerun each alone
                 # to tell the one that crashes from its innocent neighbours.
@@ -203,15 +214,45 @@ def _run_pool(options, jobs, total, records, bar):
                     bar.update(1)
 
 
+def _stalled(marker_dir):
+    """Whether a worker has been running one case for longer than STALL_S (its marker's age)."""
+    now = time.time()
+    for name in os.listdir(marker_dir):
+        try:
+            if now - os.path.getmtime(os.path.join(marker_dir, name)) > STALL_S:
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def _kill(pool):
+    """Kill a pool's worker processes (a hung kernel ignores everything gentler)."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            process.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+
+
 def _run_isolated(options, marker_dir, index, context):
+    message = "the worker process died while running this case (a crash in a kernel?)"
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init,
                              initargs=(options, marker_dir)) as pool:
+        future = pool.submit(run_pair, index)
         try:
-            return pool.submit(run_pair, index).result()
+            while True:
+                done, _ = wait([future], timeout=POLL_S)
+                if done:
+                    return future.result()
+                if _stalled(marker_dir):
+                    _kill(pool)
+                    message = f"no result after {STALL_S} s: the case hangs (killed)"
+                    break
         except BrokenProcessPool:
             pass
         except Exception as exc:  # noqa: BLE001
             return crashed_record(index, f"{type(exc).__name__}: {exc}")
     for name in os.listdir(marker_dir):
         os.unlink(os.path.join(marker_dir, name))
-    return crashed_record(index, "the worker process died while running this case (a crash in a kernel?)")
+    return crashed_record(index, message)

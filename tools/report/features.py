@@ -82,7 +82,9 @@ def input_tags(case):
 def scope_name(case):
     """The seed-scope entry a case belongs to (module class or function name), or None."""
     if isinstance(case, ModuleCase):
-        return case.module if isinstance(case.module, str) else None
+        if isinstance(case.module, str):
+            return case.module
+        return case.op if row_label(case) == f"nn.{case.op}" else None
     return case.op or None
 
 

@@ -18,9 +18,10 @@ main{padding:10px 28px 60px;max-width:1500px}
 h2{border-bottom:2px solid var(--line);padding-bottom:4px;margin-top:34px}
 h3{margin-top:22px}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}
-th,td{border:1px solid var(--line);padding:3px 7px;text-align:left;vertical-align:top}
+th,td{border:1px solid var(--line);padding:3px 7px;text-align:left;vertical-align:top;max-width:460px;
+overflow-wrap:break-word}
 th{background:var(--bg);position:sticky;top:33px}
-td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.fail td{background:#fdecea}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:600;color:#fff}
 .PASS{background:var(--ok)}.FAIL{background:var(--bad)}
@@ -129,7 +130,7 @@ def _summary(report):
     ]
     html_cards = "".join(f'<div class="card"><div class="big">{e(a)}</div><div class="lbl">{e(b)}</div>'
                          f'<div class="muted">{e(c)}</div></div>' for a, b, c in cards)
-    items = "".join(f"<li>{e(line.replace('**', ''))}</li>" for line in summary_lines(report)[1:])
+    items = "".join(f"<li>{e(line.replace('**', '').lstrip('- '))}</li>" for line in summary_lines(report)[1:])
     verdict = (f'<p><span id="verdict" class="badge {s["verdict"]}">{s["verdict"]}</span> '
                + e("; ".join(s["gate"]) or "every case that should pass passes, bit-identically") + "</p>")
     return (verdict + f'<div class="cards">{html_cards}</div><ul id="summary">{items}</ul>'
@@ -155,9 +156,11 @@ def _ops(report):
     for r in report["ops"]:
         reasons = "".join(f"<div>{e(x)}</div>" for x in r["xfail_reasons"])
         reasons += "".join(f"<div class='muted'>skip: {e(x)}</div>" for x in r["skip_reasons"])
-        tol = "<br>".join(e(t) for t in r["tolerances"]) or "same exception class"
+        tol = "<br>".join(e(t) for t in r["tolerances"] if "(override)" not in t) or (
+            "same exception class" if not r["tolerances"] else "")
         if r["tolerance_overrides"]:
-            tol += "".join(f"<div class='muted'>{e(o)}</div>" for o in r["tolerance_overrides"])
+            tol += (f"<details><summary>{len(r['tolerance_overrides'])} override(s), with reasons</summary>"
+                    + "".join(f"<div class='muted'>{e(o)}</div>" for o in r["tolerance_overrides"]) + "</details>")
         failing = r["failed"] or r["xpass"]
         rows.append(
             f'<tr class="{"fail" if failing else "ok"}" data-row="{e(r["row"])}" data-dtype="{e(r["dtype"])}">'
@@ -170,7 +173,9 @@ def _ops(report):
     controls = ('<div class="controls"><input type="text" id="opfilter" placeholder="filter ops (e.g. pool)"> '
                 '<label><input type="checkbox" id="onlyfail"> failing rows only</label></div>')
     note = ("<p class='muted'>Errors are refnn against torch (float32 and float64 each at its own dtype) over "
-            "outputs, gradients and buffers. ULP distance treats +0 and -0 as equal and NaN as equal to NaN.</p>")
+            "outputs, gradients and buffers. ULP distance treats +0 and -0 as equal and NaN as equal to NaN. 'max rel' "
+            "divides by |torch's value| element by element, so references near zero (passing on atol) can make "
+            "it large; the accuracy audit's normwise error is the steadier measure.</p>")
     return note + controls + _table(
         ["op", "family", "dtype", "cases", "passed", "failed", "xfail", "expected-failure reasons", "xpass",
          "skipped", "max abs", "max rel", "max ULP", "tolerance rule"], rows, 'id="optable"')

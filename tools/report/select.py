@@ -6,6 +6,10 @@ processes as its index (cases hold lambdas and do not pickle).
 from tests.harness.case import ErrorCase, ModuleCase
 from tests.registry import FAMILIES, expanded
 
+from .scope import MODULES
+
+SCOPE_MODULES = {name for name, _ in MODULES}
+
 QUICK_CASES_PER_ROW = 3   # value cases per op row in --quick (error cases: 1)
 
 
@@ -17,7 +21,10 @@ def normalise(name):
 def row_label(case):
     """The report row a case belongs to: 'F.relu', 'nn.ReLU', or 'model <name>'."""
     if isinstance(case, ModuleCase):
-        return f"nn.{case.module}" if isinstance(case.module, str) else f"model {case.op}"
+        if isinstance(case.module, str):
+            return f"nn.{case.module}"
+        # a builder named after a seed-scope module (e.g. one needing a custom forward) is that module
+        return f"nn.{case.op}" if case.op in SCOPE_MODULES else f"model {case.op}"
     if (isinstance(case, ErrorCase) and case.module) or case.op[:1].isupper():
         return f"nn.{case.op}"     # a module's case (module=True, or a call building nn.<op>)
     return f"F.{case.op}"
