@@ -280,6 +280,8 @@ def _softmax_dim(name, ndim, dim):
 
 
 def _softmax_input(name, kernel, input, dim, dtype):
+    if not isinstance(input, Tensor) and name == "softmin":  # torch evaluates -input first
+        raise TypeError(f"bad operand type for unary -: '{type(input).__name__}' (softmin: input must be a Tensor)")
     if not isinstance(input, Tensor):
         raise AttributeError(f"'{type(input).__name__}' object has no attribute '{name}'")
     dim = _softmax_dim(name, input.dim(), dim)
