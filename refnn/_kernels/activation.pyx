@@ -20,6 +20,7 @@ from libc.math cimport (erf, exp, expm1, expm1f, fabs, fabsf, log1p, log1pf,
 cdef extern from "refnn_vexp.h" nogil:
     float refnn_expf(float x)        # branch-free, vectorisable, within 1 ulp of expf
     float refnn_gelu_erff(float x)   # torch's vectorised float erf (A&S 7.1.26), for GELU only
+    float refnn_gelu_erff_given_exp(float x, float e)   # the same, with e = exp(-x^2) given
 
 ctypedef fused floating:
     float
@@ -228,9 +229,15 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
     elif Op is Tanhshrink:                      # torch's composite x - tanh(x), differentiated
         t = tanh_(s)
         return g + (-g) * (1 - t * t)
-    elif Op is Gelu:
-        t = <floating>0.5 * (1 + gelu_erf(s * <floating>M_SQRT1_2))
-        u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
+    elif Op is Gelu:                            # cdf(x) + x pdf(x); float32 shares exp(-x^2/2)
+        if floating is float:
+            v = s * <float>M_SQRT1_2
+            u = refnn_expf(-(v * v))
+            t = <float>0.5 * (1 + refnn_gelu_erff_given_exp(v, u))
+            u = <float>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * u
+        else:
+            t = <floating>0.5 * (1 + gelu_erf(s * <floating>M_SQRT1_2))
+            u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
         return g * (t + s * u)
     elif Op is GeluTanh:
         t = tanh_(<floating>(M_SQRT2 * M_2_SQRTPI * 0.5) * (s + <floating>0.044715 * (s * s * s)))

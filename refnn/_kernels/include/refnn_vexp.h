@@ -53,7 +53,8 @@ static inline float refnn_expf(float x) {
     return refnn_select_f(x != x, x, y);
 }
 
-static inline float refnn_gelu_erff(float x) {
+/* erf(x) given e = exp(-x^2) (GELU's backward shares that exponential with the normal pdf) */
+static inline float refnn_gelu_erff_given_exp(float x, float e) {
     refnn_fbits ux, sign, ax;
     ux.f = x;
     sign.i = ux.i & (int32_t)0x80000000;
@@ -63,10 +64,13 @@ static inline float refnn_gelu_erff(float x) {
     r = r * t + 1.421413741f;
     r = r * t + -0.284496736f;
     r = r * t + 0.254829592f;
-    float e = refnn_expf(-(x * x));
     refnn_fbits y;
     y.f = 1.0f - (e * t) * r;
     y.i = y.i ^ sign.i;
     return y.f;
+}
+
+static inline float refnn_gelu_erff(float x) {
+    return refnn_gelu_erff_given_exp(x, refnn_expf(-(x * x)));
 }
 #endif
