@@ -111,6 +111,22 @@ def activation(input, name, a=0.0, b=0.0, c=0.0, inplace=False):
     return ElementwiseFunction.apply(input, name, a, b, c, inplace)
 
 
+def integer_activation(input, name, a=0.0, b=0.0, inplace=False):
+    """relu / hardtanh / threshold of an integer tensor (no gradient): torch truncates the bounds to int."""
+    x = input.data
+    if name == "relu":
+        out = np.where(x < 0, np.zeros((), x.dtype), x)
+    elif name == "hardtanh":
+        out = np.clip(x, int(a), int(b)).astype(x.dtype)
+    else:  # threshold: value if x <= threshold else x
+        out = np.where(x <= int(a), np.asarray(int(b)).astype(x.dtype), x)
+    if inplace:
+        input.data[...] = out
+        input._version += 1
+        return input
+    return Tensor(out.astype(x.dtype, copy=False))
+
+
 class MultiplyFunction(Function):
     """y = x * factor for a fixed per-element factor (Dropout's scaled mask, RReLU's slopes)."""
 

@@ -14,8 +14,13 @@ branch in each scalar function, and the two ``def`` wrappers.  The formulas are
 ATen's CPU kernels' (same comparisons at the kinks, same NaN behaviour).
 """
 from cython.parallel cimport prange
-from libc.math cimport (erf, erff, exp, expf, expm1, expm1f, fabs, fabsf, log1p, log1pf,
+from libc.math cimport (erf, exp, expm1, expm1f, fabs, fabsf, log1p, log1pf,
                         tanh, tanhf, M_SQRT1_2, M_SQRT2, M_2_SQRTPI)
+
+cdef extern from "refnn_vexp.h" nogil:
+    float refnn_expf(float x)        # branch-free, vectorisable, within 1 ulp of expf
+    float refnn_gelu_erff(float x)   # torch's vectorised float erf (A&S 7.1.26), for GELU only
+    float refnn_gelu_erff_given_exp(float x, float e)   # the same, with e = exp(-x^2) given
 
 ctypedef fused floating:
     float
@@ -25,9 +30,16 @@ ctypedef fused floating:
 # ---------------------------------------------------------------- libm in the element type
 cdef inline floating exp_(floating x) noexcept nogil:
     if floating is float:
-        return expf(x)
+        return refnn_expf(x)
     else:
         return exp(x)
+
+
+cdef inline floating gelu_erf(floating x) noexcept nogil:
+    if floating is float:
+        return refnn_gelu_erff(x)
+    else:
+        return erf(x)
 
 
 cdef inline floating expm1_(floating x) noexcept nogil:
@@ -49,13 +61,6 @@ cdef inline floating tanh_(floating x) noexcept nogil:
         return tanhf(x)
     else:
         return tanh(x)
-
-
-cdef inline floating erf_(floating x) noexcept nogil:
-    if floating is float:
-        return erff(x)
-    else:
-        return erf(x)
 
 
 cdef inline floating abs_(floating x) noexcept nogil:
@@ -173,7 +178,7 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
     elif Op is Tanhshrink:
         return x - tanh_(x)
     elif Op is Gelu:
-        return x * <floating>0.5 * (1 + erf_(x * <floating>M_SQRT1_2))
+        return x * <floating>0.5 * (1 + gelu_erf(x * <floating>M_SQRT1_2))
     elif Op is GeluTanh:
         t = <floating>(M_SQRT2 * M_2_SQRTPI * 0.5) * (x + <floating>0.044715 * (x * x * x))
         return <floating>0.5 * x * (1 + tanh_(t))
@@ -224,9 +229,15 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
     elif Op is Tanhshrink:                      # torch's composite x - tanh(x), differentiated
         t = tanh_(s)
         return g + (-g) * (1 - t * t)
-    elif Op is Gelu:
-        t = <floating>0.5 * (1 + erf_(s * <floating>M_SQRT1_2))
-        u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
+    elif Op is Gelu:                            # cdf(x) + x pdf(x); float32 shares exp(-x^2/2)
+        if floating is float:
+            v = s * <float>M_SQRT1_2
+            u = refnn_expf(-(v * v))
+            t = <float>0.5 * (1 + refnn_gelu_erff_given_exp(v, u))
+            u = <float>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * u
+        else:
+            t = <floating>0.5 * (1 + gelu_erf(s * <floating>M_SQRT1_2))
+            u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
         return g * (t + s * u)
     elif Op is GeluTanh:
         t = tanh_(<floating>(M_SQRT2 * M_2_SQRTPI * 0.5) * (s + <floating>0.044715 * (s * s * s)))

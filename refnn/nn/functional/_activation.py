@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 
-from ..._functions.activation import PReLUFunction, activation, multiply
+from ..._functions.activation import PReLUFunction, activation, integer_activation, multiply
 from ..._functions.softmax import LogSoftmaxFunction, SoftmaxFunction
 from ... import random
 from ...tensor import Tensor, _as_dtype
@@ -45,7 +45,15 @@ def _number(fn, name, value):
     return float(value)
 
 
+_INTEGER_OK = ("relu", "hardtanh", "threshold")  # torch runs these on integer tensors too
+
+
 def _elementwise(fn, kernel, input, name, a=0.0, b=0.0, c=0.0, inplace=False):
+    check_tensor(fn, "input", input)
+    if name in _INTEGER_OK and input.dtype.kind == "b":
+        raise RuntimeError(f"Boolean inputs not supported for {fn}")
+    if name in _INTEGER_OK and input.dtype.kind in "iu":
+        return integer_activation(input, name, a, b, bool(inplace))
     _check_input(fn, kernel, input)
     if inplace:
         check_inplace(fn, input)
@@ -280,6 +288,8 @@ def _softmax_dim(name, ndim, dim):
 
 
 def _softmax_input(name, kernel, input, dim, dtype):
+    if not isinstance(input, Tensor) and name == "softmin":  # torch evaluates -input first
+        raise TypeError(f"bad operand type for unary -: '{type(input).__name__}' (softmin: input must be a Tensor)")
     if not isinstance(input, Tensor):
         raise AttributeError(f"'{type(input).__name__}' object has no attribute '{name}'")
     dim = _softmax_dim(name, input.dim(), dim)
