@@ -86,14 +86,29 @@ def test_dataparallel_checkpoint_into_plain_model(tmp_path):
     np.testing.assert_array_equal(model.weight.data, tm.module.weight.detach().numpy())
 
 
-def test_load_without_torch_in_subprocess(tmp_path):
-    """A torch-trained model runs in refnn where importing torch fails."""
-    torch.manual_seed(0)
-    tm = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
-    torch.save(tm.state_dict(), tmp_path / "m.pt")
-    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.save(tmp_path / "x.npy", x)
-    expected = tm(torch.from_numpy(x)).detach().numpy()
+SEED_MODELS = {  # builder name -> input shape
+    "lenet": (2, 3, 32, 32),
+    "mnist_convnet": (1, 1, 28, 28),
+    "naming_example1": (2, 3, 5, 5),
+    "naming_example2": (2, 3, 5, 5),
+}
+
+
+def test_seed_networks_load_without_torch_in_subprocess(tmp_path):
+    """Seed networks saved by torch run in refnn, in a process where importing torch fails."""
+    from tests.registry import models
+    rng = np.random.default_rng(0)
+    expected = {}
+    for name, shape in SEED_MODELS.items():
+        torch.manual_seed(0)
+        tm = getattr(models, name)(torch.nn, torch.nn.functional)
+        if "naming" in name:   # give the BatchNorm layers running statistics worth loading
+            tm(torch.from_numpy(rng.standard_normal(shape).astype(np.float32)))
+        tm.eval()
+        torch.save(tm.state_dict(), tmp_path / f"{name}.pt")
+        x = rng.standard_normal(shape).astype(np.float32)
+        np.save(tmp_path / f"{name}_x.npy", x)
+        expected[name] = tm(torch.from_numpy(x)).detach().numpy()
     script = textwrap.dedent(f"""
         import sys
         class _Block:
@@ -103,14 +118,18 @@ def test_load_without_torch_in_subprocess(tmp_path):
         sys.meta_path.insert(0, _Block())
         sys.path.insert(0, {ROOT!r})
         import numpy as np, refnn
-        nn = refnn.nn
-        m = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
-        m.load_state_dict(refnn.load({str(tmp_path / 'm.pt')!r}))
-        np.save({str(tmp_path / 'y.npy')!r}, m(refnn.tensor(np.load({str(tmp_path / 'x.npy')!r}))).data)
+        from tests.registry import models
+        for name in {list(SEED_MODELS)!r}:
+            m = getattr(models, name)(refnn.nn, refnn.nn.functional)
+            m.load_state_dict(refnn.load(f"{{name}}.pt"))
+            m.eval()
+            np.save(f"{{name}}_y.npy", m(refnn.tensor(np.load(f"{{name}}_x.npy"))).data)
         assert "torch" not in sys.modules
     """)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
-    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1.3e-6, atol=1e-5)
+    for name in SEED_MODELS:
+        np.testing.assert_allclose(np.load(tmp_path / f"{name}_y.npy"), expected[name],
+                                   rtol=1.3e-6, atol=1e-5, err_msg=name)
 
 
 # ---------------------------------------------------------------- crafted files
