@@ -11,7 +11,15 @@ and one scalar formula in ``scalar_fwd`` / ``scalar_bwd``; Cython specialises
 the loops per tag at compile time, so the formula is inlined and the simple
 ones vectorise.  Adding an activation: a tag struct, one line in ``Op``, one
 branch in each scalar function, and the two ``def`` wrappers.  The formulas are
-ATen's CPU kernels' (same comparisons at the kinks, same NaN behaviour).
+ATen's CPU kernels' (same comparisons at the kinks, same NaN behaviour).  Where ATen's
+vectorised loop and its scalar tail loop disagree (the gradient at NaN of Hardtanh, the
+shrinks, ELU and Hardswish), refnn follows the vectorised loop, which handles all but the
+last few elements of a tensor.
+
+float32 exp is ``refnn_expf`` (refnn/_kernels/include/refnn_vexp.h): branch-free, so the
+loops that use it vectorise (within 1 ulp of glibc's expf); GELU's float32 erf is torch's
+own vectorised formula (A&S 7.1.26).  float64 uses libm.  The build targets the baseline
+x86-64 ISA (SSE2, 4 floats a vector; no FMA), where torch dispatches AVX2/AVX-512 at run time.
 """
 from cython.parallel cimport prange
 from libc.math cimport (erf, exp, expm1, expm1f, fabs, fabsf, log1p, log1pf,
