@@ -1,8 +1,7 @@
 """Every registry case against PyTorch 2.13.0, and refnn's determinism on the same cases."""
 import pytest
 
-import refnn
-from tests.harness import run_case, run_refnn_only
+from tests.harness import determinism_runs, run_case
 from tests.harness.runner import case_id
 from tests.registry import expanded
 
@@ -27,14 +26,6 @@ DET_PAIRS = [(c, d) for c, d in PAIRS if type(c).__name__ != "ErrorCase" and not
 @pytest.mark.parametrize("case,dtype", DET_PAIRS, ids=[case_id(c, d) for c, d in DET_PAIRS])
 def test_determinism(case, dtype):
     """Same inputs twice and at 1 vs 2 threads: bit-identical outputs and gradients."""
-    saved = refnn.get_num_threads()
-    try:
-        refnn.set_num_threads(1)
-        first = run_refnn_only(case, dtype)
-        again = run_refnn_only(case, dtype)
-        refnn.set_num_threads(2)
-        two = run_refnn_only(case, dtype)
-    finally:
-        refnn.set_num_threads(saved)
+    first, again, two = determinism_runs(case, dtype)
     assert first == again, "two runs at 1 thread differ"
     assert first == two, "1 thread and 2 threads differ"

@@ -412,3 +412,18 @@ def run_refnn_only(case, dtype):
         refnn.autograd.backward(roots, [rng.standard_normal(o.shape).astype(o.dtype) for o in roots])
         blobs += [t.grad.data.tobytes() for t in rt + extra if t.grad is not None]
     return blobs
+
+
+def determinism_runs(case, dtype):
+    """refnn's output and gradient bytes twice at 1 thread and once at 2 threads (restoring the count)."""
+    import refnn
+    saved = refnn.get_num_threads()
+    try:
+        refnn.set_num_threads(1)
+        first = run_refnn_only(case, dtype)
+        again = run_refnn_only(case, dtype)
+        refnn.set_num_threads(2)
+        two = run_refnn_only(case, dtype)
+    finally:
+        refnn.set_num_threads(saved)
+    return first, again, two

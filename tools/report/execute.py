@@ -50,19 +50,11 @@ def _timeout(signum, frame):
 
 def determinism(case, dtype):
     """'identical', or what differed, for refnn twice at 1 thread and at 2 threads."""
-    import refnn
-    from tests.harness import run_refnn_only
-    saved = refnn.get_num_threads()
+    from tests.harness import determinism_runs
     try:
-        refnn.set_num_threads(1)
-        first = run_refnn_only(case, dtype)
-        again = run_refnn_only(case, dtype)
-        refnn.set_num_threads(2)
-        two = run_refnn_only(case, dtype)
+        first, again, two = determinism_runs(case, dtype)
     except Exception as exc:  # noqa: BLE001 - recorded
         return {"status": "error", "message": f"{type(exc).__name__}: {exc}"[:MESSAGE_LIMIT]}
-    finally:
-        refnn.set_num_threads(saved)
     runs, threads = first == again, first == two
     status = "identical" if runs and threads else "differs"
     message = "" if status == "identical" else (

@@ -20,24 +20,9 @@ SHAPES = [("conv1.weight", (6, 3, 5, 5)), ("conv1.bias", (6,)), ("conv2.weight",
 
 
 def build_net(nn, F):
-    """The seed's Net, for either library (``nn``/``F`` of torch or refnn)."""
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-    return Net()
+    """The seed's Net, for either library (``nn``/``F`` of torch or refnn): the registry's own LeNet."""
+    from tests.registry.models import lenet
+    return lenet(nn, F)
 
 
 def _inputs(batch):
