@@ -119,8 +119,10 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                  floating *apack, floating *bpack, floating *cbuf, const floating *zeros) noexcept nogil:
     """C[m0:m0+MB, n0:n0+NB] of one product by MR x NR register tiles (rows/columns past M, N skipped)."""
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t mb = M - m0, nb = N - n0, nrp, ncp, k0, kc, rp, cp, i, j, k, m, n
+    cdef Py_ssize_t mb = M - m0, nb = N - n0, nrp, ncp, k0, kc, rp, cp, i, j, k, m, n, mfull, nfull, j0
     cdef const floating *src
+    cdef const floating *bpanel
+    cdef Py_ssize_t ldb
     cdef floating *dst
     if mb > MB:
         mb = MB
@@ -136,6 +138,12 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
         # apack[rp, k, i] = A[m0 + rp*MR + i, k0 + k] (0 past M)
         for rp in range(nrp):
             dst = apack + rp * kc * MR
+            if sam == 1 and m0 + rp * MR + MR <= M:
+                for k in range(kc):
+                    src = A + (m0 + rp * MR) + (k0 + k) * sak
+                    for i in range(MR):
+                        dst[k * MR + i] = src[i]
+                continue
             for i in range(MR):
                 m = m0 + rp * MR + i
                 if m < M:
@@ -146,12 +154,13 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                     for k in range(kc):
                         dst[k * MR + i] = 0
         for cp in range(ncp):
-            # bpack[k, j] = B[k0 + k, n0 + cp*NR + j] (0 past N)
+            # B panel rows k0.., columns n0 + cp*NR ..: read in place when B is stored (K, N) and the
+            # panel is whole, else bpack[k, j] = B[k0 + k, n0 + cp*NR + j] (0 past N)
+            bpanel = bpack
+            ldb = NR
             if sbn == 1 and n0 + cp * NR + NR <= N:
-                for k in range(kc):
-                    src = Bm + (k0 + k) * sbk + n0 + cp * NR
-                    for j in range(NR):
-                        bpack[k * NR + j] = src[j]
+                bpanel = Bm + k0 * sbk + n0 + cp * NR
+                ldb = sbk
             elif sbn == 1:
                 for k in range(kc):
                     src = Bm + (k0 + k) * sbk + n0 + cp * NR
@@ -168,19 +177,27 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                         for k in range(kc):
                             bpack[k * NR + j] = 0
             for rp in range(nrp):
-                # the first chunk starts every sum at 0; later chunks continue the stored sums
-                _ukernel(kc, apack + rp * kc * MR, bpack, NR, zeros if k0 == 0 else NULL,
-                         cbuf + rp * MR * NB + cp * NR, NB)
+                # the first chunk starts every sum at 0; later chunks continue the stored sums.
+                # Whole tiles live in the output itself, edge tiles in cbuf.
+                if (rp + 1) * MR <= mb and (cp + 1) * NR <= nb:
+                    _ukernel(kc, apack + rp * kc * MR, bpanel, ldb, zeros if k0 == 0 else NULL,
+                             C + (m0 + rp * MR) * N + n0 + cp * NR, N)
+                else:
+                    _ukernel(kc, apack + rp * kc * MR, bpanel, ldb, zeros if k0 == 0 else NULL,
+                             cbuf + rp * MR * NB + cp * NR, NB)
         k0 = k0 + kc
+    # edge tiles out of cbuf: rows past the last whole row tile, columns past the last whole column tile
+    mfull = (mb // MR) * MR
+    nfull = (nb // NR) * NR
     for i in range(mb):
         dst = C + (m0 + i) * N + n0
         src = cbuf + i * NB
+        j0 = 0 if i >= mfull else nfull
+        for j in range(j0, nb):
+            dst[j] = src[j]
         if bias != NULL:
             for j in range(nb):
-                dst[j] = src[j] + bias[n0 + j]
-        else:
-            for j in range(nb):
-                dst[j] = src[j]
+                dst[j] = dst[j] + bias[n0 + j]
 
 
 cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak,
