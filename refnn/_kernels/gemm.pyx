@@ -28,6 +28,10 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void *refnn_aligned_alloc(size_t bytes)
 
+cdef extern from "gemm_rowdot.h" nogil:
+    void refnn_rowdot_f32(long K, const float *a, const float *B, long ldb, float *C)
+    void refnn_rowdot_f64(long K, const double *a, const double *B, long ldb, double *C)
+
 refnn_conv_init()
 
 DEF MR = 6
@@ -66,10 +70,22 @@ cdef void _small_rows(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                       Py_ssize_t N, Py_ssize_t K) noexcept nogil:
     """C[m, n] = (0 + sum_k asc A[m,k]*Bm[k,n]) (+ bias[n]) for n in [n0, n1): 8 scalar sums at a time."""
     cdef Py_ssize_t m, n, k, j
+    cdef Py_ssize_t L2 = 16 if floating is float else 8
     cdef floating c0, c1, c2, c3, c4, c5, c6, c7, a
     cdef const floating *p
     for m in range(M):
         n = n0
+        if sak == 1 and sbk == 1:
+            # B stored (N, K): rows read along k and transposed in registers, 2L columns at a time
+            while n + L2 <= n1:
+                if floating is float:
+                    refnn_rowdot_f32(K, A + m * sam, Bm + n * sbn, sbn, C + m * N + n)
+                else:
+                    refnn_rowdot_f64(K, A + m * sam, Bm + n * sbn, sbn, C + m * N + n)
+                if bias != NULL:
+                    for j in range(L2):
+                        C[m * N + n + j] = C[m * N + n + j] + bias[n + j]
+                n = n + L2
         while n + 8 <= n1:
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0
             p = Bm + n * sbn
