@@ -1,4 +1,14 @@
-"""Linear and matmul, through the gemm kernel: out = x @ weight.T + bias."""
+"""Linear and matmul, through the gemm kernel: out = x @ weight.T + bias.
+
+Summation order (the specification, ``refnn._kernels.gemm.gemm_nt_spec``; the fast kernel sums the same way):
+
+* forward: ``out[m, n] = (0 + x[m,0]*w[n,0] + x[m,1]*w[n,1] + ...) + bias[n]``, k ascending, bias last;
+* grad_input: ``grad_input[m, k] = 0 + g[m,0]*w[0,k] + g[m,1]*w[1,k] + ...``, n ascending;
+* grad_weight: ``grad_weight[n, k] = 0 + g[0,n]*x[0,k] + g[1,n]*x[1,k] + ...``, m (rows) ascending;
+* grad_bias: ``grad_bias[n] = 0 + g[0,n] + g[1,n] + ...``, m ascending.
+
+The kernel reads transposed operands in place, so the backward makes no transposed copies.
+"""
 import numpy as np
 
 from .._kernels import gemm
