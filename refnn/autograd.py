@@ -49,12 +49,14 @@ def enable_grad():
 class Context:
     """What a Function's forward leaves for its backward."""
 
+    # defaults shared by every context until a forward sets its own (a context is made per call)
+    _saved = ()
+    _saved_versions = ()
+    non_differentiable = frozenset()
+    dirty = ()
+
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
-        self._saved = ()
-        self._saved_versions = ()
-        self.non_differentiable = set()
-        self.dirty = ()
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
@@ -71,7 +73,7 @@ class Context:
         return self._saved
 
     def mark_non_differentiable(self, *tensors):
-        self.non_differentiable.update(id(t) for t in tensors)
+        self.non_differentiable = self.non_differentiable | {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors):
         self.dirty = tensors
@@ -110,13 +112,27 @@ class AccumulateGrad:
         return "AccumulateGrad"
 
 
+_Tensor = None
+
+
+def _tensor_class():
+    """refnn.tensor.Tensor (imported on first use: tensor.py imports this module)."""
+    global _Tensor
+    if _Tensor is None:
+        from .tensor import Tensor
+        _Tensor = Tensor
+    return _Tensor
+
+
 def _edge_of(t):
-    from .tensor import Tensor
-    if not isinstance(t, Tensor) or not t.requires_grad:
+    if not isinstance(t, _Tensor or _tensor_class()) or not t.requires_grad:
         return None
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     return (AccumulateGrad(t), 0)
+
+
+_NO_GRADS = {}   # number of arguments -> (False, ...)
 
 
 class Function:
@@ -132,28 +148,43 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .tensor import Tensor
-        needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
-        record = is_grad_enabled() and any(needs)
-        ctx = Context(needs if record else tuple(False for _ in args))
-        edges = tuple(_edge_of(a) for a in args) if record else ()
-        with no_grad():
+        Tensor = _Tensor or _tensor_class()
+        enabled = getattr(_state, "enabled", True)
+        needs = None
+        if enabled:
+            needs = tuple([isinstance(a, Tensor) and a.requires_grad for a in args])
+            if True not in needs:
+                needs = None
+        if needs is None:
+            nothing = _NO_GRADS.get(len(args))
+            if nothing is None:
+                nothing = _NO_GRADS.setdefault(len(args), (False,) * len(args))
+            ctx = Context(nothing)
+        else:
+            ctx = Context(needs)
+            edges = tuple([_edge_of(a) for a in args])
+        _state.enabled = False           # the forward runs without recording (no_grad)
+        try:
             outputs = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _state.enabled = enabled
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
-        for t in ctx.dirty:
-            t._version += 1
-        if ctx.dirty:  # an output saved for backward may be the tensor modified in place
+        if ctx.dirty:
+            for t in ctx.dirty:
+                t._version += 1
+            # an output saved for backward may be the tensor modified in place
             dirty = {id(t) for t in ctx.dirty}
             ctx._saved_versions = tuple(t._version if t is not None and id(t) in dirty else v
                                         for t, v in zip(ctx._saved, ctx._saved_versions))
-        if record:
+        if needs is not None:
             node = Node(cls, ctx, edges, len(outs))
+            non_differentiable = ctx.non_differentiable
             for i, out in enumerate(outs):
                 if not isinstance(out, Tensor):
                     continue
                 node.output_meta[i] = (out.shape, out.dtype)
-                if id(out) in ctx.non_differentiable or not np.issubdtype(out.dtype, np.floating):
+                if id(out) in non_differentiable or out.dtype.kind != "f":
                     continue
                 out.requires_grad = True
                 out.grad_fn = node
@@ -182,9 +213,8 @@ def _topological_order(roots):
 
 
 def _accumulate_leaf(tensor, grad):
-    from .tensor import Tensor
     if tensor.grad is None:
-        tensor.grad = Tensor(np.array(grad, dtype=tensor.dtype, copy=True))
+        tensor.grad = (_Tensor or _tensor_class())(np.array(grad, dtype=tensor.dtype, copy=True))
     else:
         tensor.grad.data = tensor.grad.data + grad
 

@@ -230,7 +230,7 @@ class Tensor:
             return self.reshape(1)
         start = start_dim % self.data.ndim
         end = end_dim % self.data.ndim
-        shape = self.shape[:start] + (int(np.prod(self.shape[start:end + 1])),) + self.shape[end + 1:]
+        shape = self.shape[:start] + (_product(self.shape[start:end + 1]),) + self.shape[end + 1:]
         return self.reshape(shape)
 
     def unsqueeze(self, dim):
@@ -343,16 +343,24 @@ def _index_key(key):
     return key
 
 
+def _product(sizes):
+    """The product of a few Python ints (math.prod without NumPy's per-call overhead)."""
+    total = 1
+    for n in sizes:
+        total *= n
+    return total
+
+
 def _infer_shape(shape, size):
-    shape = tuple(int(n) for n in shape)
-    if shape.count(-1) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+    shape = tuple([int(n) for n in shape])
     if -1 in shape:
-        known = int(np.prod([n for n in shape if n != -1]))
+        if shape.count(-1) > 1:
+            raise RuntimeError("only one dimension can be inferred")
+        known = _product([n for n in shape if n != -1])
         if known == 0 or size % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
-        shape = tuple(size // known if n == -1 else n for n in shape)
-    if int(np.prod(shape)) != size:
+        shape = tuple([size // known if n == -1 else n for n in shape])
+    if _product(shape) != size:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
     return shape
 

@@ -1,7 +1,7 @@
 """Autograd pieces of attention: batched matrix product and masked fill.
 
-The batched product runs every batch entry through the same gemm kernel as
-Linear (``refnn._kernels.gemm.gemm_nt``), so each output element sums its terms
+The batched product runs the whole batch through the same gemm kernel as
+Linear (``refnn._kernels.gemm.gemm``), so each output element sums its terms
 in ascending order of the reduced index, whatever the thread count.
 """
 import numpy as np
@@ -12,20 +12,25 @@ from ..tensor import Tensor
 from ._util import contiguous, threads
 
 
-_PARALLEL_MIN_WORK = 1 << 16   # multiply-adds per batch entry below which one thread is used
+def batched_product(a, b, a_km=False, b_nk=False):
+    """out[i] = A[i] @ B[i], every element summed over the reduced index k in ascending order.
+
+    A[i] is a[i] (M, K), or a[i] (K, M) read transposed when ``a_km``; B[i] is b[i] (K, N), or
+    b[i] (N, K) read transposed when ``b_nk``.  One kernel call for the whole batch (its tasks are
+    output blocks of every entry), no transposed copies.
+    """
+    a = contiguous(a)
+    b = contiguous(b, a.dtype)
+    M = a.shape[2] if a_km else a.shape[1]
+    N = b.shape[1] if b_nk else b.shape[2]
+    out = np.empty((a.shape[0], M, N), dtype=a.dtype)
+    gemm.gemm(a, b, out, a_km, b_nk, None, threads())
+    return out
 
 
 def bmm_nt(a, b):
     """a (B, M, K) times b (B, N, K) transposed -> (B, M, N): out[i] = a[i] @ b[i].T, k ascending."""
-    a = contiguous(a)
-    b = contiguous(b, a.dtype)
-    out = np.empty((a.shape[0], a.shape[1], b.shape[1]), dtype=a.dtype)
-    # one gemm call per batch entry; small products run on one thread (the result does not depend on it:
-    # every output element is one thread's sum in ascending k), sparing an OpenMP region per entry
-    num_threads = threads() if a.shape[1] * a.shape[2] * b.shape[1] >= _PARALLEL_MIN_WORK else 1
-    for i in range(a.shape[0]):
-        gemm.gemm_nt(a[i], b[i], out[i], num_threads)
-    return out
+    return batched_product(a, b, b_nk=True)
 
 
 class BatchedMatmulFunction(Function):
@@ -34,18 +39,19 @@ class BatchedMatmulFunction(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return Tensor(bmm_nt(a.data, np.swapaxes(b.data, 1, 2)))
+        # out[i, m, n] = 0 + sum_{k asc} a[i, m, k] * b[i, k, n]
+        return Tensor(batched_product(a.data, b.data))
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a = grad_b = None
         if ctx.needs_input_grad[0]:
-            # grad_a[m, k] = sum_n grad[m, n] b[k, n]
-            grad_a = bmm_nt(grad, b.data)
+            # grad_a[m, k] = 0 + sum_{n asc} grad[m, n] * b[k, n]
+            grad_a = batched_product(grad, b.data, b_nk=True)
         if ctx.needs_input_grad[1]:
-            # grad_b[k, n] = sum_m a[m, k] grad[m, n]
-            grad_b = bmm_nt(np.swapaxes(a.data, 1, 2), np.swapaxes(grad, 1, 2))
+            # grad_b[k, n] = 0 + sum_{m asc} a[m, k] * grad[m, n]
+            grad_b = batched_product(a.data, grad, a_km=True)
         return grad_a, grad_b
 
 

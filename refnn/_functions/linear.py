@@ -1,4 +1,14 @@
-"""Linear and matmul, through the gemm kernel: out = x @ weight.T + bias."""
+"""Linear and matmul, through the gemm kernel: out = x @ weight.T + bias.
+
+Summation order (the specification, ``refnn._kernels.gemm.gemm_nt_spec``; the fast kernel sums the same way):
+
+* forward: ``out[m, n] = (0 + x[m,0]*w[n,0] + x[m,1]*w[n,1] + ...) + bias[n]``, k ascending, bias last;
+* grad_input: ``grad_input[m, k] = 0 + g[m,0]*w[0,k] + g[m,1]*w[1,k] + ...``, n ascending;
+* grad_weight: ``grad_weight[n, k] = 0 + g[0,n]*x[0,k] + g[1,n]*x[1,k] + ...``, m (rows) ascending;
+* grad_bias: ``grad_bias[n] = 0 + g[0,n] + g[1,n] + ...``, m ascending.
+
+The kernel reads transposed operands in place, so the backward makes no transposed copies.
+"""
 import numpy as np
 
 from .._kernels import gemm
@@ -7,12 +17,24 @@ from ..tensor import Tensor
 from ._util import contiguous, threads
 
 
+def product(a, b, a_km=False, b_nk=False, bias=None):
+    """A @ B for 2-d arrays, every element summed over the reduced index k in ascending order.
+
+    A is ``a`` (M, K), or ``a`` (K, M) read transposed when ``a_km``; B is ``b`` (K, N), or ``b``
+    (N, K) read transposed when ``b_nk``.  ``bias`` (N,) is added to the finished sums.  No
+    transposed copies: the kernel reads either layout.
+    """
+    a, b = contiguous(a), contiguous(b, a.dtype)
+    M = a.shape[1] if a_km else a.shape[0]
+    N = b.shape[0] if b_nk else b.shape[1]
+    out = np.empty((1, M, N), dtype=a.dtype)
+    gemm.gemm(a[None], b[None], out, a_km, b_nk, bias, threads())
+    return out[0]
+
+
 def gemm_nt(a, b):
     """a (M, K) times b (N, K) transposed -> (M, N), summed over K in ascending order."""
-    a, b = contiguous(a), contiguous(b, a.dtype)
-    out = np.empty((a.shape[0], b.shape[0]), dtype=a.dtype)
-    gemm.gemm_nt(a, b, out, threads())
-    return out
+    return product(a, b, b_nk=True)
 
 
 def _rows(shape):
@@ -27,9 +49,9 @@ class LinearFunction(Function):
     @staticmethod
     def forward(ctx, input, weight, bias=None):
         x = input.data.reshape(_rows(input.shape), input.shape[-1])
-        out = gemm_nt(x, weight.data)
-        if bias is not None:
-            gemm.add_bias_rows(out, contiguous(bias.data), threads())
+        # out[m, n] = (0 + sum_{k asc} x[m, k] * weight[n, k]) + bias[n]
+        out = product(x, weight.data, b_nk=True,
+                      bias=None if bias is None else contiguous(bias.data, x.dtype))
         ctx.save_for_backward(input, weight)
         ctx.has_bias = bias is not None
         return Tensor(out.reshape(input.shape[:-1] + (weight.shape[0],)))
@@ -40,9 +62,11 @@ class LinearFunction(Function):
         g = contiguous(grad.reshape(_rows(input.shape), weight.shape[0]))
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_input = gemm_nt(g, weight.data.T).reshape(input.shape)
+            # grad_input[m, k] = 0 + sum_{n asc} g[m, n] * weight[n, k]
+            grad_input = product(g, weight.data).reshape(input.shape)
         if ctx.needs_input_grad[1]:
-            grad_weight = gemm_nt(g.T, input.data.reshape(_rows(input.shape), input.shape[-1]).T)
+            # grad_weight[n, k] = 0 + sum_{m asc} g[m, n] * x[m, k]
+            grad_weight = product(g, input.data.reshape(_rows(input.shape), input.shape[-1]), a_km=True)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_bias = np.empty(weight.shape[0], dtype=g.dtype)
             gemm.sum_rows(g, grad_bias)
