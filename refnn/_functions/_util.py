@@ -9,5 +9,14 @@ def contiguous(array, dtype=None):
     return np.ascontiguousarray(array, dtype=dtype)
 
 
-def threads():
+# Below this much work (elements touched, or multiply-adds) a kernel runs on one thread: starting
+# a team costs more than it saves.  The result is the same either way (each output element is
+# owned by one thread and sums in a fixed order).
+PARALLEL_MIN_WORK = 1 << 16
+
+
+def threads(work=None):
+    """The thread count for a kernel call; 1 when ``work`` is known to be small."""
+    if work is not None and work < PARALLEL_MIN_WORK:
+        return 1
     return get_num_threads()

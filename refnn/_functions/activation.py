@@ -77,7 +77,7 @@ class ElementwiseFunction(Function):
         spec = ACTIVATIONS[name]
         x = _flat(input.data)
         out = np.empty_like(x)
-        spec.fwd(x, out, float(a), float(b), float(c), threads())
+        spec.fwd(x, out, float(a), float(b), float(c), threads(x.size))
         out = out.reshape(input.shape)
         ctx.spec, ctx.params, ctx.shape = spec, (float(a), float(b), float(c)), input.shape
         ctx.bwd = spec.bwd
@@ -103,7 +103,7 @@ class ElementwiseFunction(Function):
         (saved,) = ctx.saved_tensors
         s = _flat(saved.data)
         grad_input = np.empty_like(s)
-        ctx.bwd(_flat(grad), s, grad_input, *ctx.params, threads())
+        ctx.bwd(_flat(grad), s, grad_input, *ctx.params, threads(grad_input.size))
         return grad_input.reshape(ctx.shape), None, None, None, None, None
 
 
@@ -134,7 +134,7 @@ class MultiplyFunction(Function):
     def forward(ctx, input, factor, inplace=False):
         x = _flat(input.data)
         out = np.empty_like(x)
-        K.multiply_fwd(x, _flat(factor), out, threads())
+        K.multiply_fwd(x, _flat(factor), out, threads(x.size))
         ctx.factor = factor
         out = out.reshape(input.shape)
         return _write_back(ctx, input, out) if inplace else Tensor(out)
@@ -142,7 +142,7 @@ class MultiplyFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         grad_input = np.empty(grad.size, dtype=grad.dtype)
-        K.multiply_fwd(_flat(grad), _flat(ctx.factor), grad_input, threads())
+        K.multiply_fwd(_flat(grad), _flat(ctx.factor), grad_input, threads(grad_input.size))
         return grad_input.reshape(ctx.factor.shape), None, None
 
 

@@ -66,7 +66,7 @@ def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
             return x.reshape(N, C, H * W), W
     R, Q, plane = K.phase_geometry(OH, OW, KH, KW, sh, sw, dh, dw, 32)
     xs = np.empty((N, C * sh * sw, plane), dtype=x.dtype)
-    K.phase_split(x, xs, R, Q, sh, sw, pad4[0], pad4[2], threads())
+    K.phase_split(x, xs, R, Q, sh, sw, pad4[0], pad4[2], threads(xs.size))
     return xs, Q
 
 
@@ -87,7 +87,8 @@ def conv_forward(x, w, bias, stride, pad4, dilation, groups, xs_cache=None):
     koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
     w2 = w.reshape(O, Cg * KH * KW)
     wpack = K.pack_weight_rows(w2, groups)
-    K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, Q, Cg * sh * sw, groups, threads())
+    K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, Q, Cg * sh * sw, groups,
+                    threads(out.size * w2.shape[1]))
     if xs_cache is not None:
         xs_cache.append((xs, Q, koff))
     return out

@@ -39,7 +39,7 @@ class MaxPoolFunction(Function):
         x, lead = _planes(input.data, dims)
         out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
         indices = np.empty(out.shape, dtype=np.int64)
-        K.max_pool_fwd(x, out, indices, *kernel, *stride, *padding, *dilation, True, threads())
+        K.max_pool_fwd(x, out, indices, *kernel, *stride, *padding, *dilation, True, threads(x.size))
         ctx.dims, ctx.plane_shape, ctx.input_shape = dims, x.shape, input.shape
         ctx.indices = indices
         result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
@@ -50,7 +50,7 @@ class MaxPoolFunction(Function):
     def backward(ctx, grad_output, grad_indices=None):
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
-        K.max_pool_bwd(go, ctx.indices, grad_input, threads())
+        K.max_pool_bwd(go, ctx.indices, grad_input, threads(grad_input.size))
         return (grad_input.reshape(ctx.input_shape),) + (None,) * 6
 
 
@@ -70,7 +70,7 @@ class AdaptiveMaxPoolFunction(Function):
     def backward(ctx, grad_output, grad_indices=None):
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
-        K.max_pool_bwd(go, ctx.indices, grad_input, threads())
+        K.max_pool_bwd(go, ctx.indices, grad_input, threads(grad_input.size))
         return grad_input.reshape(ctx.input_shape), None, None
 
 
@@ -81,7 +81,7 @@ class AvgPoolFunction(Function):
         out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
         ctx.params = (*kernel, *stride, *padding, bool(count_include_pad),
                       0 if divisor_override is None else int(divisor_override))
-        K.avg_pool_fwd(x, out, *ctx.params, True, threads())
+        K.avg_pool_fwd(x, out, *ctx.params, True, threads(x.size))
         ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
         return Tensor(_unplanes(out, lead, dims))
 

@@ -415,15 +415,21 @@ def run_refnn_only(case, dtype):
 
 
 def determinism_runs(case, dtype):
-    """refnn's output and gradient bytes twice at 1 thread and once at 2 threads (restoring the count)."""
+    """refnn's output and gradient bytes twice at 1 thread and once at 2 threads (restoring the count).
+
+    The 2-thread run also lifts the small-work cutoff, so that even the registry's small cases
+    really run their kernels on two threads."""
     import refnn
-    saved = refnn.get_num_threads()
+    from refnn._functions import _util
+    saved, saved_min_work = refnn.get_num_threads(), _util.PARALLEL_MIN_WORK
     try:
         refnn.set_num_threads(1)
         first = run_refnn_only(case, dtype)
         again = run_refnn_only(case, dtype)
         refnn.set_num_threads(2)
+        _util.PARALLEL_MIN_WORK = 0
         two = run_refnn_only(case, dtype)
     finally:
         refnn.set_num_threads(saved)
+        _util.PARALLEL_MIN_WORK = saved_min_work
     return first, again, two
