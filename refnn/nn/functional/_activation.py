@@ -68,7 +68,8 @@ def _promote_int(fn, input):
         return input
     if input.dtype.kind in "iub":
         return Tensor(input.data.astype(np.float32))
-    raise NotImplementedError(f'"{fn}" not implemented for \'{input.dtype}\'')
+    raise NotImplementedError(f"{fn}: expected input to be float32 or float64 (or an integer type), "
+                              f"but got {input.dtype}")
 
 
 # ---------------------------------------------------------------- ReLU family
@@ -236,11 +237,15 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def softsign(input):
     """x / (1 + |x|)."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch: input / (input.abs() + 1)
+        raise NotImplementedError('softsign: "abs_cpu" not implemented for \'Bool\'')
     return activation(_promote_int("softsign", input), "softsign")
 
 
 def tanhshrink(input):
     """x - tanh(x)."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch: input - input.tanh()
+        raise RuntimeError("tanhshrink: Subtraction, the `-` operator, with a bool tensor is not supported")
     return activation(_promote_int("tanhshrink", input), "tanhshrink")
 
 

@@ -131,7 +131,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     F = _F()
     L, S = query.shape[-2], key.shape[-2]
-    scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    # an embedding of size 0 gives scale 1/sqrt(0) = inf in torch (q k^T is an empty sum, 0, either way)
+    if scale is not None:
+        scale_factor = float(scale)
+    else:
+        scale_factor = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
     # torch's math path: both q and k are multiplied by sqrt(|scale|) before the product
     root = math.sqrt(abs(scale_factor))
     q = query * (-root if scale_factor < 0 else root)

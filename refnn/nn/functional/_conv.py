@@ -29,6 +29,20 @@ def _int_args(fn, name, value, nd):
     return (as_int(fn, name, value),) * nd
 
 
+def _check_arg_types(fn, input, weight, bias, **int_args):
+    """torch's argument parser runs first: every argument of the wrong type is a TypeError before any
+    shape or dtype check (a str padding is parsed by the caller)."""
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "weight", weight)
+    if bias is not None:
+        check_tensor(fn, "bias", bias)
+    for name, value in int_args.items():
+        if isinstance(value, str):
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not str")
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            as_int(fn, name, v)
+
+
 def _check_common(fn, nd, input, weight, bias, stride, dilation, groups):
     check_tensor(fn, "input", input)
     check_tensor(fn, "weight", weight)
@@ -84,6 +98,8 @@ def _from_2d(nd, batched, t):
 
 
 def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
+    _check_arg_types(fn, input, weight, bias, stride=stride, dilation=dilation, groups=groups,
+                     **({} if isinstance(padding, str) else {"padding": padding}))
     stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
     kernel = tuple(weight.shape[2:])
     if isinstance(padding, str):
@@ -141,6 +157,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    _check_arg_types(fn, input, weight, bias, stride=stride, padding=padding, output_padding=output_padding,
+                     groups=groups, dilation=dilation)
     stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
     padding = _int_args(fn, "padding", padding, nd)
     output_padding = _int_args(fn, "output_padding", output_padding, nd)

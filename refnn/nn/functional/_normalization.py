@@ -58,6 +58,9 @@ def _check_optional_tensors(fn, **tensors):
 
 def _check_dtypes(fn, input, **params):
     """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype')."""
+    if input.dtype not in FLOAT_DTYPES and input.dtype.kind == "f":
+        # torch computes half precision; refnn does not (a clean refusal, not a kernel dispatch failure)
+        raise RuntimeError(f"{fn}: expected input to be float32 or float64, but got {input.dtype}")
     if input.dtype not in FLOAT_DTYPES:
         name = _TORCH_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)
         raise NotImplementedError(f'"{fn}" not implemented for \'{name}\'')

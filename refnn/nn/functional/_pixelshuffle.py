@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..._functions import pixelshuffle as PF
-from ._utils import check_tensor
+from ..._shape import check_allocation
+from ._utils import check_float_tensor, check_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -31,6 +32,8 @@ def pixel_shuffle(input, upscale_factor):
     if channels % (factor * factor) != 0:
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
+    check_float_tensor("pixel_shuffle", "input", input)
+    check_allocation("pixel_shuffle", input.shape, input.data.itemsize)
     return PF.PixelShuffleFunction.apply(input, factor)
 
 
@@ -46,4 +49,6 @@ def pixel_unshuffle(input, downscale_factor):
     if input.numel() == 0:
         # torch 2.13 returns an empty input unchanged (a clone), whatever the factor
         return input.clone()
+    check_float_tensor("pixel_unshuffle", "input", input)
+    check_allocation("pixel_unshuffle", input.shape, input.data.itemsize)
     return PF.PixelUnshuffleFunction.apply(input, factor)

@@ -195,6 +195,9 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_avg(fn, dims, input, output_size):
+    check_tensor(fn, "input", input)
+    if dims == 1:       # torch's argument parser checks output_size's type before the input's dtype/rank
+        _adaptive_output(fn, input, dims, output_size)
     check_float_tensor(fn, "input", input)
     if dims == 1 and input.dim() not in (2, 3):
         raise RuntimeError(f"{fn}: expected a 2-d or 3-d input, but got input of shape {tuple(input.shape)}")
@@ -217,6 +220,9 @@ def _adaptive_avg(fn, dims, input, output_size):
 
 
 def _adaptive_max(fn, dims, input, output_size):
+    check_tensor(fn, "input", input)
+    if dims == 1:       # torch's argument parser checks output_size's type before the input's dtype/rank
+        _adaptive_output(fn, input, dims, output_size)
     check_float_tensor(fn, "input", input)
     if dims == 1 and input.dim() not in (2, 3):
         raise RuntimeError(f"{fn}: expected a 2-d or 3-d input, but got input of shape {tuple(input.shape)}")
