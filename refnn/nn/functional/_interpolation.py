@@ -56,7 +56,6 @@ def _checked_int(value):
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Down/up-sample ``input`` to ``size`` or by ``scale_factor`` (torch.nn.functional.interpolate)."""
-    check_tensor("interpolate", "input", input)
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -64,6 +63,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                              f"align_corners={align_corners!r})")
     elif align_corners is None:
         align_corners = False
+    check_tensor("interpolate", "input", input)
     dim = input.dim() - 2
     spatial = list(input.shape[2:])
 

@@ -68,7 +68,8 @@ def _shape_str(shape):
 def _check_input(fn, input):
     check_tensor(fn, "input", input)
     if input.dtype.kind in "iub":
-        raise NotImplementedError(f'"{fn}" not implemented for input of dtype {input.dtype}')
+        raise NotImplementedError(f'"{fn}" not implemented for input of dtype {input.dtype} '
+                                  "(input must be float32 or float64)")
     return check_float_tensor(fn, "input", input)
 
 
@@ -97,6 +98,8 @@ def _nll_layout(fn, input, target, weight, ignore_index):
                          f"({target.shape[0] if target.dim() else 'a 0-d target'}).")
     if target.dtype not in _TARGET_DTYPES:
         raise RuntimeError(f"{fn}: expected target dtype to be Long or Byte, but got {target.dtype}")
+    if target.dtype == np.uint8 and input.dim() > 2:   # nll_loss2d takes Long targets only
+        raise RuntimeError(f"{fn}: expected scalar type Long but found Byte (target of a {input.dim()}-d input)")
     if input.dim() <= 2:
         if target.dim() > 1:
             raise RuntimeError(f"{fn}: 0D or 1D target tensor expected, multi-target not supported "
@@ -159,6 +162,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(fn, input)
     check_tensor(fn, "target", target)
+    if input.dim() == 0:   # torch's log_softmax over dim 1 fails first
+        raise IndexError(f"{fn}: Dimension specified as 1 but tensor has no dimensions (input of shape ())")
     _check_label_smoothing(fn, label_smoothing)
     label_smoothing = float(label_smoothing)
     class_dim = 0 if input.dim() == 1 else 1
@@ -313,7 +318,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"{fn}: Target size ({_shape_str(target.shape)}) must be the same as input size "
                          f"({_shape_str(input.shape)})")
     if target.dtype not in FLOAT_DTYPES:
-        raise RuntimeError(f"{fn}: result type Float can't be cast to the desired output type {target.dtype}")
+        raise RuntimeError(f"{fn}: result type Float can't be cast to the desired output type {target.dtype} "
+                           "(target must be float32 or float64)")
     _check_same_dtype(fn, input, "target", target)
     _check_elementwise_weight(fn, "weight", input, weight)
     _check_elementwise_weight(fn, "pos_weight", input, pos_weight)

@@ -63,7 +63,7 @@ def _check_dtypes(fn, input, **params):
         raise RuntimeError(f"{fn}: expected input to be float32 or float64, but got {input.dtype}")
     if input.dtype not in FLOAT_DTYPES:
         name = _TORCH_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)
-        raise NotImplementedError(f'"{fn}" not implemented for \'{name}\'')
+        raise NotImplementedError(f'"{fn}" not implemented for \'{name}\' (input must be float32 or float64)')
     for name, value in params.items():
         if value is not None and value.dtype != input.dtype:
             raise RuntimeError(f"{fn}: mixed dtype (CPU): expected {name} to have the input's dtype "
@@ -144,9 +144,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training and running_mean is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
     if input.dim() < 2:
-        if running_mean is not None:
+        if running_mean is not None and running_mean.numel() != 0:
             raise RuntimeError(f"batch_norm: running_mean should contain 0 elements not {running_mean.numel()} "
                                f"(input of shape {list(input.shape)} has no channel dimension)")
+        for name, value in (("weight", weight), ("bias", bias)):
+            if value is not None and value.numel() != 0:
+                raise RuntimeError(f"batch_norm: {name} should contain 0 elements not {value.numel()} "
+                                   f"(input of shape {list(input.shape)} has no channel dimension)")
+        if input.numel() == 0:   # torch returns an empty result for an empty 1-d input
+            return Tensor(input.data.copy())
         raise IndexError(f"batch_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..._functions import pixelshuffle as PF
 from ..._shape import check_allocation
+from ...tensor import Tensor
 from ._utils import check_float_tensor, check_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
@@ -28,12 +29,19 @@ def pixel_shuffle(input, upscale_factor):
     check_tensor("pixel_shuffle", "input", input)
     factor = _factor("pixel_shuffle", "upscale_factor", upscale_factor)
     _check_dims("pixel_shuffle", input)
+    if factor * factor > 2 ** 63 - 1:
+        raise ValueError(f"pixel_shuffle: upscale factor is too large, (upscale_factor)^2 overflowed: "
+                         f"upscale_factor={factor}")
     channels = input.shape[-3]
     if channels % (factor * factor) != 0:
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
     check_float_tensor("pixel_shuffle", "input", input)
     check_allocation("pixel_shuffle", input.shape, input.data.itemsize)
+    if input.numel() == 0:     # nothing to permute (and the factor may be too large for the 6-d view)
+        *lead, height, width = input.shape
+        lead[-1] //= factor * factor
+        return Tensor(np.empty(tuple(lead) + (height * factor, width * factor), dtype=input.dtype))
     return PF.PixelShuffleFunction.apply(input, factor)
 
 

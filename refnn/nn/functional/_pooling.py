@@ -88,6 +88,20 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
     return kernel, strides, pads, dilations, out
 
 
+def _check_arg_types(fn, input, **int_args):
+    """torch's argument parser runs before any shape or dtype check: a non-Tensor input, or an int
+    argument of the wrong type (float, None, str), is a TypeError first.  ``stride`` may be None."""
+    check_tensor(fn, "input", input)
+    for name, value in int_args.items():
+        if value is None and name == "stride":
+            continue
+        if isinstance(value, collections.abc.Iterable) and not isinstance(value, str):
+            for v in value:
+                as_int(fn, name, v)
+        else:
+            _int_list(fn, name, value, 1)
+
+
 def _check_bool(fn, name, value):
     if not isinstance(value, (bool, np.bool_, int)):
         raise TypeError(f"{fn}(): argument '{name}' must be bool, not {type(value).__name__}")
@@ -96,6 +110,7 @@ def _check_bool(fn, name, value):
 
 # ---------------------------------------------------------------- max pooling
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
+    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
     check_float_tensor(fn, "input", input)
     _check_ndim(fn, input, dims)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
@@ -130,6 +145,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 # ---------------------------------------------------------------- average pooling
 def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding)
     check_float_tensor(fn, "input", input)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
     count_include_pad = _check_bool(fn, "count_include_pad", count_include_pad)
