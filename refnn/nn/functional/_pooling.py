@@ -63,6 +63,12 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
         strides = kernel
     pads = _int_list(fn, "padding", padding, dims)
     dilations = _int_list(fn, "dilation", dilation, dims)
+    if fn != "max_pool1d":     # ATen's 2-d pooling (and 1-d avg pooling) narrows these to 32-bit int
+        for name, values in (("kernel_size", kernel), ("stride", strides), ("padding", pads),
+                             ("dilation", dilations)):
+            if any(not -2 ** 31 <= v < 2 ** 31 for v in values):
+                raise RuntimeError(f"{fn}: {name}={values}: value cannot be converted to type int "
+                                   f"without overflow")
     if any(s == 0 for s in strides):
         raise RuntimeError(f"{fn}: stride should not be zero, but got stride={strides}")
     if any(k <= 0 for k in kernel):
@@ -305,6 +311,9 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
                 raise ValueError(f'{fn}: invalid output_size "{tuple(output_size)}" (dim {d} must be '
                                  f'between {low} and {high})')
         out = sizes
+    if any(n > 2 ** 63 - 1 or n < -2 ** 63 for n in out):
+        raise TypeError(f"{fn}(): argument 'output_size' failed to unpack: the output size {tuple(out)} "
+                        f"overflows int64 (kernel_size={kernel}, stride={strides}, padding={pads})")
     for d, n in enumerate(out):
         if n < 0:
             raise ValueError(f"{fn}: output_size must contain non-negative spatial dimensions, but got "
