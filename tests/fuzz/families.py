@@ -397,14 +397,19 @@ def pixelshuffle(draw):
 def loss(draw):
     op = draw(st.sampled_from(["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy",
                                "binary_cross_entropy_with_logits"]))
-    x = draw(arrays(max_rank=4, max_side=4))
+    valid = draw(st.booleans())
+    if valid:     # the valid region: float input (N, C, *) with C >= 1, targets in range, a known reduction
+        x = draw(arrays(shape=(draw(st.integers(1, 3)), draw(st.integers(1, 3))) + tuple(
+            draw(st.lists(st.integers(1, 3), max_size=2))), extra_dtypes=False))
+    else:
+        x = draw(arrays(max_rank=4, max_side=4))
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
-    reduction = draw(st.sampled_from(["mean", "sum", "none", "bogus"]))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"] if valid else ["mean", "sum", "none", "bogus"]))
     dtype = x.dtype.name if x.dtype.kind == "f" else "float32"
     if op in ("nll_loss", "cross_entropy"):
         c = x.shape[1] if x.ndim > 1 else (x.shape[0] if x.ndim else 1)
         tshape = (x.shape[:1] + x.shape[2:]) if x.ndim > 1 else ()
-        if draw(st.integers(0, 6)) == 0:
+        if not valid and draw(st.integers(0, 6)) == 0:
             tshape = tuple(draw(st.lists(st.integers(0, 3), max_size=4)))
         if op == "cross_entropy" and draw(st.integers(0, 3)) == 0:     # class probabilities
             target = Arr(draw(arrays(shape=x.shape, dtypes=(dtype,), extra_dtypes=False)))
@@ -412,22 +417,26 @@ def loss(draw):
             t = rng.integers(0, max(c, 1), size=tshape)
             if t.size and draw(st.booleans()):
                 t.reshape(-1)[rng.integers(0, t.size)] = draw(st.sampled_from(
-                    [-100, -1, c, c + 5, 2 ** 31, -(2 ** 63)]))
-            target = Arr(t.astype(draw(st.sampled_from(["int64", "int64", "int64", "int32", "float32", "uint8"])))
-                         if t.min(initial=0) >= 0 else t)
-        kwargs = {"reduction": reduction, "ignore_index": draw(st.sampled_from([-100, -1, 0, 1, 2 ** 63 - 1]))}
+                    [-100, -100, -1, c, c + 5, 2 ** 31, -(2 ** 63)]))
+            if valid:
+                target = Arr(t)
+            else:
+                target = Arr(t.astype(draw(st.sampled_from(["int64", "int64", "int64", "int32", "float32",
+                                                            "uint8"]))) if t.min(initial=0) >= 0 else t)
+        kwargs = {"reduction": reduction, "ignore_index": draw(st.sampled_from([-100, -100, -1, 0, 1, 2 ** 63 - 1]))}
         if draw(st.booleans()):
             kwargs["weight"] = Arr(np.abs(draw(arrays(shape=(c + draw(st.sampled_from([0, 0, 0, 1])),),
                                                       dtypes=(dtype,), extra_dtypes=False))))
         if op == "cross_entropy":
             kwargs["label_smoothing"] = draw(st.sampled_from([0.0, 0.1, 1.0, -0.1, 1.5]))
         return op, (_as_arg(draw, x, p_other=0.02), target), kwargs
-    tshape = x.shape if draw(st.integers(0, 4)) else tuple(draw(st.lists(st.integers(0, 3), max_size=4)))
+    tshape = x.shape if valid or draw(st.integers(0, 4)) else tuple(draw(st.lists(st.integers(0, 3), max_size=4)))
     if op == "binary_cross_entropy":
         x = rng.random(x.shape).astype(x.dtype) if x.dtype.kind == "f" else x
-        target = Arr(rng.random(tshape).astype(draw(st.sampled_from([dtype, dtype, "float64", "int64"]))))
+        target = Arr(rng.random(tshape).astype(draw(st.sampled_from([dtype] if valid else
+                                                                    [dtype, dtype, "float64", "int64"]))))
     else:
-        target = Arr(draw(arrays(shape=tshape, dtypes=(dtype,))))
+        target = Arr(draw(arrays(shape=tshape, dtypes=(dtype,), extra_dtypes=not valid)))
     kwargs = {"reduction": reduction}
     if op == "binary_cross_entropy" and draw(st.booleans()):
         kwargs["weight"] = Arr(draw(arrays(shape=draw(st.sampled_from([x.shape, x.shape[-1:], (7,)])),

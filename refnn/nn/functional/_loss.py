@@ -93,7 +93,10 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     check_tensor(fn, "target", target)
     if input.dim() < 1:
         raise ValueError(f"{fn}: Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
+    if input.dim() != 1 and target.dim() == 0:   # torch reads target.size(0) first
+        raise IndexError(f"{fn}: Dimension specified as 0 but tensor has no dimensions (a 0-d target for an "
+                         f"input of shape {_shape_str(input.shape)})")
+    if input.dim() != 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"{fn}: Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.dim() else 'a 0-d target'}).")
     if target.dtype not in _TARGET_DTYPES:
@@ -207,7 +210,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, ignore_index,
         N, S = input.shape[0], int(np.prod(input.shape[2:], dtype=np.int64))
         out_shape = input.shape[:1] + input.shape[2:]
     log_prob = _log_softmax(input, class_dim)
-    if label_smoothing > 0.0:
+    if label_smoothing > 0.0 and n_classes:   # zero classes: the target is empty, nothing to smooth
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     denominator = input.numel() // n_classes if n_classes else 0
     loss = SoftNLLFunction.apply(log_prob.reshape(N, n_classes, S), target.reshape(N, n_classes, S), weight,
