@@ -12,6 +12,7 @@ from ..._functions.activation import PReLUFunction, activation, integer_activati
 from ..._functions.softmax import LogSoftmaxFunction, SoftmaxFunction
 from ... import random
 from ...tensor import Tensor, _as_dtype
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_inplace, check_tensor
 
 __all__ = ["relu", "relu_", "relu6", "elu", "elu_", "celu", "celu_", "selu", "selu_", "gelu",
@@ -31,6 +32,7 @@ def _check_input(fn, kernel, input):
     if input.dtype not in FLOAT_DTYPES:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_dtype_name(input.dtype)}\' '
                                   f"({fn}: input must be float32 or float64)")
+    check_allocation(fn, input.shape, input.data.itemsize)
     return input
 
 

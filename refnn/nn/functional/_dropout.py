@@ -7,6 +7,7 @@ import numpy as np
 
 from ..._functions.dropout import dropout as _dropout
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_inplace, check_tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
@@ -31,6 +32,7 @@ def _apply(fn, input, p, training, inplace, mask_shape=None):
     if input.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{input.dtype} ({fn}: input must be float32 or float64)")
+    check_allocation(fn, input.shape, input.data.itemsize)
     if p == 1:
         return _dropout(input, 1.0, inplace, mask_shape)
     return _dropout(input, p, inplace, mask_shape)

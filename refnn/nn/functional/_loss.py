@@ -13,6 +13,7 @@ from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, L1LossFu
                                 NLLLossFunction, SoftNLLFunction)
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_float_tensor, check_tensor
 
 __all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -91,6 +92,7 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     """
     _check_input(fn, input)
     check_tensor(fn, "target", target)
+    check_allocation(fn, input.shape, input.data.itemsize)    # log-probabilities / per-element losses
     if input.dim() < 1:
         raise ValueError(f"{fn}: Expected 1 or more dimensions (got {input.dim()})")
     if input.dim() != 1 and target.dim() == 0:   # torch reads target.size(0) first
@@ -230,6 +232,7 @@ def _broadcast_pair(fn, input, target):
         except ValueError:
             raise RuntimeError(f"{fn}: the size of input {_shape_str(input.shape)} and the size of target "
                                f"{_shape_str(target.shape)} do not broadcast") from None
+        check_allocation(fn, shape, input.data.itemsize)
         if tuple(input.shape) != shape:
             input = input.expand(shape)
         if tuple(target.shape) != shape:

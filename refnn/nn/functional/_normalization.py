@@ -10,6 +10,7 @@ import numpy as np
 
 from ..._functions.normalization import NormFunction, NormGeometry
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]
@@ -57,13 +58,15 @@ def _check_optional_tensors(fn, **tensors):
 
 
 def _check_dtypes(fn, input, **params):
-    """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype')."""
+    """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype'); an output of the
+    input's size within the allocation cap."""
     if input.dtype not in FLOAT_DTYPES and input.dtype.kind == "f":
         # torch computes half precision; refnn does not (a clean refusal, not a kernel dispatch failure)
         raise RuntimeError(f"{fn}: expected input to be float32 or float64, but got {input.dtype}")
     if input.dtype not in FLOAT_DTYPES:
         name = _TORCH_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)
         raise NotImplementedError(f'"{fn}" not implemented for \'{name}\' (input must be float32 or float64)')
+    check_allocation(fn, input.shape, input.data.itemsize)
     for name, value in params.items():
         if value is not None and value.dtype != input.dtype:
             raise RuntimeError(f"{fn}: mixed dtype (CPU): expected {name} to have the input's dtype "
