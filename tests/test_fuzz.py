@@ -69,3 +69,12 @@ def test_fuzzer_finds_a_removed_guard(debug_build, tmp_path):
                 {"REFNN_FUZZ_REMOVE_GUARD": "refnn.nn.functional._linear.check_linear_args"})
     assert proc.returncode != 0
     assert "Divergence" in proc.stderr or "Error" in proc.stderr
+
+
+def test_fuzzer_finds_a_removed_unpool_index_check(debug_build, tmp_path):
+    """With max_unpool's index check removed, out-of-range indices reach the kernel: the debug build's
+    bounds checks turn the write into an IndexError where torch raises RuntimeError, and the fuzzer fails."""
+    proc = _run("max_unpool", debug_build, tmp_path, 300,
+                {"REFNN_FUZZ_REMOVE_GUARD": "refnn.nn.functional._pooling.check_unpool_indices"})
+    assert proc.returncode != 0
+    assert "Divergence" in proc.stderr or "Error" in proc.stderr

@@ -146,9 +146,9 @@ def _valid_window(draw, dims, dilation):
 
 
 @st.composite
-def pooling(draw):
+def pooling(draw, kinds=("max", "max", "avg", "adaptive_avg", "adaptive_max", "unpool", "unpool")):
     dims = draw(st.sampled_from([1, 2]))
-    kind = draw(st.sampled_from(["max", "max", "avg", "adaptive_avg", "adaptive_max", "unpool", "unpool"]))
+    kind = draw(st.sampled_from(kinds))
     valid = draw(st.booleans())
     if valid:     # the valid region: a float batched/unbatched input with non-empty planes, valid windows
         lead = draw(st.sampled_from([(), (1,), (2,), (0,)]))
@@ -506,6 +506,7 @@ FAMILIES = {
     "activation": activation(),
     "conv": conv(),
     "pooling": pooling(),
+    "max_unpool": pooling(kinds=("unpool",)),       # out-of-range indices: the kernel writes output[index]
     "dropout": dropout(),
     "normalization": normalization(),
     "interpolation": interpolation(),

@@ -311,7 +311,7 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
                 raise ValueError(f'{fn}: invalid output_size "{tuple(output_size)}" (dim {d} must be '
                                  f'between {low} and {high})')
         out = sizes
-    if any(n > 2 ** 63 - 1 or n < -2 ** 63 for n in out):
+    if any(n > 2 ** 63 - 1 for n in out) and all(n >= 0 for n in out):   # negative: ValueError below
         raise TypeError(f"{fn}(): argument 'output_size' failed to unpack: the output size {tuple(out)} "
                         f"overflows int64 (kernel_size={kernel}, stride={strides}, padding={pads})")
     for d, n in enumerate(out):
@@ -331,8 +331,14 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
         raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of shape {tuple(input.shape)}")
     lead = input.shape[:input.dim() - dims]
-    plane = math.prod(out)
     check_allocation(fn, tuple(lead) + tuple(out), input.data.itemsize)
+    check_unpool_indices(fn, indices, out, lead)
+    return MaxUnpoolFunction.apply(input, indices, dims, tuple(out))
+
+
+def check_unpool_indices(fn, indices, out, lead):
+    """Every index must address the output plane: the unpooling kernel writes output[index] unchecked."""
+    plane = math.prod(out)
     if plane > 0 and math.prod(lead) > 0:
         idx = indices.data
         bad = (idx < 0) | (idx >= plane)
@@ -340,7 +346,6 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
             value = int(idx[bad].reshape(-1)[0])
             raise RuntimeError(f"{fn}: found an invalid max index {value} in indices (output planes are "
                                f"of size {'x'.join(str(n) for n in out)})")
-    return MaxUnpoolFunction.apply(input, indices, dims, tuple(out))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
