@@ -4,7 +4,7 @@ import numpy as np
 from ..._functions import pixelshuffle as PF
 from ..._shape import check_allocation
 from ...tensor import Tensor
-from ._utils import check_float_tensor, check_tensor
+from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -16,6 +16,12 @@ def _factor(fn, name, value):
     if value <= 0:
         raise RuntimeError(f"{fn} expects a positive {name}, but got {value}")
     return value
+
+
+def _check_dtype(fn, input):
+    """Integer and bool tensors are permuted through NumPy; floats through the float32/float64 kernel only."""
+    if input.dtype.kind == "f" and input.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"{fn}: expected a floating input to be float32 or float64, but got {input.dtype}")
 
 
 def _check_dims(fn, input):
@@ -36,7 +42,7 @@ def pixel_shuffle(input, upscale_factor):
     if channels % (factor * factor) != 0:
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
-    check_float_tensor("pixel_shuffle", "input", input)
+    _check_dtype("pixel_shuffle", input)
     check_allocation("pixel_shuffle", input.shape, input.data.itemsize)
     if input.numel() == 0:     # nothing to permute (and the factor may be too large for the 6-d view)
         *lead, height, width = input.shape
@@ -57,6 +63,6 @@ def pixel_unshuffle(input, downscale_factor):
     if input.numel() == 0:
         # torch 2.13 returns an empty input unchanged (a clone), whatever the factor
         return input.clone()
-    check_float_tensor("pixel_unshuffle", "input", input)
+    _check_dtype("pixel_unshuffle", input)
     check_allocation("pixel_unshuffle", input.shape, input.data.itemsize)
     return PF.PixelUnshuffleFunction.apply(input, factor)
