@@ -90,7 +90,13 @@ def check(torch_fn, refnn_fn, args, kwargs, tol=None):
     if len(exp) != len(act):
         raise Divergence(f"torch returned {len(exp)} outputs, refnn {len(act)}")
     for e, a in zip(exp, act):
-        if isinstance(e, np.ndarray):
+        if isinstance(e, np.ndarray) and e.dtype not in (np.float32, np.float64):
+            # integer/bool/float16 results (indices, identity in eval mode): exactly equal, same dtype
+            a = np.asarray(a)
+            if a.dtype != e.dtype or a.shape != e.shape or not np.array_equal(
+                    a, e, equal_nan=e.dtype.kind == "f"):
+                raise Divergence(f"output {a!r} != torch's {e!r}")
+        elif isinstance(e, np.ndarray):
             dtype = "float64" if e.dtype == np.float64 else "float32"
             ok, message, _ = compare("output", a, e, dtype, tol)
             if not ok:

@@ -137,6 +137,10 @@ def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
     out_spatial = [(p - k) // s + 1 for p, k, s in zip(padded, dilated, stride)]
     batch = input.shape[0] if batched else 1
     check_allocation(fn, (batch, weight.shape[0], *out_spatial), input.data.itemsize)
+    # a stride with one output position, or a dilation of a unit kernel, changes nothing: make it 1 so that
+    # values beyond the kernels' 32/64-bit arguments (torch accepts dilation=2**31 with a 1x1 kernel) pass
+    stride = tuple(min(s, p - k + 1) if o == 1 else s for o, s, p, k in zip(out_spatial, stride, padded, dilated))
+    dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
     pad4 = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
@@ -195,6 +199,8 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
                            f"Output size is too small")
     batch = input.shape[0] if batched else 1
     check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
+    # as in _conv: the dilation of a unit kernel is immaterial
+    dilation = tuple(1 if k == 1 else d for k, d in zip(weight.shape[2:], dilation))
     if nd == 1:
         stride, dilation, padding, out_spatial = (1,) + stride, (1,) + dilation, (0,) + padding, [1] + out_spatial
     x = _as_2d(nd, batched, input)

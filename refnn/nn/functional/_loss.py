@@ -167,7 +167,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(fn, input)
     check_tensor(fn, "target", target)
-    if input.dim() == 0:   # torch's log_softmax over dim 1 fails first
+    if input.dim() == 0:   # torch's log_softmax over dim 1 fails first (after the float-target ignore_index check)
+        if (target.dim() == 0 and target.dtype.kind == "f" and isinstance(ignore_index, (int, np.integer))
+                and ignore_index >= 0):
+            raise RuntimeError(f"{fn}: ignore_index is not supported for floating point target "
+                               f"(ignore_index={ignore_index})")
         raise IndexError(f"{fn}: Dimension specified as 1 but tensor has no dimensions (input of shape ())")
     _check_label_smoothing(fn, label_smoothing)
     label_smoothing = float(label_smoothing)
