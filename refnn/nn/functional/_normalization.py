@@ -189,9 +189,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
-    if (weight is not None or bias is not None) and input.shape[0] == 0:
+    if (weight is not None or bias is not None) and (input.shape[0] == 0 or input.shape[1] == 0):
         raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
-                         "(weight and bias are repeated per sample: a batch of 0 samples is refused)")
+                         "(weight and bias are repeated per sample: a batch of 0 samples, or 0 channels, is refused)")
     geometry = _channel_geometry(input, per_sample=True)
     return NormFunction.apply(input, weight, bias, geometry, eps, bool(use_input_stats), running_mean,
                               running_var, momentum)
