@@ -320,5 +320,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) over ``dim``."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch negates first
+        raise RuntimeError("softmin: Negation, the `-` operator, on a bool tensor is not supported")
     input, dim = _softmax_input("softmin", "softmax_kernel_impl", input, dim, dtype)
     return SoftmaxFunction.apply(-input, dim)

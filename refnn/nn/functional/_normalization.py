@@ -253,5 +253,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}")
     _check_dtypes(fn, input, weight=weight, bias=bias)
+    # the per-(sample, group) statistics (mean and inverse std) are allocated too: with zero channels any
+    # num_groups divides C, so num_groups=2**31 would ask for N * 2**31 of them
+    if n:
+        check_allocation(fn, (n, num_groups, 2), input.data.itemsize)
     geometry = _geometry("group", n, c, _prod(input.shape[2:]), num_groups)
     return NormFunction.apply(input, weight, bias, geometry, eps)

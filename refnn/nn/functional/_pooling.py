@@ -102,10 +102,12 @@ def _check_arg_types(fn, input, **int_args):
         if value is None and name == "stride":
             continue
         if isinstance(value, collections.abc.Iterable) and not isinstance(value, str):
-            for v in value:
-                as_int(fn, name, v)
+            values = [as_int(fn, name, v) for v in value]
         else:
-            _int_list(fn, name, value, 1)
+            values = _int_list(fn, name, value, 1)
+        if fn != "max_pool1d" and any(not -2 ** 31 <= v < 2 ** 31 for v in values):
+            # ATen's 2-d pooling (and 1-d avg pooling) narrows these to 32-bit int, before any other check
+            raise RuntimeError(f"{fn}: {name}={value}: value cannot be converted to type int without overflow")
 
 
 def _check_bool(fn, name, value):
