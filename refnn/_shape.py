@@ -37,6 +37,12 @@ def check_allocation(fn, shape, itemsize):
     count = 1
     for n in shape:
         count *= int(n)
+    nonzero = 1
+    for n in shape:
+        nonzero *= max(int(n), 1)
+    if nonzero * itemsize > (1 << 63) - 1:    # NumPy cannot represent the shape, even with no elements
+        raise RuntimeError(f"{fn}: the output shape {tuple(shape)} overflows int64 (size calculation "
+                           f"overflowed)")
     if count * itemsize > MAX_ALLOCATION_BYTES:
         raise RuntimeError(f"{fn}: the output of shape {tuple(shape)} would need {count * itemsize} bytes, "
                            f"more than refnn's allocation cap of {MAX_ALLOCATION_BYTES} bytes")

@@ -69,3 +69,13 @@ def test_fuzzer_finds_a_removed_guard(debug_build, tmp_path):
                 {"REFNN_FUZZ_REMOVE_GUARD": "refnn.nn.functional._linear.check_linear_args"})
     assert proc.returncode != 0
     assert "Divergence" in proc.stderr or "Error" in proc.stderr
+
+
+def test_fuzzer_finds_a_removed_unpool_index_check(debug_build, tmp_path):
+    """With max_unpool's index check removed, out-of-range indices reach the kernel, which writes through a
+    raw pointer (so even the debug build's bounds checks do not see it): the fuzzer's subprocess ends with a
+    divergence or, as observed, a segmentation fault (a negative return code, signal 11)."""
+    proc = _run("max_unpool", debug_build, tmp_path, 300,
+                {"REFNN_FUZZ_REMOVE_GUARD": "refnn.nn.functional._pooling.check_unpool_indices"})
+    assert proc.returncode != 0
+    assert proc.returncode < 0 or "Divergence" in proc.stderr or "Error" in proc.stderr

@@ -22,11 +22,15 @@ def main(family, max_examples, seed=0):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
+    import refnn._shape
     import refnn.nn.functional as RF
     from tests.fuzz.differential import check
     from tests.fuzz.families import FAMILIES
 
     torch.set_num_threads(1)
+    # under the 8 GiB address-space limit, refnn's allocation cap must lie below it, so that a huge output
+    # is refused by the cap (RuntimeError) rather than failing inside NumPy (MemoryError)
+    refnn._shape.MAX_ALLOCATION_BYTES = 1 << 31
     outcomes = Counter()
     _remove_guard(os.environ.get("REFNN_FUZZ_REMOVE_GUARD"))
 

@@ -390,3 +390,10 @@ CASES = [
     ErrorCase(op="MultiheadAttention", desc="is_causal_without_mask", call=mha_error(),
               args=call_args(T((4, 3, 8)), T((5, 3, 8)), T((5, 3, 8)), is_causal=True)),
 ]
+
+# found by the fuzzer: an embedding of size 0 made the default scale 1/sqrt(0) a ZeroDivisionError; torch's
+# scale is inf and q k^T an empty sum (0), so the weights are uniform
+CASES += [
+    OpCase(op="scaled_dot_product_attention", desc="zero_embedding", args=(T((1, 2, 0)), T((1, 3, 0)), T((1, 3, 4)))),
+    OpCase(op="scaled_dot_product_attention", desc="zero_everything", args=(T((0, 0, 0)), T((0, 0, 0)), T((0, 0, 0)))),
+]

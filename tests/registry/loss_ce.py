@@ -159,6 +159,14 @@ CASES += [
     ErrorCase(op="AdaptiveLogSoftmaxWithLoss", desc="0d_target_2d_input", module=True, args=(8, 6, [2]),
               call_inputs=(T((3, 8)), T((), 0, 6, dtype="int64"))),
 ]
+# found by the fuzzer: label smoothing over zero classes divided by C = 0 (ZeroDivisionError); torch: NaN / 0
+CASES += [
+    OpCase(op="cross_entropy", desc="probabilities_zero_classes_label_smoothing", args=(T((0,)), T((0,))),
+           kwargs={"label_smoothing": 0.1}),
+    OpCase(op="cross_entropy", desc="probabilities_zero_classes_label_smoothing_sum", args=(T((2, 0)), T((2, 0))),
+           kwargs={"label_smoothing": 0.1, "reduction": "sum"}),
+]
+
 for case in CASES:
     if SKIP and not isinstance(case, ErrorCase):
         case.skip = SKIP

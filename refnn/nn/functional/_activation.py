@@ -12,6 +12,7 @@ from ..._functions.activation import PReLUFunction, activation, integer_activati
 from ..._functions.softmax import LogSoftmaxFunction, SoftmaxFunction
 from ... import random
 from ...tensor import Tensor, _as_dtype
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_inplace, check_tensor
 
 __all__ = ["relu", "relu_", "relu6", "elu", "elu_", "celu", "celu_", "selu", "selu_", "gelu",
@@ -31,6 +32,7 @@ def _check_input(fn, kernel, input):
     if input.dtype not in FLOAT_DTYPES:
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_dtype_name(input.dtype)}\' '
                                   f"({fn}: input must be float32 or float64)")
+    check_allocation(fn, input.shape, input.data.itemsize)
     return input
 
 
@@ -68,7 +70,8 @@ def _promote_int(fn, input):
         return input
     if input.dtype.kind in "iub":
         return Tensor(input.data.astype(np.float32))
-    raise NotImplementedError(f'"{fn}" not implemented for \'{input.dtype}\'')
+    raise NotImplementedError(f"{fn}: expected input to be float32 or float64 (or an integer type), "
+                              f"but got {input.dtype}")
 
 
 # ---------------------------------------------------------------- ReLU family
@@ -236,11 +239,15 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def softsign(input):
     """x / (1 + |x|)."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch: input / (input.abs() + 1)
+        raise NotImplementedError('softsign: "abs_cpu" not implemented for \'Bool\'')
     return activation(_promote_int("softsign", input), "softsign")
 
 
 def tanhshrink(input):
     """x - tanh(x)."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch: input - input.tanh()
+        raise RuntimeError("tanhshrink: Subtraction, the `-` operator, with a bool tensor is not supported")
     return activation(_promote_int("tanhshrink", input), "tanhshrink")
 
 
@@ -313,5 +320,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(-x) over ``dim``."""
+    if isinstance(input, Tensor) and input.dtype.kind == "b":   # torch negates first
+        raise RuntimeError("softmin: Negation, the `-` operator, on a bool tensor is not supported")
     input, dim = _softmax_input("softmin", "softmax_kernel_impl", input, dim, dtype)
     return SoftmaxFunction.apply(-input, dim)

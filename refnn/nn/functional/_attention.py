@@ -15,6 +15,7 @@ import numpy as np
 
 from ..._functions import attention as A
 from ...tensor import Tensor, cat
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -90,6 +91,8 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enabl
         raise RuntimeError(f"{fn}: the batch dimensions of query {tuple(query.shape)}, key {tuple(key.shape)} "
                            f"and value {tuple(value.shape)} do not broadcast") from None
     scores_shape = lead + (query.shape[-2], key.shape[-2])
+    check_allocation(fn, scores_shape, query.data.itemsize)
+    check_allocation(fn, lead + (query.shape[-2], value.shape[-1]), query.data.itemsize)
     if attn_mask is not None:
         if attn_mask.dim() < 2:
             raise IndexError(f"{fn}: attn_mask must have at least 2 dimensions, got {attn_mask.dim()}")
@@ -131,7 +134,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     F = _F()
     L, S = query.shape[-2], key.shape[-2]
-    scale_factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    # an embedding of size 0 gives scale 1/sqrt(0) = inf in torch (q k^T is an empty sum, 0, either way)
+    if scale is not None:
+        scale_factor = float(scale)
+    else:
+        scale_factor = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
     # torch's math path: both q and k are multiplied by sqrt(|scale|) before the product
     root = math.sqrt(abs(scale_factor))
     q = query * (-root if scale_factor < 0 else root)

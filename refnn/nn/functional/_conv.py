@@ -29,6 +29,20 @@ def _int_args(fn, name, value, nd):
     return (as_int(fn, name, value),) * nd
 
 
+def _check_arg_types(fn, input, weight, bias, **int_args):
+    """torch's argument parser runs first: every argument of the wrong type is a TypeError before any
+    shape or dtype check (a str padding is parsed by the caller)."""
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "weight", weight)
+    if bias is not None:
+        check_tensor(fn, "bias", bias)
+    for name, value in int_args.items():
+        if isinstance(value, str):
+            raise TypeError(f"{fn}(): argument '{name}' must be tuple of ints, not str")
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            as_int(fn, name, v)
+
+
 def _check_common(fn, nd, input, weight, bias, stride, dilation, groups):
     check_tensor(fn, "input", input)
     check_tensor(fn, "weight", weight)
@@ -84,6 +98,8 @@ def _from_2d(nd, batched, t):
 
 
 def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
+    _check_arg_types(fn, input, weight, bias, stride=stride, dilation=dilation, groups=groups,
+                     **({} if isinstance(padding, str) else {"padding": padding}))
     stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
     kernel = tuple(weight.shape[2:])
     if isinstance(padding, str):
@@ -121,6 +137,10 @@ def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
     out_spatial = [(p - k) // s + 1 for p, k, s in zip(padded, dilated, stride)]
     batch = input.shape[0] if batched else 1
     check_allocation(fn, (batch, weight.shape[0], *out_spatial), input.data.itemsize)
+    # a stride with one output position, or a dilation of a unit kernel, changes nothing: make it 1 so that
+    # values beyond the kernels' 32/64-bit arguments (torch accepts dilation=2**31 with a 1x1 kernel) pass
+    stride = tuple(min(s, p - k + 1) if o == 1 else s for o, s, p, k in zip(out_spatial, stride, padded, dilated))
+    dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
     if nd == 1:
         stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
     pad4 = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
@@ -141,6 +161,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    _check_arg_types(fn, input, weight, bias, stride=stride, padding=padding, output_padding=output_padding,
+                     groups=groups, dilation=dilation)
     stride, dilation, groups = _check_common(fn, nd, input, weight, bias, stride, dilation, groups)
     padding = _int_args(fn, "padding", padding, nd)
     output_padding = _int_args(fn, "output_padding", output_padding, nd)
@@ -177,6 +199,8 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
                            f"Output size is too small")
     batch = input.shape[0] if batched else 1
     check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
+    # as in _conv: the dilation of a unit kernel is immaterial
+    dilation = tuple(1 if k == 1 else d for k, d in zip(weight.shape[2:], dilation))
     if nd == 1:
         stride, dilation, padding, out_spatial = (1,) + stride, (1,) + dilation, (0,) + padding, [1] + out_spatial
     x = _as_2d(nd, batched, input)

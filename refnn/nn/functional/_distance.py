@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..._functions.distance import CosineSimilarityFunction, PairwiseDistanceFunction
+from ..._shape import check_allocation
 from ._utils import check_float_tensor
 
 __all__ = ["pairwise_distance", "cosine_similarity"]
@@ -26,7 +27,9 @@ def _check_pair(fn, x1, x2):
     if x1.dtype != x2.dtype:
         raise RuntimeError(f"{fn}: expected x1 and x2 to have the same dtype, but got {x1.dtype} and {x2.dtype} "
                            "(refnn does not promote mixed dtypes)")
-    return _broadcast_shape(fn, x1, x2)
+    shape = _broadcast_shape(fn, x1, x2)
+    check_allocation(fn, shape, x1.data.itemsize)     # the broadcast difference / products are this size
+    return shape
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):

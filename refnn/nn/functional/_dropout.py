@@ -1,4 +1,5 @@
 """Dropout: torch's signatures and checks; the mask comes from refnn's seeded generator."""
+import math
 import numbers
 import warnings
 
@@ -6,6 +7,7 @@ import numpy as np
 
 from ..._functions.dropout import dropout as _dropout
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_inplace, check_tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
@@ -14,7 +16,9 @@ __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d"]
 def _check_p(p):
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Real):
         raise TypeError(f"dropout(): argument 'p' must be float, not {type(p).__name__}")
-    if p < 0.0 or p > 1.0:
+    if math.isnan(p):            # passes torch's Python check, refused by ATen (RuntimeError)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     return float(p)
 
@@ -28,6 +32,7 @@ def _apply(fn, input, p, training, inplace, mask_shape=None):
     if input.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{input.dtype} ({fn}: input must be float32 or float64)")
+    check_allocation(fn, input.shape, input.data.itemsize)
     if p == 1:
         return _dropout(input, 1.0, inplace, mask_shape)
     return _dropout(input, p, inplace, mask_shape)
@@ -35,6 +40,8 @@ def _apply(fn, input, p, training, inplace, mask_shape=None):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """x * mask / (1 - p), mask ~ Bernoulli(1 - p) per element; the identity in eval."""
+    if isinstance(p, float) and math.isnan(p):
+        check_tensor("dropout", "input", input)    # torch's parser sees a non-Tensor before the NaN check
     p = _check_p(p)
     check_tensor("dropout", "input", input)
     return _apply("dropout", input, p, bool(training), bool(inplace))
@@ -49,6 +56,8 @@ _FEATURE_WARNING = ("{fn}: Received a {ndim}-D input to {fn}, which is deprecate
 
 def _feature_dropout(fn, input, p, training, inplace, spatial):
     """One mask value per feature map: torch's feature_dropout over (N, C, ...), 1 per trailing dim."""
+    if isinstance(p, float) and math.isnan(p):
+        check_tensor(fn, "input", input)    # torch reads input.dim() before ATen refuses the NaN
     p = _check_p(p)
     check_tensor(fn, "input", input)
     ndim = input.dim()
@@ -68,7 +77,7 @@ def _feature_dropout(fn, input, p, training, inplace, spatial):
     # dropout2d takes dims 0 and 1 as (N, C) whatever the rank; 1d/3d add a batch dim to unbatched input
     batched = fn == "dropout2d" or ndim == spatial + 2
     lead = 2 if batched else 1
-    if ndim < lead:
+    if ndim < lead and 0 < p < 1 and training and input.numel() != 0:   # torch: input or input*0 before this check
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     mask_shape = input.shape[:lead] + (1,) * (ndim - lead)
     return _apply(fn, input, p, bool(training), bool(inplace), mask_shape)

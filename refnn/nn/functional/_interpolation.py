@@ -56,7 +56,6 @@ def _checked_int(value):
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
     """Down/up-sample ``input`` to ``size`` or by ``scale_factor`` (torch.nn.functional.interpolate)."""
-    check_tensor("interpolate", "input", input)
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -64,6 +63,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                              f"align_corners={align_corners!r})")
     elif align_corners is None:
         align_corners = False
+    check_tensor("interpolate", "input", input)
     dim = input.dim() - 2
     spatial = list(input.shape[2:])
 
@@ -142,13 +142,19 @@ def _run(input, family, mode, output_size, scale_factors, align_corners):
     spatial = list(input.shape[2:])
     if output_size is not None:
         output_size = [_size_element(x, output_size) for x in output_size]
+        if any(not -_INT64_MAX - 1 <= n <= _INT64_MAX for n in output_size):
+            # a Python int beyond int64 (an explicit size, or one recomputed from the scale) fails in
+            # torch's argument unpacking
+            raise TypeError(f"interpolate(): argument 'output_size' failed to unpack: {output_size} "
+                            f"overflows int64 (Overflow when unpacking long long)")
         scales = [None] * dim
     else:
         scales = [_scale_element(x, scale_factors) for x in scale_factors]
         output_size = [_checked_int(spatial[i] * scales[i]) for i in range(dim)]
 
     if input.dtype not in FLOAT_DTYPES:
-        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for dtype {input.dtype}")
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented for dtype {input.dtype} "
+                                  "(input must be float32 or float64)")
     if family == "area":
         if any(o < 0 for o in output_size):
             raise RuntimeError(f"interpolate (area, adaptive_avg_pool{dim}d): elements of output_size must be "

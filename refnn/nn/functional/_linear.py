@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..._functions.linear import LinearFunction
+from ..._shape import check_allocation
 from ._utils import check_float_tensor, check_same_dtype
 
 __all__ = ["linear"]
@@ -43,6 +44,7 @@ def check_linear_args(input, weight, bias):
         # torch routes a 1-d weight with a bias through addmm, which wants a matrix
         raise RuntimeError("linear: mat2 must be a matrix, got 1-D tensor (a 1-d weight takes only a 0-d "
                            f"bias and a non-2-d input; got bias {tuple(bias.shape)}, input {tuple(input.shape)})")
+    check_allocation("linear", tuple(input.shape[:-1]) + tuple(w.shape[:1]), input.data.itemsize)
 
 
 def _add_broadcast_bias(out, bias, strict):

@@ -13,6 +13,7 @@ from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, L1LossFu
                                 NLLLossFunction, SoftNLLFunction)
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_float_tensor, check_tensor
 
 __all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy",
@@ -68,7 +69,8 @@ def _shape_str(shape):
 def _check_input(fn, input):
     check_tensor(fn, "input", input)
     if input.dtype.kind in "iub":
-        raise NotImplementedError(f'"{fn}" not implemented for input of dtype {input.dtype}')
+        raise NotImplementedError(f'"{fn}" not implemented for input of dtype {input.dtype} '
+                                  "(input must be float32 or float64)")
     return check_float_tensor(fn, "input", input)
 
 
@@ -90,13 +92,19 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     """
     _check_input(fn, input)
     check_tensor(fn, "target", target)
+    check_allocation(fn, input.shape, input.data.itemsize)    # log-probabilities / per-element losses
     if input.dim() < 1:
         raise ValueError(f"{fn}: Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
+    if input.dim() != 1 and target.dim() == 0:   # torch reads target.size(0) first
+        raise IndexError(f"{fn}: Dimension specified as 0 but tensor has no dimensions (a 0-d target for an "
+                         f"input of shape {_shape_str(input.shape)})")
+    if input.dim() != 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"{fn}: Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.dim() else 'a 0-d target'}).")
     if target.dtype not in _TARGET_DTYPES:
         raise RuntimeError(f"{fn}: expected target dtype to be Long or Byte, but got {target.dtype}")
+    if target.dtype == np.uint8 and input.dim() > 2:   # nll_loss2d takes Long targets only
+        raise RuntimeError(f"{fn}: expected scalar type Long but found Byte (target of a {input.dim()}-d input)")
     if input.dim() <= 2:
         if target.dim() > 1:
             raise RuntimeError(f"{fn}: 0D or 1D target tensor expected, multi-target not supported "
@@ -159,6 +167,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(fn, input)
     check_tensor(fn, "target", target)
+    if input.dim() == 0:   # torch's log_softmax over dim 1 fails first (after the float-target ignore_index check)
+        if (target.dim() == 0 and target.dtype.kind == "f" and isinstance(ignore_index, (int, np.integer))
+                and ignore_index >= 0):
+            raise RuntimeError(f"{fn}: ignore_index is not supported for floating point target "
+                               f"(ignore_index={ignore_index})")
+        raise IndexError(f"{fn}: Dimension specified as 1 but tensor has no dimensions (input of shape ())")
     _check_label_smoothing(fn, label_smoothing)
     label_smoothing = float(label_smoothing)
     class_dim = 0 if input.dim() == 1 else 1
@@ -202,7 +216,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, ignore_index,
         N, S = input.shape[0], int(np.prod(input.shape[2:], dtype=np.int64))
         out_shape = input.shape[:1] + input.shape[2:]
     log_prob = _log_softmax(input, class_dim)
-    if label_smoothing > 0.0:
+    if label_smoothing > 0.0 and n_classes:   # zero classes: the target is empty, nothing to smooth
         target = target * (1 - label_smoothing) + label_smoothing / n_classes
     denominator = input.numel() // n_classes if n_classes else 0
     loss = SoftNLLFunction.apply(log_prob.reshape(N, n_classes, S), target.reshape(N, n_classes, S), weight,
@@ -222,6 +236,7 @@ def _broadcast_pair(fn, input, target):
         except ValueError:
             raise RuntimeError(f"{fn}: the size of input {_shape_str(input.shape)} and the size of target "
                                f"{_shape_str(target.shape)} do not broadcast") from None
+        check_allocation(fn, shape, input.data.itemsize)
         if tuple(input.shape) != shape:
             input = input.expand(shape)
         if tuple(target.shape) != shape:
@@ -313,7 +328,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"{fn}: Target size ({_shape_str(target.shape)}) must be the same as input size "
                          f"({_shape_str(input.shape)})")
     if target.dtype not in FLOAT_DTYPES:
-        raise RuntimeError(f"{fn}: result type Float can't be cast to the desired output type {target.dtype}")
+        raise RuntimeError(f"{fn}: result type Float can't be cast to the desired output type {target.dtype} "
+                           "(target must be float32 or float64)")
     _check_same_dtype(fn, input, "target", target)
     _check_elementwise_weight(fn, "weight", input, weight)
     _check_elementwise_weight(fn, "pos_weight", input, pos_weight)

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..._functions.normalization import NormFunction, NormGeometry
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]
@@ -57,10 +58,15 @@ def _check_optional_tensors(fn, **tensors):
 
 
 def _check_dtypes(fn, input, **params):
-    """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype')."""
+    """Floating input; parameters and buffers of the input's dtype (torch: 'mixed dtype'); an output of the
+    input's size within the allocation cap."""
+    if input.dtype not in FLOAT_DTYPES and input.dtype.kind == "f":
+        # torch computes half precision; refnn does not (a clean refusal, not a kernel dispatch failure)
+        raise RuntimeError(f"{fn}: expected input to be float32 or float64, but got {input.dtype}")
     if input.dtype not in FLOAT_DTYPES:
         name = _TORCH_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)
-        raise NotImplementedError(f'"{fn}" not implemented for \'{name}\'')
+        raise NotImplementedError(f'"{fn}" not implemented for \'{name}\' (input must be float32 or float64)')
+    check_allocation(fn, input.shape, input.data.itemsize)
     for name, value in params.items():
         if value is not None and value.dtype != input.dtype:
             raise RuntimeError(f"{fn}: mixed dtype (CPU): expected {name} to have the input's dtype "
@@ -141,9 +147,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training and running_mean is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
     if input.dim() < 2:
-        if running_mean is not None:
+        if running_mean is not None and running_mean.numel() != 0:
             raise RuntimeError(f"batch_norm: running_mean should contain 0 elements not {running_mean.numel()} "
                                f"(input of shape {list(input.shape)} has no channel dimension)")
+        for name, value in (("weight", weight), ("bias", bias)):
+            if value is not None and value.numel() != 0:
+                raise RuntimeError(f"batch_norm: {name} should contain 0 elements not {value.numel()} "
+                                   f"(input of shape {list(input.shape)} has no channel dimension)")
+        if input.numel() == 0:   # torch returns an empty result for an empty 1-d input
+            return Tensor(input.data.copy())
         raise IndexError(f"batch_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
@@ -177,9 +189,9 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
-    if (weight is not None or bias is not None) and input.shape[0] == 0:
+    if (weight is not None or bias is not None) and (input.shape[0] == 0 or input.shape[1] == 0):
         raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
-                         "(weight and bias are repeated per sample: a batch of 0 samples is refused)")
+                         "(weight and bias are repeated per sample: a batch of 0 samples, or 0 channels, is refused)")
     geometry = _channel_geometry(input, per_sample=True)
     return NormFunction.apply(input, weight, bias, geometry, eps, bool(use_input_stats), running_mean,
                               running_var, momentum)
@@ -241,5 +253,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(value.shape)} and input of shape {list(input.shape)}")
     _check_dtypes(fn, input, weight=weight, bias=bias)
+    # the per-(sample, group) statistics (mean and inverse std) are allocated too: with zero channels any
+    # num_groups divides C, so num_groups=2**31 would ask for N * 2**31 of them
+    if n:
+        check_allocation(fn, (n, num_groups, 2), input.data.itemsize)
     geometry = _geometry("group", n, c, _prod(input.shape[2:]), num_groups)
     return NormFunction.apply(input, weight, bias, geometry, eps)

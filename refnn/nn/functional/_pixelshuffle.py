@@ -2,7 +2,9 @@
 import numpy as np
 
 from ..._functions import pixelshuffle as PF
-from ._utils import check_tensor
+from ..._shape import check_allocation
+from ...tensor import Tensor
+from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
 
@@ -16,6 +18,12 @@ def _factor(fn, name, value):
     return value
 
 
+def _check_dtype(fn, input):
+    """Integer and bool tensors are permuted through NumPy; floats through the float32/float64 kernel only."""
+    if input.dtype.kind == "f" and input.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"{fn}: expected a floating input to be float32 or float64, but got {input.dtype}")
+
+
 def _check_dims(fn, input):
     if input.dim() < 3:
         raise RuntimeError(f"{fn} expects input to have at least 3 dimensions, but got input with "
@@ -27,10 +35,19 @@ def pixel_shuffle(input, upscale_factor):
     check_tensor("pixel_shuffle", "input", input)
     factor = _factor("pixel_shuffle", "upscale_factor", upscale_factor)
     _check_dims("pixel_shuffle", input)
+    if factor * factor > 2 ** 63 - 1:
+        raise ValueError(f"pixel_shuffle: upscale factor is too large, (upscale_factor)^2 overflowed: "
+                         f"upscale_factor={factor}")
     channels = input.shape[-3]
     if channels % (factor * factor) != 0:
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
                            f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
+    _check_dtype("pixel_shuffle", input)
+    check_allocation("pixel_shuffle", input.shape, input.data.itemsize)
+    if input.numel() == 0:     # nothing to permute (and the factor may be too large for the 6-d view)
+        *lead, height, width = input.shape
+        lead[-1] //= factor * factor
+        return Tensor(np.empty(tuple(lead) + (height * factor, width * factor), dtype=input.dtype))
     return PF.PixelShuffleFunction.apply(input, factor)
 
 
@@ -46,4 +63,6 @@ def pixel_unshuffle(input, downscale_factor):
     if input.numel() == 0:
         # torch 2.13 returns an empty input unchanged (a clone), whatever the factor
         return input.clone()
+    _check_dtype("pixel_unshuffle", input)
+    check_allocation("pixel_unshuffle", input.shape, input.data.itemsize)
     return PF.PixelUnshuffleFunction.apply(input, factor)

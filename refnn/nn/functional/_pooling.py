@@ -63,6 +63,12 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
         strides = kernel
     pads = _int_list(fn, "padding", padding, dims)
     dilations = _int_list(fn, "dilation", dilation, dims)
+    if fn != "max_pool1d":     # ATen's 2-d pooling (and 1-d avg pooling) narrows these to 32-bit int
+        for name, values in (("kernel_size", kernel), ("stride", strides), ("padding", pads),
+                             ("dilation", dilations)):
+            if any(not -2 ** 31 <= v < 2 ** 31 for v in values):
+                raise RuntimeError(f"{fn}: {name}={values}: value cannot be converted to type int "
+                                   f"without overflow")
     if any(s == 0 for s in strides):
         raise RuntimeError(f"{fn}: stride should not be zero, but got stride={strides}")
     if any(k <= 0 for k in kernel):
@@ -88,6 +94,22 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
     return kernel, strides, pads, dilations, out
 
 
+def _check_arg_types(fn, input, **int_args):
+    """torch's argument parser runs before any shape or dtype check: a non-Tensor input, or an int
+    argument of the wrong type (float, None, str), is a TypeError first.  ``stride`` may be None."""
+    check_tensor(fn, "input", input)
+    for name, value in int_args.items():
+        if value is None and name == "stride":
+            continue
+        if isinstance(value, collections.abc.Iterable) and not isinstance(value, str):
+            values = [as_int(fn, name, v) for v in value]
+        else:
+            values = _int_list(fn, name, value, 1)
+        if fn != "max_pool1d" and any(not -2 ** 31 <= v < 2 ** 31 for v in values):
+            # ATen's 2-d pooling (and 1-d avg pooling) narrows these to 32-bit int, before any other check
+            raise RuntimeError(f"{fn}: {name}={value}: value cannot be converted to type int without overflow")
+
+
 def _check_bool(fn, name, value):
     if not isinstance(value, (bool, np.bool_, int)):
         raise TypeError(f"{fn}(): argument '{name}' must be bool, not {type(value).__name__}")
@@ -96,6 +118,7 @@ def _check_bool(fn, name, value):
 
 # ---------------------------------------------------------------- max pooling
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
+    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
     check_float_tensor(fn, "input", input)
     _check_ndim(fn, input, dims)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
@@ -130,6 +153,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 # ---------------------------------------------------------------- average pooling
 def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding)
     check_float_tensor(fn, "input", input)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
     count_include_pad = _check_bool(fn, "count_include_pad", count_include_pad)
@@ -195,6 +219,9 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_avg(fn, dims, input, output_size):
+    check_tensor(fn, "input", input)
+    if dims == 1:       # torch's argument parser checks output_size's type before the input's dtype/rank
+        _adaptive_output(fn, input, dims, output_size)
     check_float_tensor(fn, "input", input)
     if dims == 1 and input.dim() not in (2, 3):
         raise RuntimeError(f"{fn}: expected a 2-d or 3-d input, but got input of shape {tuple(input.shape)}")
@@ -217,6 +244,9 @@ def _adaptive_avg(fn, dims, input, output_size):
 
 
 def _adaptive_max(fn, dims, input, output_size):
+    check_tensor(fn, "input", input)
+    if dims == 1:       # torch's argument parser checks output_size's type before the input's dtype/rank
+        _adaptive_output(fn, input, dims, output_size)
     check_float_tensor(fn, "input", input)
     if dims == 1 and input.dim() not in (2, 3):
         raise RuntimeError(f"{fn}: expected a 2-d or 3-d input, but got input of shape {tuple(input.shape)}")
@@ -283,6 +313,9 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
                 raise ValueError(f'{fn}: invalid output_size "{tuple(output_size)}" (dim {d} must be '
                                  f'between {low} and {high})')
         out = sizes
+    if any(n > 2 ** 63 - 1 for n in out) and all(n >= 0 for n in out):   # negative: ValueError below
+        raise TypeError(f"{fn}(): argument 'output_size' failed to unpack: the output size {tuple(out)} "
+                        f"overflows int64 (kernel_size={kernel}, stride={strides}, padding={pads})")
     for d, n in enumerate(out):
         if n < 0:
             raise ValueError(f"{fn}: output_size must contain non-negative spatial dimensions, but got "
@@ -300,8 +333,14 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
         raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of shape {tuple(input.shape)}")
     lead = input.shape[:input.dim() - dims]
-    plane = math.prod(out)
     check_allocation(fn, tuple(lead) + tuple(out), input.data.itemsize)
+    check_unpool_indices(fn, indices, out, lead)
+    return MaxUnpoolFunction.apply(input, indices, dims, tuple(out))
+
+
+def check_unpool_indices(fn, indices, out, lead):
+    """Every index must address the output plane: the unpooling kernel writes output[index] unchecked."""
+    plane = math.prod(out)
     if plane > 0 and math.prod(lead) > 0:
         idx = indices.data
         bad = (idx < 0) | (idx >= plane)
@@ -309,7 +348,6 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
             value = int(idx[bad].reshape(-1)[0])
             raise RuntimeError(f"{fn}: found an invalid max index {value} in indices (output planes are "
                                f"of size {'x'.join(str(n) for n in out)})")
-    return MaxUnpoolFunction.apply(input, indices, dims, tuple(out))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):

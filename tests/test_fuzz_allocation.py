@@ -1,0 +1,49 @@
+"""The allocation cap: in every family an absurd output size raises a clear RuntimeError naming the function,
+before any kernel runs (never a MemoryError from NumPy, never a hang).
+
+Inputs of absurd size are zero-stride NumPy views (np.broadcast_to): they take no memory, so only the output
+the op would allocate is absurd."""
+import numpy as np
+import pytest
+
+import refnn
+import refnn.nn.functional as F
+from refnn._shape import MAX_ALLOCATION_BYTES
+
+HUGE = (1 << 20, 1 << 20, 1 << 4)          # 2**44 elements: far above the cap in float32
+
+
+def huge(shape=HUGE, dtype=np.float32):
+    return refnn.Tensor(np.broadcast_to(np.ones(1, dtype=dtype), shape))
+
+
+def small(*shape):
+    return refnn.Tensor(np.ones(shape, dtype=np.float32))
+
+
+CASES = {
+    "linear": lambda: F.linear(huge(), small(4, 16)),
+    "activation": lambda: F.relu(huge()),
+    "dropout": lambda: F.dropout(huge(), 0.5, training=True),
+    "conv": lambda: F.conv_transpose2d(small(1, 1, 1, 1), small(1, 1, 2, 2), stride=1, output_padding=0,
+                                       padding=0, dilation=1 << 20),
+    "pooling": lambda: F.max_unpool2d(small(1, 1, 2, 2), refnn.Tensor(np.zeros((1, 1, 2, 2), np.int64)),
+                                      kernel_size=1 << 20),
+    "normalization": lambda: F.layer_norm(huge(), (16,)),
+    "interpolation": lambda: F.interpolate(small(1, 1, 2, 2), scale_factor=float(1 << 22)),
+    "pixelshuffle": lambda: F.pixel_shuffle(huge((1 << 20, 1 << 20, 4, 2, 2)), 2),
+    "loss": lambda: F.mse_loss(huge((1 << 22, 1, 1 << 22)), small(1, 4, 1)),
+    "distance": lambda: F.pairwise_distance(huge((1 << 22, 1, 16)), huge((1, 1 << 22, 16))),
+    "attention": lambda: F.scaled_dot_product_attention(huge((1 << 22, 4)), huge((1 << 22, 4)),
+                                                        huge((1 << 22, 4))),
+}
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_absurd_output_is_refused(family):
+    with pytest.raises(RuntimeError, match="allocation cap|would need|overflow"):
+        CASES[family]()
+
+
+def test_cap_is_documented():
+    assert MAX_ALLOCATION_BYTES == 1 << 34
