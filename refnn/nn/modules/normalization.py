@@ -125,8 +125,15 @@ class _InstanceNorm(_NormBase):
                  device=None, dtype=None, *, bias=True):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
+    spatial_dims = 1  # set by each class: one implementation for 1-d, 2-d and 3-d
+
     def _get_no_batch_dim(self):
-        raise NotImplementedError
+        return self.spatial_dims + 1
+
+    def _check_input_dim(self, input):
+        unbatched = self.spatial_dims + 1
+        if input.dim() not in (unbatched, unbatched + 1):
+            raise ValueError(f"expected {unbatched}D or {unbatched + 1}D input (got {input.dim()}D input)")
 
     def _handle_no_batch_input(self, input):
         return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
@@ -154,34 +161,19 @@ class _InstanceNorm(_NormBase):
 class InstanceNorm1d(_InstanceNorm):
     """Instance normalisation of (N, C, L) or unbatched (C, L) input over L."""
 
-    def _get_no_batch_dim(self):
-        return 2
-
-    def _check_input_dim(self, input):
-        if input.dim() not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.dim()}D input)")
+    spatial_dims = 1
 
 
 class InstanceNorm2d(_InstanceNorm):
     """Instance normalisation of (N, C, H, W) or unbatched (C, H, W) input over H, W."""
 
-    def _get_no_batch_dim(self):
-        return 3
-
-    def _check_input_dim(self, input):
-        if input.dim() not in (3, 4):
-            raise ValueError(f"expected 3D or 4D input (got {input.dim()}D input)")
+    spatial_dims = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
     """Instance normalisation of (N, C, D, H, W) or unbatched (C, D, H, W) input over D, H, W."""
 
-    def _get_no_batch_dim(self):
-        return 4
-
-    def _check_input_dim(self, input):
-        if input.dim() not in (4, 5):
-            raise ValueError(f"expected 4D or 5D input (got {input.dim()}D input)")
+    spatial_dims = 3
 
 
 class LayerNorm(Module):

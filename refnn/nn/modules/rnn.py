@@ -169,6 +169,18 @@ class RNNBase(Module):
             input = input.unsqueeze(batch_dim)
         return input, is_batched, batch_dim
 
+    def _hidden_or_default(self, hx, input, is_batched):
+        """RNN/GRU's hx: rank-checked and given the batch dim, or zeros when absent."""
+        if hx is None:
+            return self._default_hidden(input, self.hidden_size)
+        if not is_batched:
+            if hx.dim() != 2:
+                raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+            return hx.unsqueeze(1)
+        if hx.dim() != 3:
+            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+        return hx
+
     def _default_hidden(self, input, size):
         num_directions = 2 if self.bidirectional else 1
         batch = input.shape[0] if self.batch_first else input.shape[1]
@@ -200,15 +212,7 @@ class RNN(RNNBase):
 
     def forward(self, input, hx=None):
         input, is_batched, batch_dim = self._prepare("RNN", input, hx)
-        if hx is not None:
-            if not is_batched:
-                if hx.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-                hx = hx.unsqueeze(1)
-            elif hx.dim() != 3:
-                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-        else:
-            hx = self._default_hidden(input, self.hidden_size)
+        hx = self._hidden_or_default(hx, input, is_batched)
         self.check_forward_args(input, hx)
         run = _rnn.rnn_tanh if self.mode == "RNN_TANH" else _rnn.rnn_relu
         output, hidden = run(input, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
@@ -272,15 +276,7 @@ class GRU(RNNBase):
 
     def forward(self, input, hx=None):
         input, is_batched, batch_dim = self._prepare("GRU", input, hx)
-        if hx is not None:
-            if not is_batched:
-                if hx.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
-                hx = hx.unsqueeze(1)
-            elif hx.dim() != 3:
-                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
-        else:
-            hx = self._default_hidden(input, self.hidden_size)
+        hx = self._hidden_or_default(hx, input, is_batched)
         self.check_forward_args(input, hx)
         output, hidden = _rnn.gru(input, hx, self._flat_weights, self.bias, self.num_layers, self.dropout,
                                   self.training, self.bidirectional, self.batch_first)
