@@ -136,15 +136,10 @@ _NO_GRADS = {}   # number of arguments -> (False, ...)
 
 
 class Function:
-    """Base class of differentiable operations (torch.autograd.Function style)."""
+    """Base class of differentiable operations (torch.autograd.Function style).
 
-    @staticmethod
-    def forward(ctx, *args, **kwargs):
-        raise NotImplementedError("Function subclasses define forward")  # pragma: no cover
-
-    @staticmethod
-    def backward(ctx, *grad_outputs):
-        raise NotImplementedError("Function subclasses define backward")  # pragma: no cover
+    Subclasses define the static methods ``forward(ctx, *args)`` and ``backward(ctx, *grads)``.
+    """
 
     @classmethod
     def apply(cls, *args, **kwargs):
