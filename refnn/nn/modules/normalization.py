@@ -173,6 +173,21 @@ class InstanceNorm3d(_InstanceNorm):
     spatial_dims = 3
 
 
+def _register_affine(module, shape, affine, bias, dtype):
+    """``weight`` (and ``bias`` unless bias=False) of ``shape`` when affine; registered as None otherwise."""
+    module.register_parameter("weight", Parameter(np.empty(shape, dtype=dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(np.empty(shape, dtype=dtype)) if affine and bias else None)
+    module.reset_parameters()
+
+
+def _reset_affine(module):
+    """torch's initialisation of a norm's affine parameters: weight ones, bias zeros."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class LayerNorm(Module):
     """Normalisation over the trailing ``normalized_shape`` dims, with elementwise weight and bias."""
 
@@ -187,22 +202,10 @@ class LayerNorm(Module):
         if any(int(n) < 0 for n in self.normalized_shape):
             raise RuntimeError(f"Trying to create tensor with negative dimension "
                                f"{min(int(n) for n in self.normalized_shape)}: {list(self.normalized_shape)}")
-        if self.elementwise_affine:
-            self.weight = Parameter(np.empty(self.normalized_shape, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.empty(self.normalized_shape, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _register_affine(self, self.normalized_shape, self.elementwise_affine, bias, dtype)
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -224,22 +227,10 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if self.affine:
-            self.weight = Parameter(np.empty(num_channels, dtype=dtype))
-            if bias:
-                self.bias = Parameter(np.empty(num_channels, dtype=dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
-        self.reset_parameters()
+        _register_affine(self, (num_channels,), self.affine, bias, dtype)
 
     def reset_parameters(self):
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
