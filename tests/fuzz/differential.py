@@ -2,6 +2,7 @@
 import numpy as np
 
 from tests.harness.compare import compare
+from tests.harness.runner import torch_copy
 
 # refnn computes in float32 and float64 only; inputs of these dtypes torch may accept and refnn refuses
 # with an explicit dtype error (a recorded, documented divergence, not a bug).
@@ -16,14 +17,13 @@ class Arr:
 
     def __repr__(self):
         a = self.array
-        return f"Arr(shape={a.shape}, dtype={a.dtype}, strides={a.strides})"
+        values = f", values={a.tolist()!r}" if a.size <= 16 else ""
+        return f"Arr(shape={a.shape}, dtype={a.dtype}, strides={a.strides}{values})"
 
 
 def to_torch(value):
-    import torch
     if isinstance(value, Arr):
-        a = value.array
-        return torch.from_numpy(np.array(a, copy=True))
+        return torch_copy(value.array)           # the same strides as refnn's view
     if isinstance(value, (list, tuple)) and any(isinstance(v, Arr) for v in value):
         return type(value)(to_torch(v) for v in value)
     return value

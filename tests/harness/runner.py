@@ -93,13 +93,24 @@ def _wants_grad(arr, spec, grad):
     return grad and spec.requires_grad and arr.dtype.kind == "f"
 
 
-def torch_tensors(arrays, grad):
-    """torch tensors over private copies (order='K' keeps a transposed layout transposed)."""
+def torch_copy(arr):
+    """A torch tensor over a private copy of ``arr`` with the same strides, so that torch sees the layout
+    refnn sees (some torch ops pick their kernel by stride).  torch has no negative strides: a negatively
+    strided view becomes the C-contiguous copy torch's ``flip`` would return."""
     import torch
+    if arr.size == 0 or any(st < 0 or st % arr.itemsize for st in arr.strides):
+        return torch.from_numpy(arr.copy())
+    span = sum((n - 1) * st for n, st in zip(arr.shape, arr.strides)) // arr.itemsize + 1
+    view = np.lib.stride_tricks.as_strided(np.zeros(span, dtype=arr.dtype), arr.shape, arr.strides)
+    view[...] = arr
+    return torch.from_numpy(view)
+
+
+def torch_tensors(arrays, grad):
+    """torch tensors over private copies with the NumPy arrays' strides (see :func:`torch_copy`)."""
     out = []
     for arr, spec in arrays:
-        negative = any(st < 0 for st in arr.strides)
-        t = torch.from_numpy(arr.copy() if negative else np.array(arr, copy=True, order="K"))
+        t = torch_copy(arr)
         if _wants_grad(arr, spec, grad):
             t.requires_grad_(True)
         out.append(t)

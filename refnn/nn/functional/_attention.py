@@ -39,6 +39,7 @@ def _neg_inf_where(mask, dtype):
 
 # ---------------------------------------------------------------- scaled dot product attention
 def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa):
+    """torch's argument parsing and ``validate_sdpa_input``: types, ranks and dtypes."""
     fn = "scaled_dot_product_attention"
     for position, (name, t) in enumerate((("query", query), ("key", key), ("value", value)), 1):
         _require_tensor(fn, name, t, position)
@@ -63,8 +64,16 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enabl
     if attn_mask is not None and attn_mask.dtype != np.bool_ and attn_mask.dtype != query.dtype:
         raise RuntimeError(f"{fn}: Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {attn_mask.dtype} and query.dtype: {query.dtype} instead.")
-    if attn_mask is not None and is_causal:
-        raise RuntimeError(f"{fn}: Explicit attn_mask should not be set when is_causal=True")
+
+
+def _check_sdpa_shapes(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
+    """The checks torch makes once it has inputs to attend over; returns whether it takes the fused path."""
+    fn = "scaled_dot_product_attention"
+    # torch picks its kernel here, before the shape checks (the choice itself may raise IndexError)
+    fused = _fused_path(query, key, value, attn_mask, dropout_p, enable_gqa)
+    if fused and dropout_p != 0:
+        raise RuntimeError(f"{fn}: the fused CPU kernel torch picks for these inputs takes no dropout, got "
+                           f"dropout_p={dropout_p}")
     if dropout_p > 0 and dropout_p > 1:
         raise RuntimeError(f"{fn}: dropout probability has to be between 0 and 1, but got {dropout_p}")
     if key.shape[-1] != query.shape[-1]:
@@ -93,9 +102,10 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enabl
     scores_shape = lead + (query.shape[-2], key.shape[-2])
     check_allocation(fn, scores_shape, query.data.itemsize)
     check_allocation(fn, lead + (query.shape[-2], value.shape[-1]), query.data.itemsize)
+    if attn_mask is not None and is_causal and not fused:
+        # only torch's math path refuses the pair; its fused kernel applies the causal mask, then attn_mask
+        raise RuntimeError(f"{fn}: Explicit attn_mask should not be set when is_causal=True")
     if attn_mask is not None:
-        if attn_mask.dim() < 2:
-            raise IndexError(f"{fn}: attn_mask must have at least 2 dimensions, got {attn_mask.dim()}")
         try:
             ok = np.broadcast_shapes(attn_mask.shape, scores_shape) == scores_shape
         except ValueError:
@@ -103,6 +113,7 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enabl
         if not ok:
             raise RuntimeError(f"{fn}: attn_mask of shape {tuple(attn_mask.shape)} does not broadcast to the "
                                f"attention weights' shape {scores_shape}")
+    return fused
 
 
 def _repeat_heads(x, repeats):
@@ -114,15 +125,81 @@ def _repeat_heads(x, repeats):
     return expanded.reshape(shape[:-3] + (shape[-3] * repeats,) + shape[-2:])
 
 
-def _safe_softmax(scores):
+def _safe_softmax(scores, masked_rows=None):
     """softmax over the last dim; a row that is all -inf gives zeros (and zero gradient), as torch's
-    ``_safe_softmax`` does."""
+    ``_safe_softmax`` does.  ``masked_rows`` (bool, keepdims) overrides which rows count as empty."""
     F = _F()
-    masked_rows = np.all(scores.data == -np.inf, axis=-1, keepdims=True)
+    if masked_rows is None:
+        masked_rows = np.all(scores.data == -np.inf, axis=-1, keepdims=True)
     if not masked_rows.any():
         return F.softmax(scores, dim=-1)
     probs = F.softmax(A.masked_fill(scores, masked_rows, 0.0), dim=-1)
     return A.masked_fill(probs, masked_rows, 0.0)
+
+
+def _compatible(size, target):
+    return size == target or size == 1
+
+
+def _fused_path(query, key, value, attn_mask, dropout_p, enable_gqa):
+    """Whether torch's CPU dispatcher picks its fused ("flash") kernel over the math path for this call.
+
+    The two paths define different results on non-finite inputs (the fused kernel overwrites the scores a
+    causal mask hides and scales q k^T after the product; the math path adds -inf and scales q and k
+    before it), so refnn follows the same choice.  The rules are torch's ``use_flash_attention_cpp`` gates
+    in order: no dropout; q, k and v all 4-d; one batch size; equal heads (with ``enable_gqa``: key and
+    value heads equal and dividing query's); a mask that is 2-d or 4-d and broadcasts without expanding its
+    last two dims, and needs no gradient; one head size; non-empty sequences; and q, k and v each with a
+    unit stride in the last dim (a NumPy view with a negative stride counts as the contiguous tensor
+    torch's ``flip`` would give).
+    """
+    if dropout_p > 0.0 or not query.dim() == key.dim() == value.dim() == 4:
+        return False
+    (B, H, L, E), (Bk, Hk, S, Ek), (Bv, Hv, _, Ev) = query.shape, key.shape, value.shape
+    if not B == Bk == Bv:
+        return False
+    if enable_gqa:
+        if Hk != Hv or Hk == 0 or H % Hk:
+            return False
+    elif not H == Hk == Hv:
+        return False
+    if attn_mask is not None and not attn_mask.requires_grad:
+        if attn_mask.dim() < 2:
+            # torch reads the mask's last two sizes before it looks at its rank
+            raise IndexError(f"scaled_dot_product_attention: attn_mask must have at least 2 dimensions for "
+                             f"4-d query, key and value, got a {attn_mask.dim()}-d mask")
+        mshape = attn_mask.shape
+        if not (_compatible(mshape[-2], L) and _compatible(mshape[-1], S)):
+            return False
+        if not (attn_mask.dim() == 2 or (attn_mask.dim() == 4 and _compatible(mshape[0], B)
+                                         and _compatible(mshape[1], H))):
+            return False
+    elif attn_mask is not None:
+        return False
+    return E == Ek == Ev and L > 0 and S > 0 and all(_unit_last_stride(t.data) for t in (query, key, value))
+
+
+def _unit_last_stride(array):
+    return array.strides[-1] == array.itemsize or array.strides[-1] < 0
+
+
+# torch's fused kernel reduces the row maximum in 256-bit vectors (its AVX2 and default builds) and then
+# the leftover elements one at a time; a scalar std::max skips a NaN, the vector maximum keeps it
+_FUSED_VECTOR_BYTES = 32
+
+
+def _fused_empty_rows(scores):
+    """Rows torch's fused kernel treats as fully masked when no attn_mask is given: its row maximum is -inf.
+
+    That maximum propagates a NaN from the vector-width head of the row but skips one in the leftover tail,
+    so a row whose NaN scores all lie in the tail and whose other scores are all -inf comes out as zeros
+    (a single key with a NaN score, say), where softmax would give NaN.
+    """
+    s = scores.data
+    head = s.shape[-1] - s.shape[-1] % (_FUSED_VECTOR_BYTES // s.itemsize)
+    nan = np.isnan(s)
+    rest_max = np.max(np.where(nan, -np.inf, s), axis=-1, keepdims=True, initial=-np.inf)
+    return (rest_max == -np.inf) & ~np.any(nan[..., :head], axis=-1, keepdims=True)
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
@@ -130,8 +207,23 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     """softmax(Q K^T * scale + mask) V over the last two dims, with broadcast batch dims.
 
     Boolean ``attn_mask``: True takes part.  A row with nothing to attend to gives zeros.
+
+    Where torch would run its fused CPU kernel (see :func:`_fused_path`) a causal mask overwrites the hidden
+    scores of Q K^T with -inf before they are scaled (so a non-finite key that no query sees does not reach
+    the output, and, as in torch, a scale of 0 or below makes the hidden scores NaN or +inf), then
+    ``attn_mask`` is added: that kernel accepts both masks together.  Otherwise the arithmetic is torch's
+    math path: Q and K are each scaled by sqrt(scale), and the mask is added.  The two agree on finite
+    inputs up to rounding.
     """
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+    if value.numel() == 0 or query.shape[-2] == 0:
+        # no value to mix, or no query: torch returns zeros of shape query.shape[:-1] + (Ev,) at once, without
+        # its other checks, tied to the inputs through 0 * (sum q + sum k + sum v) -- so one non-finite query
+        # makes every output (and gradient) NaN
+        shape = tuple(query.shape[:-1]) + (value.shape[-1],)
+        check_allocation("scaled_dot_product_attention", shape, query.data.itemsize)
+        return Tensor(np.zeros(shape, dtype=query.dtype)) + (query.sum() + key.sum() + value.sum()) * 0.0
+    fused = _check_sdpa_shapes(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
     F = _F()
     L, S = query.shape[-2], key.shape[-2]
     # an embedding of size 0 gives scale 1/sqrt(0) = inf in torch (q k^T is an empty sum, 0, either way)
@@ -139,22 +231,30 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         scale_factor = float(scale)
     else:
         scale_factor = 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
-    # torch's math path: both q and k are multiplied by sqrt(|scale|) before the product
-    root = math.sqrt(abs(scale_factor))
-    q = query * (-root if scale_factor < 0 else root)
-    bias = None
-    if is_causal:
-        bias = _neg_inf_where(~np.tri(L, S, dtype=bool), query.dtype)
-    elif attn_mask is not None:
-        bias = _neg_inf_where(~attn_mask.data, query.dtype) if attn_mask.dtype == np.bool_ else attn_mask
     k, v = key, value
     if enable_gqa:
         k = _repeat_heads(key, query.shape[-3] // key.shape[-3])
         v = _repeat_heads(value, query.shape[-3] // value.shape[-3])
-    scores = A.matmul(q, (k * root).transpose(-2, -1))
+    hidden = ~np.tri(L, S, dtype=bool) if is_causal else None
+    bias = None
+    if attn_mask is not None:
+        bias = _neg_inf_where(~attn_mask.data, query.dtype) if attn_mask.dtype == np.bool_ else attn_mask
+    if fused:
+        # the kernel writes -inf over the hidden scores of q k^T and scales afterwards: a scale of 0 turns
+        # them to NaN and a negative one to +inf, and torch returns NaN rows for those; so does refnn
+        scores = A.matmul(query, k.transpose(-2, -1))
+        if hidden is not None:
+            scores = A.masked_fill(scores, hidden, -np.inf)
+        scores = scores * scale_factor
+    else:
+        # torch's math path: both q and k are multiplied by sqrt(|scale|) before the product
+        root = math.sqrt(abs(scale_factor))
+        scores = A.matmul(query * (-root if scale_factor < 0 else root), (k * root).transpose(-2, -1))
+        if hidden is not None:
+            bias = _neg_inf_where(hidden, query.dtype)
     if bias is not None:
         scores = scores + bias
-    weights = _safe_softmax(scores)
+    weights = _safe_softmax(scores, _fused_empty_rows(scores) if fused and bias is None else None)
     if dropout_p > 0.0:
         weights = F.dropout(weights, dropout_p, training=True)
     return A.matmul(weights, v)
