@@ -13,12 +13,14 @@ reads back.  ``.safetensors`` files go through the ``safetensors`` package.
 import io
 import os
 import pickle
+import pickletools
 import struct
 import zipfile
 from collections import OrderedDict
 
 import numpy as np
 
+from ._shape import check_allocation
 from .tensor import Tensor
 
 # torch storage class name -> (NumPy dtype of the stored bytes, dtype refnn returns)
@@ -40,6 +42,7 @@ _DTYPE_TO_STORAGE = {np.dtype(np.float32): "FloatStorage", np.dtype(np.float64):
                      np.dtype(np.int8): "CharStorage", np.dtype(np.uint8): "ByteStorage",
                      np.dtype(np.bool_): "BoolStorage"}
 _LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+_LEGACY_PROTOCOL = 1001
 _MAX_NDIM = 64
 
 
@@ -51,21 +54,28 @@ class _StorageType:
 class _Storage:
     """Raw bytes of one storage and its element type."""
 
-    def __init__(self, raw, storage_type, key):
+    def __init__(self, raw, storage_type, key, numel, big_endian=False):
         self.key = key
         self.type_name = storage_type.name
         self.stored_dtype, self.result_dtype = _STORAGE_DTYPES[storage_type.name]
+        self.expected_numel = numel
+        self.big_endian = big_endian
         self.raw = None
         if raw is not None:
             self.set_bytes(raw)
 
     def set_bytes(self, raw):
+        """The record's bytes; their count must be what the pickle says the storage holds."""
         itemsize = np.dtype(self.stored_dtype).itemsize
-        if len(raw) % itemsize:
+        if len(raw) != self.expected_numel * itemsize:
             raise pickle.UnpicklingError(
-                f"storage {self.key!r}: {len(raw)} bytes is not a whole number of {self.type_name} elements")
+                f"storage {self.key!r}: the record holds {len(raw)} bytes, but the checkpoint describes "
+                f"{self.expected_numel} {self.type_name} elements ({self.expected_numel * itemsize} bytes)")
+        if self.big_endian and itemsize > 1:
+            raw = np.frombuffer(raw, dtype=np.dtype(self.stored_dtype).newbyteorder(">")).astype(
+                self.stored_dtype).tobytes()
         self.raw = raw
-        self.numel = len(raw) // itemsize
+        self.numel = self.expected_numel
 
 
 class _Pending:
@@ -90,6 +100,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
             f"storage {storage.key!r}: invalid tensor geometry size={size} stride={stride} "
             f"offset={storage_offset}")
     numel = int(np.prod(size, dtype=object)) if size else 1
+    # a zero stride lets a tiny storage describe a huge tensor: refuse before copying it out
+    check_allocation(f"refnn.load: storage {storage.key!r}", size, np.dtype(storage.result_dtype).itemsize)
     if numel:
         last = storage_offset + sum((n - 1) * s for n, s in zip(size, stride))
         if last >= storage.numel:
@@ -131,29 +143,83 @@ _ALLOWED = {
 _ALLOWED.update({("torch", name): _StorageType(name) for name in _STORAGE_DTYPES})
 
 
+# the opcodes torch.save's pickles use (protocols 2 to 4); out-of-band buffers and bytearrays (protocol 5),
+# and the class-instantiating INST/OBJ/NEWOBJ opcodes, are refused before anything is unpickled
+_ALLOWED_OPCODES = frozenset("""
+    PROTO FRAME STOP MARK POP POP_MARK DUP GLOBAL STACK_GLOBAL REDUCE BUILD BINPERSID
+    BINPUT LONG_BINPUT MEMOIZE PUT BINGET LONG_BINGET GET
+    NONE NEWTRUE NEWFALSE BININT BININT1 BININT2 LONG1 LONG4 INT LONG BINFLOAT FLOAT
+    BINUNICODE SHORT_BINUNICODE BINUNICODE8 UNICODE SHORT_BINSTRING BINSTRING STRING
+    SHORT_BINBYTES BINBYTES BINBYTES8
+    EMPTY_TUPLE TUPLE TUPLE1 TUPLE2 TUPLE3 EMPTY_LIST APPEND APPENDS LIST
+    EMPTY_DICT DICT SETITEM SETITEMS
+""".split())
+
+
+def _scan_pickle(stream):
+    """Walk one pickle's opcodes without executing them (from the stream's position through STOP).
+
+    A length field larger than the bytes that follow, a bad UTF-8 string or an opcode a state_dict does
+    not need is refused here, so the unpickler only ever runs well-formed input.
+    """
+    try:
+        for opcode, arg, position in pickletools.genops(stream):
+            if opcode.name == "GLOBAL":            # named in the opcode: refuse a foreign one by name
+                _allowed_global(*arg.partition(" ")[::2])
+            if opcode.name not in _ALLOWED_OPCODES:
+                raise pickle.UnpicklingError(
+                    f"refnn.load: refusing pickle opcode {opcode.name} at byte {position}: a tensor state_dict "
+                    "does not use it")
+    except pickle.UnpicklingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every way genops can find the bytes malformed
+        raise pickle.UnpicklingError(f"refnn.load: malformed pickle data ({type(exc).__name__}: {exc})") from None
+
+
+def _unpickle(stream, load_storage, big_endian=False):
+    """Scan, then unpickle, one pickle from ``stream`` (an in-memory file)."""
+    start = stream.tell()
+    _scan_pickle(stream)
+    stream.seek(start)
+    return _RestrictedUnpickler(stream, load_storage, big_endian).load()
+
+
+def _allowed_global(module, name):
+    found = _ALLOWED.get((module, name))
+    if found is None:
+        raise pickle.UnpicklingError(
+            f"refnn.load: refusing the global '{module}.{name}': only tensor state_dicts can be loaded "
+            "(a checkpoint holding code or whole models is not accepted)")
+    return found
+
+
 class _RestrictedUnpickler(pickle.Unpickler):
-    def __init__(self, file, load_storage):
+    def __init__(self, file, load_storage, big_endian=False):
         super().__init__(file)
         self._load_storage = load_storage
+        self._big_endian = big_endian
         self._storages = {}
 
     def find_class(self, module, name):
-        found = _ALLOWED.get((module, name))
-        if found is None:
-            raise pickle.UnpicklingError(
-                f"refnn.load: refusing the global '{module}.{name}': only tensor state_dicts can be loaded "
-                "(a checkpoint holding code or whole models is not accepted)")
-        return found
+        return _allowed_global(module, name)
 
     def persistent_load(self, pid):
         if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage":
             raise pickle.UnpicklingError(f"refnn.load: unknown persistent id {pid!r}")
-        storage_type, key = pid[1], str(pid[2])
+        storage_type, key, location, numel = pid[1], str(pid[2]), pid[3], pid[4]
         if not isinstance(storage_type, _StorageType):
             raise pickle.UnpicklingError(f"refnn.load: storage {key!r} has an unsupported type")
+        if not isinstance(location, str) or location.partition(":")[0] not in _DEVICES:
+            raise pickle.UnpicklingError(f"refnn.load: storage {key!r} has an unknown device {location!r}")
+        if type(numel) is not int or numel < 0:
+            raise pickle.UnpicklingError(f"refnn.load: storage {key!r} has an invalid size {numel!r}")
         if key not in self._storages:
-            self._storages[key] = _Storage(self._load_storage(key), storage_type, key)
+            self._storages[key] = _Storage(self._load_storage(key), storage_type, key, numel, self._big_endian)
         return self._storages[key]
+
+
+# where a storage lived when saved; refnn reads them all into host memory
+_DEVICES = frozenset(("cpu", "cuda", "mps", "xpu", "hpu", "privateuseone"))
 
 
 def _load_zip(archive):
@@ -171,13 +237,16 @@ def _load_zip(archive):
             raise pickle.UnpicklingError(f"refnn.load: storage record {record!r} is missing from the archive")
         return archive.read(record)
 
-    return _RestrictedUnpickler(io.BytesIO(archive.read(pkl[0])), load_storage).load()
+    byteorder = archive.read(f"{prefix}byteorder").strip() if f"{prefix}byteorder" in present else b"little"
+    if byteorder not in (b"little", b"big"):
+        raise RuntimeError(f"refnn.load: unknown byte order {byteorder[:20]!r} in the archive")
+    return _unpickle(io.BytesIO(archive.read(pkl[0])), load_storage, byteorder == b"big")
 
 
 def _load_legacy_stream(f):
     """The pre-1.6 format: magic, protocol, sys_info, the data pickle, the storage keys, raw storages."""
     def header_value():
-        return _RestrictedUnpickler(f, _no_storage).load()
+        return _unpickle(f, _no_storage)
 
     try:
         magic = header_value()
@@ -186,9 +255,14 @@ def _load_legacy_stream(f):
                            f"format): {exc}") from exc
     if magic != _LEGACY_MAGIC:
         raise RuntimeError("refnn.load: not a torch checkpoint (bad magic number)")
-    header_value()                   # protocol version
-    header_value()                   # sys_info
-    unpickler = _RestrictedUnpickler(f, lambda key: None)
+    if header_value() != _LEGACY_PROTOCOL:
+        raise RuntimeError("refnn.load: unsupported legacy-format protocol version")
+    sys_info = header_value()
+    big_endian = isinstance(sys_info, dict) and not sys_info.get("little_endian", True)
+    start = f.tell()
+    _scan_pickle(f)
+    f.seek(start)
+    unpickler = _RestrictedUnpickler(f, lambda key: None, big_endian)
     result = unpickler.load()
     keys = header_value()
     if not isinstance(keys, list):
@@ -200,10 +274,12 @@ def _load_legacy_stream(f):
         count_bytes = f.read(8)
         if len(count_bytes) != 8:
             raise pickle.UnpicklingError("refnn.load: truncated file (storage header)")
-        (count,) = struct.unpack("<q", count_bytes)
+        (count,) = struct.unpack(">q" if big_endian else "<q", count_bytes)
         nbytes = count * np.dtype(storage.stored_dtype).itemsize
         if count < 0:
             raise pickle.UnpicklingError(f"refnn.load: storage {key!r} has a negative size")
+        if nbytes > len(f.getbuffer()) - f.tell():
+            raise pickle.UnpicklingError(f"refnn.load: truncated file (storage {key!r} claims {nbytes} bytes)")
         raw = f.read(nbytes)
         if len(raw) != nbytes:
             raise pickle.UnpicklingError(f"refnn.load: truncated file (storage {key!r})")
@@ -245,25 +321,63 @@ def load(path, map_location=None, weights_only=True):
         head = opened.read(8)
         opened.seek(0)
         if head.startswith(b"PK"):
-            try:
+            with _corruption_as_error("a damaged or truncated zip archive"):
                 with zipfile.ZipFile(opened) as archive:
                     return _check_state(_load_zip(archive))
-            except zipfile.BadZipFile as exc:
-                raise RuntimeError(f"refnn.load: the file is a damaged or truncated zip archive ({exc})") from exc
         if _looks_like_safetensors(head):
             return _load_safetensors(path)
-        return _check_state(_load_legacy_stream(opened))
+        # the legacy format is read into memory once: every length in it is then checked against the bytes
+        # that are really there before anything is allocated for it
+        with _corruption_as_error("a damaged legacy-format checkpoint"):
+            return _check_state(_load_legacy_stream(io.BytesIO(opened.read())))
     finally:
         if opened is not path:
             opened.close()
 
 
+class _corruption_as_error:
+    """Any failure while parsing (zip structure, pickle, sizes, memory) becomes a clear exception: refnn's
+    refusals (UnpicklingError, RuntimeError) pass through; anything else is re-raised as a RuntimeError
+    that names the kind of file and the original error."""
+
+    def __init__(self, what):
+        self.what = what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, pickle.UnpicklingError) or (
+                type(exc) is RuntimeError and str(exc).startswith("refnn.load")):
+            return False
+        raise RuntimeError(f"refnn.load: the file is {self.what} ({type(exc).__name__}: {exc})") from exc
+
+
 def _check_state(obj):
-    if isinstance(obj, Tensor):
-        return obj
-    if not isinstance(obj, dict):
+    """A dict (or a lone tensor); every tensor in it must hold a NumPy array of a checkpoint dtype."""
+    if not isinstance(obj, (dict, Tensor)):
         raise RuntimeError(f"refnn.load: expected a state_dict (a dict of tensors), got {type(obj).__name__}")
+    _check_tensors(obj, 0)
     return obj
+
+
+def _check_tensors(obj, depth):
+    if depth > 64:
+        raise RuntimeError("refnn.load: the state_dict nests deeper than 64 levels")
+    if isinstance(obj, Tensor):
+        data = obj.__dict__.get("data")
+        if type(data) is not np.ndarray or data.dtype not in _RESULT_DTYPES:
+            raise RuntimeError(f"refnn.load: a tensor in the file was rebuilt with invalid data "
+                               f"({type(data).__name__})")
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            _check_tensors(value, depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            _check_tensors(value, depth + 1)
+
+
+_RESULT_DTYPES = {np.dtype(result) for _, result in _STORAGE_DTYPES.values()}
 
 
 # ------------------------------------------------------------------ saving

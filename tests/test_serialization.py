@@ -167,7 +167,7 @@ def test_refuses_storage_larger_than_file():
     pkl_name = [n for n in records if n.endswith("data.pkl")][0]
     data_name = [n for n in records if "/data/" in n][0]
     crafted = _zip_with(records[pkl_name], {data_name.rsplit("/", 1)[1]: records[data_name][:8]})
-    with pytest.raises(pickle.UnpicklingError, match="needs element 3 but the storage holds 2"):
+    with pytest.raises(pickle.UnpicklingError, match="the record holds 8 bytes, but the checkpoint describes 4 FloatStorage elements"):
         refnn.load(crafted)
 
 
