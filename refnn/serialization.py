@@ -315,7 +315,8 @@ def load(path, map_location=None, weights_only=True):
     pickled global that a state_dict does not need.
     """
     if isinstance(path, (str, os.PathLike)) and str(path).endswith(".safetensors"):
-        return _load_safetensors(path)
+        with _corruption_as_error("a damaged safetensors file"):
+            return _load_safetensors(path)
     opened = open(path, "rb") if isinstance(path, (str, os.PathLike)) else path
     try:
         head = opened.read(8)
@@ -325,7 +326,8 @@ def load(path, map_location=None, weights_only=True):
                 with zipfile.ZipFile(opened) as archive:
                     return _check_state(_load_zip(archive))
         if _looks_like_safetensors(head):
-            return _load_safetensors(path)
+            with _corruption_as_error("a damaged safetensors file"):
+                return _load_safetensors(opened)
         # the legacy format is read into memory once: every length in it is then checked against the bytes
         # that are really there before anything is allocated for it
         with _corruption_as_error("a damaged legacy-format checkpoint"):
@@ -337,8 +339,9 @@ def load(path, map_location=None, weights_only=True):
 
 class _corruption_as_error:
     """Any failure while parsing (zip structure, pickle, sizes, memory) becomes a clear exception: refnn's
-    refusals (UnpicklingError, RuntimeError) pass through; anything else is re-raised as a RuntimeError
-    that names the kind of file and the original error."""
+    refusals (UnpicklingError, RuntimeError) and the operating system's (OSError: no such file...) pass
+    through; anything else is re-raised as a RuntimeError that names the kind of file and the original
+    error."""
 
     def __init__(self, what):
         self.what = what
@@ -347,7 +350,7 @@ class _corruption_as_error:
         return self
 
     def __exit__(self, kind, exc, tb):
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, pickle.UnpicklingError) or (
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, (pickle.UnpicklingError, OSError)) or (
                 type(exc) is RuntimeError and str(exc).startswith("refnn.load")):
             return False
         raise RuntimeError(f"refnn.load: the file is {self.what} ({type(exc).__name__}: {exc})") from exc
@@ -466,13 +469,15 @@ def _looks_like_safetensors(head):
     return 2 <= n < (1 << 30)
 
 
-def _load_safetensors(path):
+def _load_safetensors(source):
+    """A path, or an open binary file positioned at the start."""
     try:
-        from safetensors.numpy import load_file
+        from safetensors.numpy import load, load_file
     except ImportError as exc:
         raise RuntimeError("refnn.load: reading .safetensors needs the optional 'safetensors' package "
                            "(pip install 'refnn[safetensors]')") from exc
-    return OrderedDict((k, Tensor(np.array(v))) for k, v in load_file(str(path)).items())
+    arrays = load_file(str(source)) if isinstance(source, (str, os.PathLike)) else load(source.read())
+    return OrderedDict((k, Tensor(np.array(v))) for k, v in arrays.items())
 
 
 def _save_safetensors(state_dict, path):
