@@ -5,6 +5,7 @@ Modules and (through ``register_buffer``) buffers; ``state_dict`` lists, for eac
 module in definition order, its parameters, then its persistent buffers, then
 its children's entries under ``name.``.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 
 import numpy as np
@@ -35,21 +36,33 @@ def _shape_str(shape):
     return "torch.Size([" + ", ".join(str(n) for n in shape) + "])"
 
 
-def _to_numpy(value):
-    """Accept a NumPy array, a refnn Tensor or a CPU torch tensor (without importing torch)."""
+def _tensor_like_array(value):
+    """The array behind a state_dict entry: a refnn Tensor, a NumPy array of numbers or a CPU torch
+    tensor (read without importing torch); None for anything else (torch's "Tensor-like" rule)."""
     if isinstance(value, Tensor):
-        return value.data
-    if isinstance(value, np.ndarray):
+        value = value.data
+    elif type(value).__module__.startswith("torch") and hasattr(value, "detach"):
+        value = value.detach().cpu()
+        value = (value.float() if str(value.dtype) == "torch.bfloat16" else value).numpy()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         return value
-    if type(value).__module__.startswith("torch") and hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
-    return np.asarray(value)
+    return None
+
+
+def _cast(value, dtype):
+    """``value`` as ``dtype`` the way torch's copy_ casts (complex drops its imaginary part, with a warning)."""
+    if value.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=3)
+        value = value.real
+    with np.errstate(invalid="ignore", over="ignore"):
+        return value.astype(dtype, copy=False)
 
 
 class Module:
     """Base class of all layers."""
 
     training: bool
+    _version = 1              # of the layer's state_dict layout (torch's numbering; see load_state_dict)
 
     def __init__(self, *args, **kwargs):
         if args or kwargs:
@@ -260,52 +273,89 @@ class Module:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
 
     def state_dict(self, destination=None, prefix="", keep_vars=False):
-        """Parameters then persistent buffers of each module, recursively, under dotted names."""
+        """Parameters then persistent buffers of each module, recursively, under dotted names.
+
+        Like torch's, the dict carries ``_metadata``: each module's ``_version`` under its dotted prefix,
+        which ``load_state_dict`` reads to upgrade checkpoints written by older versions of a layer.
+        """
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()
+        metadata = getattr(destination, "_metadata", None)
+        if metadata is not None:
+            metadata[prefix[:-1]] = {"version": self._version}
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, strict, missing_keys, unexpected_keys, error_msgs):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, missing_keys, unexpected_keys,
+                              error_msgs, pending):
+        """Check this module's own entries (torch's rules and messages) and append what to copy in to
+        ``pending``; nothing is written here."""
         local = [(k, v) for k, v in self._parameters.items()]
         local += [(k, v) for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set]
-        for name, current in local:
+        local_state = {name: value for name, value in local if value is not None}
+        for name, current in local_state.items():
             key = prefix + name
-            if current is None:
-                continue
             if key not in state_dict:
                 missing_keys.append(key)
                 continue
-            value = _to_numpy(state_dict[key])
+            value = _tensor_like_array(state_dict[key])
+            if value is None:
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                                  f"Tensor-like object from checkpoint but received {type(state_dict[key])}")
+                continue
+            if current.dim() == 0 and value.shape == (1,):     # a 0-d entry saved as (1,) by torch 0.3
+                value = value.reshape(())
             if value.shape != current.shape:
                 error_msgs.append(
                     f"size mismatch for {key}: copying a param with shape {_shape_str(value.shape)} from "
                     f"checkpoint, the shape in current model is {_shape_str(current.shape)}.")
                 continue
-            self._pending_copies.append((current, value))
-        local_names = {name for name, value in local if value is not None}
+            if (local_metadata.get("assign_to_params_buffers") and name in self._parameters
+                    and current.requires_grad and value.dtype.kind not in "fc"):
+                error_msgs.append(
+                    f'While copying the parameter named "{key}", whose dimensions in the model are '
+                    f"{_shape_str(current.shape)} and whose dimensions in the checkpoint are "
+                    f"{_shape_str(value.shape)}, an exception occurred : ('Only Tensors of floating point "
+                    "and complex dtype can require gradients',).")
+                continue
+            pending.append((self, name, current, value, state_dict[key]))
         for key in state_dict:
             if key.startswith(prefix):
-                head = key[len(prefix):].split(".", 1)[0]
-                if head not in self._modules and head not in local_names:
+                head, dot, _ = key[len(prefix):].partition(".")
+                # a dotted remainder must name a child module; a plain one, an entry of this module
+                if (dot and head not in self._modules) or (not dot and head not in local_state):
                     unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy matching entries in; report or raise on missing/unexpected keys and size mismatches.
 
-        Every entry is checked before anything is copied: a failed load changes nothing.
+        Every entry is checked before anything is copied: a failed load changes nothing (torch copies
+        the good entries before it raises).  With ``assign=True`` the module takes the checkpoint's
+        arrays themselves, with their dtype, as torch does.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing, unexpected, errors = [], [], []
-        copies = []
-        for prefix, module in self._prefixed_modules():
-            object.__setattr__(module, "_pending_copies", copies)
-            module._load_from_state_dict(state_dict, prefix, strict, missing, unexpected, errors)
-            object.__delattr__(module, "_pending_copies")
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)           # layers may add or drop entries of this copy
+        missing, unexpected, errors, pending = [], [], [], []
+
+        def load(module, local_state_dict, prefix):
+            local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = True
+            module._load_from_state_dict(local_state_dict, prefix, local_metadata, missing, unexpected,
+                                         errors, pending)
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    load(child, {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)},
+                         child_prefix)
+
+        load(self, state_dict, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
@@ -316,9 +366,16 @@ class Module:
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
                 type(self).__name__, "\n\t".join(errors)))
-        for current, value in copies:
-            current.data[...] = value.astype(current.dtype, copy=False)
-            current._version += 1
+        converted = [(module, name, current, value if assign else _cast(value, current.dtype), given)
+                     for module, name, current, value, given in pending]
+        for module, name, current, value, given in converted:
+            if not assign:
+                current.data[...] = value
+                current._version += 1
+            elif name in module._parameters:
+                module._parameters[name] = Parameter(value, requires_grad=current.requires_grad)
+            else:
+                module._buffers[name] = given if isinstance(given, Tensor) and given.data is value else Tensor(value)
         return _IncompatibleKeys(missing, unexpected)
 
     def _prefixed_modules(self):

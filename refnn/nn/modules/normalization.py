@@ -56,6 +56,16 @@ class _NormBase(Module):
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
 
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, *args):
+        # version 2 added num_batches_tracked: a checkpoint without version metadata (a plain dict, or an
+        # older one) that lacks it keeps the module's own count, as in torch
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = (self.num_batches_tracked if self.num_batches_tracked is not None
+                               else Tensor(np.array(0, dtype=np.int64)))
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
+
     def reset_running_stats(self):
         if self.track_running_stats:
             self.running_mean.zero_()
@@ -134,6 +144,26 @@ class _InstanceNorm(_NormBase):
 
     def _handle_no_batch_input(self, input):
         return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, missing_keys, unexpected_keys,
+                              error_msgs, pending):
+        # version 1 dropped the running statistics of instance norms that do not track them: a checkpoint
+        # without version metadata still carrying them is refused with torch's explanation
+        if local_metadata.get("version") is None and not self.track_running_stats:
+            stale = [prefix + name for name in ("running_mean", "running_var") if prefix + name in state_dict]
+            if stale:
+                klass = type(self).__name__
+                error_msgs.append(
+                    f"Unexpected running stats buffer(s) {' and '.join(f'{chr(34)}{k}{chr(34)}' for k in stale)} "
+                    f"for {klass} with track_running_stats=False. If state_dict is a checkpoint saved before "
+                    f"0.4.0, this may be expected because {klass} does not track running stats by default since "
+                    f"0.4.0. Please remove these keys from state_dict. If the running stats are actually needed, "
+                    f"instead set track_running_stats=True in {klass} to enable them. See the documentation of "
+                    f"{klass} for details.")
+                for key in stale:
+                    state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, missing_keys, unexpected_keys,
+                                      error_msgs, pending)
 
     def _apply_instance_norm(self, input):
         return F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
