@@ -168,3 +168,19 @@ def test_big_endian_legacy_checkpoint():
     stream.write(struct.pack(">q", 3) + value.astype(">f4").tobytes())
     loaded = refnn.load(io.BytesIO(stream.getvalue()))
     np.testing.assert_array_equal(loaded["w"].data, value)
+
+
+def test_fuzzer_finds_an_unguarded_parse_error(monkeypatch):
+    """The guard works: with refnn.load's error conversion removed, the fuzzer above finds a file that
+    escapes as something other than RuntimeError/UnpicklingError."""
+    from refnn import serialization
+    monkeypatch.setattr(serialization._corruption_as_error, "__exit__", lambda self, *exc: False)
+
+    @FUZZ
+    @given(damaged(BLOBS["legacy"]))
+    def check(data):
+        _load(data)
+
+    with pytest.raises(Exception) as found:
+        check()
+    assert not isinstance(found.value, (RuntimeError, pickle.UnpicklingError)), found.value

@@ -116,3 +116,17 @@ def test_load_state_dict_matches_torch(state, strict, assign):
         for key, (data, dtype) in before.items():
             assert after[key][1] == dtype and np.array_equal(after[key][0], data, equal_nan=True), (
                 f"{key} changed although load_state_dict raised")
+
+
+def test_fuzzer_finds_a_missing_tensor_check(monkeypatch):
+    """The guard works: with the Tensor-like check removed from load_state_dict, the fuzzer above finds
+    a state torch refuses (a None, a float or a list as a value) that refnn then mishandles."""
+    from refnn.nn.modules import module
+    monkeypatch.setattr(module, "_tensor_like_array", lambda value: np.asarray(
+        value.data if isinstance(value, refnn.Tensor) else value))
+    try:
+        test_load_state_dict_matches_torch()
+    except AssertionError as exc:
+        assert "refnn" in str(exc) or "torch" in str(exc), exc
+    else:
+        raise AssertionError("the fuzzer did not notice the missing check")
