@@ -28,6 +28,12 @@ def main(family, max_examples, seed=0):
     from tests.fuzz.families import FAMILIES
 
     torch.set_num_threads(1)
+    # torch's fused attention kernel skips NaN scores in the leftover of its vector-width row maximum, so
+    # its NaN-vs-zero results depend on the SIMD width of the build it dispatches to; refnn assumes 256-bit
+    # vectors (AVX2 and the default build) -- tell it when the oracle runs 512-bit ones
+    if torch.backends.cpu.get_cpu_capability() == "AVX512":
+        import refnn.nn.functional._attention as attention
+        attention._FUSED_VECTOR_BYTES = 64
     # under the 8 GiB address-space limit, refnn's allocation cap must lie below it, so that a huge output
     # is refused by the cap (RuntimeError) rather than failing inside NumPy (MemoryError)
     refnn._shape.MAX_ALLOCATION_BYTES = 1 << 31
