@@ -15,6 +15,7 @@ from .._kernels import gemm
 from ..autograd import Function
 from ..tensor import Tensor
 from ._util import contiguous, threads
+from .arith import unbroadcast
 
 
 def product(a, b, a_km=False, b_nk=False, bias=None):
@@ -96,3 +97,21 @@ def matmul(a, b):
     if b.dim() == 1:
         out = out.reshape(out.shape[:-1])
     return out
+
+
+class AddBiasFunction(Function):
+    """``output + bias`` rounded to the output's dtype: torch's in-place ``output.add_(bias)``.
+
+    A bias of the other float dtype is added in the promoted dtype and rounded back, except a 0-d one,
+    which (as a 0-d tensor does in torch's type promotion) is first rounded to the output's dtype.
+    """
+
+    @staticmethod
+    def forward(ctx, output, bias):
+        ctx.bias_shape, ctx.bias_dtype = bias.shape, bias.dtype
+        b = bias.data.astype(output.dtype) if bias.dim() == 0 else bias.data
+        return Tensor((output.data + b).astype(output.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, unbroadcast(grad, ctx.bias_shape).astype(ctx.bias_dtype, copy=False)

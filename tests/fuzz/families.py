@@ -17,15 +17,17 @@ def linear(draw):
     n = draw(st.integers(0, 4))
     lead = tuple(draw(st.lists(st.integers(0, 3), min_size=max(rank - 1, 0), max_size=max(rank - 1, 0))))
     x_shape = lead + (k + draw(st.sampled_from([0, 0, 0, 1])),) if rank else ()
-    x = draw(arrays(shape=x_shape))
-    w = draw(arrays(shape=draw(st.sampled_from([(n, k), (k,), (n, k, 1)]))))
+    # mostly one float dtype for both (the compared region); sometimes anything, mismatches included
+    dtypes = (draw(st.sampled_from(["float32", "float64"])),) if draw(st.integers(0, 3)) else ("float32", "float64")
+    extra = draw(st.integers(0, 3)) == 0
+    x = draw(arrays(shape=x_shape, dtypes=dtypes, extra_dtypes=extra))
+    w = draw(arrays(shape=draw(st.sampled_from([(n, k), (k,), (n, k, 1)])), dtypes=dtypes, extra_dtypes=extra))
     args = [Arr(x), Arr(w)]
     if draw(st.booleans()):
-        # an empty input takes its own dtype for the bias: torch skips the dtype check when there is nothing
-        # to compute (linear of a (0,) float64 input with a float32 bias succeeds); refnn refuses
-        dtypes = (x.dtype.name,) if x.size == 0 and x.dtype.kind == "f" else ("float32", "float64")
-        args.append(Arr(draw(arrays(shape=draw(st.sampled_from([(n,), (n + 1,), ()])), dtypes=dtypes,
-                                    extra_dtypes=False))))
+        # vector, scalar and broadcasting biases, of either float dtype: torch adds some with addmm (one
+        # dtype, broadcast to the product) and the rest in place after a matmul
+        args.append(Arr(draw(arrays(shape=draw(st.sampled_from([(n,), (n + 1,), (), (1,), (1, n), (n, 1)])),
+                                    dtypes=("float32", "float64"), extra_dtypes=False))))
     return "linear", tuple(args), {}
 
 

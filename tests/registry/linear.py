@@ -37,3 +37,23 @@ CASES = [
     ErrorCase(op="linear", desc="dtype_mismatch", args=(T((2, 4)), T((3, 4), dtype="float64")), dtypes=("float32",)),
     ErrorCase(op="linear", desc="input_not_tensor", args=([1.0, 2.0], T((3, 2)))),
 ]
+
+# The fuzzer found (issue 10) that torch adds the bias two ways: addmm for a 2-d input, or a contiguous one
+# with a (squeezable-to-)1-d contiguous bias -- one dtype, a matrix weight, the bias broadcast to the
+# (rows, out_features) product -- and otherwise matmul then add_, which takes a 1-d weight with a vector
+# bias and a bias of the other float dtype (rounded back to the output's).
+CASES += [
+    OpCase(op="linear", desc="weight_1d_bias_1d_noncontig_input",
+           args=(T((2, 3, 4), layout="transposed"), T((4,)), T((3,)))),
+    ErrorCase(op="linear", desc="weight_1d_bias_1d_contig_input", args=(T((2, 3, 4)), T((4,)), T((3,)))),
+    OpCase(op="linear", desc="bias_float64_noncontig_input",
+           args=(T((2, 3, 4), layout="transposed"), T((5, 4)), T((5,), dtype="float64"))),
+    OpCase(op="linear", desc="bias_0d_float64", args=(T((2, 3, 4)), T((5, 4)), T((), dtype="float64"))),
+    ErrorCase(op="linear", desc="bias_float64_contig_input", args=(T((2, 3, 4)), T((5, 4)), T((5,), dtype="float64")),
+              dtypes=("float32",)),
+    OpCase(op="linear", desc="bias_row_3d_input", args=(T((2, 3, 4)), T((5, 4)), T((1, 5)))),
+    OpCase(op="linear", desc="bias_column_2d_input", args=(T((5, 4)), T((5, 4)), T((5, 1)))),
+    ErrorCase(op="linear", desc="bias_column_3d_input_rows_mismatch", args=(T((2, 3, 4)), T((5, 4)), T((5, 1)))),
+    OpCase(op="linear", desc="bias_2d_noncontig_input_in_place",
+           args=(T((2, 3, 4), layout="transposed"), T((5, 4)), T((3, 5)))),
+]
