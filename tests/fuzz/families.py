@@ -278,9 +278,12 @@ def activation(draw):
 def dropout(draw):
     # dropout's mask is random and the generators differ: only draws whose result is determined are compared
     # (training off, or p in {0, 1}); p outside [0, 1] and non-numbers must be refused.
-    op = draw(st.sampled_from(["dropout", "dropout1d", "dropout2d"]))
-    x = _as_arg(draw, draw(arrays()), p_other=0.02)
-    p = draw(st.sampled_from([0.0, 1.0, 0.5, -0.1, 1.1, float("nan"), float("inf"), 2 ** 63, "0.5", None]))
+    op = draw(st.sampled_from(["dropout", "dropout1d", "dropout2d", "dropout3d"]))
+    extra = draw(st.integers(0, 3)) == 0
+    x = _as_arg(draw, draw(arrays(extra_dtypes=extra)), p_other=0.02)
+    valid = [0.0, 1.0, 0.5, 0.0, 1.0]
+    p = draw(st.sampled_from(valid + [-0.1, 1.1, float("nan"), float("inf"), 2 ** 63, "0.5", None]
+                             if draw(st.booleans()) else valid))
     training = draw(st.booleans()) if p in (0.0, 1.0) or not isinstance(p, float) or not 0 < p < 1 else False
     return op, (x,), {"p": p, "training": training}
 
