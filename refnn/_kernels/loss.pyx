@@ -11,7 +11,10 @@ thread, and ``sequential_sum`` adds the block sums in order, so the result is th
 at any thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport exp, fabs, log, log1p, INFINITY
+from libc.math cimport NAN, exp, fabs, log, logf, log1p, INFINITY
+
+cdef extern from "refnn_vexp.h" nogil:
+    float refnn_expf(float x)        # the float32 exp of the softmax kernels (softmax.pyx)
 
 ctypedef fused floating:
     float
@@ -49,7 +52,7 @@ def sequential_sum(const double[::1] partials):
 
 
 # ---------------------------------------------------------------- nll_loss
-def nll_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target, const floating[::1] weight,
+def nll_fwd(const floating[:, :, :] log_prob, const long long[:, ::1] target, const floating[::1] weight,
             long long ignore_index, floating[:, ::1] out, int num_threads):
     """out[n, s] = -log_prob[n, target[n, s], s] * weight[target[n, s]]  (0 where target == ignore_index)."""
     cdef Py_ssize_t N = log_prob.shape[0], S = log_prob.shape[2], n, s
@@ -63,7 +66,7 @@ def nll_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target, 
                 out[n, s] = -log_prob[n, t, s] * weight[t]
 
 
-def nll_reduce_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target,
+def nll_reduce_fwd(const floating[:, :, :] log_prob, const long long[:, ::1] target,
                    const floating[::1] weight, long long ignore_index, bint has_weight, double[::1] result):
     """result = (sum -log_prob[n, t, s] * w[t], sum w[t], count) over non-ignored (n, s) in row-major order.
 
@@ -120,17 +123,125 @@ def nll_reduce_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] t
 
 def nll_bwd(const long long[:, ::1] target, const floating[::1] weight, long long ignore_index,
             const floating[:, :] grad_scale, floating[:, :, ::1] grad_input, int num_threads):
-    """grad_input[n, c, s] = -(weight[c] * grad_scale[n, s]) where c == target[n, s] (not ignored), else 0."""
-    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], S = grad_input.shape[2], n, c, s
+    """grad_input[n, target[n, s], s] = -(weight[t] * grad_scale[n, s]) (not ignored); grad_input arrives zeroed.
+
+    Every other element of grad_input keeps its 0: the caller allocates it with np.zeros.
+    """
+    cdef Py_ssize_t N = grad_input.shape[0], S = grad_input.shape[2], n, s
     cdef long long t
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for c in range(C):
-            for s in range(S):
-                grad_input[n, c, s] = 0
         for s in range(S):
             t = target[n, s]
             if t != ignore_index:
                 grad_input[n, t, s] = -(weight[t] * grad_scale[n, s])
+
+
+# ---------------------------------------------------------------- cross_entropy (class indices)
+# The fused form of nll_loss(log_softmax(x, dim=1)): it evaluates, per (n, s) row over the classes c,
+# exactly the expressions of softmax.pyx's log_softmax_row / log_softmax_bwd (same max, same 8-lane
+# sum of the exponentials, same rounding steps), so its bits equal the composition's
+# (tests/test_perf_loss.py holds them equal); it only skips storing log_softmax and the one-hot gradient.
+cdef inline floating exp_(floating x) noexcept nogil:
+    if floating is float:
+        return refnn_expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline floating log_(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, Py_ssize_t stride,
+                                   floating* row_max, floating* log_total) noexcept nogil:
+    """row_max = max_d x[d*stride] (NaN if any is NaN); log_total = log(sum_d exp(x - row_max)), 8 lanes."""
+    cdef floating m = x[0], e
+    cdef floating s[8]
+    cdef Py_ssize_t d, j, full = D - D % 8
+    cdef int has_nan = 0
+    for d in range(D):
+        m = x[d * stride] if x[d * stride] > m else m
+        has_nan = has_nan | (x[d * stride] != x[d * stride])
+    if has_nan:
+        m = <floating>NAN
+    for j in range(8):
+        s[j] = 0
+    for d in range(0, full, 8):
+        for j in range(8):
+            e = exp_(x[(d + j) * stride] - m)
+            s[j] = s[j] + e
+    for d in range(full, D):
+        e = exp_(x[d * stride] - m)
+        s[d - full] = s[d - full] + e
+    row_max[0] = m
+    log_total[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
+
+
+def cross_entropy_fwd(const floating[:, :, ::1] x, const long long[:, ::1] target, long long ignore_index,
+                      floating[:, ::1] picked, floating[:, ::1] row_max, floating[:, ::1] log_total,
+                      int num_threads):
+    """picked[n, s] = log_softmax(x[n, :, s])[target[n, s]] = x[n, t, s] - max - log(sum_c exp(x[n, c, s] - max)).
+
+    0 where target == ignore_index.  row_max and log_total are kept for the backward.
+    """
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], S = x.shape[2], n, s
+    cdef long long t
+    if C == 0:
+        return
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for s in range(S):
+            if S == 1:
+                log_softmax_terms(&x[n, 0, 0], C, 1, &row_max[n, 0], &log_total[n, 0])
+            else:
+                log_softmax_terms(&x[n, 0, s], C, S, &row_max[n, s], &log_total[n, s])
+            t = target[n, s]
+            if t == ignore_index:
+                picked[n, s] = 0
+            else:
+                picked[n, s] = x[n, t, s] - row_max[n, s] - log_total[n, s]
+
+
+cdef inline void cross_entropy_row_bwd(const floating* x, floating* grad, Py_ssize_t D, Py_ssize_t stride,
+                                       floating m, floating log_total, Py_ssize_t t,
+                                       floating value) noexcept nogil:
+    """grad[d] = onehot_t(d) * value - exp(x[d] - m - log_total) * (value + 0)."""
+    cdef Py_ssize_t d
+    cdef floating total = value + 0      # log_softmax_bwd's row sum of the one-hot gradient (-0 becomes +0)
+    for d in range(D):
+        grad[d * stride] = 0 - exp_(x[d * stride] - m - log_total) * total
+    if t >= 0:
+        grad[t * stride] = value - exp_(x[t * stride] - m - log_total) * total
+
+
+def cross_entropy_bwd(const floating[:, :, ::1] x, const long long[:, ::1] target, const floating[::1] weight,
+                      long long ignore_index, const floating[:, :] grad_scale, const floating[:, ::1] row_max,
+                      const floating[:, ::1] log_total, floating[:, :, ::1] grad_input, int num_threads):
+    """grad_input[n, c, s] = g[c] - exp(log_softmax[c]) * sum_c g[c], g the nll gradient -(weight[t] * grad_scale[n, s]) at c = t.
+
+    An ignored target leaves g = 0 (sum 0).
+    """
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], S = x.shape[2], n, s
+    cdef long long t
+    cdef floating value
+    if C == 0:
+        return
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for s in range(S):
+            t = target[n, s]
+            if t == ignore_index:
+                value = 0
+                t = -1
+            else:
+                value = -(weight[t] * grad_scale[n, s])
+            if S == 1:
+                cross_entropy_row_bwd(&x[n, 0, 0], &grad_input[n, 0, 0], C, 1, row_max[n, 0], log_total[n, 0],
+                                      t, value)
+            else:
+                cross_entropy_row_bwd(&x[n, 0, s], &grad_input[n, 0, s], C, S, row_max[n, s], log_total[n, s],
+                                      t, value)
 
 
 # ---------------------------------------------------------------- soft-target cross entropy
