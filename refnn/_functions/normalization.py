@@ -46,18 +46,6 @@ class NormGeometry:
         return self.weight_of_row is None
 
     @property
-    def rows_per_stat(self):
-        """P when the input is (R, P, B) blocks: statistic row r = apply rows r*P ... r*P + P - 1 (A = 1, per-row
-        weights: GroupNorm, InstanceNorm); None otherwise.  Computed once per (cached) geometry."""
-        if not hasattr(self, "_rows_per_stat"):
-            (a, r, b), (a2, r2, b2) = self.stats_shape, self.apply_shape
-            per = r2 // r if r else 0
-            nested = (a == a2 == 1 and not self.col_affine and r and per * r == r2 and per * b2 == b
-                      and np.array_equal(self.stat_of_row, np.arange(r2) // per))
-            self._rows_per_stat = per if nested else None
-        return self._rows_per_stat
-
-    @property
     def count(self):
         """M: the number of elements per statistic."""
         return self.stats_shape[0] * self.stats_shape[2]
@@ -79,32 +67,6 @@ def _update_running(geometry, running_mean, running_var, momentum, mean, var_sum
         buffer._version += 1
 
 
-def _stat_rows_forward(ctx, input, weight, bias, geometry, eps, running_mean, running_var, momentum, x):
-    """NormFunction.forward for nested rows (GroupNorm, InstanceNorm with batch statistics): the statistics
-    and the normalisation in one kernel (K.stat_rows_fwd, the bits of row_moments + row_affine_fwd)."""
-    dtype = x.dtype
-    num_stats = geometry.stats_shape[1]
-    mean = np.empty(num_stats, np.float64)
-    var_sum = np.empty(num_stats, np.float64)
-    rstd = np.empty(num_stats, np.float64)
-    blocks = (num_stats, geometry.rows_per_stat, geometry.apply_shape[2])
-    out = np.empty(blocks, dtype=dtype)
-    K.stat_rows_fwd(x.reshape(blocks), geometry.weight_of_row,
-                    contiguous(weight.data.reshape(-1)) if weight is not None else _EMPTY[dtype],
-                    contiguous(bias.data.reshape(-1)) if bias is not None else _EMPTY[dtype],
-                    weight is not None, bias is not None, eps, mean, var_sum, rstd, out, threads())
-    if running_mean is not None:
-        _update_running(geometry, running_mean, running_var, momentum, mean, var_sum)
-    ctx.save_for_backward(input, weight)
-    ctx.x = x
-    ctx.geometry = geometry
-    ctx.mean, ctx.rstd = mean, rstd
-    ctx.use_batch_stats = True
-    ctx.has_bias = bias is not None
-    ctx.bias_shape = bias.shape if bias is not None else None
-    return Tensor(out.reshape(input.shape))
-
-
 class NormFunction(Function):
     """y = normalise(x) * weight + bias over a NormGeometry; running buffers updated in place."""
 
@@ -115,8 +77,6 @@ class NormFunction(Function):
         dtype = x.dtype
         num_stats = geometry.stats_shape[1]
         empty = x.size == 0
-        if use_batch_stats and not empty and geometry.rows_per_stat:
-            return _stat_rows_forward(ctx, input, weight, bias, geometry, eps, running_mean, running_var, momentum, x)
         if use_batch_stats:
             mean = np.zeros(num_stats, np.float64)
             var_sum = np.zeros(num_stats, np.float64)

@@ -19,7 +19,6 @@
 differ only in how their Python layer groups the axes into (A, R, B).
 """
 from cython.parallel cimport prange
-from libc.math cimport sqrt
 
 ctypedef fused floating:
     float
@@ -194,37 +193,6 @@ def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, cons
         else:
             for b in range(B):
                 op[b] = (xp[b] - c) * s + t
-
-
-def stat_rows_fwd(const floating[:, :, ::1] x, const Py_ssize_t[::1] weight_of_row, const floating[::1] weight,
-                  const floating[::1] bias, bint has_weight, bint has_bias, double eps, double[::1] mean,
-                  double[::1] var_sum, double[::1] rstd, floating[:, :, ::1] out, int num_threads):
-    """row_moments then row_affine_fwd, one statistic row at a time (their bits; A = 1, apply rows nested).
-
-    x (R, P, B): statistic row r spans the P apply rows r*P + p of B elements (GroupNorm: P channels
-    of a group; InstanceNorm: P = 1).  rstd[r] = 1 / sqrt(var_sum[r] / (P*B) + eps), and
-    out[r, p, b] = (x[r, p, b] - mean[r]) * scale + shift, scale = rstd[r] * weight[i] (rstd[r] without
-    a weight), shift = bias[i] (0 without a bias), i = weight_of_row[r*P + p], in x's type.
-    The row is read from memory once; its second and third passes find it in cache.
-    """
-    cdef Py_ssize_t R = x.shape[0], P = x.shape[1], B = x.shape[2], r, p, b, i
-    cdef const floating* xp
-    cdef floating* op
-    cdef floating c, scale, shift
-    if R == 0 or P == 0 or B == 0:
-        return
-    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
-        _moments_one_row(&x[r, 0, 0], 1, P * B, P * B, &mean[r], &var_sum[r])
-        rstd[r] = 1.0 / sqrt(var_sum[r] / <double>(P * B) + eps)
-        c = <floating>mean[r]
-        for p in range(P):
-            i = weight_of_row[r * P + p]
-            scale = <floating>(rstd[r] * <double>weight[i]) if has_weight else <floating>rstd[r]
-            shift = bias[i] if has_bias else 0
-            xp = &x[r, p, 0]
-            op = &out[r, p, 0]
-            for b in range(B):
-                op[b] = (xp[b] - c) * scale + shift
 
 
 cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_first, const floating* col_weight,
