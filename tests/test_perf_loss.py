@@ -44,6 +44,12 @@ def _cases():
         special[4, :] = -np.inf
         special[5, 1] = -np.inf
         yield "nan_inf", special, rng.integers(0, 13, size=7), {}
+        zeros = -np.abs(logits)   # a max of 0 whose sign comes from the first zero of the row
+        zeros[0, [2, 9]] = [-0.0, 0.0]
+        zeros[1, [0, 12]] = [0.0, -0.0]
+        zeros[2, [3, 4]] = [-0.0, -0.0]
+        zeros[3, :] = -0.0
+        yield "signed_zero_max", zeros, np.array([2, 0, 3, 5, 9, 1, 0]), {}
         yield "all_ignored", logits, np.full(7, -100), {}
         yield "long_rows", rng.standard_normal((5, 1000)).astype(dtype), rng.integers(0, 1000, size=5), {}
 

@@ -108,23 +108,31 @@ class NLLLossFunction(Function):
         return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None
 
 
+def _class_rows(array, layout):
+    """(N*S, C) C-contiguous rows of an (N, C, S) buffer: the class dim last (a copy only when S > 1)."""
+    N, C, S = layout
+    if S == 1:
+        return contiguous(array).reshape(N, C)
+    return contiguous(np.moveaxis(array.reshape(layout), 1, 2)).reshape(N * S, C)
+
+
 class CrossEntropyFunction(Function):
     """nll_loss(log_softmax(input, class dim)) for class-index targets, fused, with the composition's bits.
 
     input viewed as (N, C, S) logits; the rest as NLLLossFunction.  Forward keeps only each row's
-    max and log-sum-exp; backward forms softmax - one-hot (times the nll gradient) in one pass.
+    max and log-sum-exp; backward forms the log_softmax gradient of the one-hot nll gradient in one pass.
     """
 
     @staticmethod
     def forward(ctx, input, labels, weight, reduction, ignore_index, layout, out_shape):
-        x = contiguous(input.data).reshape(layout)
         N, C, S = layout
-        picked = np.empty((N, S), dtype=x.dtype)
-        row_max = np.empty((N, S), dtype=x.dtype)
-        log_total = np.empty((N, S), dtype=x.dtype)
-        K.cross_entropy_fwd(x, labels, ignore_index, picked, row_max, log_total, threads(x.size))
-        ctx.x, ctx.row_max, ctx.log_total, ctx.input_shape = x, row_max, log_total, input.shape
-        ctx.save_for_backward(input)   # x may share its memory: an in-place change is refused, never misused
+        rows = _class_rows(input.data, layout)
+        picked = np.empty(N * S, dtype=rows.dtype)
+        row_max = np.empty(N * S, dtype=rows.dtype)
+        log_total = np.empty(N * S, dtype=rows.dtype)
+        K.cross_entropy_fwd(rows, labels.reshape(-1), ignore_index, picked, row_max, log_total, threads(rows.size))
+        ctx.rows, ctx.row_max, ctx.log_total, ctx.input_shape = rows, row_max, log_total, input.shape
+        ctx.save_for_backward(input)   # rows may share its memory: an in-place change is refused, never misused
         # the picked log-probability stands for log_prob[n, c, s] at every c (a stride-0 view)
         log_prob = np.broadcast_to(picked.reshape(N, 1, S), layout)
         return _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape)
@@ -132,11 +140,15 @@ class CrossEntropyFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         ctx.saved_tensors   # the version check
-        scale = _nll_grad_scale(ctx, grad)
-        grad_input = np.empty(ctx.shape, dtype=ctx.weights.dtype)
-        K.cross_entropy_bwd(ctx.x, ctx.labels, ctx.weights, ctx.ignore_index, scale, ctx.row_max, ctx.log_total,
-                            grad_input, threads(grad_input.size))
-        return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None
+        N, C, S = ctx.shape
+        scale = _nll_grad_scale(ctx, grad).reshape(N * S)
+        rows = ctx.rows
+        grad_rows = np.empty(rows.shape, dtype=rows.dtype)
+        K.cross_entropy_bwd(rows, ctx.labels.reshape(-1), ctx.weights, ctx.ignore_index, scale, ctx.row_max,
+                            ctx.log_total, grad_rows, threads(rows.size))
+        if S != 1:
+            grad_rows = contiguous(np.moveaxis(grad_rows.reshape(N, S, C), 2, 1))
+        return grad_rows.reshape(ctx.input_shape), None, None, None, None, None, None
 
 
 # ---------------------------------------------------------------- soft-target cross entropy

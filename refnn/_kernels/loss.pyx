@@ -155,93 +155,108 @@ cdef inline floating log_(floating x) noexcept nogil:
         return log(x)
 
 
-cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, Py_ssize_t stride,
-                                   floating* row_max, floating* log_total) noexcept nogil:
-    """row_max = max_d x[d*stride] (NaN if any is NaN); log_total = log(sum_d exp(x - row_max)), 8 lanes."""
-    cdef floating m = x[0], e
+cdef inline floating row_max(const floating* x, Py_ssize_t D) noexcept nogil:
+    """log_softmax_row's max: m = x[d] if x[d] > m else m over d ascending from m = x[0]; NaN if any x is NaN.
+
+    That rule ends on the first element equal to the max.  Here 8 lanes (lane j: d = j mod 8, the same
+    rule) give the same value without one long compare chain; when the max is 0 its sign is re-read
+    from the first zero, so the bits are the sequential loop's.
+    """
+    cdef floating lane[8]
+    cdef int nan_lane[8]
+    cdef floating m
+    cdef Py_ssize_t d, j, full = D - D % 8
+    for j in range(8):
+        lane[j] = x[0]
+        nan_lane[j] = 0
+    for d in range(0, full, 8):
+        for j in range(8):
+            lane[j] = x[d + j] if x[d + j] > lane[j] else lane[j]
+            nan_lane[j] = nan_lane[j] | (x[d + j] != x[d + j])
+    for d in range(full, D):
+        lane[d - full] = x[d] if x[d] > lane[d - full] else lane[d - full]
+        nan_lane[d - full] = nan_lane[d - full] | (x[d] != x[d])
+    m = lane[0]
+    for j in range(8):
+        m = lane[j] if lane[j] > m else m
+        if nan_lane[j]:
+            return <floating>NAN
+    if m == 0:
+        for d in range(D):
+            if x[d] == 0:
+                return x[d]
+    return m
+
+
+cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, floating* row_max_out,
+                                   floating* log_total_out) noexcept nogil:
+    """row_max = max_d x[d] (NaN if any is NaN); log_total = log(sum_d exp(x[d] - row_max)), 8 lanes as row_sum."""
+    cdef floating m = row_max(x, D)
     cdef floating s[8]
     cdef Py_ssize_t d, j, full = D - D % 8
-    cdef int has_nan = 0
-    for d in range(D):
-        m = x[d * stride] if x[d * stride] > m else m
-        has_nan = has_nan | (x[d * stride] != x[d * stride])
-    if has_nan:
-        m = <floating>NAN
     for j in range(8):
         s[j] = 0
     for d in range(0, full, 8):
         for j in range(8):
-            e = exp_(x[(d + j) * stride] - m)
-            s[j] = s[j] + e
+            s[j] = s[j] + exp_(x[d + j] - m)
     for d in range(full, D):
-        e = exp_(x[d * stride] - m)
-        s[d - full] = s[d - full] + e
-    row_max[0] = m
-    log_total[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
+        s[d - full] = s[d - full] + exp_(x[d] - m)
+    row_max_out[0] = m
+    log_total_out[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
 
 
-def cross_entropy_fwd(const floating[:, :, ::1] x, const long long[:, ::1] target, long long ignore_index,
-                      floating[:, ::1] picked, floating[:, ::1] row_max, floating[:, ::1] log_total,
-                      int num_threads):
-    """picked[n, s] = log_softmax(x[n, :, s])[target[n, s]] = x[n, t, s] - max - log(sum_c exp(x[n, c, s] - max)).
+def cross_entropy_fwd(const floating[:, ::1] x, const long long[::1] target, long long ignore_index,
+                      floating[::1] picked, floating[::1] row_max, floating[::1] log_total, int num_threads):
+    """picked[r] = log_softmax(x[r])[target[r]] = x[r, t] - max - log(sum_c exp(x[r, c] - max)); 0 if ignored.
 
-    0 where target == ignore_index.  row_max and log_total are kept for the backward.
+    x (R, C): one row per (n, s), the classes contiguous.  row_max and log_total are kept for the backward.
     """
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], S = x.shape[2], n, s
+    cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
     cdef long long t
     if C == 0:
         return
-    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for s in range(S):
-            if S == 1:
-                log_softmax_terms(&x[n, 0, 0], C, 1, &row_max[n, 0], &log_total[n, 0])
-            else:
-                log_softmax_terms(&x[n, 0, s], C, S, &row_max[n, s], &log_total[n, s])
-            t = target[n, s]
-            if t == ignore_index:
-                picked[n, s] = 0
-            else:
-                picked[n, s] = x[n, t, s] - row_max[n, s] - log_total[n, s]
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        log_softmax_terms(&x[r, 0], C, &row_max[r], &log_total[r])
+        t = target[r]
+        if t == ignore_index:
+            picked[r] = 0
+        else:
+            picked[r] = x[r, t] - row_max[r] - log_total[r]
 
 
-cdef inline void cross_entropy_row_bwd(const floating* x, floating* grad, Py_ssize_t D, Py_ssize_t stride,
-                                       floating m, floating log_total, Py_ssize_t t,
-                                       floating value) noexcept nogil:
-    """grad[d] = onehot_t(d) * value - exp(x[d] - m - log_total) * (value + 0)."""
+cdef inline void softmax_times(const floating* x, floating* grad, Py_ssize_t D, floating m, floating log_total,
+                               floating total) noexcept nogil:
+    """grad[d] = 0 - exp(x[d] - m - log_total) * total: log_softmax_bwd off the one-hot class."""
     cdef Py_ssize_t d
-    cdef floating total = value + 0      # log_softmax_bwd's row sum of the one-hot gradient (-0 becomes +0)
     for d in range(D):
-        grad[d * stride] = 0 - exp_(x[d * stride] - m - log_total) * total
-    if t >= 0:
-        grad[t * stride] = value - exp_(x[t * stride] - m - log_total) * total
+        grad[d] = 0 - exp_(x[d] - m - log_total) * total
 
 
-def cross_entropy_bwd(const floating[:, :, ::1] x, const long long[:, ::1] target, const floating[::1] weight,
-                      long long ignore_index, const floating[:, :] grad_scale, const floating[:, ::1] row_max,
-                      const floating[:, ::1] log_total, floating[:, :, ::1] grad_input, int num_threads):
-    """grad_input[n, c, s] = g[c] - exp(log_softmax[c]) * sum_c g[c], g the nll gradient -(weight[t] * grad_scale[n, s]) at c = t.
+def cross_entropy_bwd(const floating[:, ::1] x, const long long[::1] target, const floating[::1] weight,
+                      long long ignore_index, const floating[:] grad_scale, const floating[::1] row_max,
+                      const floating[::1] log_total, floating[:, ::1] grad_input, int num_threads):
+    """grad_input[r, c] = g[c] - exp(log_softmax[r, c]) * sum_c g[c], g = -(weight[t] * grad_scale[r]) at c = t, else 0.
 
-    An ignored target leaves g = 0 (sum 0).
+    log_softmax_bwd's formula and order: the row sum of g is g[t] + 0 (-0 becomes +0); an ignored target
+    leaves g = 0.
     """
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], S = x.shape[2], n, s
+    cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
     cdef long long t
-    cdef floating value
+    cdef floating value, total, m, lt
     if C == 0:
         return
-    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for s in range(S):
-            t = target[n, s]
-            if t == ignore_index:
-                value = 0
-                t = -1
-            else:
-                value = -(weight[t] * grad_scale[n, s])
-            if S == 1:
-                cross_entropy_row_bwd(&x[n, 0, 0], &grad_input[n, 0, 0], C, 1, row_max[n, 0], log_total[n, 0],
-                                      t, value)
-            else:
-                cross_entropy_row_bwd(&x[n, 0, s], &grad_input[n, 0, s], C, S, row_max[n, s], log_total[n, s],
-                                      t, value)
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        t = target[r]
+        if t == ignore_index:
+            value = 0
+        else:
+            value = -(weight[t] * grad_scale[r])
+        total = value + 0
+        m = row_max[r]
+        lt = log_total[r]
+        softmax_times(&x[r, 0], &grad_input[r, 0], C, m, lt, total)
+        if t != ignore_index:
+            grad_input[r, t] = value - exp_(x[r, t] - m - lt) * total
 
 
 # ---------------------------------------------------------------- soft-target cross entropy
