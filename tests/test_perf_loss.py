@@ -52,6 +52,9 @@ def _cases():
         yield "signed_zero_max", zeros, np.array([2, 0, 3, 5, 9, 1, 0]), {}
         yield "all_ignored", logits, np.full(7, -100), {}
         yield "long_rows", rng.standard_normal((5, 1000)).astype(dtype), rng.integers(0, 1000, size=5), {}
+        # big enough (> PARALLEL_MIN_WORK elements) that the kernels really run on 2 threads
+        yield "many_rows", rng.standard_normal((300, 257)).astype(dtype), rng.integers(0, 257, size=300), {}
+        yield "many_rows_spatial", rng.standard_normal((40, 33, 60)).astype(dtype), rng.integers(0, 33, size=(40, 60)), {}
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])

@@ -32,7 +32,7 @@ def _run(x_data, weight, bias, geometry, upstream):
 def _cases():
     rng = np.random.default_rng(5)
     for dtype in (np.float32, np.float64):
-        for rows, width in ((6, 40), (3, 1000), (1, 7), (5, 1)):
+        for rows, width in ((6, 40), (3, 1000), (1, 7), (5, 1), (257, 300)):
             x = (rng.standard_normal((rows, width)) * 3 + 1).astype(dtype)
             w = rng.uniform(0.5, 1.5, width).astype(dtype)
             b = rng.standard_normal(width).astype(dtype)

@@ -307,6 +307,8 @@ def layer_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, co
         gp = &grad_out[r, 0]
         op = &grad_input[r, 0]
         c = <floating>mean[r]
+        sum_g = 0          # assigned in the loop body: private to each thread (only their addresses are passed)
+        sum_g_xc = 0
         _grad_sums_one_row(xp, gp, cw, col_affine, 1, B, B, c, &sum_g, &sum_g_xc)
         mg = <floating>(sum_g / count)
         sl = <floating>(rstd[r] * rstd[r] * sum_g_xc / count)
