@@ -51,48 +51,104 @@ def _weight_view(weight, shape, dtype):
 
 
 # ---------------------------------------------------------------- nll_loss
+def _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape):
+    """nll_loss of the (N, C, S) log-probabilities ``log_prob`` (any strides); saves what backward needs."""
+    has_weight = weight is not None
+    dtype = log_prob.dtype
+    weights = contiguous(weight.data) if has_weight else np.ones(log_prob.shape[1], dtype=dtype)
+    ctx.labels, ctx.weights, ctx.shape = labels, weights, log_prob.shape
+    ctx.reduction, ctx.ignore_index = reduction, ignore_index
+    if reduction == "none":
+        out = np.empty(labels.shape, dtype=dtype)
+        K.nll_fwd(log_prob, labels, weights, ignore_index, out, threads(labels.size))
+        return Tensor(out.reshape(out_shape))
+    result = np.empty(3, dtype=np.float64)
+    K.nll_reduce_fwd(log_prob, labels, weights, ignore_index, has_weight, result)
+    loss_sum = dtype.type(result[0])
+    total_weight = dtype.type(result[1]) if has_weight else dtype.type(result[2])
+    ctx.total_weight = total_weight
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            loss_sum = loss_sum / total_weight
+    return Tensor(np.asarray(loss_sum, dtype=dtype))
+
+
+def _nll_grad_scale(ctx, grad):
+    """The upstream gradient of each (n, s): (N, S) ('none'), or the scalar (/ total weight for 'mean') broadcast."""
+    N, C, S = ctx.shape
+    grad = np.asarray(grad, dtype=ctx.weights.dtype)
+    if ctx.reduction == "none":
+        return contiguous(grad).reshape(N, S)
+    value = grad.reshape(())
+    if ctx.reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = value / ctx.total_weight
+    return np.broadcast_to(np.asarray(value, dtype=grad.dtype).reshape(1, 1), (N, S))
+
+
 class NLLLossFunction(Function):
-    """input (N, C, S) log-probabilities, target (N, S) int64; weight (C,) or None."""
+    """input log-probabilities viewed as (N, C, S), labels (N, S) int64 array; weight (C,) or None.
+
+    The result has shape ``out_shape`` for reduction 'none' (a scalar otherwise); the input
+    gradient has the input's shape.
+    """
 
     @staticmethod
-    def forward(ctx, input, target, weight, reduction, ignore_index):
-        log_prob = contiguous(input.data)
-        labels = contiguous(target.data, np.int64)
-        has_weight = weight is not None
-        weights = contiguous(weight.data) if has_weight else np.ones(log_prob.shape[1], dtype=log_prob.dtype)
-        ctx.save_for_backward(target)
-        ctx.labels, ctx.weights, ctx.shape = labels, weights, log_prob.shape
-        ctx.reduction, ctx.ignore_index = reduction, ignore_index
-        if reduction == "none":
-            out = np.empty(labels.shape, dtype=log_prob.dtype)
-            K.nll_fwd(log_prob, labels, weights, ignore_index, out, threads())
-            return Tensor(out)
-        result = np.empty(3, dtype=np.float64)
-        K.nll_reduce_fwd(log_prob, labels, weights, ignore_index, has_weight, result)
-        dtype = log_prob.dtype.type
-        loss_sum = dtype(result[0])
-        total_weight = dtype(result[1]) if has_weight else dtype(result[2])
-        ctx.total_weight = total_weight
-        if reduction == "mean":
-            with np.errstate(invalid="ignore", divide="ignore"):
-                loss_sum = loss_sum / total_weight
-        return Tensor(np.asarray(loss_sum, dtype=log_prob.dtype))
+    def forward(ctx, input, labels, weight, reduction, ignore_index, layout, out_shape):
+        ctx.input_shape = input.shape
+        log_prob = contiguous(input.data).reshape(layout)
+        return _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape)
 
     @staticmethod
     def backward(ctx, grad):
         N, C, S = ctx.shape
-        grad = np.asarray(grad, dtype=ctx.weights.dtype)
-        if ctx.reduction == "none":
-            scale = contiguous(grad).reshape(N, S)
-        else:
-            value = grad.reshape(())
-            if ctx.reduction == "mean":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    value = value / ctx.total_weight
-            scale = np.broadcast_to(np.asarray(value, dtype=grad.dtype).reshape(1, 1), (N, S))
-        grad_input = np.empty(ctx.shape, dtype=ctx.weights.dtype)
-        K.nll_bwd(ctx.labels, ctx.weights, ctx.ignore_index, scale, grad_input, threads())
-        return grad_input, None, None, None, None
+        scale = _nll_grad_scale(ctx, grad)
+        grad_input = np.zeros(ctx.shape, dtype=ctx.weights.dtype)   # calloc: only the targets are written
+        K.nll_bwd(ctx.labels, ctx.weights, ctx.ignore_index, scale, grad_input, threads(N * S))
+        return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None
+
+
+def _class_rows(array, layout):
+    """(N*S, C) C-contiguous rows of an (N, C, S) buffer: the class dim last (a copy only when S > 1)."""
+    N, C, S = layout
+    if S == 1:
+        return contiguous(array).reshape(N, C)
+    return contiguous(np.moveaxis(array.reshape(layout), 1, 2)).reshape(N * S, C)
+
+
+class CrossEntropyFunction(Function):
+    """nll_loss(log_softmax(input, class dim)) for class-index targets, fused, with the composition's bits.
+
+    input viewed as (N, C, S) logits; the rest as NLLLossFunction.  Forward keeps only each row's
+    max and log-sum-exp; backward forms the log_softmax gradient of the one-hot nll gradient in one pass.
+    """
+
+    @staticmethod
+    def forward(ctx, input, labels, weight, reduction, ignore_index, layout, out_shape):
+        N, C, S = layout
+        rows = _class_rows(input.data, layout)
+        picked = np.empty(N * S, dtype=rows.dtype)
+        row_max = np.empty(N * S, dtype=rows.dtype)
+        log_total = np.empty(N * S, dtype=rows.dtype)
+        K.cross_entropy_fwd(rows, labels.reshape(-1), ignore_index, picked, row_max, log_total, threads(rows.size))
+        ctx.rows, ctx.row_max, ctx.log_total, ctx.input_shape = rows, row_max, log_total, input.shape
+        ctx.save_for_backward(input)   # rows may share its memory: an in-place change is refused, never misused
+        # the picked log-probability stands for log_prob[n, c, s] at every c (a stride-0 view)
+        log_prob = np.broadcast_to(picked.reshape(N, 1, S), layout)
+        return _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_tensors   # the version check
+        N, C, S = ctx.shape
+        scale = _nll_grad_scale(ctx, grad).reshape(N * S)
+        rows = ctx.rows
+        grad_rows = np.empty(rows.shape, dtype=rows.dtype)
+        K.cross_entropy_bwd(rows, ctx.labels.reshape(-1), ctx.weights, ctx.ignore_index, scale, ctx.row_max,
+                            ctx.log_total, grad_rows, threads(rows.size))
+        if S != 1:
+            grad_rows = contiguous(np.moveaxis(grad_rows.reshape(N, S, C), 2, 1))
+        return grad_rows.reshape(ctx.input_shape), None, None, None, None, None, None
 
 
 # ---------------------------------------------------------------- soft-target cross entropy

@@ -46,6 +46,14 @@ class NormGeometry:
         return self.weight_of_row is None
 
     @property
+    def rows_are_stats(self):
+        """True when every row is its own statistic, A = 1, with an elementwise weight (LayerNorm)."""
+        if not hasattr(self, "_rows_are_stats"):
+            self._rows_are_stats = (self.col_affine and self.stats_shape == self.apply_shape
+                                    and self.stats_shape[0] == 1)
+        return self._rows_are_stats
+
+    @property
     def count(self):
         """M: the number of elements per statistic."""
         return self.stats_shape[0] * self.stats_shape[2]
@@ -65,6 +73,36 @@ def _update_running(geometry, running_mean, running_var, momentum, mean, var_sum
         averaged = np.bincount(idx, weights=new, minlength=size) / np.maximum(uses, 1)
         buffer.data.reshape(-1)[...] = np.where(uses > 0, averaged, old).astype(buffer.dtype)
         buffer._version += 1
+
+
+def _col_param_grads(ctx, x, dy, weight):
+    """grad_weight, grad_bias of an elementwise weight/bias (col_grad_sums), None where not wanted."""
+    geometry, needs = ctx.geometry, ctx.needs_input_grad
+    grad_weight = grad_bias = None
+    if (weight is not None and needs[1]) or (ctx.has_bias and needs[2]):
+        width = geometry.apply_shape[2]
+        gw = np.empty(width, x.dtype)
+        gb = np.empty(width, x.dtype)
+        num_rows_total = geometry.apply_shape[0] * geometry.apply_shape[1]
+        K.col_grad_sums(x.reshape(num_rows_total, width), dy.reshape(num_rows_total, width), ctx.mean, ctx.rstd,
+                        gw, gb, threads())
+        if weight is not None and needs[1]:
+            grad_weight = gw.reshape(weight.shape)
+        if ctx.has_bias and needs[2]:
+            grad_bias = gb.reshape(ctx.bias_shape)
+    return grad_weight, grad_bias
+
+
+def _layer_rows_backward(ctx, x, dy, col_weight, col, input, weight):
+    """NormFunction.backward for rows that are their own statistic (LayerNorm, batch statistics): the row
+    sums and the input gradient in one kernel (K.layer_rows_bwd, the bits of row_grad_sums + row_affine_bwd)."""
+    geometry = ctx.geometry
+    grad_weight, grad_bias = _col_param_grads(ctx, x, dy, weight)
+    rows, width = geometry.apply_shape[1], geometry.apply_shape[2]
+    out = np.empty((rows, width), x.dtype)
+    K.layer_rows_bwd(x.reshape(rows, width), dy.reshape(rows, width), ctx.mean, ctx.rstd, col_weight, col,
+                     float(geometry.count), out, threads())
+    return out.reshape(input.shape), grad_weight, grad_bias, None, None, None, None, None, None
 
 
 class NormFunction(Function):
@@ -141,22 +179,14 @@ class NormFunction(Function):
         col_weight = contiguous(weight.data.reshape(-1), dtype) if (geometry.col_affine and weight is not None) \
             else _EMPTY[dtype]
         col = geometry.col_affine and weight is not None
+        if needs[0] and ctx.use_batch_stats and geometry.rows_are_stats and x.size:
+            return _layer_rows_backward(ctx, x, dy, col_weight, col, input, weight)
         sum_g = np.zeros(num_rows, np.float64)
         sum_g_xc = np.zeros(num_rows, np.float64)
         K.row_grad_sums(x, dy, centre_row, col_weight, col, sum_g, sum_g_xc, threads())
 
         if geometry.col_affine:
-            if (weight is not None and needs[1]) or (ctx.has_bias and needs[2]):
-                width = geometry.apply_shape[2]
-                gw = np.empty(width, dtype)
-                gb = np.empty(width, dtype)
-                num_rows_total = geometry.apply_shape[0] * geometry.apply_shape[1]
-                K.col_grad_sums(x.reshape(num_rows_total, width), dy.reshape(num_rows_total, width), mean, rstd,
-                                gw, gb, threads())
-                if weight is not None and needs[1]:
-                    grad_weight = gw.reshape(weight.shape)
-                if ctx.has_bias and needs[2]:
-                    grad_bias = gb.reshape(ctx.bias_shape)
+            grad_weight, grad_bias = _col_param_grads(ctx, x, dy, weight)
             w_row = np.ones(num_rows)
         else:
             which = geometry.weight_of_row

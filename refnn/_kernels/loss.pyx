@@ -11,7 +11,10 @@ thread, and ``sequential_sum`` adds the block sums in order, so the result is th
 at any thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport exp, fabs, log, log1p, INFINITY
+from libc.math cimport NAN, exp, fabs, log, logf, log1p, INFINITY
+
+cdef extern from "refnn_vexp.h" nogil:
+    float refnn_expf(float x)        # the float32 exp of the softmax kernels (softmax.pyx)
 
 ctypedef fused floating:
     float
@@ -49,7 +52,7 @@ def sequential_sum(const double[::1] partials):
 
 
 # ---------------------------------------------------------------- nll_loss
-def nll_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target, const floating[::1] weight,
+def nll_fwd(const floating[:, :, :] log_prob, const long long[:, ::1] target, const floating[::1] weight,
             long long ignore_index, floating[:, ::1] out, int num_threads):
     """out[n, s] = -log_prob[n, target[n, s], s] * weight[target[n, s]]  (0 where target == ignore_index)."""
     cdef Py_ssize_t N = log_prob.shape[0], S = log_prob.shape[2], n, s
@@ -63,7 +66,7 @@ def nll_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target, 
                 out[n, s] = -log_prob[n, t, s] * weight[t]
 
 
-def nll_reduce_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] target,
+def nll_reduce_fwd(const floating[:, :, :] log_prob, const long long[:, ::1] target,
                    const floating[::1] weight, long long ignore_index, bint has_weight, double[::1] result):
     """result = (sum -log_prob[n, t, s] * w[t], sum w[t], count) over non-ignored (n, s) in row-major order.
 
@@ -120,17 +123,140 @@ def nll_reduce_fwd(const floating[:, :, ::1] log_prob, const long long[:, ::1] t
 
 def nll_bwd(const long long[:, ::1] target, const floating[::1] weight, long long ignore_index,
             const floating[:, :] grad_scale, floating[:, :, ::1] grad_input, int num_threads):
-    """grad_input[n, c, s] = -(weight[c] * grad_scale[n, s]) where c == target[n, s] (not ignored), else 0."""
-    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], S = grad_input.shape[2], n, c, s
+    """grad_input[n, target[n, s], s] = -(weight[t] * grad_scale[n, s]) (not ignored); grad_input arrives zeroed.
+
+    Every other element of grad_input keeps its 0: the caller allocates it with np.zeros.
+    """
+    cdef Py_ssize_t N = grad_input.shape[0], S = grad_input.shape[2], n, s
     cdef long long t
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for c in range(C):
-            for s in range(S):
-                grad_input[n, c, s] = 0
         for s in range(S):
             t = target[n, s]
             if t != ignore_index:
                 grad_input[n, t, s] = -(weight[t] * grad_scale[n, s])
+
+
+# ---------------------------------------------------------------- cross_entropy (class indices)
+# The fused form of nll_loss(log_softmax(x, dim=1)): it evaluates, per (n, s) row over the classes c,
+# exactly the expressions of softmax.pyx's log_softmax_row / log_softmax_bwd (same max, same 8-lane
+# sum of the exponentials, same rounding steps), so its bits equal the composition's
+# (tests/test_perf_loss.py holds them equal); it only skips storing log_softmax and the one-hot gradient.
+cdef inline floating exp_(floating x) noexcept nogil:
+    if floating is float:
+        return refnn_expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline floating log_(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline floating row_max(const floating* x, Py_ssize_t D) noexcept nogil:
+    """log_softmax_row's max: m = x[d] if x[d] > m else m over d ascending from m = x[0]; NaN if any x is NaN.
+
+    That rule ends on the first element equal to the max.  Here 8 lanes (lane j: d = j mod 8, the same
+    rule) give the same value without one long compare chain; when the max is 0 its sign is re-read
+    from the first zero, so the bits are the sequential loop's.
+    """
+    cdef floating lane[8]
+    cdef int nan_lane[8]
+    cdef floating m
+    cdef Py_ssize_t d, j, full = D - D % 8
+    for j in range(8):
+        lane[j] = x[0]
+        nan_lane[j] = 0
+    for d in range(0, full, 8):
+        for j in range(8):
+            lane[j] = x[d + j] if x[d + j] > lane[j] else lane[j]
+            nan_lane[j] = nan_lane[j] | (x[d + j] != x[d + j])
+    for d in range(full, D):
+        lane[d - full] = x[d] if x[d] > lane[d - full] else lane[d - full]
+        nan_lane[d - full] = nan_lane[d - full] | (x[d] != x[d])
+    m = lane[0]
+    for j in range(8):
+        m = lane[j] if lane[j] > m else m
+        if nan_lane[j]:
+            return <floating>NAN
+    if m == 0:
+        for d in range(D):
+            if x[d] == 0:
+                return x[d]
+    return m
+
+
+cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, floating* row_max_out,
+                                   floating* log_total_out) noexcept nogil:
+    """row_max = max_d x[d] (NaN if any is NaN); log_total = log(sum_d exp(x[d] - row_max)), 8 lanes as row_sum."""
+    cdef floating m = row_max(x, D)
+    cdef floating s[8]
+    cdef Py_ssize_t d, j, full = D - D % 8
+    for j in range(8):
+        s[j] = 0
+    for d in range(0, full, 8):
+        for j in range(8):
+            s[j] = s[j] + exp_(x[d + j] - m)
+    for d in range(full, D):
+        s[d - full] = s[d - full] + exp_(x[d] - m)
+    row_max_out[0] = m
+    log_total_out[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
+
+
+def cross_entropy_fwd(const floating[:, ::1] x, const long long[::1] target, long long ignore_index,
+                      floating[::1] picked, floating[::1] row_max, floating[::1] log_total, int num_threads):
+    """picked[r] = log_softmax(x[r])[target[r]] = x[r, t] - max - log(sum_c exp(x[r, c] - max)); 0 if ignored.
+
+    x (R, C): one row per (n, s), the classes contiguous.  row_max and log_total are kept for the backward.
+    """
+    cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
+    cdef long long t
+    if C == 0:
+        return
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        log_softmax_terms(&x[r, 0], C, &row_max[r], &log_total[r])
+        t = target[r]
+        if t == ignore_index:
+            picked[r] = 0
+        else:
+            picked[r] = x[r, t] - row_max[r] - log_total[r]
+
+
+cdef inline void softmax_times(const floating* x, floating* grad, Py_ssize_t D, floating m, floating log_total,
+                               floating total) noexcept nogil:
+    """grad[d] = 0 - exp(x[d] - m - log_total) * total: log_softmax_bwd off the one-hot class."""
+    cdef Py_ssize_t d
+    for d in range(D):
+        grad[d] = 0 - exp_(x[d] - m - log_total) * total
+
+
+def cross_entropy_bwd(const floating[:, ::1] x, const long long[::1] target, const floating[::1] weight,
+                      long long ignore_index, const floating[:] grad_scale, const floating[::1] row_max,
+                      const floating[::1] log_total, floating[:, ::1] grad_input, int num_threads):
+    """grad_input[r, c] = g[c] - exp(log_softmax[r, c]) * sum_c g[c], g = -(weight[t] * grad_scale[r]) at c = t, else 0.
+
+    log_softmax_bwd's formula and order: the row sum of g is g[t] + 0 (-0 becomes +0); an ignored target
+    leaves g = 0.
+    """
+    cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
+    cdef long long t
+    cdef floating value, total, m, lt
+    if C == 0:
+        return
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        t = target[r]
+        if t == ignore_index:
+            value = 0
+        else:
+            value = -(weight[t] * grad_scale[r])
+        total = value + 0
+        m = row_max[r]
+        lt = log_total[r]
+        softmax_times(&x[r, 0], &grad_input[r, 0], C, m, lt, total)
+        if t != ignore_index:
+            grad_input[r, t] = value - exp_(x[r, t] - m - lt) * total
 
 
 # ---------------------------------------------------------------- soft-target cross entropy

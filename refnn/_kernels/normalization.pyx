@@ -26,7 +26,7 @@ ctypedef fused floating:
 
 cdef enum:
     LANES = 32
-    COL_BLOCK = 64
+    COL_BLOCK = 512     # the widest column block of col_grad_sums (its double sums stay in L1)
 
 
 cdef inline double _lanes_total(double* acc) noexcept nogil:
@@ -281,6 +281,47 @@ def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_o
                     op[b] = (gp[b] * w) * rs
 
 
+def layer_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, const double[::1] mean,
+                   const double[::1] rstd, const floating[::1] col_weight, bint col_affine, double count,
+                   floating[:, ::1] grad_input, int num_threads):
+    """row_grad_sums then row_affine_bwd for rows that are their own statistic (LayerNorm), one row at a time.
+
+    Per row r of x (R, B), with g = grad_out (* col_weight[b]) and the sums of row_grad_sums:
+    grad_input[r, b] = ((g - mean_g) - (x[r, b] - mean[r]) * slope) * rstd[r], mean_g = sum_g / count,
+    slope = rstd[r] * rstd[r] * sum_g_xc / count (in double, then rounded to x's type, as the Function does).
+    The row is read from memory once; the second pass finds it in cache.
+    """
+    cdef Py_ssize_t R = x.shape[0], B = x.shape[1], r, b
+    cdef const floating* cw = NULL
+    cdef const floating* xp
+    cdef const floating* gp
+    cdef floating* op
+    cdef floating c, rs, mg, sl, g
+    cdef double sum_g, sum_g_xc
+    if R == 0 or B == 0:
+        return
+    if col_affine:
+        cw = &col_weight[0]
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        xp = &x[r, 0]
+        gp = &grad_out[r, 0]
+        op = &grad_input[r, 0]
+        c = <floating>mean[r]
+        sum_g = 0          # assigned in the loop body: private to each thread (only their addresses are passed)
+        sum_g_xc = 0
+        _grad_sums_one_row(xp, gp, cw, col_affine, 1, B, B, c, &sum_g, &sum_g_xc)
+        mg = <floating>(sum_g / count)
+        sl = <floating>(rstd[r] * rstd[r] * sum_g_xc / count)
+        rs = <floating>rstd[r]
+        if col_affine:
+            for b in range(B):
+                g = gp[b] * cw[b]
+                op[b] = ((g - mg) - (xp[b] - c) * sl) * rs
+        else:
+            for b in range(B):
+                op[b] = ((gp[b] - mg) - (xp[b] - c) * sl) * rs
+
+
 cdef void _col_block(const floating* x, const floating* grad_out, const double* mean, const double* rstd,
                      floating* grad_weight, floating* grad_bias, Py_ssize_t R, Py_ssize_t B,
                      Py_ssize_t b0, Py_ssize_t b1) noexcept nogil:
@@ -311,10 +352,13 @@ def col_grad_sums(const floating[:, ::1] x, const floating[:, ::1] grad_out, con
                   const double[::1] rstd, floating[::1] grad_weight, floating[::1] grad_bias, int num_threads):
     """grad_weight[b] = sum_r grad_out[r,b] * (x[r,b] - mean[r]) * rstd[r];  grad_bias[b] = sum_r grad_out[r,b].
 
-    r ascending, accumulated in double; threads split the columns into blocks of 64.
+    r ascending, accumulated in double.  Threads split the columns into blocks (one per thread, at most
+    COL_BLOCK wide, so that each row's slice is read contiguously); a column's sum never depends on the
+    block it falls in.
     """
     cdef Py_ssize_t R = x.shape[0], B = x.shape[1], block, b1
-    cdef Py_ssize_t num_blocks = (B + COL_BLOCK - 1) // COL_BLOCK
+    cdef Py_ssize_t width = (B + num_threads - 1) // num_threads
+    cdef Py_ssize_t num_blocks
     if B == 0:
         return
     if R == 0:
@@ -322,9 +366,13 @@ def col_grad_sums(const floating[:, ::1] x, const floating[:, ::1] grad_out, con
             grad_weight[b1] = 0
             grad_bias[b1] = 0
         return
+    width = (width + 15) // 16 * 16
+    if width > COL_BLOCK:
+        width = COL_BLOCK
+    num_blocks = (B + width - 1) // width
     for block in prange(num_blocks, nogil=True, num_threads=num_threads, schedule="static"):
-        b1 = block * COL_BLOCK + COL_BLOCK
+        b1 = block * width + width
         if b1 > B:
             b1 = B
         _col_block(&x[0, 0], &grad_out[0, 0], &mean[0], &rstd[0], &grad_weight[0], &grad_bias[0], R, B,
-                   block * COL_BLOCK, b1)
+                   block * width, b1)

@@ -9,8 +9,8 @@ import warnings
 
 import numpy as np
 
-from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, L1LossFunction, MSELossFunction,
-                                NLLLossFunction, SoftNLLFunction)
+from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, CrossEntropyFunction, L1LossFunction,
+                                MSELossFunction, NLLLossFunction, SoftNLLFunction)
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
 from ..._shape import check_allocation
@@ -130,11 +130,11 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     return (input.shape[0], n_classes, spatial), tuple(target.shape)
 
 
-def _nll(input, target, weight, reduction, ignore_index, layout):
+def _nll(input, target, weight, reduction, ignore_index, layout, function=NLLLossFunction):
+    """function (nll_loss, or the fused cross_entropy) over input viewed as (N, C, S)."""
     (N, C, S), out_shape = layout
-    labels = Tensor(target.data.astype(np.int64, copy=False).reshape(N, S))
-    loss = NLLLossFunction.apply(input.reshape(N, C, S), labels, weight, reduction, int(ignore_index))
-    return loss.reshape(out_shape) if reduction == "none" else loss
+    labels = np.ascontiguousarray(target.data, dtype=np.int64).reshape(N, S)
+    return function.apply(input, labels, weight, reduction, int(ignore_index), (N, C, S), out_shape)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -179,10 +179,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if tuple(input.shape) == tuple(target.shape):
         return _cross_entropy_probabilities(input, target, weight, reduction, ignore_index, label_smoothing)
     layout = _nll_layout(fn, input, target, weight, ignore_index)
+    if label_smoothing <= 0.0:   # log_softmax and nll_loss fused (the same bits as the composition)
+        return _nll(input, target, weight, reduction, ignore_index, layout, CrossEntropyFunction)
     log_prob = _log_softmax(input, class_dim)
     nll = _nll(log_prob, target, weight, reduction, ignore_index, layout)
-    if label_smoothing <= 0.0:
-        return nll
     (N, C, S), out_shape = layout
     labels = target.data.astype(np.int64, copy=False).reshape(N, S)
     ignored = labels == ignore_index
