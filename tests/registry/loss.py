@@ -292,3 +292,11 @@ CASES += [
     ErrorCase(op="BCELoss", desc="module_bad_reduction", module=True, kwargs={"reduction": "bad"},
               call_inputs=(probabilities((3,)), probabilities((3,)))),
 ]
+
+# found by the fuzzer (issue 10): a 0-d target counts as a batch of 0 in torch's batch-size comparison
+CASES += [
+    ErrorCase(op="nll_loss", desc="target_0d_batch_mismatch_value_error",
+              args=(T((1, 3)), T((), dtype="int64", low=0, high=1))),
+    ErrorCase(op="nll_loss", desc="target_0d_empty_batch_index_error",
+              args=(T((0, 3)), T((), dtype="int64", low=0, high=1))),
+]

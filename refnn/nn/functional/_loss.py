@@ -95,12 +95,14 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     check_allocation(fn, input.shape, input.data.itemsize)    # log-probabilities / per-element losses
     if input.dim() < 1:
         raise ValueError(f"{fn}: Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and target.dim() == 0:   # torch reads target.size(0) first
+    # torch counts a 0-d target as a batch of 0 when it compares batch sizes, then reads its size(0)
+    target_batch = target.shape[0] if target.dim() else 0
+    if input.dim() != 1 and input.shape[0] != target_batch:
+        raise ValueError(f"{fn}: Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target_batch}).")
+    if input.dim() != 1 and target.dim() == 0:
         raise IndexError(f"{fn}: Dimension specified as 0 but tensor has no dimensions (a 0-d target for an "
                          f"input of shape {_shape_str(input.shape)})")
-    if input.dim() != 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"{fn}: Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0] if target.dim() else 'a 0-d target'}).")
     if target.dtype not in _TARGET_DTYPES:
         raise RuntimeError(f"{fn}: expected target dtype to be Long or Byte, but got {target.dtype}")
     if target.dtype == np.uint8 and input.dim() > 2:   # nll_loss2d takes Long targets only
