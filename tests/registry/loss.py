@@ -300,3 +300,10 @@ CASES += [
     ErrorCase(op="nll_loss", desc="target_0d_empty_batch_index_error",
               args=(T((0, 3)), T((), dtype="int64", low=0, high=1))),
 ]
+CASES += [
+    # a 0-d input with a same-shape integer target: torch's class-probabilities dtype check comes first
+    ErrorCase(op="cross_entropy", desc="input_0d_target_0d_long", args=(T(()), T((), dtype="int64", low=0, high=1))),
+    # no classes in a 3-d input with a non-empty target: torch views them as (N, C, 0, 0) and (N, 1, S)
+    ErrorCase(op="nll_loss", desc="no_classes_3d_nonempty_target",
+              args=(T((1, 0, 1)), T((1, 1), dtype="int64", low=0, high=1))),
+]

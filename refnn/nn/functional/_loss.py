@@ -117,6 +117,10 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     elif tuple(target.shape[1:]) != tuple(input.shape[2:]):
         raise RuntimeError(f"{fn}: Expected target size {_shape_str(input.shape[:1] + input.shape[2:])}, "
                            f"got {_shape_str(target.shape)}")
+    elif input.dim() != 4 and input.numel() == 0 and target.numel() > 0:
+        # torch views an empty input as (N, C, 0, 0) and a non-empty target as (N, 1, -1): no classes
+        raise RuntimeError(f"{fn}: size mismatch (got input: [{input.shape[0]}, {input.shape[1]}, 0, 0] , "
+                           f"target: [{target.shape[0]}, 1, {target.numel() // max(target.shape[0], 1)}]")
     n_classes = input.shape[0] if input.dim() == 1 else input.shape[1]
     _check_class_weight(fn, input, weight, n_classes)
     _check_not_requires_grad(fn, "weight", weight)
@@ -169,9 +173,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     _check_input(fn, input)
     check_tensor(fn, "target", target)
-    if input.dim() == 0:   # torch's log_softmax over dim 1 fails first (after the float-target ignore_index check)
-        if (target.dim() == 0 and target.dtype.kind == "f" and isinstance(ignore_index, (int, np.integer))
-                and ignore_index >= 0):
+    if input.dim() == 0:   # torch's log_softmax over dim 1 fails, after the checks of a same-shape target
+        if target.dim() == 0 and target.dtype.kind != "f":
+            raise RuntimeError(f"{fn}: Expected floating point type for target with class probabilities, got "
+                               f"{target.dtype}")
+        if (target.dim() == 0 and isinstance(ignore_index, (int, np.integer)) and ignore_index >= 0):
             raise RuntimeError(f"{fn}: ignore_index is not supported for floating point target "
                                f"(ignore_index={ignore_index})")
         raise IndexError(f"{fn}: Dimension specified as 1 but tensor has no dimensions (input of shape ())")
