@@ -73,8 +73,16 @@ def _check_dtypes(fn, input, **params):
                                f"{input.dtype}, but got {value.dtype}")
 
 
+def _check_flag(fn, name, value, position):
+    """torch's parser takes a Python bool only for a bool argument (not 0/1, not None)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be bool, not {type(value).__name__}")
+    return value
+
+
 def _check_number(fn, name, value, position):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    """torch's parser takes any real number for a float argument, bools included (True is 1.0)."""
+    if not isinstance(value, numbers.Real):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be float, "
                         f"not {type(value).__name__}")
     return float(value)
@@ -94,6 +102,26 @@ def _check_channel_sizes(fn, channels, **tensors):
                                f"but got shape {list(value.shape)}")
         if value.numel() != channels:
             raise RuntimeError(f"{fn}: {name} should contain {channels} elements not {value.numel()}")
+
+
+def _batch_norm_consistent(input, running_mean, running_var, weight, bias, training):
+    """Whether batch_norm's checks of the running buffers, dtypes and sizes all pass."""
+    if (running_mean is None) != (running_var is None) or (not training and running_mean is None):
+        return False
+    for name, value in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                        ("bias", bias)):
+        if value is not None and (value.dtype != input.dtype or value.numel() != input.shape[1]
+                                  or (name.startswith("running") and value.dim() != 1)):
+            return False
+    return True
+
+
+def _check_empty_affine(fn, weight, bias):
+    """torch scales an empty input by weight[0] and shifts it by bias[0]: an empty weight or bias is refused."""
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.numel() == 0:
+            raise IndexError(f"{fn}: select(): index 0 out of range for {name} of size [0] at dimension 0 "
+                             "(an empty input is scaled by weight[0] and shifted by bias[0])")
 
 
 def _frozen(array):
@@ -141,11 +169,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    _check_flag(fn, "training", training, 6)
     momentum = _check_number(fn, "momentum", momentum, 7)
     eps = _check_number(fn, "eps", eps, 8)
+    # torch returns input.clone() (* weight[0] + bias[0]) for an empty input of two or more dims, before it
+    # checks the running buffers, their dtypes and all sizes
+    empty = input.dim() >= 2 and input.numel() == 0
+    if empty and not _batch_norm_consistent(input, running_mean, running_var, weight, bias, training):
+        _check_dtypes(fn, input)
+        _check_empty_affine(fn, weight, bias)
+        return input.clone()
+    # in evaluation mode torch asks for each running buffer by name (RuntimeError); in training mode a
+    # lone running_mean or running_var is refused as a pair (ValueError)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if not training and value is None:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
     _check_running_pair(fn, running_mean, running_var)
-    if not training and running_mean is None:
-        raise RuntimeError("running_mean must be defined in evaluation mode")
     if input.dim() < 2:
         if running_mean is not None and running_mean.numel() != 0:
             raise RuntimeError(f"batch_norm: running_mean should contain 0 elements not {running_mean.numel()} "
@@ -161,9 +200,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
-    if input.numel() == 0 and any(t is not None and t.numel() == 0 for t in (weight, bias)):
-        raise IndexError("batch_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
-                         "(an empty input with zero channels cannot take a weight or bias)")
+    if empty:
+        _check_empty_affine(fn, weight, bias)
     geometry = _channel_geometry(input, per_sample=False)
     if training:
         return NormFunction.apply(input, weight, bias, geometry, eps, True, running_mean, running_var, momentum)
@@ -178,14 +216,23 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _check_optional_tensors(fn, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     if use_input_stats:
         _verify_spatial_size(input.shape)
+    _check_flag(fn, "use_input_stats", use_input_stats, 6)
     momentum = _check_number(fn, "momentum", momentum, 7)
     eps = _check_number(fn, "eps", eps, 8)
-    _check_running_pair(fn, running_mean, running_var)
-    if not use_input_stats and running_mean is None:
+    if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    _check_running_pair(fn, running_mean, running_var)
     if input.dim() < 2:
         raise IndexError(f"instance_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
+    # torch repeats weight, bias and the running buffers once per sample (tensor.repeat(N)), which refuses a
+    # tensor of more than one dimension before any size check
+    for name, value in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                        ("running_var", running_var)):
+        if value is not None and value.dim() > 1:
+            raise RuntimeError(f"instance_norm: {name} of shape {list(value.shape)} is repeated per sample: the "
+                               "number of dimensions of repeat dims can not be smaller than number of dimensions "
+                               "of tensor")
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
