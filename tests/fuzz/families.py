@@ -64,13 +64,14 @@ SHAPE_FLOATS = st.sampled_from(["float32", "float64"])
 
 
 # ----------------------------------------------------------------- valid region, then one perturbation
-# The normalization, pixelshuffle and distance strategies draw from three regions: "valid" (~55%: a
+# The normalization, pixelshuffle and distance strategies draw from three regions: "valid" (45%: a
 # consistent call, float tensors of matching sizes and arguments in range, so that values are compared),
-# "perturbed" (~30%: such a call with exactly one thing pushed out: a rank, a size, a dtype, an argument's
-# type or value, a list for a tensor) and "wide" (~15%: the whole space, mostly invalid).
+# "perturbed" (40%: such a call with exactly one thing pushed out: a rank, a size, a dtype, an argument's
+# type or value, a list for a tensor; some perturbations stay valid) and "wide" (15%: the whole space,
+# mostly invalid).  About 60% of the calls then succeed in both libraries.
 def _region(draw):
     r = draw(st.integers(0, 19))
-    return "valid" if r < 11 else ("perturbed" if r < 17 else "wide")
+    return "valid" if r < 9 else ("perturbed" if r < 17 else "wide")
 
 
 def _side(draw, zero=True):
@@ -497,10 +498,11 @@ def normalization(draw):
         if what == "normalized_shape":
             normalized = draw(st.sampled_from([
                 normalized[1:], (2,) + tuple(normalized), tuple(normalized[:-1]) + (normalized[-1] + 1,),
-                (-1,), (0,), (2 ** 31,), (2 ** 63,), (True,), (1.0,), channels, None, "3"]))
+                (-1,), (0,), (2 ** 31,), (2 ** 63,), (-(2 ** 63) - 1,), (True,), (1.0,), channels, None, "3"]))
         return op, (xa, normalized), dict(params, eps=eps)
     if what == "groups":
-        groups = draw(st.sampled_from([0, -1, c + 1, 2 * c, 2 ** 31, 2 ** 63 - 1, 2 ** 63, 1.0, True, None]))
+        groups = draw(st.sampled_from([0, -1, c + 1, 2 * c, 2 ** 31, 2 ** 63 - 1, 2 ** 63, -(2 ** 63) - 1, 1.0,
+                                       True, None]))
     return op, (xa, groups), dict(params, eps=eps)
 
 

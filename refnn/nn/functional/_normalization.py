@@ -255,6 +255,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)):
             raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
                             f"but found element of type {type(v).__name__} at pos {i}")
+        if not -2 ** 63 <= v < 2 ** 63:
+            raise TypeError(f"layer_norm(): argument 'normalized_shape' failed to unpack the object at pos {i + 1} "
+                            f"with error \"Overflow when unpacking long long\" ({v})")
     shape = [int(v) for v in normalized_shape]
     _check_optional_tensors(fn, weight=weight, bias=bias)
     eps = _check_number(fn, "eps", eps, 5)
@@ -286,6 +289,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise TypeError(f"group_norm(): argument 'num_groups' (position 2) must be int, "
                         f"not {type(num_groups).__name__}")
     num_groups = int(num_groups)
+    if not -2 ** 63 <= num_groups < 2 ** 63:
+        raise ValueError(f"group_norm(): argument 'num_groups' (position 2): overflow when unpacking long long "
+                         f"({num_groups})")
     _verify_batch_size([input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:]))
     _check_optional_tensors(fn, weight=weight, bias=bias)
     eps = _check_number(fn, "eps", eps, 5)
