@@ -450,3 +450,31 @@ MODULE_ERRORS = [
 
 CASES = (BATCH_NORM + BATCH_NORM_ERRORS + INSTANCE_NORM + INSTANCE_NORM_ERRORS + LAYER_NORM + LAYER_NORM_ERRORS
          + GROUP_NORM + GROUP_NORM_ERRORS + MODULES + MODULE_ERRORS)
+
+# pinned by the differential fuzzer (tests/fuzz): torch's argument parser and the order of its checks
+FUZZ_PINNED = [
+    # bool arguments take a Python bool only; float arguments take bools as numbers
+    ErrorCase(op="batch_norm", desc="training_int", args=(T((4, 3)), stat((3,)), positive((3,))),
+              kwargs={"training": 1}),
+    ErrorCase(op="instance_norm", desc="use_input_stats_int", args=(T((2, 3, 4)),), kwargs={"use_input_stats": 0}),
+    OpCase(op="batch_norm", desc="momentum_bool", args=(T((4, 3)), stat((3,)), positive((3,))),
+           kwargs={"training": True, "momentum": True}),
+    OpCase(op="batch_norm", desc="eps_bool", args=(T((4, 3)), stat((3,)), positive((3,))), kwargs={"eps": True}),
+    # in evaluation mode each missing running buffer is refused by name (RuntimeError), before the pair check
+    ErrorCase(op="batch_norm", desc="eval_only_running_var", args=(T((4, 3)), None, positive((3,)))),
+    ErrorCase(op="instance_norm", desc="fixed_stats_only_running_var", args=(T((2, 3, 4)), None, positive((3,))),
+              kwargs={"use_input_stats": False}),
+    # instance_norm repeats weight, bias and running buffers per sample: more than one dimension is refused
+    ErrorCase(op="instance_norm", desc="bias_2d", args=(T((2, 3, 4)),), kwargs={"bias": T((3, 1))}),
+    # an empty input is returned (cloned) before the running buffers, their dtypes and sizes are checked
+    OpCase(op="batch_norm", desc="empty_eval_only_running_var", args=(T((0, 3)), None, positive((3,)))),
+    OpCase(op="batch_norm", desc="empty_eval_mis_sized_running", args=(T((0, 3, 2)), stat((5,)), positive((5,)))),
+    OpCase(op="batch_norm", desc="empty_train_mixed_dtype_running", dtypes=F32,
+           args=(T((0, 3)), T((3,), dtype="float64", requires_grad=False),
+                 T((3,), 0.5, 2.0, dtype="float64", requires_grad=False)), kwargs={"training": True}),
+    # integers beyond int64 fail in torch's argument parser
+    ErrorCase(op="group_norm", desc="groups_overflow_int64", args=(T((2, 4, 3)), 2 ** 63)),
+    ErrorCase(op="layer_norm", desc="shape_overflow_int64", args=(T((2, 3)), (2 ** 63,))),
+]
+
+CASES = CASES + FUZZ_PINNED
