@@ -80,7 +80,8 @@ def _side(draw, zero=True):
 
 
 def _floats(draw, shape, dtype):
-    """A float array of the given shape and dtype in any layout; NaN, inf or -0 in one draw out of four."""
+    """A float array of the given shape and dtype in any layout; the non-finite values that arrays() puts in
+    are kept in one draw out of four (replaced by 0.5 otherwise)."""
     array = draw(arrays(shape=shape, dtypes=(dtype,), extra_dtypes=False))
     if draw(st.integers(0, 3)):
         array[~np.isfinite(array)] = 0.5
