@@ -472,6 +472,14 @@ FUZZ_PINNED = [
     OpCase(op="batch_norm", desc="empty_train_mixed_dtype_running", dtypes=F32,
            args=(T((0, 3)), T((3,), dtype="float64", requires_grad=False),
                  T((3,), 0.5, 2.0, dtype="float64", requires_grad=False)), kwargs={"training": True}),
+    # a 1-d empty input takes the same path: weight and bias of any size but 0 (weight[0] of an empty weight)
+    OpCase(op="batch_norm", desc="empty_1d_any_weight_size", args=(T((0,)), None, None, T((3,))),
+           kwargs={"training": True}, grad=False),    # torch's weight gradient is weight[0]'s (zeros); refnn gives none
+    ErrorCase(op="batch_norm", desc="empty_1d_empty_bias", args=(T((0,)), None, None, None, T((0,))),
+              kwargs={"training": True}),
+    # instance_norm of an empty batch with a weight: weight.repeat(0)[0] fails before the running-buffer pair check
+    ErrorCase(op="instance_norm", desc="empty_batch_weight_lone_running_var", args=(T((0, 1, 2)),),
+              kwargs={"weight": T((1,)), "running_var": positive((1,))}),
     # integers beyond int64 fail in torch's argument parser
     ErrorCase(op="group_norm", desc="groups_overflow_int64", args=(T((2, 4, 3)), 2 ** 63)),
     ErrorCase(op="layer_norm", desc="shape_overflow_int64", args=(T((2, 3)), (2 ** 63,))),

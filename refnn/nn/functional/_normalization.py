@@ -172,12 +172,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     _check_flag(fn, "training", training, 6)
     momentum = _check_number(fn, "momentum", momentum, 7)
     eps = _check_number(fn, "eps", eps, 8)
-    # torch returns input.clone() (* weight[0] + bias[0]) for an empty input of two or more dims, before it
-    # checks the running buffers, their dtypes and all sizes
-    empty = input.dim() >= 2 and input.numel() == 0
-    if empty and not _batch_norm_consistent(input, running_mean, running_var, weight, bias, training):
-        _check_dtypes(fn, input)
-        _check_empty_affine(fn, weight, bias)
+    # torch returns input.clone() (* weight[0] + bias[0]) for an empty input, before it checks the running
+    # buffers, their dtypes and all sizes (and, for a 1-d input, before it looks for the channel dimension)
+    empty = input.dim() >= 1 and input.numel() == 0
+    if empty and (input.dim() < 2 or not _batch_norm_consistent(input, running_mean, running_var, weight, bias,
+                                                                 training)):
+        if weight is not None or bias is not None:
+            _check_dtypes(fn, input)
+            _check_empty_affine(fn, weight, bias)
         return input.clone()
     # in evaluation mode torch asks for each running buffer by name (RuntimeError); in training mode a
     # lone running_mean or running_var is refused as a pair (ValueError)
@@ -193,8 +195,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if value is not None and value.numel() != 0:
                 raise RuntimeError(f"batch_norm: {name} should contain 0 elements not {value.numel()} "
                                    f"(input of shape {list(input.shape)} has no channel dimension)")
-        if input.numel() == 0:   # torch returns an empty result for an empty 1-d input
-            return Tensor(input.data.copy())
         raise IndexError(f"batch_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
@@ -221,7 +221,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     eps = _check_number(fn, "eps", eps, 8)
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
-    _check_running_pair(fn, running_mean, running_var)
     if input.dim() < 2:
         raise IndexError(f"instance_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
@@ -233,6 +232,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             raise RuntimeError(f"instance_norm: {name} of shape {list(value.shape)} is repeated per sample: the "
                                "number of dimensions of repeat dims can not be smaller than number of dimensions "
                                "of tensor")
+    # then batch_norm on the (1, N*C, *) view: an empty input is returned (times weight[0], plus bias[0])
+    # before the pair of running buffers is checked
+    if input.numel() == 0:
+        repeated = [t for t in (weight, bias) if t is not None]
+        if repeated and (input.shape[0] == 0 or any(t.numel() == 0 for t in repeated)):
+            raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
+                             "(weight and bias repeated per sample are empty)")
+    else:
+        _check_running_pair(fn, running_mean, running_var)
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
