@@ -480,6 +480,11 @@ FUZZ_PINNED = [
     # instance_norm of an empty batch with a weight: weight.repeat(0)[0] fails before the running-buffer pair check
     ErrorCase(op="instance_norm", desc="empty_batch_weight_lone_running_var", args=(T((0, 1, 2)),),
               kwargs={"weight": T((1,)), "running_var": positive((1,))}),
+    # instance_norm repeats a 0-d running buffer into a 1-d one (C = 1): used as is with fixed statistics,
+    # refused when the updated statistics are copied back into it
+    OpCase(op="instance_norm", desc="0d_running_fixed_stats", args=(T((2, 1, 3)), stat(()), positive(())),
+           kwargs={"use_input_stats": False}),
+    ErrorCase(op="instance_norm", desc="0d_running_input_stats", args=(T((2, 1, 3)), stat(()), positive(()))),
     # integers beyond int64 fail in torch's argument parser
     ErrorCase(op="group_norm", desc="groups_overflow_int64", args=(T((2, 4, 3)), 2 ** 63)),
     ErrorCase(op="layer_norm", desc="shape_overflow_int64", args=(T((2, 3)), (2 ** 63,))),

@@ -124,6 +124,11 @@ def _check_empty_affine(fn, weight, bias):
                              "(an empty input is scaled by weight[0] and shifted by bias[0])")
 
 
+def _as_1d(tensor):
+    """A 0-d tensor as its 1-element 1-d view (None stays None)."""
+    return tensor.reshape(1) if tensor is not None and tensor.dim() == 0 else tensor
+
+
 def _frozen(array):
     array.flags.writeable = False
     return array
@@ -242,8 +247,15 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     else:
         _check_running_pair(fn, running_mean, running_var)
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
-    _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
+    # (repeat(N) makes a 0-d running buffer 1-d: one for C = 1 is accepted, but with use_input_stats torch
+    # then copies the updated (C,) statistics back into it, which a 0-d buffer refuses)
+    _check_channel_sizes(fn, input.shape[1], running_mean=_as_1d(running_mean), running_var=_as_1d(running_var),
                          weight=weight, bias=bias)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if use_input_stats and value is not None and value.dim() == 0:
+            raise RuntimeError(f"instance_norm: the updated {name} of shape [{input.shape[1]}] cannot be copied "
+                               "back into a 0-d running buffer (output with shape [] doesn't match the broadcast "
+                               f"shape [{input.shape[1]}])")
     if (weight is not None or bias is not None) and (input.shape[0] == 0 or input.shape[1] == 0):
         raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
                          "(weight and bias are repeated per sample: a batch of 0 samples, or 0 channels, is refused)")
