@@ -24,7 +24,12 @@ class PairwiseDistanceFunction(Function):
         rows = contiguous(diff.reshape(int(np.prod(shape[:-1], dtype=np.int64)), shape[-1]) if shape
                           else diff.reshape(1, 1))
         norm = np.empty(rows.shape[0], dtype=rows.dtype)
-        K.norm_fwd(rows, float(p), norm, threads())
+        if rows.shape[1] == 1:
+            # torch reduces a dimension of length 1 by its single element: the norm of (d,) is |d| for every
+            # p != 0 (no overflow of d**p on the way), and (d != 0) for p = 0
+            norm[:] = (rows[:, 0] != 0) if p == 0 else np.abs(rows[:, 0])
+        else:
+            K.norm_fwd(rows, float(p), norm, threads())
         out_shape = shape[:-1] + ((1,) if keepdim else ()) if shape else ()
         ctx.rows, ctx.norm, ctx.p = rows, norm, float(p)
         ctx.shapes = (x1.shape, x2.shape, shape)

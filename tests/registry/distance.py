@@ -86,3 +86,51 @@ CASES += [
     ErrorCase(op="CosineSimilarity", desc="module_dim_out_of_range", module=True, kwargs={"dim": 3},
               call_inputs=(T((3, 4)), T((3, 4)))),
 ]
+
+F32 = ("float32",)
+
+
+def huge(rng, shape, dtype):
+    """Values whose square overflows float32 (and 1e-30, whose square underflows it)."""
+    return np.resize(np.array([1e30, -3e25, 1e-30, 2.0], dtype=dtype), shape)
+
+
+# pinned by the differential fuzzer (tests/fuzz): torch's promotion, argument parsing and norm edges
+CASES += [
+    # x1 - x2 and the cosine products take torch.result_type(x1, x2): float32 with float64 gives float64,
+    # an integer input takes the other's float dtype, a 0-d float64 gives way to a dimensioned float32
+    OpCase(op="pairwise_distance", desc="mixed_float32_float64", dtypes=F32,
+           args=(T((4, 5)), T((4, 5), dtype="float64"))),
+    OpCase(op="cosine_similarity", desc="mixed_float32_float64", dtypes=F32,
+           args=(T((4, 5)), T((4, 5), dtype="float64"))),
+    OpCase(op="pairwise_distance", desc="int64_with_float", args=(T((3, 4)), T((3, 4), -3, 4, dtype="int64"))),
+    OpCase(op="cosine_similarity", desc="int64_with_float", args=(T((3, 4), -3, 4, dtype="int64"), T((3, 4)))),
+    OpCase(op="pairwise_distance", desc="0d_float64_with_float32", dtypes=F32,
+           args=(T((), dtype="float64", requires_grad=False), T((3, 4)))),
+    # torch's float parser takes a bool as a number (p=True is p=1)
+    OpCase(op="pairwise_distance", desc="p_bool", args=(T((3, 4)), T((3, 4))), kwargs={"p": True}),
+    # a last dimension of length 1 reduces to |d| for every p != 0 (no overflow of d**p), to d != 0 for p = 0
+    OpCase(op="pairwise_distance", desc="length1_huge_p2", args=(T((4, 1), gen=huge), T((4, 1), 0, 0)),
+           kwargs={"p": 2.0, "eps": 0.0}, grad=False),
+    OpCase(op="pairwise_distance", desc="length1_huge_p3", args=(T((4, 1), gen=huge), T((4, 1), 0, 0)),
+           kwargs={"p": 3.0, "eps": 0.0}, grad=False),
+    OpCase(op="pairwise_distance", desc="length1_p0", args=(T((4, 1), gen=ties), T((4, 1), gen=ties)),
+           kwargs={"p": 0.0, "eps": 0.0}),
+    OpCase(op="pairwise_distance", desc="length1", args=(T((4, 1)), T((4, 1))), kwargs={"p": 1.5}),
+    ErrorCase(op="pairwise_distance", desc="keepdim_int", args=(T((3, 4)), T((3, 4))), kwargs={"keepdim": 1}),
+    ErrorCase(op="pairwise_distance", desc="p_none", args=(T((3, 4)), T((3, 4))), kwargs={"p": None}),
+    ErrorCase(op="pairwise_distance", desc="bool_input", args=(T((3, 4), dtype="bool"), T((3, 4)))),
+    # an empty last dimension has no identity for a negative or infinite order
+    ErrorCase(op="pairwise_distance", desc="empty_dim_inf_norm", args=(T((2, 0)), T((2, 0))),
+              kwargs={"p": float("inf")}),
+    ErrorCase(op="pairwise_distance", desc="empty_dim_negative_norm", args=(T((0, 0)), T((0, 0))),
+              kwargs={"p": -1.0}),
+    ErrorCase(op="cosine_similarity", desc="dim_overflows_int64", args=(T((3, 4)), T((3, 4))),
+              kwargs={"dim": 2 ** 63}),
+    ErrorCase(op="cosine_similarity", desc="eps_negative", args=(T((3, 4)), T((3, 4))), kwargs={"eps": -1.0}),
+    ErrorCase(op="cosine_similarity", desc="eps_nan", args=(T((3, 4)), T((3, 4))), kwargs={"eps": float("nan")}),
+    ErrorCase(op="cosine_similarity", desc="eps_overflows_float32", dtypes=F32, args=(T((3, 4)), T((3, 4))),
+              kwargs={"eps": 1e308}),
+    ErrorCase(op="cosine_similarity", desc="int64_both", args=(T((3, 4), 0, 5, dtype="int64"),
+                                                               T((3, 4), 0, 5, dtype="int64"))),
+]

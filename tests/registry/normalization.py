@@ -450,3 +450,44 @@ MODULE_ERRORS = [
 
 CASES = (BATCH_NORM + BATCH_NORM_ERRORS + INSTANCE_NORM + INSTANCE_NORM_ERRORS + LAYER_NORM + LAYER_NORM_ERRORS
          + GROUP_NORM + GROUP_NORM_ERRORS + MODULES + MODULE_ERRORS)
+
+# pinned by the differential fuzzer (tests/fuzz): torch's argument parser and the order of its checks
+FUZZ_PINNED = [
+    # bool arguments take a Python bool only; float arguments take bools as numbers
+    ErrorCase(op="batch_norm", desc="training_int", args=(T((4, 3)), stat((3,)), positive((3,))),
+              kwargs={"training": 1}),
+    ErrorCase(op="instance_norm", desc="use_input_stats_int", args=(T((2, 3, 4)),), kwargs={"use_input_stats": 0}),
+    OpCase(op="batch_norm", desc="momentum_bool", args=(T((4, 3)), stat((3,)), positive((3,))),
+           kwargs={"training": True, "momentum": True}),
+    OpCase(op="batch_norm", desc="eps_bool", args=(T((4, 3)), stat((3,)), positive((3,))), kwargs={"eps": True}),
+    # in evaluation mode each missing running buffer is refused by name (RuntimeError), before the pair check
+    ErrorCase(op="batch_norm", desc="eval_only_running_var", args=(T((4, 3)), None, positive((3,)))),
+    ErrorCase(op="instance_norm", desc="fixed_stats_only_running_var", args=(T((2, 3, 4)), None, positive((3,))),
+              kwargs={"use_input_stats": False}),
+    # instance_norm repeats weight, bias and running buffers per sample: more than one dimension is refused
+    ErrorCase(op="instance_norm", desc="bias_2d", args=(T((2, 3, 4)),), kwargs={"bias": T((3, 1))}),
+    # an empty input is returned (cloned) before the running buffers, their dtypes and sizes are checked
+    OpCase(op="batch_norm", desc="empty_eval_only_running_var", args=(T((0, 3)), None, positive((3,)))),
+    OpCase(op="batch_norm", desc="empty_eval_mis_sized_running", args=(T((0, 3, 2)), stat((5,)), positive((5,)))),
+    OpCase(op="batch_norm", desc="empty_train_mixed_dtype_running", dtypes=F32,
+           args=(T((0, 3)), T((3,), dtype="float64", requires_grad=False),
+                 T((3,), 0.5, 2.0, dtype="float64", requires_grad=False)), kwargs={"training": True}),
+    # a 1-d empty input takes the same path: weight and bias of any size but 0 (weight[0] of an empty weight)
+    OpCase(op="batch_norm", desc="empty_1d_any_weight_size", args=(T((0,)), None, None, T((3,))),
+           kwargs={"training": True}, grad=False),    # torch's weight gradient is weight[0]'s (zeros); refnn gives none
+    ErrorCase(op="batch_norm", desc="empty_1d_empty_bias", args=(T((0,)), None, None, None, T((0,))),
+              kwargs={"training": True}),
+    # instance_norm of an empty batch with a weight: weight.repeat(0)[0] fails before the running-buffer pair check
+    ErrorCase(op="instance_norm", desc="empty_batch_weight_lone_running_var", args=(T((0, 1, 2)),),
+              kwargs={"weight": T((1,)), "running_var": positive((1,))}),
+    # instance_norm repeats a 0-d running buffer into a 1-d one (C = 1): used as is with fixed statistics,
+    # refused when the updated statistics are copied back into it
+    OpCase(op="instance_norm", desc="0d_running_fixed_stats", args=(T((2, 1, 3)), stat(()), positive(())),
+           kwargs={"use_input_stats": False}),
+    ErrorCase(op="instance_norm", desc="0d_running_input_stats", args=(T((2, 1, 3)), stat(()), positive(()))),
+    # integers beyond int64 fail in torch's argument parser
+    ErrorCase(op="group_norm", desc="groups_overflow_int64", args=(T((2, 4, 3)), 2 ** 63)),
+    ErrorCase(op="layer_norm", desc="shape_overflow_int64", args=(T((2, 3)), (2 ** 63,))),
+]
+
+CASES = CASES + FUZZ_PINNED

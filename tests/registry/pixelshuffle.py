@@ -47,3 +47,10 @@ CASES = [
     ErrorCase(op="PixelUnshuffle", desc="module_height_not_divisible", module=True, args=(2,),
               call_inputs=(T((1, 2, 3, 4)),)),
 ]
+
+# pinned by the differential fuzzer (tests/fuzz): a factor beyond int64 fails in torch's argument parser
+CASES += [
+    ErrorCase(op="pixel_shuffle", desc="factor_overflow_int64", args=(T((1, 4, 2, 2)), 2 ** 63)),
+    ErrorCase(op="pixel_shuffle", desc="factor_below_int64", args=(T((1, 4, 2, 2)), -(2 ** 63) - 1)),
+    ErrorCase(op="pixel_unshuffle", desc="factor_overflow_int64", args=(T((1, 1, 4, 4)), 2 ** 63)),
+]

@@ -73,8 +73,16 @@ def _check_dtypes(fn, input, **params):
                                f"{input.dtype}, but got {value.dtype}")
 
 
+def _check_flag(fn, name, value, position):
+    """torch's parser takes a Python bool only for a bool argument (not 0/1, not None)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be bool, not {type(value).__name__}")
+    return value
+
+
 def _check_number(fn, name, value, position):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    """torch's parser takes any real number for a float argument, bools included (True is 1.0)."""
+    if not isinstance(value, numbers.Real):
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be float, "
                         f"not {type(value).__name__}")
     return float(value)
@@ -94,6 +102,31 @@ def _check_channel_sizes(fn, channels, **tensors):
                                f"but got shape {list(value.shape)}")
         if value.numel() != channels:
             raise RuntimeError(f"{fn}: {name} should contain {channels} elements not {value.numel()}")
+
+
+def _batch_norm_consistent(input, running_mean, running_var, weight, bias, training):
+    """Whether batch_norm's checks of the running buffers, dtypes and sizes all pass."""
+    if (running_mean is None) != (running_var is None) or (not training and running_mean is None):
+        return False
+    for name, value in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                        ("bias", bias)):
+        if value is not None and (value.dtype != input.dtype or value.numel() != input.shape[1]
+                                  or (name.startswith("running") and value.dim() != 1)):
+            return False
+    return True
+
+
+def _check_empty_affine(fn, weight, bias):
+    """torch scales an empty input by weight[0] and shifts it by bias[0]: an empty weight or bias is refused."""
+    for name, value in (("weight", weight), ("bias", bias)):
+        if value is not None and value.numel() == 0:
+            raise IndexError(f"{fn}: select(): index 0 out of range for {name} of size [0] at dimension 0 "
+                             "(an empty input is scaled by weight[0] and shifted by bias[0])")
+
+
+def _as_1d(tensor):
+    """A 0-d tensor as its 1-element 1-d view (None stays None)."""
+    return tensor.reshape(1) if tensor is not None and tensor.dim() == 0 else tensor
 
 
 def _frozen(array):
@@ -141,11 +174,24 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    _check_flag(fn, "training", training, 6)
     momentum = _check_number(fn, "momentum", momentum, 7)
     eps = _check_number(fn, "eps", eps, 8)
+    # torch returns input.clone() (* weight[0] + bias[0]) for an empty input, before it checks the running
+    # buffers, their dtypes and all sizes (and, for a 1-d input, before it looks for the channel dimension)
+    empty = input.dim() >= 1 and input.numel() == 0
+    if empty and (input.dim() < 2 or not _batch_norm_consistent(input, running_mean, running_var, weight, bias,
+                                                                 training)):
+        if weight is not None or bias is not None:
+            _check_dtypes(fn, input)
+            _check_empty_affine(fn, weight, bias)
+        return input.clone()
+    # in evaluation mode torch asks for each running buffer by name (RuntimeError); in training mode a
+    # lone running_mean or running_var is refused as a pair (ValueError)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if not training and value is None:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
     _check_running_pair(fn, running_mean, running_var)
-    if not training and running_mean is None:
-        raise RuntimeError("running_mean must be defined in evaluation mode")
     if input.dim() < 2:
         if running_mean is not None and running_mean.numel() != 0:
             raise RuntimeError(f"batch_norm: running_mean should contain 0 elements not {running_mean.numel()} "
@@ -154,16 +200,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             if value is not None and value.numel() != 0:
                 raise RuntimeError(f"batch_norm: {name} should contain 0 elements not {value.numel()} "
                                    f"(input of shape {list(input.shape)} has no channel dimension)")
-        if input.numel() == 0:   # torch returns an empty result for an empty 1-d input
-            return Tensor(input.data.copy())
         raise IndexError(f"batch_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
                          weight=weight, bias=bias)
-    if input.numel() == 0 and any(t is not None and t.numel() == 0 for t in (weight, bias)):
-        raise IndexError("batch_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
-                         "(an empty input with zero channels cannot take a weight or bias)")
+    if empty:
+        _check_empty_affine(fn, weight, bias)
     geometry = _channel_geometry(input, per_sample=False)
     if training:
         return NormFunction.apply(input, weight, bias, geometry, eps, True, running_mean, running_var, momentum)
@@ -178,17 +221,41 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     _check_optional_tensors(fn, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     if use_input_stats:
         _verify_spatial_size(input.shape)
+    _check_flag(fn, "use_input_stats", use_input_stats, 6)
     momentum = _check_number(fn, "momentum", momentum, 7)
     eps = _check_number(fn, "eps", eps, 8)
-    _check_running_pair(fn, running_mean, running_var)
-    if not use_input_stats and running_mean is None:
+    if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
     if input.dim() < 2:
         raise IndexError(f"instance_norm: Dimension out of range (expected to be in range of "
                          f"[{-max(input.dim(), 1)}, {max(input.dim(), 1) - 1}], but got 1)")
+    # torch repeats weight, bias and the running buffers once per sample (tensor.repeat(N)), which refuses a
+    # tensor of more than one dimension before any size check
+    for name, value in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                        ("running_var", running_var)):
+        if value is not None and value.dim() > 1:
+            raise RuntimeError(f"instance_norm: {name} of shape {list(value.shape)} is repeated per sample: the "
+                               "number of dimensions of repeat dims can not be smaller than number of dimensions "
+                               "of tensor")
+    # then batch_norm on the (1, N*C, *) view: an empty input is returned (times weight[0], plus bias[0])
+    # before the pair of running buffers is checked
+    if input.numel() == 0:
+        repeated = [t for t in (weight, bias) if t is not None]
+        if repeated and (input.shape[0] == 0 or any(t.numel() == 0 for t in repeated)):
+            raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
+                             "(weight and bias repeated per sample are empty)")
+    else:
+        _check_running_pair(fn, running_mean, running_var)
     _check_dtypes(fn, input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
-    _check_channel_sizes(fn, input.shape[1], running_mean=running_mean, running_var=running_var,
+    # (repeat(N) makes a 0-d running buffer 1-d: one for C = 1 is accepted, but with use_input_stats torch
+    # then copies the updated (C,) statistics back into it, which a 0-d buffer refuses)
+    _check_channel_sizes(fn, input.shape[1], running_mean=_as_1d(running_mean), running_var=_as_1d(running_var),
                          weight=weight, bias=bias)
+    for name, value in (("running_mean", running_mean), ("running_var", running_var)):
+        if use_input_stats and value is not None and value.dim() == 0:
+            raise RuntimeError(f"instance_norm: the updated {name} of shape [{input.shape[1]}] cannot be copied "
+                               "back into a 0-d running buffer (output with shape [] doesn't match the broadcast "
+                               f"shape [{input.shape[1]}])")
     if (weight is not None or bias is not None) and (input.shape[0] == 0 or input.shape[1] == 0):
         raise IndexError("instance_norm: select(): index 0 out of range for tensor of size [0] at dimension 0 "
                          "(weight and bias are repeated per sample: a batch of 0 samples, or 0 channels, is refused)")
@@ -208,6 +275,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if isinstance(v, bool) or not isinstance(v, (numbers.Integral, np.integer)):
             raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
                             f"but found element of type {type(v).__name__} at pos {i}")
+        if not -2 ** 63 <= v < 2 ** 63:
+            raise TypeError(f"layer_norm(): argument 'normalized_shape' failed to unpack the object at pos {i + 1} "
+                            f"with error \"Overflow when unpacking long long\" ({v})")
     shape = [int(v) for v in normalized_shape]
     _check_optional_tensors(fn, weight=weight, bias=bias)
     eps = _check_number(fn, "eps", eps, 5)
@@ -239,6 +309,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         raise TypeError(f"group_norm(): argument 'num_groups' (position 2) must be int, "
                         f"not {type(num_groups).__name__}")
     num_groups = int(num_groups)
+    if not -2 ** 63 <= num_groups < 2 ** 63:
+        raise ValueError(f"group_norm(): argument 'num_groups' (position 2): overflow when unpacking long long "
+                         f"({num_groups})")
     _verify_batch_size([input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:]))
     _check_optional_tensors(fn, weight=weight, bias=bias)
     eps = _check_number(fn, "eps", eps, 5)

@@ -13,6 +13,8 @@ def _factor(fn, name, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{fn}(): argument '{name}' (position 2) must be int, not {type(value).__name__}")
     value = int(value)
+    if not -2 ** 63 <= value < 2 ** 63:     # torch's int64 argument parser
+        raise ValueError(f"{fn}(): argument '{name}' (position 2): overflow when unpacking long long ({value})")
     if value <= 0:
         raise RuntimeError(f"{fn} expects a positive {name}, but got {value}")
     return value
