@@ -49,7 +49,10 @@ def _bias_arg(bias, dtype):
 def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
     """The phase planes of the padded input (N, C*sh*sw, plane) and their row length Q.
 
-    Unstrided, unpadded convolutions whose reads stay inside each image use the input itself.
+    Unstrided, unpadded convolutions whose reads stay inside each image use the input itself.  (None,
+    None) when the planes would be far larger than the input and output (a padding or dilation of
+    millions): the caller then runs the specification loops, which read the padding without storing it
+    and give the same bits.
     """
     (OH, OW), (KH, KW) = out_hw, kernel_hw
     sh, sw = stride
@@ -65,6 +68,8 @@ def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
         if shift + last <= H * W:
             return x.reshape(N, C, H * W), W
     R, Q, plane = K.phase_geometry(OH, OW, KH, KW, sh, sw, dh, dw, 32)
+    if N * C * sh * sw * plane > 4 * (x.size + N * C * OH * OW) + (1 << 16):
+        return None, None        # huge padding or dilation: the planes would dwarf input and output
     xs = np.empty((N, C * sh * sw, plane), dtype=x.dtype)
     K.phase_split(x, xs, R, Q, sh, sw, pad4[0], pad4[2], threads(xs.size))
     return xs, Q
@@ -80,10 +85,11 @@ def conv_forward(x, w, bias, stride, pad4, dilation, groups, xs_cache=None):
     OW = (W + pad4[2] + pad4[3] - dw * (KW - 1) - 1) // sw + 1
     out = np.empty((N, O, OH, OW), dtype=x.dtype)
     b, has_bias = _bias_arg(bias, x.dtype)
-    if spec_enabled():
+    xs, Q = (None, None) if spec_enabled() else _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation,
+                                                             row_kernel=O // groups < 3)
+    if xs is None:
         K.conv_fwd_spec(x, w, b, has_bias, out, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
         return out
-    xs, Q = _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation, row_kernel=O // groups < 3)
     koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
     w2 = w.reshape(O, Cg * KH * KW)
     wpack = K.pack_weight_rows(w2, groups)
@@ -125,13 +131,13 @@ def conv_weight_grad(x, g, weight_shape, stride, pad4, dilation, groups, xs_cach
     O, Cg, KH, KW = weight_shape
     (sh, sw), (dh, dw) = stride, dilation
     grad_weight = np.empty(weight_shape, dtype=x.dtype)
-    if spec_enabled():
-        K.conv_bwd_weight_spec(x, g, grad_weight, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
-        return grad_weight
     if xs_cache:
         xs, Q, koff = xs_cache[0]
     else:
-        xs, Q = _phase_split(x, g.shape[2:], (KH, KW), stride, pad4, dilation)
+        xs, Q = (None, None) if spec_enabled() else _phase_split(x, g.shape[2:], (KH, KW), stride, pad4, dilation)
+        if xs is None:
+            K.conv_bwd_weight_spec(x, g, grad_weight, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
+            return grad_weight
         koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
     K.conv_bwd_weight_fast(xs, g, koff, grad_weight.reshape(O, Cg * KH * KW), Q, Cg * sh * sw, groups,
                            threads())

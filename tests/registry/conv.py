@@ -302,3 +302,32 @@ CASES = [
               args=(T((1, 2, 5)),),
               call=lambda lib, x: lib.nn.ConvTranspose1d(2, 3, 3, stride=2)(x, output_size=[20])),
 ]
+
+
+def _nan_first(rng, shape, dtype):
+    w = rng.uniform(-1, 1, size=shape).astype(dtype)
+    w.reshape(-1)[0] = np.nan
+    return w
+
+
+# A NaN weight whose taps fall on zero padding (found by the fuzzer): IEEE gives NaN * 0 = NaN, and torch's
+# float64 path (and its float32 path with oneDNN off) agrees with refnn; torch's default float32 path
+# runs oneDNN, which skips the padding taps and returns finite values on the border.
+CASES += [
+    OpCase(op="conv2d", desc="nan_weight_on_padding", args=(T((2, 1, 3, 3)), T((1, 1, 2, 2), gen=_nan_first)),
+           kwargs={"padding": 1}, dtypes=("float64",), grad=False),
+    OpCase(op="conv2d", desc="nan_weight_on_padding_onednn", args=(T((2, 1, 3, 3)), T((1, 1, 2, 2), gen=_nan_first)),
+           kwargs={"padding": 1}, dtypes=("float32",), grad=False,
+           xfail="torch's float32 convolution runs oneDNN, which skips the taps on zero padding, so a NaN weight "
+                 "there leaves the border finite; refnn multiplies the padding zeros (NaN * 0 = NaN) as torch's "
+                 "float64 path does"),
+]
+
+# found by the fuzzer: with an empty batch torch only builds the empty output of a transposed convolution,
+# so an output size of 0 passes (a negative one still fails)
+CASES += [
+    OpCase(op="conv_transpose1d", desc="empty_batch_zero_output_size", args=(T((0, 1, 2)), T((1, 1, 2))),
+           kwargs={"dilation": 2, "padding": 2}, grad=False),
+    ErrorCase(op="conv_transpose1d", desc="empty_batch_negative_output_size", args=(T((0, 1, 2)), T((1, 1, 2))),
+              kwargs={"padding": 3}),
+]

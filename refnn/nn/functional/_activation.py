@@ -177,6 +177,7 @@ def elu_(input, alpha=1.0):
 def celu(input, alpha=1.0, inplace=False):
     """alpha * (exp(x / alpha) - 1) if x <= 0 else x."""
     alpha = _number("celu", "alpha", alpha)
+    check_tensor("celu", "input", input)        # the parser's type checks come before the alpha check
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _elementwise("celu", "elu_cpu", input, "elu", alpha, 1.0, 1.0 / alpha, inplace)

@@ -3,8 +3,11 @@
 One implementation for both ranks: 1-d inputs get a unit height, unbatched inputs a unit
 batch, and everything runs as a batched 2-d convolution.
 """
+import numpy as np
+
 from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
 from ..._shape import check_allocation, conv_transpose_out_size
+from ...tensor import Tensor
 from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -193,11 +196,15 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
                            f"{_size_list(input)}")
     out_spatial = [conv_transpose_out_size(n, k, s, p, d, op)
                    for n, k, s, p, d, op in zip(spatial, kernel, stride, padding, dilation, output_padding)]
-    if any(n <= 0 for n in out_spatial):
+    empty_batch = batched and input.shape[0] == 0
+    if any(n < 0 for n in out_spatial) or (any(n == 0 for n in out_spatial) and not empty_batch):
+        # with an empty batch torch only builds the (empty) output: a zero size passes, a negative fails
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, out_spatial))}). "
                            f"Output size is too small")
     batch = input.shape[0] if batched else 1
+    if empty_batch and any(n == 0 for n in out_spatial):
+        return Tensor(np.zeros((0, out_channels, *out_spatial), dtype=input.dtype))
     check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
     # as in _conv: the dilation of a unit kernel is immaterial
     dilation = tuple(1 if k == 1 else d for k, d in zip(weight.shape[2:], dilation))

@@ -94,20 +94,26 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
     return kernel, strides, pads, dilations, out
 
 
-def _check_arg_types(fn, input, **int_args):
-    """torch's argument parser runs before any shape or dtype check: a non-Tensor input, or an int
-    argument of the wrong type (float, None, str), is a TypeError first.  ``stride`` may be None."""
+def _check_arg_types(fn, input, bools=(), **int_args):
+    """torch's argument parser runs before any shape or dtype check: a non-Tensor input, an int
+    argument of the wrong type (float, None, str) or a non-bool flag (``bools``: (name, value) pairs) is
+    a TypeError first.  ``stride`` may be None."""
     check_tensor(fn, "input", input)
-    for name, value in int_args.items():
+    for name, value in bools:
+        _check_bool(fn, name, value)
+    parsed = {}
+    for name, value in int_args.items():      # the parser: every argument's type first
         if value is None and name == "stride":
             continue
         if isinstance(value, collections.abc.Iterable) and not isinstance(value, str):
-            values = [as_int(fn, name, v) for v in value]
+            parsed[name] = [as_int(fn, name, v) for v in value]
         else:
-            values = _int_list(fn, name, value, 1)
+            parsed[name] = _int_list(fn, name, value, 1)
+    for name, values in parsed.items():
         if fn != "max_pool1d" and any(not -2 ** 31 <= v < 2 ** 31 for v in values):
             # ATen's 2-d pooling (and 1-d avg pooling) narrows these to 32-bit int, before any other check
-            raise RuntimeError(f"{fn}: {name}={value}: value cannot be converted to type int without overflow")
+            raise RuntimeError(f"{fn}: {name}={int_args[name]}: value cannot be converted to type int "
+                               "without overflow")
 
 
 def _check_bool(fn, name, value):
@@ -118,7 +124,8 @@ def _check_bool(fn, name, value):
 
 # ---------------------------------------------------------------- max pooling
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
-    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
+    _check_arg_types(fn, input, (("ceil_mode", ceil_mode),), kernel_size=kernel_size, stride=stride,
+                     padding=padding, dilation=dilation)
     check_float_tensor(fn, "input", input)
     _check_ndim(fn, input, dims)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
@@ -153,7 +160,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 # ---------------------------------------------------------------- average pooling
 def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    _check_arg_types(fn, input, kernel_size=kernel_size, stride=stride, padding=padding)
+    _check_arg_types(fn, input, (("ceil_mode", ceil_mode), ("count_include_pad", count_include_pad)),
+                     kernel_size=kernel_size, stride=stride, padding=padding)
     check_float_tensor(fn, "input", input)
     ceil_mode = _check_bool(fn, "ceil_mode", ceil_mode)
     count_include_pad = _check_bool(fn, "count_include_pad", count_include_pad)
