@@ -25,24 +25,16 @@ from cython.parallel cimport prange
 from libc.math cimport (erf, exp, expm1, expm1f, fabs, fabsf, log1p, log1pf,
                         tanh, tanhf, M_SQRT1_2, M_SQRT2, M_2_SQRTPI)
 
+from refnn._kernels._rowmath cimport exp_, floating
+
 cdef extern from "refnn_vexp.h" nogil:
-    float refnn_expf(float x)        # branch-free, vectorisable, within 1 ulp of expf
+    float refnn_expf(float x)        # the float32 exp behind exp_, used directly where GELU shares it
     float refnn_gelu_erff(float x)   # torch's vectorised float erf (A&S 7.1.26), for GELU only
     float refnn_gelu_erff_given_exp(float x, float e)   # the same, with e = exp(-x^2) given
 
-ctypedef fused floating:
-    float
-    double
-
 
 # ---------------------------------------------------------------- libm in the element type
-cdef inline floating exp_(floating x) noexcept nogil:
-    if floating is float:
-        return refnn_expf(x)
-    else:
-        return exp(x)
-
-
+# (exp_ comes from _rowmath, shared with the softmax and loss kernels)
 cdef inline floating gelu_erf(floating x) noexcept nogil:
     if floating is float:
         return refnn_gelu_erff(x)

@@ -13,12 +13,7 @@ at any thread count.
 from cython.parallel cimport prange
 from libc.math cimport NAN, exp, fabs, log, logf, log1p, INFINITY
 
-cdef extern from "refnn_vexp.h" nogil:
-    float refnn_expf(float x)        # the float32 exp of the softmax kernels (softmax.pyx)
-
-ctypedef fused floating:
-    float
-    double
+from refnn._kernels._rowmath cimport exp_, floating, log_
 
 # elements per block of an ordered sum (fixed: the partition never depends on threads)
 cdef enum:
@@ -141,20 +136,6 @@ def nll_bwd(const long long[:, ::1] target, const floating[::1] weight, long lon
 # exactly the expressions of softmax.pyx's log_softmax_row / log_softmax_bwd (same max, same 8-lane
 # sum of the exponentials, same rounding steps), so its bits equal the composition's
 # (tests/test_perf_loss.py holds them equal); it only skips storing log_softmax and the one-hot gradient.
-cdef inline floating exp_(floating x) noexcept nogil:
-    if floating is float:
-        return refnn_expf(x)
-    else:
-        return exp(x)
-
-
-cdef inline floating log_(floating x) noexcept nogil:
-    if floating is float:
-        return logf(x)
-    else:
-        return log(x)
-
-
 cdef inline floating row_max(const floating* x, Py_ssize_t D) noexcept nogil:
     """log_softmax_row's max: m = x[d] if x[d] > m else m over d ascending from m = x[0]; NaN if any x is NaN.
 

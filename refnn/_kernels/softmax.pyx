@@ -11,26 +11,7 @@ the 8 lanes in vector registers); ``row_sum`` is the one place it is written.
 from cython.parallel cimport prange
 from libc.math cimport NAN, exp, log, logf
 
-cdef extern from "refnn_vexp.h" nogil:
-    float refnn_expf(float x)        # branch-free, vectorisable, within 1 ulp of expf
-
-ctypedef fused floating:
-    float
-    double
-
-
-cdef inline floating exp_(floating x) noexcept nogil:
-    if floating is float:
-        return refnn_expf(x)
-    else:
-        return exp(x)
-
-
-cdef inline floating log_(floating x) noexcept nogil:
-    if floating is float:
-        return logf(x)
-    else:
-        return log(x)
+from refnn._kernels._rowmath cimport exp_, floating, log_
 
 
 cdef inline floating row_sum(const floating* v, Py_ssize_t D) noexcept nogil:
