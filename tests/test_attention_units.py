@@ -129,7 +129,7 @@ def test_mha_structure():
 
 
 def test_merge_masks_matches_torch():
-    torch = pytest.importorskip("torch")
+    import torch
     rng = np.random.default_rng(6)
     attn = rng.standard_normal((4, 4))
     padding = rng.standard_normal((2, 4))

@@ -66,7 +66,6 @@ def _save_torch(tmp_path, sd):
 
 
 def test_safetensors_round_trip(tmp_path):
-    pytest.importorskip("safetensors")
     sd = {"w": refnn.tensor(np.arange(6, dtype=np.float32).reshape(2, 3)), "n": refnn.tensor([1, 2])}
     path = tmp_path / "m.safetensors"
     refnn.save(sd, path)
