@@ -191,6 +191,23 @@ def _scope_totals(entries, kind):
             "failing": sum(e["state"] == "failing" for e in sel)}
 
 
+def unsupported_section():
+    """The features refnn does not support by design, each with its reason and how refnn refuses it."""
+    import refnn
+    import refnn.nn.functional  # noqa: F401
+    import refnn.optim  # noqa: F401
+    from tests.registry._unsupported import UNSUPPORTED
+    out = []
+    for entry in UNSUPPORTED:
+        try:
+            entry.probe(refnn)
+            refusal = "not refused"
+        except Exception as exc:  # noqa: BLE001
+            refusal = type(exc).__name__
+        out.append({"feature": entry.feature, "reason": entry.reason, "refusal": refusal})
+    return out
+
+
 def build(pairs, records, described, env, options, wall_s, registry_rows, bench=None):
     cases = case_records(pairs, records, described)
     rows = op_rows(cases)
@@ -206,6 +223,10 @@ def build(pairs, records, described, env, options, wall_s, registry_rows, bench=
     det_bad = [p for p in determinism["problems"] if not p["expected_failure"]]
     if det_bad:
         gate.append(f"{len(det_bad)} passing case(s) not bit-identical across runs and thread counts")
+    unsupported = unsupported_section()
+    accepted = [u["feature"] for u in unsupported if u["refusal"] == "not refused"]
+    if accepted:
+        gate.append(f"{len(accepted)} feature(s) listed as unsupported are accepted: {', '.join(accepted)}")
     registry_extra = sorted({c["row"] for c in cases} - {e["label"] for e in scope_entries})
     summary = {
         "verdict": "FAIL" if gate else "PASS", "gate": gate, "pairs": len(cases),
@@ -216,6 +237,7 @@ def build(pairs, records, described, env, options, wall_s, registry_rows, bench=
         "not_implemented": [e["label"] for e in scope_entries if e["state"] == "not implemented"],
         "untested": [e["label"] for e in scope_entries if e["state"] == "untested"],
         "beyond_scope": registry_extra,
+        "unsupported": unsupported,
         "families": sorted({c["family"] for c in cases}, key=_family_key),
         "determinism": determinism["totals"], "accuracy": accuracy["totals"],
         "failed_rows": sorted({(c["row"], c["dtype"]) for c in cases if c["status"] in ("failed", "xpass")}),

@@ -80,6 +80,9 @@ def summary_lines(report):
         lines.append("- failing rows: " + ", ".join(f"{r} ({d})" for r, d in s["failed_rows"]))
     lines.append(f"- not implemented ({len(s['not_implemented'])}): " + (_by_family(report, s["not_implemented"])
                                                                          or "none"))
+    unsupported = s.get("unsupported", [])
+    lines.append(f"- unsupported by design ({len(unsupported)}): " + ("; ".join(
+        f"{u['feature']} — {u['reason']} (refused with {u['refusal']})" for u in unsupported) or "none"))
     if s["untested"]:
         lines.append(f"- implemented but without value cases ({len(s['untested'])}): " + ", ".join(s["untested"]))
     return lines

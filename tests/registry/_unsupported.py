@@ -1,0 +1,55 @@
+"""What refnn deliberately does not support, each with its reason and a probe showing how it refuses.
+
+Not a family of cases (torch supports all of these, so there is nothing to compare): the compliance
+report lists them under "unsupported by design", and ``tests/test_unsupported.py`` checks that each
+probe raises the stated exception, with a message naming what is missing, and that torch accepts it.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class Unsupported:
+    feature: str
+    reason: str
+    probe: Callable          # (refnn) -> None; must raise ``raises``
+    raises: type
+    torch_probe: Callable    # (torch) -> anything; torch must accept it
+    message: str = ""        # a word the refusal's message contains
+
+
+DTYPE_REASON = ("refnn's kernels are the float32 and float64 specification; reduced-precision and "
+                "integer arithmetic would need their own rounding rules per op")
+
+UNSUPPORTED = [
+    Unsupported("float16 / bfloat16 computation (convolution, linear, ...)", DTYPE_REASON,
+                lambda r: r.nn.functional.conv2d(r.tensor(np.ones((1, 1, 3, 3), np.float16)),
+                                                 r.tensor(np.ones((1, 1, 2, 2), np.float16))),
+                RuntimeError,
+                lambda t: t.nn.functional.conv2d(t.ones(1, 1, 3, 3, dtype=t.bfloat16),
+                                                 t.ones(1, 1, 2, 2, dtype=t.bfloat16)),
+                "float32 or float64"),
+    Unsupported("float16 activations", DTYPE_REASON,
+                lambda r: r.nn.functional.gelu(r.tensor(np.ones(3, np.float16))), NotImplementedError,
+                lambda t: t.nn.functional.gelu(t.ones(3, dtype=t.float16)), "float32 or float64"),
+    Unsupported("integer matrix products (F.linear on int64)", DTYPE_REASON,
+                lambda r: r.nn.functional.linear(r.tensor(np.ones((2, 3), np.int64)),
+                                                 r.tensor(np.ones((4, 3), np.int64))),
+                RuntimeError,
+                lambda t: t.nn.functional.linear(t.ones(2, 3, dtype=t.int64), t.ones(4, 3, dtype=t.int64)),
+                "float32 or float64"),
+    Unsupported("3-d convolution and pooling (Conv3d, MaxPool3d, F.conv3d, ...)",
+                "outside the seed documents' scope; the N-d loops would take a third spatial index",
+                lambda r: r.nn.functional.conv3d, AttributeError,
+                lambda t: t.nn.functional.conv3d(t.ones(1, 1, 2, 2, 2), t.ones(1, 1, 1, 1, 1)), "conv3d"),
+    Unsupported("PackedSequence (nn.utils.rnn.pack_padded_sequence)",
+                "outside the seed documents' scope; the recurrent layers take padded batches",
+                lambda r: r.nn.utils, AttributeError,
+                lambda t: t.nn.utils.rnn.pack_padded_sequence(t.ones(3, 2, 1), [3, 2]), "utils"),
+    Unsupported("optimisers other than SGD (optim.Adam, ...)",
+                "outside the seed documents' scope; refnn.optim.SGD is the reference training loop",
+                lambda r: r.optim.Adam, AttributeError,
+                lambda t: t.optim.Adam([t.nn.Parameter(t.ones(1))]), "Adam"),
+]
