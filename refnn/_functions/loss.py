@@ -207,46 +207,48 @@ class SoftNLLFunction(Function):
 
 
 # ---------------------------------------------------------------- mse_loss and l1_loss
-class MSELossFunction(Function):
-    @staticmethod
-    def forward(ctx, input, target, reduction):
+class _PointwiseLossFunction(Function):
+    """loss(x, y) per element, then the reduction; the gradient of y is minus that of x.
+
+    Subclasses name their kernels and the factor of the per-element gradient kernel:
+    ``scale(n, reduction)`` is passed to ``bwd(x, y, g, scale, grad_input, threads)``.
+    """
+    @classmethod
+    def forward(cls, ctx, input, target, reduction):
         x, y = _flat(input.data), _flat(target.data)
         out = np.empty_like(x)
-        K.mse_fwd(x, y, out, threads())
+        cls.fwd(x, y, out, threads())
         ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
+        ctx.kernels = cls
         return Tensor(reduce_loss(out.reshape(input.shape), reduction))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.arrays
-        norm = (2.0 / x.size if x.size else np.inf) if ctx.reduction == "mean" else 2.0
         grad_input = np.empty_like(x)
-        K.mse_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(norm),
-                  grad_input, threads())
+        ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction),
+                        x.dtype.type(ctx.kernels.scale(x.size, ctx.reduction)), grad_input, threads())
         grad_input = grad_input.reshape(ctx.shape)
         return (grad_input if ctx.needs_input_grad[0] else None,
                 -grad_input if ctx.needs_input_grad[1] else None, None)
 
 
-class L1LossFunction(Function):
-    @staticmethod
-    def forward(ctx, input, target, reduction):
-        x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
-        K.l1_fwd(x, y, out, threads())
-        ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
-        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+class MSELossFunction(_PointwiseLossFunction):
+    """(x - y)^2; the gradient kernel multiplies by 2/n (mean) or 2."""
+    fwd, bwd = staticmethod(K.mse_fwd), staticmethod(K.mse_bwd)
 
     @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.arrays
-        divisor = x.size if ctx.reduction == "mean" else 1
-        grad_input = np.empty_like(x)
-        K.l1_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(divisor),
-                 grad_input, threads())
-        grad_input = grad_input.reshape(ctx.shape)
-        return (grad_input if ctx.needs_input_grad[0] else None,
-                -grad_input if ctx.needs_input_grad[1] else None, None)
+    def scale(n, reduction):
+        return (2.0 / n if n else np.inf) if reduction == "mean" else 2.0
+
+
+class L1LossFunction(_PointwiseLossFunction):
+    """|x - y|; the gradient kernel divides by n (mean) or 1."""
+    fwd, bwd = staticmethod(K.l1_fwd), staticmethod(K.l1_bwd)
+
+    @staticmethod
+    def scale(n, reduction):
+        return n if reduction == "mean" else 1
 
 
 # ---------------------------------------------------------------- binary_cross_entropy

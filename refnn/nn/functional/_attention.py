@@ -316,6 +316,17 @@ def _none_or_dtype(input):
     raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
 
 
+def _heads_into_batch(x, static, name, batch_heads, head_dim):
+    """(S, N, E) -> (N * heads, S, head_dim), or the given ``static`` tensor once its shape is checked."""
+    if static is None:
+        return x.reshape(x.shape[0], batch_heads, head_dim).transpose(0, 1)
+    if static.shape[0] != batch_heads:
+        raise AssertionError(f"expecting {name}.size(0) of {batch_heads}, but got {static.shape[0]}")
+    if static.shape[2] != head_dim:
+        raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.shape[2]}")
+    return static
+
+
 def _pad_last(mask):
     """torch's ``pad(mask, (0, 1))``: one zero column appended to the last dim."""
     zeros = Tensor(np.zeros(mask.shape[:-1] + (1,), dtype=mask.dtype))
@@ -434,22 +445,8 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
     # heads into the batch: (N * heads, L, head_dim)
     q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_k.shape[0] != bsz * num_heads:
-            raise AssertionError(f"expecting static_k.size(0) of {bsz * num_heads}, but got {static_k.shape[0]}")
-        if static_k.shape[2] != head_dim:
-            raise AssertionError(f"expecting static_k.size(2) of {head_dim}, but got {static_k.shape[2]}")
-        k = static_k
-    if static_v is None:
-        v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_v.shape[0] != bsz * num_heads:
-            raise AssertionError(f"expecting static_v.size(0) of {bsz * num_heads}, but got {static_v.shape[0]}")
-        if static_v.shape[2] != head_dim:
-            raise AssertionError(f"expecting static_v.size(2) of {head_dim}, but got {static_v.shape[2]}")
-        v = static_v
+    k = _heads_into_batch(k, static_k, "static_k", bsz * num_heads, head_dim)
+    v = _heads_into_batch(v, static_v, "static_v", bsz * num_heads, head_dim)
 
     if add_zero_attn:
         zeros = Tensor(np.zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype))
