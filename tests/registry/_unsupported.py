@@ -48,8 +48,10 @@ UNSUPPORTED = [
                 "outside the seed documents' scope; the recurrent layers take padded batches",
                 lambda r: r.nn.utils, AttributeError,
                 lambda t: t.nn.utils.rnn.pack_padded_sequence(t.ones(3, 2, 1), [3, 2]), "utils"),
-    Unsupported("optimisers other than SGD (optim.Adam, ...)",
-                "outside the seed documents' scope; refnn.optim.SGD is the reference training loop",
-                lambda r: r.optim.Adam, AttributeError,
-                lambda t: t.optim.Adam([t.nn.Parameter(t.ones(1))]), "Adam"),
+    Unsupported("optimiser steps recorded by autograd (differentiable=True)",
+                "refnn's optimisers update parameters in place in one kernel pass, outside autograd; "
+                "torch's differentiable mode builds a graph through every update",
+                lambda r: r.optim.Adam([r.nn.Parameter(np.ones(1, np.float32))], differentiable=True),
+                RuntimeError,
+                lambda t: t.optim.Adam([t.nn.Parameter(t.ones(1))], differentiable=True), "differentiable"),
 ]
