@@ -19,7 +19,10 @@ def normalise(name):
 
 
 def row_label(case):
-    """The report row a case belongs to: 'F.relu', 'nn.ReLU', or 'model <name>'."""
+    """The report row a case belongs to: 'F.relu', 'nn.ReLU', 'model <name>', or 'optim.Adam' /
+    'lr_scheduler.StepLR' (the op's own name) for the training families."""
+    if case.family in ("optim", "lr_scheduler"):
+        return case.op
     if isinstance(case, ModuleCase):
         if isinstance(case.module, str):
             return f"nn.{case.module}"
