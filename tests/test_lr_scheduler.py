@@ -217,3 +217,13 @@ def test_cosine_annealing_reaches_eta_min():
         opt.step()
         sched.step()
     assert math.isclose(sched.get_last_lr()[0], 0.001, rel_tol=1e-12)
+
+
+def test_reduce_lr_on_plateau_takes_a_loss_tensor():
+    opt = _sgd(refnn, groups=1)
+    sched = refnn.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0)
+    sched.step(refnn.tensor(1.0))
+    sched.step(refnn.tensor(np.float32(2.0)))
+    assert sched.get_last_lr() == [0.1 * 0.1]
+    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+        sched.step(refnn.tensor([1.0, 2.0]))

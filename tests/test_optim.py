@@ -339,3 +339,27 @@ def test_closure_loss_is_returned():
     loss = opt.step(closure)
     assert loss.item() == 3.0
     np.testing.assert_array_equal(p.data, np.full(3, np.float32(1) - np.float32(0.1) * np.float32(2)))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"])
+def test_zero_dim_empty_and_non_contiguous_parameters(name):
+    """A 0-d parameter, an empty one and a transposed (non-contiguous) one are updated as torch updates them."""
+    rng = np.random.default_rng(8)
+    base = rng.standard_normal((4, 6))
+    values = [np.array(0.7), np.zeros((0, 3)), base.T]
+    kwargs = dict(lr=0.01, momentum=0.5) if name in ("SGD", "RMSprop") else dict(lr=0.01)
+    tparams = [torch.nn.Parameter(torch.from_numpy(np.array(v, order="C"))) for v in values]
+    rparams = [refnn.nn.Parameter(v.copy()) for v in values[:2]] + [refnn.nn.Parameter(base.copy().T)]
+    assert not rparams[2].data.flags.c_contiguous
+    topt = getattr(torch.optim, name)(tparams, foreach=False, **kwargs)
+    ropt = getattr(refnn.optim, name)(rparams, **kwargs)
+    for _ in range(5):
+        for tp, rp in zip(tparams, rparams):
+            g = rng.standard_normal(tp.shape)
+            tp.grad = torch.from_numpy(g.copy())
+            rp.grad = refnn.tensor(g)
+        topt.step()
+        ropt.step()
+    for tp, rp in zip(tparams, rparams):
+        assert rp.shape == tuple(tp.shape)
+        _check(rp.data, tp.detach().numpy(), name in EXACT, name)

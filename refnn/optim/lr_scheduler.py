@@ -13,6 +13,7 @@ from collections import Counter
 from functools import partial, wraps
 from weakref import ref
 
+from ..tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
@@ -503,7 +504,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.num_bad_epochs = 0
 
     def step(self, metrics, epoch=None):
-        current = float(metrics)
+        current = float(metrics.item() if isinstance(metrics, Tensor) else metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
         else:

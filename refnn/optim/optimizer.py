@@ -30,6 +30,7 @@ class _Required:
 
 required = _Required()
 
+_SCALAR_STATE = ("step", "mu_product")      # 0-d state tensors; every other state tensor has the parameter's shape
 _CAPTURABLE_DEVICES = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
 
 
@@ -222,7 +223,7 @@ class Optimizer:
                     state.update(self._init_state(p, group))
                 param = p.data if p.data.flags.c_contiguous else np.asarray(p.data, order="C")
                 grad = np.ascontiguousarray(p.grad.data, dtype=p.dtype)
-                flat = {k: _flat(v) for k, v in state.items() if isinstance(v, Tensor) and v.data.ndim > 0}
+                flat = {k: _flat(v) for k, v in state.items() if isinstance(v, Tensor) and k not in _SCALAR_STATE}
                 self._update(param.reshape(-1), grad.reshape(-1), state, flat, group, p.shape)
                 if state and p not in self.state:
                     self.state[p] = state            # (SGD without momentum keeps no state, as torch's)
