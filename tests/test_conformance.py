@@ -17,7 +17,9 @@ def test_conformance(case, dtype):
         pytest.xfail(result.reason)
     if result.status == "xpass":
         pytest.fail(f"expected failure now passes (remove the xfail): {result.reason}")
-    assert result.status == "passed", result.message
+    # "disagrees": torch's answer in place differs from its answer for the element alone, and refnn gives
+    # the latter (harness/pointwise.py); the report lists these cases under their own heading
+    assert result.status in ("passed", "disagrees"), result.message
 
 
 DET_PAIRS = [(c, d) for c, d in PAIRS if type(c).__name__ != "ErrorCase" and not c.skip and not c.xfail]
