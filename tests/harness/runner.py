@@ -443,7 +443,7 @@ def _tolerance_text(case, dtype):
 
 
 def run_refnn_only(case, dtype):
-    """refnn's outputs and gradients as raw bytes, for the determinism checks."""
+    """refnn's outputs and gradients as (dtype, raw bytes) pairs, for the determinism checks."""
     import refnn
     import refnn.nn.functional as RF
     seed = case_seed(case, dtype)
@@ -467,13 +467,18 @@ def run_refnn_only(case, dtype):
         outs = _resolve_op(RF, case)(*_substitute(args_p, rt), **_substitute(kwargs_p, rt))
         extra = []
     leaves = [o for o in _leaves(outs) if isinstance(o, refnn.Tensor)]
-    blobs = [o.data.tobytes() for o in leaves]
+    blobs = [_raw(o.data) for o in leaves]
     roots = [o for o in leaves if o.requires_grad]
     if case.grad and roots:
         rng = np.random.default_rng(seed + 1)
         refnn.autograd.backward(roots, [rng.standard_normal(o.shape).astype(o.dtype) for o in roots])
-        blobs += [t.grad.data.tobytes() for t in rt + extra if t.grad is not None]
+        blobs += [_raw(t.grad.data) for t in rt + extra if t.grad is not None]
     return blobs
+
+
+def _raw(array):
+    """(dtype, raw bytes) of an array: what the determinism checks and the golden digests compare."""
+    return np.dtype(array.dtype).str, np.ascontiguousarray(array).tobytes()
 
 
 def determinism_runs(case, dtype):

@@ -22,8 +22,12 @@ def edges(*points, low=-4.0, high=4.0):
 
 
 def huge(rng, shape, dtype):
-    """Magnitudes up to 1e4 (exp overflows beyond ~88 in float32, ~709 in float64)."""
-    x = rng.uniform(-1, 1, size=shape) * np.logspace(0, 4, num=int(np.prod(shape))).reshape(shape)
+    """Magnitudes up to 1e4 (exp overflows beyond ~88 in float32, ~709 in float64).
+
+    Built from IEEE-exact arithmetic only (t**3 as products): numpy's SIMD pow/exp differ by CPU, and a
+    registry input must be the same bits on every machine."""
+    t = np.linspace(0.0, 1.0, num=int(np.prod(shape))).reshape(shape)
+    x = rng.uniform(-1, 1, size=shape) * (1.0 + 9999.0 * (t * t * t))
     return x.astype(dtype)
 
 
