@@ -24,7 +24,10 @@ def value_pairs():
 
 
 def _digest_of(index):
+    import warnings
+
     import refnn
+    warnings.simplefilter("ignore")   # the registry's deprecated arguments warn on purpose
     from tests.harness import golden, run_refnn_only
     from tests.harness.runner import case_id
     case, dtype = value_pairs()[index]

@@ -157,8 +157,8 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
         return x * t / 6
     elif Op is Hardshrink:                      # a = lambd
         return 0 if (x >= -a and x <= a) else x
-    elif Op is Softshrink:                      # a = lambd; +0 between, NaN propagates
-        return x - a if x > a else (x + a if x < -a else (x if x != x else 0))
+    elif Op is Softshrink:                      # a = lambd; x * 0 between (-0 for x < 0), NaN propagates
+        return x - a if x > a else (x + a if x < -a else x * 0)
     elif Op is Threshold:                       # a = threshold, b = value
         return b if x <= a else x
     elif Op is Sigmoid:
