@@ -34,4 +34,4 @@ class Adadelta(Optimizer):
     def _update(self, param, grad, state, flat, group, shape):
         self._advance(state)
         _k.adadelta(param, grad, flat["square_avg"], flat["acc_delta"], group["lr"], group["rho"],
-                    group["eps"], group["weight_decay"], group["maximize"], _threads())
+                    group["eps"], group["weight_decay"], group["maximize"], _threads(param))

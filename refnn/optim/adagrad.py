@@ -40,4 +40,4 @@ class Adagrad(Optimizer):
         step = self._advance(state)
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         _k.adagrad(param, grad, flat["sum"], clr, group["eps"], group["weight_decay"], group["maximize"],
-                   _threads())
+                   _threads(param))

@@ -49,7 +49,7 @@ class Adam(Optimizer):
         v_max = flat.get("max_exp_avg_sq", flat["exp_avg_sq"]) if group["amsgrad"] else flat["exp_avg_sq"]
         _k.adam(param, grad, flat["exp_avg"], flat["exp_avg_sq"], v_max, lr, beta1, beta2,
                 group["weight_decay"], group["eps"], step_size, bias_correction2_sqrt, group["amsgrad"],
-                group["maximize"], group["decoupled_weight_decay"], _threads())
+                group["maximize"], group["decoupled_weight_decay"], _threads(param))
 
 
 class AdamW(Adam):

@@ -28,4 +28,4 @@ class Adamax(Optimizer):
         step = self._advance(state)
         clr = group["lr"] / (1 - beta1 ** step)
         _k.adamax(param, grad, flat["exp_avg"], flat["exp_inf"], beta1, beta2, group["eps"],
-                  group["weight_decay"], clr, group["maximize"], _threads())
+                  group["weight_decay"], clr, group["maximize"], _threads(param))

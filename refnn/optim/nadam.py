@@ -55,4 +55,4 @@ class NAdam(Optimizer):
         exp_avg_coef = (-lr * mu_next) / (1.0 - product * mu_next)
         _k.nadam(param, grad, flat["exp_avg"], flat["exp_avg_sq"], lr, beta1, beta2, group["weight_decay"],
                  group["eps"], bias_correction2, grad_coef, exp_avg_coef, group["decoupled_weight_decay"],
-                 group["maximize"], _threads())
+                 group["maximize"], _threads(param))

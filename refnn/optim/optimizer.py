@@ -18,7 +18,7 @@ from itertools import chain
 
 import numpy as np
 
-from .._threads import get_num_threads
+from .._functions import _util
 from ..autograd import no_grad
 from ..tensor import Tensor
 
@@ -255,8 +255,9 @@ def _zeros_like(p):
     return Tensor(np.zeros(p.shape, dtype=p.dtype))
 
 
-def _threads():
-    return get_num_threads()
+def _threads(param):
+    """The kernel's thread count: 1 for a parameter too small to share out (the bits are the same)."""
+    return _util.threads(param.size)
 
 
 def _check_betas(betas):

@@ -42,4 +42,4 @@ class RAdam(Optimizer):
             if rectify else 1.0
         _k.radam(param, grad, flat["exp_avg"], flat["exp_avg_sq"], group["lr"], beta1, beta2,
                  group["weight_decay"], group["eps"], bias_correction1, bias_correction2 ** 0.5, rect, rectify,
-                 group["decoupled_weight_decay"], group["maximize"], _threads())
+                 group["decoupled_weight_decay"], group["maximize"], _threads(param))

@@ -39,4 +39,4 @@ class RMSprop(Optimizer):
         square_avg = flat["square_avg"]
         _k.rmsprop(param, grad, square_avg, flat.get("grad_avg", square_avg),
                    flat.get("momentum_buffer", square_avg), group["lr"], group["alpha"], group["eps"],
-                   group["weight_decay"], group["momentum"], group["centered"], group["maximize"], _threads())
+                   group["weight_decay"], group["momentum"], group["centered"], group["maximize"], _threads(param))

@@ -42,4 +42,4 @@ class SGD(Optimizer):
             state["momentum_buffer"] = Tensor(np.empty(shape, dtype=param.dtype))
         buf = state["momentum_buffer"].data.reshape(-1) if momentum != 0 else param
         _k.sgd(param, grad, buf, group["lr"], momentum, group["dampening"], group["weight_decay"],
-               group["nesterov"], group["maximize"], first, _threads())
+               group["nesterov"], group["maximize"], first, _threads(param))
