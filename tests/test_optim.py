@@ -370,3 +370,27 @@ def test_zero_dim_empty_and_non_contiguous_parameters(name):
     for tp, rp in zip(tparams, rparams):
         assert rp.shape == tuple(tp.shape)
         _check(rp.data, tp.detach().numpy(), name in EXACT, name)
+
+
+def test_hooks_run_as_torch_runs_them():
+    logs = []
+    for lib, p in ((torch, torch.nn.Parameter(torch.ones(3))), (refnn, refnn.nn.Parameter(np.ones(3, np.float32)))):
+        log = []
+        opt = lib.optim.SGD([p], lr=0.1)
+        pre = opt.register_step_pre_hook(lambda o, a, k: log.append(("pre", len(a), sorted(k))))
+        opt.register_step_post_hook(lambda o, a, k: log.append(("post", len(a), sorted(k))))
+        opt.register_state_dict_pre_hook(lambda o: log.append("sd pre"))
+        opt.register_state_dict_post_hook(lambda o, sd: dict(sd, extra=1))
+        opt.register_state_dict_post_hook(lambda o, sd: log.append(("sd post", sorted(sd))), prepend=True)
+        opt.register_load_state_dict_pre_hook(lambda o, sd: log.append(("load pre", sorted(sd))))
+        opt.register_load_state_dict_post_hook(lambda o: log.append("load post"))
+        p.grad = torch.ones(3) if lib is torch else refnn.ones(3)
+        opt.step()
+        opt.step(closure=None)
+        pre.remove()
+        opt.step()
+        sd = opt.state_dict()
+        log.append(sorted(sd))
+        opt.load_state_dict({k: v for k, v in sd.items() if k != "extra"})
+        logs.append(log)
+    assert logs[1] == logs[0]

@@ -12,7 +12,7 @@ nothing: refnn always performs the single-tensor arithmetic (torch's foreach and
 operations differently).  ``capturable=True`` fails at the first step with torch's CPU error;
 ``differentiable=True`` is refused: refnn's optimiser steps are not recorded by autograd.
 """
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
 
@@ -47,6 +47,7 @@ class Optimizer:
             raise RuntimeError(f"{type(self).__name__}: differentiable=True is not supported: refnn's "
                                f"optimiser steps are not recorded by autograd")
         self.defaults = defaults
+        self._hooks = {kind: OrderedDict() for kind in _HOOK_KINDS}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or "
                             f"dicts, but got {type(params).__module__}.{type(params).__name__}")
@@ -107,6 +108,38 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    # ---- hooks ----------------------------------------------------------
+    def _register(self, kind, hook, prepend=False):
+        handle = _RemovableHandle(self._hooks[kind])
+        self._hooks[kind][handle.id] = hook
+        if prepend:
+            self._hooks[kind].move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` before each step; may return ``(new_args, new_kwargs)``."""
+        return self._register("step_pre", hook)
+
+    def register_step_post_hook(self, hook):
+        """``hook(optimizer, args, kwargs)`` after each step."""
+        return self._register("step_post", hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` before ``state_dict()`` builds the dict."""
+        return self._register("state_dict_pre", hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` after; a returned dict replaces it."""
+        return self._register("state_dict_post", hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` before loading; a returned dict is loaded instead."""
+        return self._register("load_state_dict_pre", hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` after loading."""
+        return self._register("load_state_dict_post", hook, prepend)
+
     def zero_grad(self, set_to_none=True):
         """Set every gradient to None (default) or to zeros."""
         for group in self.param_groups:
@@ -122,6 +155,16 @@ class Optimizer:
     # ---- state_dict -----------------------------------------------------
     def state_dict(self):
         """``{'state': {index: {name: tensor}}, 'param_groups': [{..., 'params': [index, ...]}]}``."""
+        for hook in list(self._hooks["state_dict_pre"].values()):
+            hook(self)
+        state_dict = self._packed_state_dict()
+        for hook in list(self._hooks["state_dict_post"].values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    def _packed_state_dict(self):
         mapping = {}
         start = 0
         groups = []
@@ -137,6 +180,15 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Load a state_dict from ``state_dict()`` (refnn's or torch's, through ``refnn.load``)."""
         state_dict = dict(state_dict)
+        for hook in list(self._hooks["load_state_dict_pre"].values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        self._load_state_dict(state_dict)
+        for hook in list(self._hooks["load_state_dict_post"].values()):
+            hook(self)
+
+    def _load_state_dict(self, state_dict):
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -201,9 +253,26 @@ class Optimizer:
         return text + ")"
 
     # ---- step -----------------------------------------------------------
+    def step(self, *args, **kwargs):
+        """One update of every parameter that has a gradient; returns ``closure()``'s loss if given.
+        Step pre-hooks run first (and may replace the arguments), post-hooks after, as torch's: they see
+        ``args`` with the optimizer first."""
+        args = (self,) + args
+        for hook in list(self._hooks["step_pre"].values()):
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), but got "
+                                       f"{result}.")
+        loss = self._step(*args[1:], **kwargs)
+        for hook in list(self._hooks["step_post"].values()):
+            hook(self, args, kwargs)
+        return loss
+
     @no_grad()
-    def step(self, closure=None):
-        """One update of every parameter that has a gradient; returns ``closure()``'s loss if given."""
+    def _step(self, closure=None):
         loss = None
         if closure is not None:
             from ..autograd import enable_grad
@@ -242,6 +311,30 @@ class Optimizer:
         step = state["step"]
         step.data = np.asarray(step.data + np.asarray(1, dtype=step.data.dtype))
         return float(step.data)
+
+
+_HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_state_dict_pre",
+               "load_state_dict_post")
+
+
+class _RemovableHandle:
+    """What a ``register_*_hook`` returns: ``remove()`` unregisters the hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self.hooks = hooks
+        self.id = _RemovableHandle._next_id
+        _RemovableHandle._next_id += 1
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
 def _flat(tensor):
