@@ -8,8 +8,8 @@ continues the same run.
 
 Every optimiser computes torch's single-tensor (``foreach=False``) CPU update, element by element, in
 refnn's ``_kernels/optim.pyx``.  ``foreach`` and ``fused`` are accepted where torch accepts them and change
-nothing: refnn always performs the single-tensor arithmetic (torch's foreach and fused paths round a few
-operations differently).  ``capturable=True`` fails at the first step with torch's CPU error;
+nothing: refnn always performs the single-tensor arithmetic (torch's fused CPU kernels round a few
+operations differently, by an ulp here and there; its foreach path may too).  ``capturable=True`` fails at the first step with torch's CPU error;
 ``differentiable=True`` is refused: refnn's optimiser steps are not recorded by autograd.
 """
 from collections import OrderedDict, defaultdict
