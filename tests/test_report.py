@@ -112,7 +112,7 @@ def test_json_schema(small_report):
     f32_values = [c for c in report["cases"] if c["dtype"] == "float32" and c["kind"] != "error"]
     assert report["accuracy"]["totals"]["audited"] == len(f32_values)
     assert report["determinism"]["totals"]["checked"] == sum(c["kind"] != "error" for c in report["cases"])
-    # the seed scope lists what is not implemented, and Linear/ReLU as verified
+    # the coverage section lists what is not implemented, and Linear/ReLU as verified
     states = {e["label"]: e["state"] for e in report["scope"]}
     assert states["nn.Linear"] == states["F.linear"] == states["nn.ReLU"] == "verified"
     assert len(report["scope"]) > 100

@@ -131,8 +131,8 @@ for mode, extra in (("nearest", {}), ("nearest-exact", {}), ("trilinear", {}),
     ]
 
 CASES += [
-    # the seed blog's example: F.interpolate(x, scale_factor=2, mode='nearest') on (1, 16, 7, 7)
-    OpCase(op="interpolate", desc="seed_blog_nearest_scale2", args=(T((1, 16, 7, 7)),),
+    # the tutorials' example: F.interpolate(x, scale_factor=2, mode='nearest') on (1, 16, 7, 7)
+    OpCase(op="interpolate", desc="tutorial_nearest_scale2", args=(T((1, 16, 7, 7)),),
            kwargs={"scale_factor": 2, "mode": "nearest"}),
     # scale_factor used as given: output size equal to the input's, scale != 1
     OpCase(op="interpolate", desc="2d_nearest_scale_1p1_same_size", args=(T((1, 2, 4, 4)),),

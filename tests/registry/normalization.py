@@ -33,7 +33,7 @@ def with_specials(rng, shape, dtype):
 
 
 def unit_uniform(rng, shape, dtype):
-    """torch.rand-like values in [0, 1) (the seed's BatchNorm1d example)."""
+    """torch.rand-like values in [0, 1) (the tutorials' BatchNorm1d example)."""
     return rng.random(size=shape).astype(dtype)
 
 
@@ -80,8 +80,8 @@ def build(cls, *args, running=False, **kwargs):
     return builder
 
 
-def seed_example1(nn, F):
-    """The seed's Example 1 naming network (conv1/conv2 replaced by Linear until Conv2d lands):
+def naming_example1_linear(nn, F):
+    """The tutorials' Example 1 naming network (conv1/conv2 replaced by Linear until Conv2d lands):
     shared bn1 inside ``stage1``; keys conv1.*, bn1.*, stage1.0.*, stage1.1.*, conv2.*, bn2.*, fc1.*, fc2.*."""
     class CNN(nn.Module):
         def __init__(self):
@@ -103,8 +103,8 @@ def seed_example1(nn, F):
     return _randomise(CNN())
 
 
-def seed_example2(nn, F):
-    """The seed's Example 2: stage1 = Sequential(conv1, bn1), stage2 = DataParallel(stage1), the whole
+def naming_example2_linear(nn, F):
+    """The tutorials' Example 2: stage1 = Sequential(conv1, bn1), stage2 = DataParallel(stage1), the whole
     model wrapped in DataParallel (keys module.stage1.*, module.stage2.module.*, module.conv2.*, ...).
     conv1/conv2 are Linear(2, 2) over the last dim of (N, 3, 2, 2) until Conv2d lands."""
     class CNN(nn.Module):
@@ -345,7 +345,7 @@ MODULES = [
     ModuleCase(module=build("BatchNorm1d", 4), name="BatchNorm1d", desc="3d_steps", inputs=(T((3, 4, 6)),),
                steps=2),
     ModuleCase(module="BatchNorm1d", desc="defaults", ctor_args=(4,), inputs=(T((3, 4, 6)),)),
-    ModuleCase(module="BatchNorm1d", desc="seed_rand_100x16x784_small", ctor_args=(16,),
+    ModuleCase(module="BatchNorm1d", desc="rand_100x16x784_small", ctor_args=(16,),
                inputs=(T((10, 16, 78), gen=unit_uniform),)),
     ModuleCase(module=build("BatchNorm1d", 3, momentum=None), name="BatchNorm1d", desc="momentum_none_cma",
                inputs=(T((4, 3, 2)),), steps=3),
@@ -420,10 +420,10 @@ MODULES = [
     ModuleCase(module=build("GroupNorm", 2, 4, bias=False, eps=1e-3), name="GroupNorm", desc="no_bias_eps",
                inputs=(T((3, 4, 2, 2)),), train=False),
     ModuleCase(module=build("GroupNorm", 1, 4), name="GroupNorm", desc="no_spatial", inputs=(T((3, 4)),)),
-    # the seed's naming networks (Linear / BatchNorm2d stand in for Conv2d until it lands)
-    ModuleCase(module=seed_example1, name="seed_cnn_example1", desc="shared_bn_in_stage1", inputs=(T((5, 6)),),
+    # the naming networks (Linear / BatchNorm2d stand in for Conv2d until it lands)
+    ModuleCase(module=naming_example1_linear, name="cnn_naming_example1", desc="shared_bn_in_stage1", inputs=(T((5, 6)),),
                steps=2),
-    ModuleCase(module=seed_example2, name="seed_cnn_example2", desc="dataparallel_keys",
+    ModuleCase(module=naming_example2_linear, name="cnn_naming_example2", desc="dataparallel_keys",
                inputs=(T((4, 3, 2, 2)),), steps=2, tol={"float32": (1e-4, 1e-4)},
                tol_reason="a network of two BatchNorm2d, four Linear and ReLUs: float32 rounding of torch's float "
                           "BatchNorm backward accumulates (checked: refnn is closer to the float64 result)"),
