@@ -282,3 +282,10 @@ def test_html_renders_headless_without_console_errors(small_report, tmp_path):
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or
                                                                                   "error" in line)]
     assert not console, console
+
+
+def test_docs_describe_every_status_and_the_schema_version():
+    text = open(os.path.join(ROOT, "docs", "report.md")).read()
+    for status in build.STATUSES:
+        assert f"| `{status}` |" in text, status
+    assert f"({build.SCHEMA_VERSION}: " in text
