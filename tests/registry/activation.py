@@ -158,7 +158,7 @@ CASES += [
     ModuleCase(module="Softplus", desc="beta_threshold", ctor_kwargs={"beta": 2, "threshold": 5},
                inputs=(T((2, 5), -4, 4),)),
     ModuleCase(module="Threshold", desc="args", ctor_args=(0.5, -1.0), inputs=(T((2, 5)),)),
-    ModuleCase(module="Threshold", desc="inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
+    ModuleCase(module="Threshold", desc="args_inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
                grad=False),
     ModuleCase(module="ReLU6", desc="4d", inputs=(T((2, 3, 2, 2), -8, 8),)),
 ]
