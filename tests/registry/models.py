@@ -156,3 +156,22 @@ CASES = [
                inputs=(T((3, 3, 5, 5)),), steps=2),
     ErrorCase(op="CNN super() typo", desc="cannot_assign_before_init", call=_buggy),
 ]
+
+# 0-d and empty inputs with gradients: the networks on an empty batch backpropagate (empty input gradients,
+# zero parameter gradients; view(-1, features) infers a batch of 0), view(320) cannot take an empty batch,
+# and none accepts a 0-d input
+def _model_call(build):
+    return lambda lib, x: build(lib.nn, lib.F)(x)
+
+
+CASES += [
+    ModuleCase(module=lenet, name="seed LeNet", desc="batch_zero", inputs=(T((0, 3, 32, 32)),)),
+    ModuleCase(module=lenet_with_loss, name="seed LeNet+nll_loss", desc="batch_zero",
+               inputs=(T((0, 3, 32, 32)), T((0,), low=0, high=10, dtype="int64"))),
+    ModuleCase(module=stride1_cnn, name="seed CNN stride-1 pooling", desc="batch_zero", inputs=(T((0, 3, 8, 8)),)),
+    ModuleCase(module=stride1_cnn, name="seed CNN stride-1 pooling", desc="unbatched", inputs=(T((3, 6, 6)),)),
+    ModuleCase(module=naming_example1, name="seed naming example 1", desc="batch_zero", inputs=(T((0, 3, 5, 5)),)),
+    ErrorCase(op="seed MNISTConvNet", desc="batch_zero_view320", call=_model_call(mnist_convnet),
+              args=(T((0, 1, 28, 28)),)),
+    ErrorCase(op="seed LeNet", desc="input_0d", call=_model_call(lenet), args=(T(()),)),
+]

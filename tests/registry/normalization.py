@@ -474,7 +474,7 @@ FUZZ_PINNED = [
                  T((3,), 0.5, 2.0, dtype="float64", requires_grad=False)), kwargs={"training": True}),
     # a 1-d empty input takes the same path: weight and bias of any size but 0 (weight[0] of an empty weight)
     OpCase(op="batch_norm", desc="empty_1d_any_weight_size", args=(T((0,)), None, None, T((3,))),
-           kwargs={"training": True}, grad=False),    # torch's weight gradient is weight[0]'s (zeros); refnn gives none
+           kwargs={"training": True}),    # the weight's gradient is weight[0]'s: zeros of the weight's shape
     ErrorCase(op="batch_norm", desc="empty_1d_empty_bias", args=(T((0,)), None, None, None, T((0,))),
               kwargs={"training": True}),
     # instance_norm of an empty batch with a weight: weight.repeat(0)[0] fails before the running-buffer pair check
@@ -491,3 +491,43 @@ FUZZ_PINNED = [
 ]
 
 CASES = CASES + FUZZ_PINNED
+
+# 0-d and empty inputs with gradients.  torch returns an empty input as input.clone() * weight[0] + bias[0]
+# when its buffers or parameters would not fit (and for a 1-d input): the weight and bias get zero gradients
+# of their own shapes (a float64 weight for a float32 input included: weight[0] is 0-d and does not promote).
+# Every normalisation refuses a 0-d input.
+CASES += [
+    OpCase(op="batch_norm", desc="empty_1d_weight_bias", args=(T((0,)), None, None, T((3,)), T((2,))),
+           kwargs={"training": True}),
+    OpCase(op="batch_norm", desc="empty_1d_float64_weight", dtypes=F32,
+           args=(T((0,)), None, None, T((3,), dtype="float64"), T((1,), dtype="float64")), kwargs={"training": True}),
+    OpCase(op="batch_norm", desc="empty_eval_mis_sized_affine",
+           args=(T((0, 3, 2)), stat((5,)), positive((5,)), T((4,)), T((2,))), kwargs={"training": False}),
+    _bn("train_zero_batch_affine_only", T((0, 2, 3)), 2, running=False),
+    _bn("eval_zero_length_4d", T((2, 3, 0, 2)), 3, training=False),
+    OpCase(op="instance_norm", desc="zero_length_affine", args=(T((2, 3, 0)),),
+           kwargs={"weight": T((3,), 0.5, 1.5), "bias": T((3,))}),
+    OpCase(op="instance_norm", desc="zero_length_running", args=(T((2, 3, 0)), stat((3,)), positive((3,)))),
+    OpCase(op="instance_norm", desc="zero_channels", args=(T((2, 0, 4)),)),
+    OpCase(op="layer_norm", desc="zero_rows_3d", args=(T((2, 0, 4)), (4,), T((4,)), T((4,)))),
+    OpCase(op="layer_norm", desc="zero_width_2d_shape", args=(T((3, 2, 0)), (2, 0), T((2, 0)), T((2, 0)))),
+    OpCase(op="group_norm", desc="zero_channels", args=(T((2, 0, 4)), 1, T((0,)), T((0,)))),
+    OpCase(op="group_norm", desc="zero_length", args=(T((2, 4, 0)), 2, T((4,)), T((4,)))),
+    OpCase(op="group_norm", desc="2d_input_zero_batch", args=(T((0, 4)), 4, T((4,)), T((4,)))),
+    ModuleCase(module=build("LayerNorm", 3), name="LayerNorm", desc="zero_batch", inputs=(T((0, 3)),)),
+    ModuleCase(module=build("GroupNorm", 2, 4), name="GroupNorm", desc="zero_batch", inputs=(T((0, 4, 3)),)),
+    ModuleCase(module=build("InstanceNorm1d", 3, affine=True), name="InstanceNorm1d", desc="zero_length",
+               inputs=(T((2, 3, 0)),)),
+    ModuleCase(module=build("BatchNorm2d", 2, running=True), name="BatchNorm2d", desc="eval_zero_batch",
+               inputs=(T((0, 2, 3, 3)),), train=False),
+    ErrorCase(op="batch_norm", desc="input_0d_train", args=(T(()), None, None), kwargs={"training": True}),
+    ErrorCase(op="batch_norm", desc="input_0d_eval", args=(T(()), stat(()), positive(()))),
+    ErrorCase(op="instance_norm", desc="input_0d", args=(T(()),)),
+    ErrorCase(op="layer_norm", desc="input_0d_empty_shape", args=(T(()), ())),
+    ErrorCase(op="layer_norm", desc="input_0d", args=(T(()), (1,))),
+    ErrorCase(op="group_norm", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="group_norm", desc="input_1d", args=(T((3,)), 1)),
+    ErrorCase(op="BatchNorm1d", desc="module_input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="LayerNorm", desc="module_input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="GroupNorm", desc="module_input_0d", module=True, args=(1, 1), call_inputs=(T(()),)),
+]

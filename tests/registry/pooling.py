@@ -446,3 +446,83 @@ ERRORS = [
 ]
 
 CASES = MAX_POOL + AVG_POOL + ADAPTIVE + UNPOOL + ERRORS
+
+
+# 0-d and empty inputs with gradients.  torch's adaptive pooling backward refuses a gradient with an empty
+# non-batch dimension (an output size of 0, or no channels in a batched input) though its forward gives that
+# output: those cases check that the output requires grad, and an ErrorCase runs the backward.  Its adaptive
+# average with every output size 1 is a mean, whose backward works on such inputs.
+def _backward(op, *args, **kwargs):
+    def call(lib, x):
+        x.requires_grad_()
+        getattr(lib.F, op)(x, *args, **kwargs).sum().backward()
+    return call
+
+
+def _requires_grad(op, *args):
+    return lambda F, x: getattr(F, op)(x, *args).requires_grad
+
+
+_REFUSED_BACKWARD = [
+    ("adaptive_avg_pool2d", (2, 3, 4, 4), 0), ("adaptive_avg_pool2d", (2, 0, 4, 4), 2),
+    ("adaptive_avg_pool2d", (2, 2, 4, 4), (0, 1)), ("adaptive_avg_pool2d", (3, 4, 4), (2, 0)),
+    ("adaptive_avg_pool2d", (0, 4, 4), 0), ("adaptive_avg_pool1d", (2, 4), 0),
+    ("adaptive_avg_pool1d", (2, 0, 4), 2), ("adaptive_avg_pool1d", (2, 3, 4), 0),
+    ("adaptive_max_pool2d", (2, 3, 4, 4), 0), ("adaptive_max_pool2d", (3, 4, 4), (2, 0)),
+    ("adaptive_max_pool1d", (2, 4), 0), ("adaptive_max_pool1d", (0, 4), 0),
+]
+for op, shape, size in _REFUSED_BACKWARD:
+    tag = "x".join(map(str, shape)) + "_to_" + ("x".join(map(str, size)) if isinstance(size, tuple) else str(size))
+    CASES += [
+        OpCase(op=op, desc=f"empty_output_{tag}_requires_grad", args=(T(shape),), call=_requires_grad(op, size)),
+        ErrorCase(op=op, desc=f"empty_output_{tag}_backward", args=(T(shape),), call=_backward(op, size)),
+    ]
+
+CASES += [
+    OpCase(op="max_pool2d", desc="batch_zero_ceil_dilation", args=(T((0, 2, 5, 5)), 2),
+           kwargs={"ceil_mode": True, "dilation": 2, "stride": 2}),
+    OpCase(op="max_pool1d", desc="batch_zero_indices", args=(T((0, 3, 6)), 3), kwargs={"return_indices": True}),
+    OpCase(op="avg_pool2d", desc="batch_zero_ceil_divisor", args=(T((0, 2, 5, 5)), 2),
+           kwargs={"ceil_mode": True, "divisor_override": 3}),
+    OpCase(op="avg_pool1d", desc="batch_zero_padding", args=(T((0, 2, 5)), 3),
+           kwargs={"padding": 1, "count_include_pad": False}),
+    OpCase(op="adaptive_avg_pool2d", desc="channels_zero_global", args=(T((2, 0, 4, 4)), 1)),
+    OpCase(op="adaptive_avg_pool2d", desc="batch_zero_global", args=(T((0, 3, 4, 4)), (1, 1))),
+    OpCase(op="adaptive_avg_pool2d", desc="unbatched_channels_zero", args=(T((0, 4, 4)), 2)),
+    OpCase(op="adaptive_avg_pool1d", desc="channels_zero_global", args=(T((2, 0, 4)), 1)),
+    OpCase(op="adaptive_avg_pool1d", desc="unbatched_channels_zero", args=(T((0, 4)), 2)),
+    OpCase(op="adaptive_max_pool2d", desc="unbatched_channels_zero", args=(T((0, 4, 4)), 2),
+           kwargs={"return_indices": True}),
+    OpCase(op="adaptive_max_pool1d", desc="batch_zero", args=(T((0, 3, 9)), 4), kwargs={"return_indices": True}),
+    OpCase(op="adaptive_max_pool1d", desc="unbatched_channels_zero", args=(T((0, 4)), 2)),
+    OpCase(op="max_unpool1d", desc="batch_zero", args=(T((0, 3, 4)), T((0, 3, 4), dtype="int64", low=0, high=8), 2)),
+    OpCase(op="max_unpool2d", desc="unbatched_channels_zero", args=(T((0, 2, 2)),
+                                                                   T((0, 2, 2), dtype="int64", low=0, high=16), 2)),
+    ModuleCase(module="MaxPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="MaxPool1d", desc="batch_zero_indices", ctor_args=(2,), ctor_kwargs={"return_indices": True},
+               inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="AvgPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AvgPool1d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="AdaptiveAvgPool2d", desc="batch_zero", ctor_args=((2, 3),), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AdaptiveAvgPool1d", desc="channels_zero_global", ctor_args=(1,), inputs=(T((2, 0, 5)),)),
+    ModuleCase(module="AdaptiveMaxPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AdaptiveMaxPool1d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="MaxUnpool1d", desc="batch_zero", ctor_args=(2,),
+               inputs=(T((0, 3, 4)), T((0, 3, 4), dtype="int64", low=0, high=8))),
+]
+_IDX_0D = T((), dtype="int64", low=0, high=1)
+CASES += [
+    ErrorCase(op="max_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="max_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="avg_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="avg_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_avg_pool2d", desc="input_0d", args=(T(()), 2)),
+    ErrorCase(op="adaptive_avg_pool2d", desc="input_0d_global", args=(T(()), 1)),
+    ErrorCase(op="adaptive_avg_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_max_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_max_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="max_unpool2d", desc="input_0d", args=(T(()), _IDX_0D, 1)),
+    ErrorCase(op="max_unpool1d", desc="input_0d", args=(T(()), _IDX_0D, 1)),
+    ErrorCase(op="MaxPool2d", desc="input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="AdaptiveAvgPool1d", desc="input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+]
