@@ -1,0 +1,4 @@
+class InvalidModelError(ValueError): pass
+class UnsupportedOperatorError(NotImplementedError): pass
+OnnxGraphModule = None
+def load(path): pass
