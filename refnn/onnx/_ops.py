@@ -1,0 +1,552 @@
+"""The ONNX operators refnn runs: each maps onto refnn's functional ops or Tensor methods.
+
+``lookup(node, attrs, opset)`` checks a node's attributes once, at load time, and returns the
+function ``run(inputs, attrs)`` that computes its outputs; an operator, or an attribute value, that
+refnn does not map raises ``UnsupportedOperatorError`` naming the node. Integer tensors (shapes,
+axes, indices) are computed with NumPy, without gradient, as the graph's shape arithmetic.
+"""
+import math
+
+import numpy as np
+
+from .. import nn as _nn
+from ..tensor import Tensor, cat
+from ._load import UnsupportedOperatorError
+
+F = _nn.functional
+
+
+def _np(t):
+    return np.asarray(t.data)
+
+
+def _is_float(t):
+    return isinstance(t, Tensor) and t.data.dtype.kind == "f"
+
+
+def _ints(t):
+    return [int(v) for v in np.asarray(t.data).reshape(-1)]
+
+
+def _symmetric_pads(node, pads, nd):
+    pads = list(pads or [0] * (2 * nd))
+    if len(pads) != 2 * nd:
+        raise UnsupportedOperatorError(f"node {node}: pads {pads} do not have {2 * nd} entries")
+    if pads[:nd] != pads[nd:]:
+        raise UnsupportedOperatorError(f"node {node}: asymmetric pads {pads} (refnn pads both sides equally)")
+    return tuple(pads[:nd])
+
+
+def _no_auto_pad(node, attrs):
+    if attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "VALID"):
+        raise UnsupportedOperatorError(f"node {node}: auto_pad={attrs['auto_pad']!r} is not supported")
+
+
+def _spatial(node, attrs):
+    kernel = attrs.get("kernel_shape")
+    if kernel is None:
+        raise UnsupportedOperatorError(f"node {node}: kernel_shape is required")
+    nd = len(kernel)
+    if nd not in (1, 2):
+        raise UnsupportedOperatorError(f"node {node}: {nd}-d windows are not supported (1-d and 2-d are)")
+    return nd
+
+
+# ---- convolution and pooling ---------------------------------------------
+def _conv(node, attrs, opset):
+    _no_auto_pad(node, attrs)
+
+    def run(inputs, attrs):
+        x, w = inputs[0], inputs[1]
+        b = inputs[2] if len(inputs) > 2 else None
+        nd = w.data.ndim - 2
+        if nd not in (1, 2):
+            raise RuntimeError(f"{nd}-d convolution is not supported")
+        pads = _symmetric_pads(node, attrs.get("pads"), nd)
+        fn = F.conv1d if nd == 1 else F.conv2d
+        return fn(x, w, b, tuple(attrs.get("strides", [1] * nd)), pads, tuple(attrs.get("dilations", [1] * nd)),
+                  int(attrs.get("group", 1)))
+    if "pads" in attrs:
+        _symmetric_pads(node, attrs["pads"], len(attrs["pads"]) // 2)
+    return run
+
+
+def _conv_transpose(node, attrs, opset):
+    _no_auto_pad(node, attrs)
+    if "output_shape" in attrs:
+        raise UnsupportedOperatorError(f"node {node}: output_shape is not supported (output_padding is)")
+    if "pads" in attrs:
+        _symmetric_pads(node, attrs["pads"], len(attrs["pads"]) // 2)
+
+    def run(inputs, attrs):
+        x, w = inputs[0], inputs[1]
+        b = inputs[2] if len(inputs) > 2 else None
+        nd = w.data.ndim - 2
+        pads = _symmetric_pads(node, attrs.get("pads"), nd)
+        fn = F.conv_transpose1d if nd == 1 else F.conv_transpose2d
+        return fn(x, w, b, tuple(attrs.get("strides", [1] * nd)), pads,
+                  tuple(attrs.get("output_padding", [0] * nd)), int(attrs.get("group", 1)),
+                  tuple(attrs.get("dilations", [1] * nd)))
+    return run
+
+
+def _max_pool(node, attrs, opset):
+    _no_auto_pad(node, attrs)
+    nd = _spatial(node, attrs)
+    if attrs.get("storage_order", 0) != 0:
+        raise UnsupportedOperatorError(f"node {node}: storage_order=1 is not supported")
+    pads = _symmetric_pads(node, attrs.get("pads"), nd)
+    fn = F.max_pool1d if nd == 1 else F.max_pool2d
+    kernel = tuple(attrs["kernel_shape"])
+    stride = tuple(attrs.get("strides", [1] * nd))
+    dilation = tuple(attrs.get("dilations", [1] * nd))
+    ceil = bool(attrs.get("ceil_mode", 0))
+    return lambda inputs, attrs: fn(inputs[0], kernel, stride, pads, dilation, ceil)
+
+
+def _average_pool(node, attrs, opset):
+    _no_auto_pad(node, attrs)
+    nd = _spatial(node, attrs)
+    if any(d != 1 for d in attrs.get("dilations", [1] * nd)):
+        raise UnsupportedOperatorError(f"node {node}: dilated average pooling is not supported")
+    pads = _symmetric_pads(node, attrs.get("pads"), nd)
+    fn = F.avg_pool1d if nd == 1 else F.avg_pool2d
+    kernel = tuple(attrs["kernel_shape"])
+    stride = tuple(attrs.get("strides", [1] * nd))
+    ceil = bool(attrs.get("ceil_mode", 0))
+    include = bool(attrs.get("count_include_pad", 0))
+    return lambda inputs, attrs: fn(inputs[0], kernel, stride, pads, ceil, include)
+
+
+def _global(avg):
+    def prepare(node, attrs, opset):
+        def run(inputs, attrs):
+            x = inputs[0]
+            nd = x.data.ndim - 2
+            if nd == 1:
+                return (F.adaptive_avg_pool1d if avg else F.adaptive_max_pool1d)(x, 1)
+            if nd == 2:
+                return (F.adaptive_avg_pool2d if avg else F.adaptive_max_pool2d)(x, 1)
+            raise RuntimeError(f"{nd}-d global pooling is not supported")
+        return run
+    return prepare
+
+
+# ---- normalisation -------------------------------------------------------
+def _batch_norm(node, attrs, opset):
+    if attrs.get("training_mode", 0):
+        raise UnsupportedOperatorError(f"node {node}: training_mode=1 is not supported")
+    eps = float(attrs.get("epsilon", 1e-5))
+    return lambda i, a: F.batch_norm(i[0], i[3], i[4], i[1], i[2], False, 0.1, eps)
+
+
+def _layer_norm(node, attrs, opset):
+    axis = int(attrs.get("axis", -1))
+    eps = float(attrs.get("epsilon", 1e-5))
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        shape = x.shape[axis % x.data.ndim:]
+        return F.layer_norm(x, shape, inputs[1], inputs[2] if len(inputs) > 2 else None, eps)
+    return run
+
+
+def _instance_norm(node, attrs, opset):
+    eps = float(attrs.get("epsilon", 1e-5))
+    return lambda i, a: F.instance_norm(i[0], weight=i[1], bias=i[2], eps=eps)
+
+
+# ---- linear algebra ------------------------------------------------------
+def _gemm(node, attrs, opset):
+    alpha, beta = float(attrs.get("alpha", 1.0)), float(attrs.get("beta", 1.0))
+    trans_a, trans_b = int(attrs.get("transA", 0)), int(attrs.get("transB", 0))
+
+    def run(inputs, attrs):
+        a, b = inputs[0], inputs[1]
+        c = inputs[2] if len(inputs) > 2 else None
+        if trans_a:
+            a = a.permute(1, 0)
+        weight = b if trans_b else b.permute(1, 0)           # [N, K]
+        if alpha == 1.0 and beta == 1.0 and c is not None and c.data.ndim == 1 and c.shape[0] == weight.shape[0]:
+            return F.linear(a, weight, c)
+        y = F.linear(a, weight)
+        if alpha != 1.0:
+            y = y * alpha
+        if c is not None:
+            y = y + (c * beta if beta != 1.0 else c)
+        return y
+    return run
+
+
+def _matmul(node, attrs, opset):
+    def run(inputs, attrs):
+        a, b = inputs
+        if a.data.ndim <= 2 and b.data.ndim <= 2:
+            return a @ b
+        if b.data.ndim == 2:
+            k = a.shape[-1]
+            return (a.reshape(-1, k) @ b).reshape(a.shape[:-1] + (b.shape[1],))
+        raise RuntimeError(f"MatMul of shapes {a.shape} and {b.shape} is not supported (refnn multiplies "
+                           "a batch by a matrix)")
+    return run
+
+
+# ---- elementwise ---------------------------------------------------------
+def _arith(op, np_op):
+    def prepare(node, attrs, opset):
+        def run(inputs, attrs):
+            a, b = inputs
+            if _is_float(a) or _is_float(b):
+                return op(a, b)
+            return Tensor(np.asarray(np_op(_np(a), _np(b))).astype(_np(a).dtype))
+        return run
+    return prepare
+
+
+def _pow(node, attrs, opset):
+    def run(inputs, attrs):
+        x, e = inputs
+        if e.data.ndim == 0 or e.data.size == 1:
+            return x ** float(_np(e).reshape(-1)[0])
+        raise RuntimeError("Pow with a tensor exponent is not supported")
+    return run
+
+
+def _method(name):
+    return lambda node, attrs, opset: (lambda inputs, attrs: getattr(inputs[0], name)())
+
+
+def _neg(node, attrs, opset):
+    return lambda inputs, attrs: -inputs[0]
+
+
+def _fn(fn, **fixed):
+    return lambda node, attrs, opset: (lambda inputs, attrs: fn(inputs[0], **fixed))
+
+
+def _alpha(fn, default, keyword="alpha"):
+    def prepare(node, attrs, opset):
+        value = float(attrs.get("alpha", default))
+        return lambda inputs, attrs: fn(inputs[0], **{keyword: value})
+    return prepare
+
+
+def _selu(node, attrs, opset):
+    if abs(attrs.get("alpha", 1.67326319217681884765625) - 1.6732632423543772) > 1e-6 or \
+            abs(attrs.get("gamma", 1.05070102214813232421875) - 1.0507009873554805) > 1e-6:
+        raise UnsupportedOperatorError(f"node {node}: Selu with alpha/gamma other than the defaults")
+    return lambda inputs, attrs: F.selu(inputs[0])
+
+
+def _gelu(node, attrs, opset):
+    approximate = attrs.get("approximate", "none")
+    if approximate not in ("none", "tanh"):
+        raise UnsupportedOperatorError(f"node {node}: approximate={approximate!r}")
+    return lambda inputs, attrs: F.gelu(inputs[0], approximate=approximate)
+
+
+def _hard_sigmoid(node, attrs, opset):
+    alpha, beta = float(attrs.get("alpha", 0.2)), float(attrs.get("beta", 0.5))
+    if abs(alpha - 1 / 6) < 1e-7 and beta == 0.5:
+        return lambda inputs, attrs: F.hardsigmoid(inputs[0])
+    return lambda inputs, attrs: F.hardtanh(inputs[0] * alpha + beta, 0.0, 1.0)
+
+
+def _prelu(node, attrs, opset):
+    def run(inputs, attrs):
+        x, slope = inputs
+        if slope.data.size not in (1, x.shape[1] if x.data.ndim > 1 else 1):
+            raise RuntimeError(f"PRelu slope of shape {slope.shape} is not per channel")
+        return F.prelu(x, slope.reshape(-1))
+    return run
+
+
+def _clip(node, attrs, opset):
+    def run(inputs, attrs):
+        x = inputs[0]
+        lo = float(_np(inputs[1])) if len(inputs) > 1 and inputs[1] is not None else attrs.get("min", -math.inf)
+        hi = float(_np(inputs[2])) if len(inputs) > 2 and inputs[2] is not None else attrs.get("max", math.inf)
+        return F.hardtanh(x, lo, hi)
+    return run
+
+
+def _softmax(fn):
+    def prepare(node, attrs, opset):
+        if opset < 13:
+            raise UnsupportedOperatorError(f"node {node}: Softmax before opset 13 (2-d coercion) is not supported")
+        axis = int(attrs.get("axis", -1))
+        return lambda inputs, attrs: fn(inputs[0], dim=axis)
+    return prepare
+
+
+# ---- shapes --------------------------------------------------------------
+def _flatten(node, attrs, opset):
+    axis = int(attrs.get("axis", 1))
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        a = axis % (x.data.ndim + 1) if axis < 0 else axis
+        lead = int(np.prod(x.shape[:a], dtype=np.int64))
+        return x.reshape(lead, -1 if lead else int(np.prod(x.shape[a:], dtype=np.int64)))
+    return run
+
+
+def _reshape(node, attrs, opset):
+    allowzero = int(attrs.get("allowzero", 0))
+
+    def run(inputs, attrs):
+        x, shape = inputs
+        target = _ints(shape)
+        if not allowzero:
+            target = [x.shape[i] if s == 0 else s for i, s in enumerate(target)]
+        if _is_float(x):
+            return x.reshape(tuple(target))
+        return Tensor(_np(x).reshape(target))
+    return run
+
+
+def _transpose(node, attrs, opset):
+    def run(inputs, attrs):
+        x = inputs[0]
+        perm = attrs.get("perm") or list(reversed(range(x.data.ndim)))
+        return x.permute(tuple(perm)) if _is_float(x) else Tensor(np.transpose(_np(x), perm))
+    return run
+
+
+def _axes(inputs, attrs, index=1):
+    if len(inputs) > index and inputs[index] is not None:
+        return _ints(inputs[index])
+    return attrs.get("axes")
+
+
+def _unsqueeze(node, attrs, opset):
+    def run(inputs, attrs):
+        x = inputs[0]
+        axes = _axes(inputs, attrs)
+        ndim = x.data.ndim + len(axes)
+        shape = list(x.shape)
+        for a in sorted(a % ndim for a in axes):
+            shape.insert(a, 1)
+        return x.reshape(tuple(shape)) if _is_float(x) else Tensor(_np(x).reshape(shape))
+    return run
+
+
+def _squeeze(node, attrs, opset):
+    def run(inputs, attrs):
+        x = inputs[0]
+        axes = _axes(inputs, attrs)
+        ndim = x.data.ndim
+        drop = {a % ndim for a in axes} if axes else {i for i, n in enumerate(x.shape) if n == 1}
+        shape = tuple(n for i, n in enumerate(x.shape) if i not in drop)
+        return x.reshape(shape) if _is_float(x) else Tensor(_np(x).reshape(shape))
+    return run
+
+
+def _concat(node, attrs, opset):
+    axis = int(attrs["axis"]) if "axis" in attrs else None
+    if axis is None:
+        raise UnsupportedOperatorError(f"node {node}: Concat without axis")
+
+    def run(inputs, attrs):
+        if any(_is_float(t) for t in inputs):
+            return cat(list(inputs), axis % inputs[0].data.ndim)
+        return Tensor(np.concatenate([_np(t) for t in inputs], axis=axis))
+    return run
+
+
+def _shape(node, attrs, opset):
+    start, end = attrs.get("start", 0), attrs.get("end")
+    return lambda inputs, attrs: Tensor(np.asarray(inputs[0].shape[start:end], dtype=np.int64))
+
+
+def _gather(node, attrs, opset):
+    axis = int(attrs.get("axis", 0))
+
+    def run(inputs, attrs):
+        data, idx = inputs
+        if _is_float(data):
+            raise RuntimeError("Gather on floating-point data is not supported")
+        return Tensor(np.take(_np(data), _np(idx), axis=axis))
+    return run
+
+
+def _slice(node, attrs, opset):
+    def run(inputs, attrs):
+        x = inputs[0]
+        starts, ends = _ints(inputs[1]), _ints(inputs[2])
+        axes = _ints(inputs[3]) if len(inputs) > 3 and inputs[3] is not None else list(range(len(starts)))
+        steps = _ints(inputs[4]) if len(inputs) > 4 and inputs[4] is not None else [1] * len(starts)
+        key = [slice(None)] * x.data.ndim
+        for s, e, a, st in zip(starts, ends, axes, steps):
+            if st == 0:
+                raise RuntimeError("Slice step 0")
+            n = x.shape[a]
+            s = max(-n - 1, min(s, n)) if st < 0 else max(-n, min(s, n))
+            e = max(-n - 1, min(e, n))
+            key[a % x.data.ndim] = slice(s, e, st)
+        return x[tuple(key)] if _is_float(x) else Tensor(_np(x)[tuple(key)])
+    return run
+
+
+_CAST = {1: np.float32, 6: np.int32, 7: np.int64, 9: np.bool_, 11: np.float64}
+
+
+def _cast(node, attrs, opset):
+    to = attrs.get("to")
+    if to not in _CAST:
+        raise UnsupportedOperatorError(f"node {node}: Cast to data type {to} is not supported")
+    dtype = _CAST[to]
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        if _is_float(x) and np.dtype(dtype).kind == "f":
+            return x.to(dtype)
+        return Tensor(_np(x).astype(dtype))
+    return run
+
+
+def _constant(node, attrs, opset):
+    if "value" in attrs:
+        value = np.asarray(attrs["value"])
+    elif "value_float" in attrs:
+        value = np.asarray(attrs["value_float"], dtype=np.float32)
+    elif "value_floats" in attrs:
+        value = np.asarray(attrs["value_floats"], dtype=np.float32)
+    elif "value_int" in attrs:
+        value = np.asarray(attrs["value_int"], dtype=np.int64)
+    elif "value_ints" in attrs:
+        value = np.asarray(attrs["value_ints"], dtype=np.int64)
+    else:
+        raise UnsupportedOperatorError(f"node {node}: Constant without a value, value_float(s) or value_int(s)")
+    return lambda inputs, attrs: Tensor(np.array(value, copy=True))
+
+
+def _constant_of_shape(node, attrs, opset):
+    value = np.asarray(attrs.get("value", np.zeros(1, np.float32))).reshape(-1)
+    return lambda inputs, attrs: Tensor(np.full(_ints(inputs[0]), value[0], dtype=value.dtype))
+
+
+def _reduce(method):
+    def prepare(node, attrs, opset):
+        keep = bool(attrs.get("keepdims", 1))
+        noop = bool(attrs.get("noop_with_empty_axes", 0))
+
+        def run(inputs, attrs):
+            x = inputs[0]
+            axes = _axes(inputs, attrs)
+            if not axes:
+                if noop:
+                    return x
+                axes = list(range(x.data.ndim))
+            return getattr(x, method)(tuple(a % x.data.ndim for a in axes), keep)
+        return run
+    return prepare
+
+
+def _resize(node, attrs, opset):
+    mode = attrs.get("mode", "nearest")
+    transform = attrs.get("coordinate_transformation_mode", "half_pixel")
+    nearest = attrs.get("nearest_mode", "round_prefer_floor")
+    if attrs.get("antialias", 0) or attrs.get("exclude_outside", 0) or "axes" in attrs:
+        raise UnsupportedOperatorError(f"node {node}: antialias, exclude_outside and axes are not supported")
+    if mode == "nearest" and transform == "asymmetric" and nearest == "floor":
+        kwargs = {"mode": "nearest"}
+    elif mode == "nearest" and transform in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
+        kwargs = {"mode": "nearest-exact"}
+    elif mode == "linear" and transform in ("half_pixel", "pytorch_half_pixel", "align_corners"):
+        kwargs = {"mode": "linear", "align_corners": transform == "align_corners"}
+    elif mode == "cubic" and transform in ("half_pixel", "pytorch_half_pixel", "align_corners") \
+            and abs(attrs.get("cubic_coeff_a", -0.75) + 0.75) < 1e-7:
+        kwargs = {"mode": "bicubic", "align_corners": transform == "align_corners"}
+    else:
+        raise UnsupportedOperatorError(f"node {node}: Resize mode={mode!r}, coordinate_transformation_mode="
+                                       f"{transform!r}, nearest_mode={nearest!r} has no refnn counterpart")
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        nd = x.data.ndim - 2
+        kw = dict(kwargs)
+        if kw["mode"] == "linear":
+            kw["mode"] = {1: "linear", 2: "bilinear", 3: "trilinear"}[nd]
+        scales = inputs[2] if len(inputs) > 2 else None
+        sizes = inputs[3] if len(inputs) > 3 else None
+        if sizes is not None and sizes.data.size:
+            size = _ints(sizes)
+            if size[:2] != list(x.shape[:2]):
+                raise RuntimeError("Resize of the batch or channel dimension is not supported")
+            return F.interpolate(x, size=tuple(size[2:]), **kw)
+        factors = [float(s) for s in _np(scales).reshape(-1)]
+        if factors[:2] != [1.0, 1.0]:
+            raise RuntimeError("Resize of the batch or channel dimension is not supported")
+        return F.interpolate(x, scale_factor=tuple(factors[2:]), **kw)
+    return run
+
+
+def _depth_to_space(node, attrs, opset):
+    b = int(attrs["blocksize"])
+    mode = attrs.get("mode", "DCR")
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        if mode == "CRD":
+            return F.pixel_shuffle(x, b)
+        n, c, h, w = x.shape
+        y = x.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
+        return y.reshape(n, c // (b * b), h * b, w * b)
+    return run
+
+
+def _space_to_depth(node, attrs, opset):
+    b = int(attrs["blocksize"])
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        n, c, h, w = x.shape
+        y = x.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4)
+        return y.reshape(n, c * b * b, h // b, w // b)
+    return run
+
+
+def _dropout(node, attrs, opset):
+    return lambda inputs, attrs: inputs[0]
+
+
+OPS = {
+    "Conv": _conv, "ConvTranspose": _conv_transpose, "MaxPool": _max_pool, "AveragePool": _average_pool,
+    "GlobalAveragePool": _global(True), "GlobalMaxPool": _global(False),
+    "BatchNormalization": _batch_norm, "LayerNormalization": _layer_norm,
+    "InstanceNormalization": _instance_norm,
+    "Gemm": _gemm, "MatMul": _matmul,
+    "Add": _arith(lambda a, b: a + b, np.add), "Sub": _arith(lambda a, b: a - b, np.subtract),
+    "Mul": _arith(lambda a, b: a * b, np.multiply), "Div": _arith(lambda a, b: a / b, lambda a, b: np.trunc(a / b)),
+    "Pow": _pow, "Neg": _neg, "Exp": _method("exp"), "Log": _method("log"), "Sqrt": _method("sqrt"),
+    "Abs": _method("abs"),
+    "Relu": _fn(F.relu), "Sigmoid": _fn(F.sigmoid), "Tanh": _fn(F.tanh),
+    "Elu": _alpha(F.elu, 1.0), "Celu": _alpha(F.celu, 1.0), "Selu": _selu, "Gelu": _gelu,
+    "LeakyRelu": _alpha(F.leaky_relu, 0.01, "negative_slope"), "PRelu": _prelu,
+    "HardSigmoid": _hard_sigmoid, "HardSwish": _fn(F.hardswish), "Softplus": _fn(F.softplus),
+    "Softsign": _fn(F.softsign), "Clip": _clip,
+    "Softmax": _softmax(F.softmax), "LogSoftmax": _softmax(F.log_softmax),
+    "Flatten": _flatten, "Reshape": _reshape, "Transpose": _transpose, "Unsqueeze": _unsqueeze,
+    "Squeeze": _squeeze, "Concat": _concat, "Shape": _shape, "Gather": _gather, "Slice": _slice,
+    "Cast": _cast, "Constant": _constant, "ConstantOfShape": _constant_of_shape,
+    "ReduceMean": _reduce("mean"), "ReduceSum": _reduce("sum"),
+    "Identity": lambda node, attrs, opset: (lambda inputs, attrs: inputs[0]),
+    "Dropout": _dropout, "Resize": _resize, "DepthToSpace": _depth_to_space, "SpaceToDepth": _space_to_depth,
+}
+
+# operators that produce one output only in refnn (a second, optional output is refused)
+_SINGLE_OUTPUT = {"MaxPool": "Indices", "Dropout": "mask", "BatchNormalization": "running statistics"}
+
+
+def lookup(node, attrs, opset):
+    """The function that runs ``node`` (an onnx NodeProto), or UnsupportedOperatorError."""
+    what = f"{node.name!r} ({node.op_type})"
+    prepare = OPS.get(node.op_type)
+    if prepare is None:
+        raise UnsupportedOperatorError(f"node {what}: operator {node.op_type} is not supported by refnn.onnx")
+    outputs = [o for o in node.output if o]
+    if len(outputs) > 1 and node.op_type in _SINGLE_OUTPUT:
+        raise UnsupportedOperatorError(f"node {what}: the optional output "
+                                       f"({_SINGLE_OUTPUT[node.op_type]}) is not supported")
+    return prepare(what, attrs, opset)
