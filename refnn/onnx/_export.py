@@ -168,6 +168,7 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
         if isinstance(tensor, Tensor):
             param_names.setdefault(id(tensor), name)
     graph = Graph(param_names)
+    graph.fold = bool(do_constant_folding)
     names_in = list(input_names or [])
     for i, a in enumerate(args):
         name = names_in[i] if i < len(names_in) else f"input.{i + 1}"

@@ -44,6 +44,7 @@ class Graph:
         self._name_counts = {}
         self._folded_count = 0
         self.inputs = []                        # (name, tensor)
+        self.fold = True                        # do_constant_folding
 
     # ---- names ---------------------------------------------------------
     def _node_name(self, op_type):

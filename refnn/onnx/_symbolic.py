@@ -174,13 +174,13 @@ def group_norm(g, a, out):
 
 
 # ---- linear --------------------------------------------------------------
-def linear(g, a, out, fold=True):
+def linear(g, a, out):
     x, w, b = a["input"], a["weight"], a["bias"]
     if x.data.ndim == 2 and b is not None:
         _bind(g, out, g.node("Gemm", [g.value(x), g.value(w), g.value(b)],
                              {"alpha": 1.0, "beta": 1.0, "transB": 1}))
         return
-    if fold:
+    if g.fold:
         wt = g.add_folded("MatMul", np.asarray(w.data).T)
     else:
         wt = g.node("Transpose", [g.value(w)], {"perm": [1, 0]})

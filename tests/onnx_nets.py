@@ -1,0 +1,84 @@
+"""Networks the ONNX tests export and load, written once against either library (``nn``, ``F``)."""
+
+
+def resnet_style(nn, F):
+    """A small ResNet: stem, two basic blocks (one with a strided 1x1 downsample), global pool, fc."""
+
+    class Block(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.downsample = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+                               if stride != 1 or cin != cout else None)
+
+        def forward(self, x):
+            y = F.relu(self.bn1(self.conv1(x)))
+            y = self.bn2(self.conv2(y))
+            shortcut = x if self.downsample is None else self.downsample(x)
+            return F.relu(y + shortcut)
+
+    class ResNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(inplace=True),
+                                      nn.MaxPool2d(3, 2, 1))
+            self.layer1 = nn.Sequential(Block(8, 8, 1), Block(8, 16, 2))
+            self.pool = nn.AdaptiveAvgPool2d((1, 1))
+            self.dropout = nn.Dropout(0.2)
+            self.fc = nn.Linear(16, 5)
+
+        def forward(self, x):
+            x = self.pool(self.layer1(self.stem(x)))
+            return self.fc(self.dropout(x.flatten(1)))
+
+    return ResNet()
+
+
+def layer_zoo(nn, F):
+    """One of most layers refnn exports, in sequence, so each operator pattern meets torch's."""
+
+    class Zoo(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 8, 3, stride=1, padding=1, dilation=1, groups=2)
+            self.convt = nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1)
+            self.avg = nn.AvgPool2d(3, 2, 1, count_include_pad=False)
+            self.gn = nn.GroupNorm(2, 8)
+            self.inorm = nn.InstanceNorm2d(8, affine=True)
+            self.ln = nn.LayerNorm(8)
+            self.prelu = nn.PReLU(8)
+            self.bn = nn.BatchNorm2d(8)
+            self.shuffle = nn.PixelShuffle(2)
+            self.unshuffle = nn.PixelUnshuffle(2)
+            self.up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+            self.conv1d = nn.Conv1d(8, 4, 3, padding=2, dilation=2)
+            self.fc = nn.Linear(4, 3)
+
+        def forward(self, x):
+            x = self.conv(x)
+            x = F.elu(x, 0.5)
+            x = self.convt(x)
+            x = F.leaky_relu(self.avg(x), 0.2)
+            x = F.hardtanh(self.gn(x), -2.0, 3.0)
+            x = F.gelu(self.inorm(x))
+            x = F.silu(self.ln(x))
+            x = self.prelu(x)
+            x = F.relu(x)
+            x = self.bn(x)                                   # after a ReLU: stays a BatchNormalization
+            x = F.hardswish(self.unshuffle(self.shuffle(x)))
+            x = F.mish(self.up(x)) * 0.5 + 1.0
+            x = F.softplus(F.max_pool2d(x, 2, ceil_mode=True), beta=2.0)
+            x = F.interpolate(x, size=(5, 7), mode="nearest")
+            x = F.sigmoid(F.selu(F.celu(x, 0.7)))
+            x = F.tanh(F.hardsigmoid(x)) - F.logsigmoid(x)
+            x = F.softsign(x) + F.tanhshrink(x)
+            x = F.relu6(x).mean((2,), keepdim=False)        # N, C, W
+            x = self.conv1d(x)                               # N, 4, W
+            x = F.adaptive_avg_pool1d(x, 1).flatten(1)       # N, 4
+            x = self.fc(x.view(-1, 4))
+            return F.log_softmax(x, dim=1), F.softmax(x.permute(1, 0), dim=0)
+
+    return Zoo()
