@@ -1,4 +1,5 @@
 """Networks the ONNX tests export and load, written once against either library (``nn``, ``F``)."""
+import importlib
 
 
 def resnet_style(nn, F):
@@ -82,3 +83,39 @@ def layer_zoo(nn, F):
             return F.log_softmax(x, dim=1), F.softmax(x.permute(1, 0), dim=0)
 
     return Zoo()
+
+
+def op_zoo(nn, F):
+    """The remaining exportable layers and Tensor operations, on 1-d and 2-d inputs."""
+
+    class OpZoo(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1d = nn.Conv1d(3, 4, 3, stride=2, padding=1)
+            self.convt1d = nn.ConvTranspose1d(4, 3, 3, stride=2, padding=1, output_padding=1)
+            self.pool = nn.MaxPool2d(2, return_indices=True)
+            self.inorm = nn.InstanceNorm1d(3)
+            self.ln = nn.LayerNorm([3, 6])
+            self.gn = nn.GroupNorm(1, 3, affine=False)
+            self.rrelu = nn.RReLU()
+            self.fc = nn.Linear(6, 6, bias=False)
+
+        def forward(self, x):                                 # x: N, 3, 12
+            y = self.convt1d(F.hardshrink(self.conv1d(x), 0.3))
+            y = F.softshrink(F.avg_pool1d(y, 2), 0.2)          # N, 3, 6
+            y = self.inorm(self.rrelu(y))
+            y = self.ln(F.softmin(y, dim=2))
+            y = self.fc(self.gn(y))                            # 3-d input: MatMul, no bias
+            y = (y - 0.5) / 2.0 + (1.0 - y) * y
+            y = y.abs().sqrt().exp().log() ** 2
+            z = y.unsqueeze(1)                                 # N, 1, 3, 6
+            z = F.elu(z.transpose(2, 3))                       # N, 1, 6, 3
+            values, indices = self.pool(F.adaptive_max_pool2d(refnn_cat(z, z), 1) + z)
+            s = (-values).sum(3, keepdim=True) + values.mean()
+            flat = s.squeeze(1).flatten(1)                     # N, 6
+            return s, indices, flat @ flat.transpose(0, 1)
+
+    def refnn_cat(a, b):
+        return importlib.import_module(nn.__name__.split(".")[0]).cat([a, b], 1)
+
+    return OpZoo()

@@ -25,6 +25,7 @@ NETS = {
     "naming_example1": (models.naming_example1, (2, 3, 5, 5)),
     "resnet_style": (onnx_nets.resnet_style, (2, 3, 16, 16)),
     "layer_zoo": (onnx_nets.layer_zoo, (2, 4, 8, 8)),
+    "op_zoo": (onnx_nets.op_zoo, (2, 3, 12)),
 }
 
 
@@ -73,15 +74,15 @@ def _outputs(model, x):
 @pytest.mark.parametrize("options", ["default", "named", "dynamic"])
 def test_export_matches_torch(name, options):
     tm, rm, x = pair(name)
-    n_out = 2 if name == "layer_zoo" else 1
+    n_out = {"layer_zoo": 2, "op_zoo": 3}.get(name, 1)
     kwargs = {}
     if options in ("named", "dynamic"):
-        kwargs = {"input_names": ["x"], "output_names": ["y", "z"][:n_out]}
+        kwargs = {"input_names": ["x"], "output_names": ["y", "z", "w"][:n_out]}
     if options == "dynamic":
         kwargs["dynamic_axes"] = {"x": {0: "batch"}, "y": {0: "batch"}}
-        if name in ("mnist_convnet", "layer_zoo"):
+        if name in ("mnist_convnet", "layer_zoo", "op_zoo"):
             pytest.skip("reason: the forward reshapes to a fixed batch (view(320), view(-1, 4) then "
-                        "permute): a dynamic batch axis would not describe the graph")
+                        "permute, a batch-by-batch matmul): a dynamic batch axis would not describe the graph")
         if name == "lenet":
             pytest.skip("reason: its view size comes from x.size(), which torch traces as Shape/Gather/Mul "
                         "arithmetic and refnn records as the number it computed (the same for any batch: "

@@ -319,4 +319,10 @@ def load(f):
         raise InvalidModelError("refnn.onnx.load: not a valid ONNX model (no graph)")
     if model.ir_version < 3:
         raise InvalidModelError(f"refnn.onnx.load: ir_version {model.ir_version} is not supported (>= 3)")
-    return OnnxGraphModule(model, base_dir)
+    try:
+        return OnnxGraphModule(model, base_dir)
+    except (InvalidModelError, UnsupportedOperatorError):
+        raise
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as exc:
+        # an attribute or field of the wrong kind (a damaged file): refused, never half-loaded
+        raise InvalidModelError(f"refnn.onnx.load: malformed model ({type(exc).__name__}: {exc})") from exc

@@ -264,8 +264,8 @@ def _prelu(node, attrs, opset):
 def _clip(node, attrs, opset):
     def run(inputs, attrs):
         x = inputs[0]
-        lo = float(_np(inputs[1])) if len(inputs) > 1 and inputs[1] is not None else attrs.get("min", -math.inf)
-        hi = float(_np(inputs[2])) if len(inputs) > 2 and inputs[2] is not None else attrs.get("max", math.inf)
+        lo = float(_np(inputs[1]).reshape(-1)[0]) if len(inputs) > 1 and inputs[1] is not None else attrs.get("min", -math.inf)
+        hi = float(_np(inputs[2]).reshape(-1)[0]) if len(inputs) > 2 and inputs[2] is not None else attrs.get("max", math.inf)
         return F.hardtanh(x, lo, hi)
     return run
 

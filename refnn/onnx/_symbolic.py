@@ -166,11 +166,14 @@ def group_norm(g, a, out):
     trailing = (1,) * (x.data.ndim - 2)
     if a["weight"] is not None:
         w = g.add_folded("Mul", np.asarray(a["weight"].data).reshape((-1,) + trailing))
-        y = g.node("Mul", [y, w])
+    else:                                  # torch multiplies by a constant one all the same
+        w = g.constant(np.ones((1,) + trailing, dt))
+    y = g.node("Mul", [y, w])
     if a["bias"] is not None:
         b = g.add_folded("Add", np.asarray(a["bias"].data).reshape((-1,) + trailing))
-        y = g.node("Add", [y, b])
-    _bind(g, out, y)
+    else:
+        b = g.constant(np.zeros((1,) + trailing, dt))
+    _bind(g, out, g.node("Add", [y, b]))
 
 
 # ---- linear --------------------------------------------------------------
@@ -395,7 +398,12 @@ def _reduce(op):
             _bind(g, out, g.node(op, [xv], {"keepdims": 0}))
             return
         dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
-        _bind(g, out, g.node(op, [xv, g.ints(dims)], {"keepdims": keep}))
+        if op == "ReduceSum":              # torch: an unscoped Constant named after the TorchScript value
+            axes = g.node("Constant", [], {"value": np.asarray(dims, dtype=np.int64)},
+                          output_names=[g.folded_name("ReduceSum")])
+        else:
+            axes = g.ints(dims)
+        _bind(g, out, g.node(op, [xv, axes], {"keepdims": keep}))
     return emit
 
 
