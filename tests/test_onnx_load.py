@@ -47,10 +47,13 @@ def test_round_trip_outputs_and_gradients_equal_torchs(name, folding):
     rng = np.random.default_rng(0)
     grads = [rng.standard_normal(w.shape).astype(np.float32) for w in want]
     for g, w in zip(got, want):
-        np.testing.assert_allclose(g.detach().numpy(), w.detach().numpy(), rtol=1.3e-6 * 10, atol=1e-5)
-    refnn.autograd.backward(list(got), [refnn.tensor(g) for g in grads])
-    torch.autograd.backward(list(want), [torch.tensor(g) for g in grads])
-    np.testing.assert_allclose(xr.grad.numpy(), xt.grad.numpy(), rtol=1e-5, atol=1e-5)
+        assert g.dtype == np.dtype(str(w.dtype).replace("torch.", ""))
+        np.testing.assert_allclose(g.detach().numpy(), w.detach().numpy(), rtol=1e-5, atol=1e-5)
+    floating = [i for i, w in enumerate(want) if w.dtype.is_floating_point]      # not MaxPool's indices
+    refnn.autograd.backward([got[i] for i in floating], [refnn.tensor(grads[i]) for i in floating])
+    torch.autograd.backward([want[i] for i in floating], [torch.tensor(grads[i]) for i in floating])
+    # gradients pass through up to ~40 operations, each rounding as its own library sums: 1e-4
+    np.testing.assert_allclose(xr.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-4)
     params = dict(tm.named_parameters())
     checked = 0
     for onnx_name in loaded.onnx_names:

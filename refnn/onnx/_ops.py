@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import nn as _nn
+from ..autograd import Function
 from ..tensor import Tensor, cat
 from ._load import UnsupportedOperatorError
 
@@ -90,6 +91,35 @@ def _conv_transpose(node, attrs, opset):
     return run
 
 
+class _Where(Function):
+    """ONNX Where(condition, x, y) with broadcasting; the gradient flows to the branch each element took."""
+
+    @staticmethod
+    def forward(ctx, condition, x, y):
+        from .._functions.arith import unbroadcast
+        cond = np.asarray(condition.data, dtype=bool)
+        xd, yd = np.asarray(x.data), np.asarray(y.data)
+        out = np.where(cond, xd, yd).astype(np.result_type(xd, yd))
+        ctx.cond, ctx.shapes, ctx.unbroadcast = np.broadcast_to(cond, out.shape), (xd.shape, yd.shape), unbroadcast
+        return Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = np.zeros((), grad.dtype)
+        return (None, ctx.unbroadcast(np.where(ctx.cond, grad, zero), ctx.shapes[0]),
+                ctx.unbroadcast(np.where(ctx.cond, zero, grad), ctx.shapes[1]))
+
+
+def _where(node, attrs, opset):
+    return lambda inputs, attrs: _Where.apply(*inputs)
+
+
+def _compare(np_op):
+    def prepare(node, attrs, opset):
+        return lambda inputs, attrs: Tensor(np_op(_np(inputs[0]), _np(inputs[1])))
+    return prepare
+
+
 def _max_pool(node, attrs, opset):
     _no_auto_pad(node, attrs)
     nd = _spatial(node, attrs)
@@ -101,7 +131,18 @@ def _max_pool(node, attrs, opset):
     stride = tuple(attrs.get("strides", [1] * nd))
     dilation = tuple(attrs.get("dilations", [1] * nd))
     ceil = bool(attrs.get("ceil_mode", 0))
-    return lambda inputs, attrs: fn(inputs[0], kernel, stride, pads, dilation, ceil)
+
+    def run(inputs, attrs):
+        if len([o for o in node_outputs if o]) < 2:
+            return fn(inputs[0], kernel, stride, pads, dilation, ceil)
+        x = inputs[0]
+        values, indices = fn(x, kernel, stride, pads, dilation, ceil, return_indices=True)
+        # ONNX numbers the whole input (row-major over N, C, spatial); refnn numbers each plane
+        plane = int(np.prod(x.shape[2:], dtype=np.int64))
+        lead = np.arange(x.shape[0] * x.shape[1], dtype=np.int64).reshape(x.shape[:2] + (1,) * nd) * plane
+        return values, Tensor(np.asarray(indices.data, dtype=np.int64) + lead)
+    node_outputs = attrs.pop("_outputs", [""])
+    return run
 
 
 def _average_pool(node, attrs, opset):
@@ -532,11 +573,13 @@ OPS = {
     "Cast": _cast, "Constant": _constant, "ConstantOfShape": _constant_of_shape,
     "ReduceMean": _reduce("mean"), "ReduceSum": _reduce("sum"),
     "Identity": lambda node, attrs, opset: (lambda inputs, attrs: inputs[0]),
+    "Where": _where, "Greater": _compare(np.greater), "Less": _compare(np.less), "Equal": _compare(np.equal),
+    "Or": _compare(np.logical_or), "And": _compare(np.logical_and),
     "Dropout": _dropout, "Resize": _resize, "DepthToSpace": _depth_to_space, "SpaceToDepth": _space_to_depth,
 }
 
 # operators that produce one output only in refnn (a second, optional output is refused)
-_SINGLE_OUTPUT = {"MaxPool": "Indices", "Dropout": "mask", "BatchNormalization": "running statistics"}
+_SINGLE_OUTPUT = {"Dropout": "mask", "BatchNormalization": "running statistics"}
 
 
 def lookup(node, attrs, opset):
@@ -549,4 +592,6 @@ def lookup(node, attrs, opset):
     if len(outputs) > 1 and node.op_type in _SINGLE_OUTPUT:
         raise UnsupportedOperatorError(f"node {what}: the optional output "
                                        f"({_SINGLE_OUTPUT[node.op_type]}) is not supported")
+    if node.op_type == "MaxPool":
+        attrs = dict(attrs, _outputs=list(node.output))
     return prepare(what, attrs, opset)
