@@ -283,6 +283,9 @@ class OnnxGraphModule(Module):
                 raise type(exc)(f"node {what}: {exc}") from exc
             if not isinstance(results, tuple):
                 results = (results,)
+            if len([n for n in outs if n]) > len(results):
+                raise UnsupportedOperatorError(f"node {what}: refnn computes {len(results)} output(s), the graph "
+                                               f"reads {len([n for n in outs if n])}")
             for n, r in zip(outs, results):
                 if n:
                     env[n] = r

@@ -187,8 +187,15 @@ def _layer_norm(node, attrs, opset):
 
     def run(inputs, attrs):
         x = inputs[0]
-        shape = x.shape[axis % x.data.ndim:]
-        return F.layer_norm(x, shape, inputs[1], inputs[2] if len(inputs) > 2 else None, eps)
+        start = axis % x.data.ndim
+        shape = x.shape[start:]
+        y = F.layer_norm(x, shape, inputs[1], inputs[2] if len(inputs) > 2 else None, eps)
+        # the optional Mean and InvStdDev outputs (statistics, no gradient), in float32 as stash_type=1 says
+        data = _np(x).astype(np.float32)
+        axes = tuple(range(start, x.data.ndim))
+        mean = data.mean(axis=axes, keepdims=True)
+        inv = 1.0 / np.sqrt(((data - mean) ** 2).mean(axis=axes, keepdims=True) + np.float32(eps))
+        return y, Tensor(mean.astype(np.float32)), Tensor(inv.astype(np.float32))
     return run
 
 
@@ -227,9 +234,34 @@ def _matmul(node, attrs, opset):
         if b.data.ndim == 2:
             k = a.shape[-1]
             return (a.reshape(-1, k) @ b).reshape(a.shape[:-1] + (b.shape[1],))
-        raise RuntimeError(f"MatMul of shapes {a.shape} and {b.shape} is not supported (refnn multiplies "
-                           "a batch by a matrix)")
+        return _batched_matmul(a, b)
     return run
+
+
+def _batched_matmul(a, b):
+    """numpy.matmul's broadcasting, one refnn 2-d product per matrix of the batch."""
+    from ..tensor import stack
+    vector_a, vector_b = a.data.ndim == 1, b.data.ndim == 1
+    if vector_a:
+        a = a.reshape(1, -1)
+    if vector_b:
+        b = b.reshape(-1, 1)
+    (m, k), n = a.shape[-2:], b.shape[-1]
+    if b.shape[-2] != k:
+        raise RuntimeError(f"MatMul: shapes {a.shape} and {b.shape} cannot be multiplied")
+    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+    if a.shape[:-2] != batch:
+        a = a.expand(batch + (m, k))
+    if b.shape[:-2] != batch:
+        b = b.expand(batch + (k, n))
+    count = int(np.prod(batch, dtype=np.int64))
+    a3, b3 = a.reshape(count, m, k), b.reshape(count, k, n)
+    out = stack([a3[i] @ b3[i] for i in range(count)], 0).reshape(batch + (m, n))
+    if vector_a:
+        out = out.reshape(batch + (n,))
+    if vector_b:
+        out = out.reshape(out.shape[:-1])
+    return out
 
 
 # ---- elementwise ---------------------------------------------------------
@@ -244,12 +276,38 @@ def _arith(op, np_op):
     return prepare
 
 
+class _PowTensor(Function):
+    """x ** e elementwise with broadcasting; the result has x's type (ONNX Pow)."""
+
+    @staticmethod
+    def forward(ctx, x, e):
+        xd, ed = np.asarray(x.data), np.asarray(e.data)
+        with np.errstate(all="ignore"):
+            out = np.power(xd.astype(np.float64) if ed.dtype.kind == "f" or xd.dtype.kind == "f" else xd,
+                           ed).astype(xd.dtype)
+        ctx.save_for_backward(x, e)
+        ctx.out = out
+        return Tensor(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .._functions.arith import unbroadcast
+        x, e = ctx.saved_tensors
+        xd, ed = np.asarray(x.data), np.asarray(e.data).astype(grad.dtype)
+        with np.errstate(all="ignore"):
+            gx = grad * ed * np.power(xd, ed - 1)
+            ge = grad * ctx.out * np.log(xd) if e.data.dtype.kind == "f" else None
+        return (unbroadcast(gx.astype(xd.dtype), xd.shape),
+                None if ge is None else unbroadcast(ge.astype(e.data.dtype), e.data.shape))
+
+
 def _pow(node, attrs, opset):
     def run(inputs, attrs):
         x, e = inputs
-        if e.data.ndim == 0 or e.data.size == 1:
-            return x ** float(_np(e).reshape(-1)[0])
-        raise RuntimeError("Pow with a tensor exponent is not supported")
+        if _is_float(x) and e.data.size == 1 and e.data.ndim <= x.data.ndim:
+            y = x ** float(_np(e).reshape(-1)[0])
+            return y if e.data.ndim == 0 else y.reshape(np.broadcast_shapes(x.shape, e.shape))
+        return _PowTensor.apply(x, e)
     return run
 
 
@@ -273,10 +331,11 @@ def _alpha(fn, default, keyword="alpha"):
 
 
 def _selu(node, attrs, opset):
-    if abs(attrs.get("alpha", 1.67326319217681884765625) - 1.6732632423543772) > 1e-6 or \
-            abs(attrs.get("gamma", 1.05070102214813232421875) - 1.0507009873554805) > 1e-6:
-        raise UnsupportedOperatorError(f"node {node}: Selu with alpha/gamma other than the defaults")
-    return lambda inputs, attrs: F.selu(inputs[0])
+    alpha = float(attrs.get("alpha", 1.67326319217681884765625))
+    gamma = float(attrs.get("gamma", 1.05070102214813232421875))
+    if abs(alpha - 1.6732632423543772) < 1e-6 and abs(gamma - 1.0507009873554805) < 1e-6:
+        return lambda inputs, attrs: F.selu(inputs[0])
+    return lambda inputs, attrs: F.elu(inputs[0], alpha) * gamma
 
 
 def _gelu(node, attrs, opset):
@@ -296,9 +355,12 @@ def _hard_sigmoid(node, attrs, opset):
 def _prelu(node, attrs, opset):
     def run(inputs, attrs):
         x, slope = inputs
-        if slope.data.size not in (1, x.shape[1] if x.data.ndim > 1 else 1):
-            raise RuntimeError(f"PRelu slope of shape {slope.shape} is not per channel")
-        return F.prelu(x, slope.reshape(-1))
+        per_channel = x.data.ndim > 1 and slope.data.size == x.shape[1] and \
+            slope.shape == (x.shape[1],) + (1,) * (slope.data.ndim - 1) and slope.data.ndim <= x.data.ndim - 1
+        if slope.data.size == 1 or per_channel:
+            return F.prelu(x, slope.reshape(-1))
+        positive = F.relu(x)                      # any broadcastable slope: relu(x) + slope * min(x, 0)
+        return positive + slope * (x - positive)
     return run
 
 
@@ -307,6 +369,8 @@ def _clip(node, attrs, opset):
         x = inputs[0]
         lo = float(_np(inputs[1]).reshape(-1)[0]) if len(inputs) > 1 and inputs[1] is not None else attrs.get("min", -math.inf)
         hi = float(_np(inputs[2]).reshape(-1)[0]) if len(inputs) > 2 and inputs[2] is not None else attrs.get("max", math.inf)
+        if not _is_float(x) or lo > hi:      # integers, or ONNX's min > max (every element becomes max)
+            return Tensor(np.minimum(np.maximum(_np(x), lo), hi).astype(_np(x).dtype))
         return F.hardtanh(x, lo, hi)
     return run
 
@@ -326,7 +390,7 @@ def _flatten(node, attrs, opset):
 
     def run(inputs, attrs):
         x = inputs[0]
-        a = axis % (x.data.ndim + 1) if axis < 0 else axis
+        a = axis + x.data.ndim if axis < 0 else axis
         lead = int(np.prod(x.shape[:a], dtype=np.int64))
         return x.reshape(lead, -1 if lead else int(np.prod(x.shape[a:], dtype=np.int64)))
     return run
@@ -405,9 +469,14 @@ def _gather(node, attrs, opset):
 
     def run(inputs, attrs):
         data, idx = inputs
+        indices = _np(idx).astype(np.int64)
+        n = data.shape[axis]
+        if indices.size and (indices.min() < -n or indices.max() >= n):
+            raise IndexError(f"Gather indices out of range for axis {axis} of size {n}")
+        indices = np.where(indices < 0, indices + n, indices)
         if _is_float(data):
-            raise RuntimeError("Gather on floating-point data is not supported")
-        return Tensor(np.take(_np(data), _np(idx), axis=axis))
+            return data[(slice(None),) * (axis % data.data.ndim) + (indices,)]
+        return Tensor(np.take(_np(data), indices, axis=axis))
     return run
 
 
@@ -429,7 +498,8 @@ def _slice(node, attrs, opset):
     return run
 
 
-_CAST = {1: np.float32, 6: np.int32, 7: np.int64, 9: np.bool_, 11: np.float64}
+_CAST = {1: np.float32, 2: np.uint8, 3: np.int8, 4: np.uint16, 5: np.int16, 6: np.int32, 7: np.int64,
+         9: np.bool_, 10: np.float16, 11: np.float64, 12: np.uint32, 13: np.uint64}
 
 
 def _cast(node, attrs, opset):
@@ -440,7 +510,7 @@ def _cast(node, attrs, opset):
 
     def run(inputs, attrs):
         x = inputs[0]
-        if _is_float(x) and np.dtype(dtype).kind == "f":
+        if _is_float(x) and np.dtype(dtype).kind == "f" and dtype != np.float16 and x.data.dtype != np.float16:
             return x.to(dtype)
         return Tensor(_np(x).astype(dtype))
     return run
@@ -539,6 +609,8 @@ def _depth_to_space(node, attrs, opset):
 
 def _space_to_depth(node, attrs, opset):
     b = int(attrs["blocksize"])
+    if attrs.get("mode", "DCR") == "CRD":
+        return lambda inputs, attrs: F.pixel_unshuffle(inputs[0], b)
 
     def run(inputs, attrs):
         x = inputs[0]
@@ -549,7 +621,15 @@ def _space_to_depth(node, attrs, opset):
 
 
 def _dropout(node, attrs, opset):
-    return lambda inputs, attrs: inputs[0]
+    def run(inputs, attrs):
+        x = inputs[0]
+        training = len(inputs) > 2 and inputs[2] is not None and bool(_np(inputs[2]).reshape(-1)[0])
+        ratio = float(_np(inputs[1]).reshape(-1)[0]) if len(inputs) > 1 and inputs[1] is not None else 0.5
+        if training and ratio > 0:
+            raise UnsupportedOperatorError(f"node {node}: Dropout with training_mode=True (ONNX's random "
+                                           "stream has no refnn counterpart)")
+        return x, Tensor(np.ones(x.shape, dtype=bool))
+    return run
 
 
 OPS = {
@@ -579,7 +659,7 @@ OPS = {
 }
 
 # operators that produce one output only in refnn (a second, optional output is refused)
-_SINGLE_OUTPUT = {"Dropout": "mask", "BatchNormalization": "running statistics"}
+_SINGLE_OUTPUT = {"BatchNormalization": "running statistics"}
 
 
 def lookup(node, attrs, opset):
