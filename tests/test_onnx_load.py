@@ -239,3 +239,20 @@ def test_fuzzed_files_are_refused_cleanly_or_load():
         except (InvalidModelError, UnsupportedOperatorError):
             outcomes["refused"] += 1
     assert outcomes["refused"] > 0 and outcomes["loaded"] > 0
+
+
+def test_readme_onnx_example_runs(tmp_path, monkeypatch):
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    text = open(os.path.join(root, "README.md"), encoding="utf-8").read()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    onnx_block = next(b for b in blocks if "refnn.onnx.export" in b)
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    exec(compile(onnx_block, "README.md", "exec"), namespace)
+    with refnn.no_grad():
+        want = namespace["net"](namespace["x"]).numpy()
+    np.testing.assert_allclose(namespace["out"].detach().numpy(), want, rtol=1e-6, atol=1e-6)
+    assert namespace["model"].initializer("fc3.bias").grad is not None
+    assert (tmp_path / "model.onnx").exists()
