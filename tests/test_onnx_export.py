@@ -206,3 +206,30 @@ def test_export_params_false_makes_the_weights_inputs():
 def test_import_refnn_does_not_import_onnx():
     code = "import sys, refnn; assert 'onnx' not in sys.modules and 'refnn.onnx' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_values_read_back_from_a_traced_tensor_are_refused():
+    class Masked(refnn.nn.Module):
+        def forward(self, x):
+            return x * (x > 0)
+
+    class Item(refnn.nn.Module):
+        def forward(self, x):
+            return x * x.sum().item()
+
+    for model in (Masked(), Item()):
+        with pytest.raises(NotImplementedError, match="constant"):
+            refnn.onnx.export(model, refnn.ones(2, 3), io.BytesIO())
+    assert (refnn.ones(2) > 0).numpy().all()        # restored after the export
+
+
+def test_refnn_onnx_without_the_onnx_package_says_how_to_install_it():
+    code = ("import sys; sys.modules['onnx'] = None\n"
+            "import refnn, refnn.onnx, io\n"
+            "try:\n"
+            "    refnn.onnx.export(refnn.nn.ReLU(), refnn.ones(1, 2), io.BytesIO())\n"
+            "except ImportError as exc:\n"
+            "    assert 'pip install \"refnn[onnx]\"' in str(exc), exc\n"
+            "else:\n"
+            "    raise SystemExit('no ImportError')\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -23,6 +23,11 @@ from ._graph import unqualified_name
 
 _lock = threading.Lock()
 
+# Tensor methods whose result leaves the graph (values read back into Python or plain tensors without a
+# gradient): on a traced tensor they would freeze one run's values into the file, so the export refuses them
+_UNTRACEABLE = ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "max", "argmax", "item", "tolist",
+                "numpy", "long", "__setitem__", "__array__", "__bool__", "__float__", "__int__")
+
 
 class _State:
     def __init__(self, graph, module_names):
@@ -88,6 +93,16 @@ def tracing(graph, model):
                 "(called outside any exportable function or Tensor method)")
         return original_apply.__func__(cls, *args, **kwargs)
 
+    def refusing(name, original):
+        @functools.wraps(original)
+        def refuse(self, *args, **kwargs):
+            if state.depth == 0 and graph.has(self):
+                raise NotImplementedError(
+                    f"refnn.onnx.export: Tensor.{name} on a traced tensor has no ONNX export (its result would "
+                    "be written into the graph as a constant)")
+            return original(self, *args, **kwargs)
+        return refuse
+
     with _lock:
         try:
             for name, emit in _symbolic.FUNCTIONAL.items():
@@ -105,6 +120,9 @@ def tracing(graph, model):
                 setattr(refnn, name, wrapped)
                 saved.append((_tensor_module, name, original))
                 setattr(_tensor_module, name, wrapped)
+            for name in _UNTRACEABLE:
+                if name in Tensor.__dict__:
+                    patch(Tensor, name, refusing(name, Tensor.__dict__[name]))
             patch(Module, "__call__", module_call)
             patch(autograd.Function, "apply", classmethod(guarded_apply))
             yield state
