@@ -233,3 +233,22 @@ def test_refnn_onnx_without_the_onnx_package_says_how_to_install_it():
             "else:\n"
             "    raise SystemExit('no ImportError')\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_dynamic_axes_that_the_graph_does_not_honour_are_refused():
+    class FixedBatch(refnn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = refnn.nn.Linear(12, 2)
+
+        def forward(self, x):
+            return self.fc(x.view(x.size(0), -1))
+
+    model = FixedBatch()
+    axes = {"x": {0: "batch"}, "y": {0: "batch"}}
+    with pytest.raises(ValueError, match="dynamic_axes"):
+        refnn.onnx.export(model, refnn.ones(2, 3, 4), io.BytesIO(), input_names=["x"], output_names=["y"],
+                          dynamic_axes=axes)
+    model.forward = lambda x: model.fc(x.view(-1, 12))
+    refnn.onnx.export(model, refnn.ones(2, 3, 4), io.BytesIO(), input_names=["x"], output_names=["y"],
+                      dynamic_axes=axes)

@@ -244,6 +244,8 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     model_proto = helper.make_model(proto, producer_name="refnn", producer_version=__version__,
                                     opset_imports=[helper.make_opsetid("", opset)])
     model_proto.ir_version = 9 if opset <= 20 else 10
+    if dynamic_axes and export_params:
+        _check_dynamic_axes(model_proto, graph.inputs, outputs, out_names, dynamic_axes)
     data = model_proto.SerializeToString()
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
@@ -255,6 +257,47 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     if verbose:
         print(onnx.helper.printable_graph(model_proto.graph))
     return None
+
+
+def _check_dynamic_axes(model_proto, inputs, outputs, out_names, dynamic_axes):
+    """Run the exported graph (on refnn) with every dynamic input axis one longer: a size the forward read
+    from a tensor and the graph now holds as a number (``x.view(x.size(0), -1)``) fails here, instead of
+    giving wrong results to whoever runs the file at another size."""
+    from ._load import OnnxGraphModule, UnsupportedOperatorError
+    try:
+        module = OnnxGraphModule(model_proto)
+    except UnsupportedOperatorError:
+        return                                   # refnn does not run every exported pattern back
+    grown = []
+    for name, t in inputs:
+        shape = list(t.shape)
+        for axis in _axes_of(dynamic_axes.get(name)):
+            shape[axis] += 1
+        grown.append(Tensor(np.resize(np.asarray(t.data), shape)))
+    problem = None
+    try:
+        with autograd.no_grad():
+            result = module(*grown)
+    except Exception as exc:  # noqa: BLE001 - any failure means the graph is not dynamic
+        problem = f"{type(exc).__name__}: {exc}"
+    else:
+        result = result if isinstance(result, tuple) else (result,)
+        for name, before, after in zip(out_names, outputs, result):
+            free = set(_axes_of(dynamic_axes.get(name)))
+            fixed = [(i, a, b) for i, (a, b) in enumerate(zip(before.shape, after.shape)) if i not in free and a != b]
+            if len(before.shape) != len(after.shape) or fixed:
+                problem = f"output {name!r} has shape {tuple(after.shape)} instead of {tuple(before.shape)}"
+                break
+    if problem:
+        raise ValueError("refnn.onnx.export: the graph does not run at other sizes of its dynamic_axes (a size the "
+                         "forward computed, e.g. from x.size(), is written as a number; use -1 in view/reshape): "
+                         + problem)
+
+
+def _axes_of(axes):
+    if not axes:
+        return []
+    return [int(a) for a in (axes.keys() if isinstance(axes, dict) else axes)]
 
 
 def _identity(value, new, n):
