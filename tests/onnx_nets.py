@@ -119,3 +119,19 @@ def op_zoo(nn, F):
         return importlib.import_module(nn.__name__.split(".")[0]).cat([a, b], 1)
 
     return OpZoo()
+
+
+def recurrent(nn, F, kind="LSTM", **options):
+    """A recurrent layer and a Linear head on its output sequence."""
+
+    class Recurrent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = getattr(nn, kind)(4, 5, **options)
+            self.head = nn.Linear(10 if options.get("bidirectional") else 5, 3)
+
+        def forward(self, x):
+            out = self.rnn(x)[0]
+            return self.head(out)
+
+    return Recurrent()

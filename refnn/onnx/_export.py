@@ -210,6 +210,7 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     if do_constant_folding:
         _fold_batch_norm(graph, set(out_names))
 
+    _eliminate_dead_nodes(graph, set(out_names))
     used = set()
     for node in graph.nodes:
         used.update(node.inputs)
@@ -298,6 +299,18 @@ def _axes_of(axes):
     if not axes:
         return []
     return [int(a) for a in (axes.keys() if isinstance(axes, dict) else axes)]
+
+
+def _eliminate_dead_nodes(graph, outputs):
+    """Drop nodes none of whose outputs is read (torch's exporter does the same)."""
+    while True:
+        read = set(outputs)
+        for node in graph.nodes:
+            read.update(node.inputs)
+        kept = [n for n in graph.nodes if any(o in read for o in n.outputs)]
+        if len(kept) == len(graph.nodes):
+            return
+        graph.nodes = kept
 
 
 def _identity(value, new, n):

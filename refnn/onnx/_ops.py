@@ -532,6 +532,16 @@ def _constant(node, attrs, opset):
     return lambda inputs, attrs: Tensor(np.array(value, copy=True))
 
 
+def _expand(node, attrs, opset):
+    def run(inputs, attrs):
+        x, shape = inputs
+        target = tuple(np.broadcast_shapes(x.shape, tuple(_ints(shape))))
+        if _is_float(x):
+            return x.expand(target) if target != x.shape else x
+        return Tensor(np.array(np.broadcast_to(_np(x), target)))
+    return run
+
+
 def _constant_of_shape(node, attrs, opset):
     value = np.asarray(attrs.get("value", np.zeros(1, np.float32))).reshape(-1)
     return lambda inputs, attrs: Tensor(np.full(_ints(inputs[0]), value[0], dtype=value.dtype))
@@ -632,6 +642,73 @@ def _dropout(node, attrs, opset):
     return run
 
 
+# ONNX gate order -> torch's: LSTM (i, o, f, c) -> (i, f, g, o); GRU (z, r, h) -> (r, z, n)
+_TORCH_GATES = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2], "RNN": [0]}
+
+
+def _recurrent(op):
+    def prepare(node, attrs, opset):
+        for key, allowed in (("clip", None), ("input_forget", 0), ("layout", 0)):
+            if key in attrs and attrs[key] != allowed:
+                raise UnsupportedOperatorError(f"node {node}: {key}={attrs[key]!r} is not supported")
+        if op == "GRU" and attrs.get("linear_before_reset", 0) != 1:
+            raise UnsupportedOperatorError(f"node {node}: GRU with linear_before_reset=0 (torch's GRU applies the "
+                                           "reset gate after the linear map)")
+        direction = attrs.get("direction", "forward")
+        if direction not in ("forward", "bidirectional"):
+            raise UnsupportedOperatorError(f"node {node}: direction={direction!r} is not supported")
+        directions = 2 if direction == "bidirectional" else 1
+        default = {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"], "RNN": ["Tanh"]}[op]
+        activations = list(attrs.get("activations", default * directions))
+        if op == "RNN" and activations in (["Tanh"] * directions, ["Relu"] * directions):
+            kind = activations[0]
+        elif activations == default * directions:
+            kind = None
+        else:
+            raise UnsupportedOperatorError(f"node {node}: activations {activations} are not supported")
+        hidden = int(attrs["hidden_size"])
+        order = _TORCH_GATES[op]
+
+        def run(inputs, attrs):
+            from .._functions import rnn as _rnn
+            x, w, r = inputs[0], inputs[1], inputs[2]
+            b = inputs[3] if len(inputs) > 3 else None
+            if len(inputs) > 4 and inputs[4] is not None:
+                raise UnsupportedOperatorError(f"node {node}: sequence_lens is not supported")
+            batch = x.shape[1]
+            gates = len(order)
+
+            def reorder(t):                      # rows of gates in ONNX order -> torch order (differentiable)
+                if gates == 1:
+                    return t
+                chunks = [t[i * hidden:(i + 1) * hidden] for i in range(gates)]
+                return cat([chunks[i] for i in order], 0)
+
+            flat = []
+            for d in range(directions):
+                flat += [reorder(w[d]), reorder(r[d])]
+                if b is not None:
+                    flat += [reorder(b[d][:gates * hidden]), reorder(b[d][gates * hidden:])]
+            zeros = Tensor(np.zeros((directions, batch, hidden), dtype=x.data.dtype))
+            h0 = inputs[5] if len(inputs) > 5 and inputs[5] is not None else zeros
+            args = (flat, b is not None, 1, 0.0, False, directions == 2, False)
+            if op == "LSTM":
+                c0 = inputs[6] if len(inputs) > 6 and inputs[6] is not None else zeros
+                if len(inputs) > 7 and inputs[7] is not None:
+                    raise UnsupportedOperatorError(f"node {node}: peepholes (P) are not supported")
+                output, h_n, c_n = _rnn.lstm(x, (h0, c0), *args)
+                finals = (h_n, c_n)
+            else:
+                run_fn = _rnn.gru if op == "GRU" else (_rnn.rnn_relu if kind == "Relu" else _rnn.rnn_tanh)
+                output, h_n = run_fn(x, h0, *args)
+                finals = (h_n,)
+            steps = x.shape[0]
+            y = output.reshape(steps, batch, directions, hidden).permute(0, 2, 1, 3)
+            return (y,) + finals
+        return run
+    return prepare
+
+
 OPS = {
     "Conv": _conv, "ConvTranspose": _conv_transpose, "MaxPool": _max_pool, "AveragePool": _average_pool,
     "GlobalAveragePool": _global(True), "GlobalMaxPool": _global(False),
@@ -650,11 +727,12 @@ OPS = {
     "Softmax": _softmax(F.softmax), "LogSoftmax": _softmax(F.log_softmax),
     "Flatten": _flatten, "Reshape": _reshape, "Transpose": _transpose, "Unsqueeze": _unsqueeze,
     "Squeeze": _squeeze, "Concat": _concat, "Shape": _shape, "Gather": _gather, "Slice": _slice,
-    "Cast": _cast, "Constant": _constant, "ConstantOfShape": _constant_of_shape,
+    "Cast": _cast, "Constant": _constant, "ConstantOfShape": _constant_of_shape, "Expand": _expand,
     "ReduceMean": _reduce("mean"), "ReduceSum": _reduce("sum"),
     "Identity": lambda node, attrs, opset: (lambda inputs, attrs: inputs[0]),
     "Where": _where, "Greater": _compare(np.greater), "Less": _compare(np.less), "Equal": _compare(np.equal),
     "Or": _compare(np.logical_or), "And": _compare(np.logical_and),
+    "LSTM": _recurrent("LSTM"), "GRU": _recurrent("GRU"), "RNN": _recurrent("RNN"),
     "Dropout": _dropout, "Resize": _resize, "DepthToSpace": _depth_to_space, "SpaceToDepth": _space_to_depth,
 }
 

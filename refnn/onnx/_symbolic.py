@@ -532,3 +532,68 @@ TENSOR_METHODS = {
 
 # refnn (package-level) function name -> emitter
 TOPLEVEL = {"cat": cat}
+
+
+# ---- recurrent modules (traced as one module call) ----------------------
+# torch's gate order -> ONNX's: LSTM (i, f, g, o) -> (i, o, f, c); GRU (r, z, n) -> (z, r, h)
+_GATES = {"LSTM": [0, 3, 1, 2], "GRU": [1, 0, 2], "RNN_TANH": [0], "RNN_RELU": [0]}
+
+
+def _gates(array, order):
+    return np.concatenate([c for c in (np.split(array, len(order), axis=0)[i] for i in order)], axis=0)
+
+
+def recurrent(g, module, args, kwargs, out):
+    """nn.RNN / nn.LSTM / nn.GRU as torch writes them: one ONNX RNN/LSTM/GRU node per layer (zero initial
+    state left to ONNX's default), Squeeze (or Transpose + Reshape for two directions) after each."""
+    if len(args) != 1 or kwargs:
+        _unsupported(type(module).__name__, "an initial hidden state (hx)")
+    x = args[0]
+    if getattr(module, "proj_size", 0):
+        _unsupported("LSTM", "proj_size")
+    if x.data.ndim != 3:
+        _unsupported(type(module).__name__, "an unbatched input")
+    mode = module.mode
+    op = {"LSTM": "LSTM", "GRU": "GRU"}.get(mode, "RNN")
+    order = _GATES[mode]
+    directions = 2 if module.bidirectional else 1
+    attrs = {"hidden_size": int(module.hidden_size)}
+    if directions == 2:
+        attrs["direction"] = "bidirectional"
+    if op == "GRU":
+        attrs["linear_before_reset"] = 1
+    if op == "RNN":
+        attrs["activations"] = ["Tanh" if mode == "RNN_TANH" else "Relu"] * directions
+    y = g.value(x)
+    if module.batch_first:
+        y = g.node("Transpose", [y], {"perm": [1, 0, 2]})
+    finals = []
+    for layer in range(module.num_layers):
+        w, r, b = [], [], []
+        for d in range(directions):
+            suffix = f"_l{layer}" + ("_reverse" if d else "")
+            w.append(_gates(np.asarray(getattr(module, "weight_ih" + suffix).data), order))
+            r.append(_gates(np.asarray(getattr(module, "weight_hh" + suffix).data), order))
+            if module.bias:
+                b.append(np.concatenate([_gates(np.asarray(getattr(module, "bias_ih" + suffix).data), order),
+                                         _gates(np.asarray(getattr(module, "bias_hh" + suffix).data), order)]))
+        names = {}
+        for key, arrays in (("B", b), ("W", w), ("R", r)) if directions == 2 else (("W", w), ("R", r), ("B", b)):
+            if arrays:
+                names[key] = g.add_folded(op, np.stack(arrays))
+        inputs = [y, names["W"], names["R"]] + ([names["B"]] if "B" in names else [])
+        outputs = g.node(op, inputs, attrs, num_outputs=3 if op == "LSTM" else 2)
+        finals.append(outputs[1:])
+        if directions == 1:
+            y = g.node("Squeeze", [outputs[0], g.ints([1])])
+        else:
+            y = g.node("Transpose", [outputs[0]], {"perm": [0, 2, 1, 3]})
+            y = g.node("Reshape", [y, g.ints([0, 0, -1])], {"allowzero": 0})
+    if module.batch_first:
+        y = g.node("Transpose", [y], {"perm": [1, 0, 2]})
+    output, hidden = out
+    g.bind(output, y)
+    states = hidden if isinstance(hidden, tuple) else (hidden,)
+    for k, state in enumerate(states):
+        parts = [f[k] for f in finals]
+        g.bind(state, parts[0] if len(parts) == 1 else g.node("Concat", parts, {"axis": 0}))

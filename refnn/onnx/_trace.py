@@ -17,6 +17,7 @@ from .. import nn as _nn
 import importlib
 _tensor_module = importlib.import_module("refnn.tensor")
 from ..nn.modules.module import Module
+from ..nn.modules.rnn import RNNBase
 from ..tensor import Tensor
 from . import _symbolic
 from ._graph import unqualified_name
@@ -78,13 +79,23 @@ def tracing(graph, model):
 
     def module_call(self, *args, **kwargs):
         name = state.module_names.get(id(self))
-        if state.depth or not name:
+        if state.depth:
             return original_call(self, *args, **kwargs)
-        graph.scope.append(unqualified_name(name))
+        if name:
+            graph.scope.append(unqualified_name(name))
         try:
+            if isinstance(self, RNNBase):          # one module call, one ONNX node per layer
+                state.depth += 1
+                try:
+                    out = original_call(self, *args, **kwargs)
+                finally:
+                    state.depth -= 1
+                _symbolic.recurrent(graph, self, args, kwargs, out)
+                return out
             return original_call(self, *args, **kwargs)
         finally:
-            graph.scope.pop()
+            if name:
+                graph.scope.pop()
 
     def guarded_apply(cls, *args, **kwargs):
         if state.depth == 0 and any(isinstance(a, Tensor) and graph.has(a) for a in args):
