@@ -642,20 +642,46 @@ def _dropout(node, attrs, opset):
     return run
 
 
+def _gru_reset_first(x, w, r, b, h0, hidden, directions):
+    """ONNX's default GRU (linear_before_reset=0): the reset gate scales H before its linear map,
+    h~ = tanh(W_h x + R_h (r * H) + Wb_h + Rb_h), composed of refnn's ops. Returns (T, B, D*H), (D, B, H)."""
+    from ..tensor import stack
+    outputs, finals = [], []
+    for d in range(directions):
+        w_z, w_r, w_h = (w[d][i * hidden:(i + 1) * hidden] for i in range(3))
+        r_z, r_r, r_h = (r[d][i * hidden:(i + 1) * hidden] for i in range(3))
+        if b is not None:
+            wb = [b[d][i * hidden:(i + 1) * hidden] for i in range(3)]
+            rb = [b[d][(3 + i) * hidden:(4 + i) * hidden] for i in range(3)]
+        else:
+            wb = rb = [None] * 3
+        h = h0[d]
+        steps = range(x.shape[0] - 1, -1, -1) if d == 1 else range(x.shape[0])
+        out = [None] * x.shape[0]
+        for t in steps:
+            xt = x[t]
+            z = F.sigmoid(F.linear(xt, w_z, wb[0]) + F.linear(h, r_z, rb[0]))
+            reset = F.sigmoid(F.linear(xt, w_r, wb[1]) + F.linear(h, r_r, rb[1]))
+            candidate = F.tanh(F.linear(xt, w_h, wb[2]) + F.linear(reset * h, r_h, rb[2]))
+            h = (1.0 - z) * candidate + z * h
+            out[t] = h
+        outputs.append(stack(out, 0))
+        finals.append(h)
+    return (outputs[0] if directions == 1 else cat(outputs, 2)), stack(finals, 0)
+
+
 # ONNX gate order -> torch's: LSTM (i, o, f, c) -> (i, f, g, o); GRU (z, r, h) -> (r, z, n)
 _TORCH_GATES = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2], "RNN": [0]}
 
 
 def _recurrent(op):
     def prepare(node, attrs, opset):
-        for key, allowed in (("clip", None), ("input_forget", 0), ("layout", 0)):
+        for key, allowed in (("clip", None), ("input_forget", 0)):
             if key in attrs and attrs[key] != allowed:
                 raise UnsupportedOperatorError(f"node {node}: {key}={attrs[key]!r} is not supported")
-        if op == "GRU" and attrs.get("linear_before_reset", 0) != 1:
-            raise UnsupportedOperatorError(f"node {node}: GRU with linear_before_reset=0 (torch's GRU applies the "
-                                           "reset gate after the linear map)")
+        reset_first = op == "GRU" and attrs.get("linear_before_reset", 0) == 0   # not torch's GRU: composed
         direction = attrs.get("direction", "forward")
-        if direction not in ("forward", "bidirectional"):
+        if direction not in ("forward", "reverse", "bidirectional"):
             raise UnsupportedOperatorError(f"node {node}: direction={direction!r} is not supported")
         directions = 2 if direction == "bidirectional" else 1
         default = {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"], "RNN": ["Tanh"]}[op]
@@ -668,6 +694,8 @@ def _recurrent(op):
             raise UnsupportedOperatorError(f"node {node}: activations {activations} are not supported")
         hidden = int(attrs["hidden_size"])
         order = _TORCH_GATES[op]
+        batch_major = int(attrs.get("layout", 0)) == 1      # X (B, T, I), Y (B, T, D, H), states (B, D, H)
+        reverse = direction == "reverse"
 
         def run(inputs, attrs):
             from .._functions import rnn as _rnn
@@ -675,6 +703,12 @@ def _recurrent(op):
             b = inputs[3] if len(inputs) > 3 else None
             if len(inputs) > 4 and inputs[4] is not None:
                 raise UnsupportedOperatorError(f"node {node}: sequence_lens is not supported")
+            inputs = list(inputs) + [None] * (8 - len(inputs))
+            if batch_major:
+                x = x.permute(1, 0, 2)
+                inputs[5:7] = [s.permute(1, 0, 2) if s is not None else None for s in inputs[5:7]]
+            if reverse:                          # one direction, last step first: run forward on the flipped input
+                x = x[::-1]
             batch = x.shape[1]
             gates = len(order)
 
@@ -692,7 +726,10 @@ def _recurrent(op):
             zeros = Tensor(np.zeros((directions, batch, hidden), dtype=x.data.dtype))
             h0 = inputs[5] if len(inputs) > 5 and inputs[5] is not None else zeros
             args = (flat, b is not None, 1, 0.0, False, directions == 2, False)
-            if op == "LSTM":
+            if reset_first:
+                output, h_n = _gru_reset_first(x, w, r, b, h0, hidden, directions)
+                finals = (h_n,)
+            elif op == "LSTM":
                 c0 = inputs[6] if len(inputs) > 6 and inputs[6] is not None else zeros
                 if len(inputs) > 7 and inputs[7] is not None:
                     raise UnsupportedOperatorError(f"node {node}: peepholes (P) are not supported")
@@ -703,7 +740,11 @@ def _recurrent(op):
                 output, h_n = run_fn(x, h0, *args)
                 finals = (h_n,)
             steps = x.shape[0]
+            if reverse:
+                output = output[::-1]
             y = output.reshape(steps, batch, directions, hidden).permute(0, 2, 1, 3)
+            if batch_major:
+                return (y.permute(2, 0, 1, 3),) + tuple(f.permute(1, 0, 2) for f in finals)
             return (y,) + finals
         return run
     return prepare
