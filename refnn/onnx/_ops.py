@@ -55,7 +55,9 @@ def _spatial(node, attrs):
 
 # ---- convolution and pooling ---------------------------------------------
 def _conv(node, attrs, opset):
-    _no_auto_pad(node, attrs)
+    same_upper = attrs.get("auto_pad") == "SAME_UPPER" and all(v == 1 for v in attrs.get("strides", [1]))
+    if not same_upper:                      # SAME_UPPER at stride 1 is torch's padding='same'
+        _no_auto_pad(node, attrs)
 
     def run(inputs, attrs):
         x, w = inputs[0], inputs[1]
@@ -63,7 +65,7 @@ def _conv(node, attrs, opset):
         nd = w.data.ndim - 2
         if nd not in (1, 2):
             raise RuntimeError(f"{nd}-d convolution is not supported")
-        pads = _symmetric_pads(node, attrs.get("pads"), nd)
+        pads = "same" if same_upper else _symmetric_pads(node, attrs.get("pads"), nd)
         fn = F.conv1d if nd == 1 else F.conv2d
         return fn(x, w, b, tuple(attrs.get("strides", [1] * nd)), pads, tuple(attrs.get("dilations", [1] * nd)),
                   int(attrs.get("group", 1)))

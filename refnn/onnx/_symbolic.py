@@ -46,8 +46,11 @@ def conv(g, a, out, nd):
     if a["bias"] is not None:
         inputs.append(g.value(a["bias"]))
     attrs = {"dilations": list(dilation), "group": int(a["groups"]), "kernel_shape": list(w.shape[2:]),
-             "pads": _conv_pads("conv", a["padding"], w, dilation, nd),
              "strides": list(_tuple(a["stride"], nd))}
+    if a["padding"] == "same":             # torch: ONNX's SAME_UPPER (the extra padding at the end)
+        attrs["auto_pad"] = "SAME_UPPER"
+    else:
+        attrs["pads"] = _conv_pads("conv", a["padding"], w, dilation, nd)
     _bind(g, out, g.node("Conv", inputs, attrs))
 
 
@@ -99,9 +102,16 @@ def avg_pool(g, a, out, nd):
 
 
 def adaptive_avg_pool(g, a, out, nd):
-    if tuple(out.shape[-nd:]) != (1,) * nd:
-        _unsupported("adaptive_avg_pool", f"output_size={a['output_size']!r} (only 1 exports)")
-    _bind(g, out, g.node("GlobalAveragePool", [g.value(a["input"])]))
+    x = a["input"]
+    if tuple(out.shape[-nd:]) == (1,) * nd:
+        _bind(g, out, g.node("GlobalAveragePool", [g.value(x)]))
+        return
+    sizes, outs = x.shape[-nd:], out.shape[-nd:]
+    if any(o == 0 or n % o for n, o in zip(sizes, outs)):
+        _unsupported("adaptive_avg_pool", f"output_size={a['output_size']!r} that does not divide the input "
+                     "(torch exports only 1 or divisors)")
+    kernel = [n // o for n, o in zip(sizes, outs)]
+    _bind(g, out, g.node("AveragePool", [g.value(x)], {"kernel_shape": kernel, "strides": kernel}))
 
 
 def adaptive_max_pool(g, a, out, nd):
@@ -326,9 +336,12 @@ def interpolate(g, a, out):
     nd = x.data.ndim - 2
     attrs = {"coordinate_transformation_mode": "asymmetric", "cubic_coeff_a": -0.75, "mode": "nearest",
              "nearest_mode": "floor"}
-    if mode in ("linear", "bilinear", "trilinear"):
-        attrs["mode"] = "linear"
+    if mode in ("linear", "bilinear", "trilinear", "bicubic"):
+        attrs["mode"] = "cubic" if mode == "bicubic" else "linear"
         attrs["coordinate_transformation_mode"] = "align_corners" if a["align_corners"] else "half_pixel"
+    elif mode == "area":
+        adaptive_avg_pool(g, {"input": x, "output_size": out.shape[2:]}, out, nd)
+        return
     elif mode != "nearest":
         _unsupported("interpolate", f"mode={mode!r}")
     xv = g.value(x)
