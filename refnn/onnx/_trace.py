@@ -34,6 +34,7 @@ class _State:
     def __init__(self, graph, module_names):
         self.graph = graph
         self.depth = 0
+        self.thread = threading.get_ident()     # other threads run refnn untraced meanwhile
         self.module_names = module_names
 
 
@@ -42,7 +43,7 @@ def _recording(state, original, emit, label):
 
     @functools.wraps(original)
     def wrapper(*args, **kwargs):
-        if state.depth:
+        if state.depth or threading.get_ident() != state.thread:
             return original(*args, **kwargs)
         state.depth += 1
         try:
@@ -79,7 +80,7 @@ def tracing(graph, model):
 
     def module_call(self, *args, **kwargs):
         name = state.module_names.get(id(self))
-        if state.depth:
+        if state.depth or threading.get_ident() != state.thread:
             return original_call(self, *args, **kwargs)
         if name:
             graph.scope.append(unqualified_name(name))
@@ -98,7 +99,8 @@ def tracing(graph, model):
                 graph.scope.pop()
 
     def guarded_apply(cls, *args, **kwargs):
-        if state.depth == 0 and any(isinstance(a, Tensor) and graph.has(a) for a in args):
+        if state.depth == 0 and threading.get_ident() == state.thread and \
+                any(isinstance(a, Tensor) and graph.has(a) for a in args):
             raise NotImplementedError(
                 f"refnn.onnx.export: the operation {cls.__name__} is not supported by the ONNX exporter "
                 "(called outside any exportable function or Tensor method)")
@@ -107,7 +109,7 @@ def tracing(graph, model):
     def refusing(name, original):
         @functools.wraps(original)
         def refuse(self, *args, **kwargs):
-            if state.depth == 0 and graph.has(self):
+            if state.depth == 0 and threading.get_ident() == state.thread and graph.has(self):
                 raise NotImplementedError(
                     f"refnn.onnx.export: Tensor.{name} on a traced tensor has no ONNX export (its result would "
                     "be written into the graph as a constant)")
