@@ -323,9 +323,15 @@ def load(f):
     if model.ir_version < 3:
         raise InvalidModelError(f"refnn.onnx.load: ir_version {model.ir_version} is not supported (>= 3)")
     try:
-        return OnnxGraphModule(model, base_dir)
+        module = OnnxGraphModule(model, base_dir)
     except (InvalidModelError, UnsupportedOperatorError):
         raise
     except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         # an attribute or field of the wrong kind (a damaged file): refused, never half-loaded
         raise InvalidModelError(f"refnn.onnx.load: malformed model ({type(exc).__name__}: {exc})") from exc
+    from onnx import checker
+    try:                                   # onnx's own structural check, after refnn's clearer ones
+        checker.check_model(str(f) if isinstance(f, (str, os.PathLike)) else model)
+    except (checker.ValidationError, ValueError, RuntimeError) as exc:
+        raise InvalidModelError(f"refnn.onnx.load: onnx's checker refuses the model: {exc}") from None
+    return module
