@@ -94,7 +94,7 @@ def assert_same_graph(ours, theirs, compare_outputs=True, constant_names=True):
         assert sorted(a) == sorted(b), (n.name, sorted(a), sorted(b))
         for key in a:
             if isinstance(a[key], np.ndarray):
-                assert a[key].dtype == b[key].dtype, (n.name, key)
+                assert a[key].dtype == b[key].dtype and a[key].shape == b[key].shape, (n.name, key)
                 np.testing.assert_allclose(a[key], b[key], rtol=1e-6, err_msg=f"{n.name} {key}")
             elif isinstance(a[key], float):
                 assert np.float32(a[key]) == np.float32(b[key]), (n.name, key, a[key], b[key])

@@ -169,9 +169,9 @@ def test_export_restores_what_it_patched():
 def test_operations_without_an_export_are_refused():
     class Indexing(refnn.nn.Module):
         def forward(self, x):
-            return x[:, 0]
+            return x[:, [0, 1]]
 
-    with pytest.raises(NotImplementedError, match="Index"):
+    with pytest.raises(NotImplementedError, match="index"):
         refnn.onnx.export(Indexing(), refnn.ones(2, 3),
                           io.BytesIO())
     with pytest.raises(NotImplementedError, match="divisor_override"):

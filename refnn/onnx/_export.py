@@ -229,7 +229,7 @@ def export(model, args, f, export_params=True, verbose=False, training=TrainingM
     graph_inputs = [helper.make_tensor_value_info(n, _elem_type(t.data.dtype, f"input {n!r}"),
                                                   _dims(t.shape, dynamic_axes.get(n), n))
                     for n, t in graph.inputs]
-    initializers = [numpy_helper.from_array(np.ascontiguousarray(a), n) for n, a in initializer_arrays]
+    initializers = [numpy_helper.from_array(np.array(a, order="C", copy=True), n) for n, a in initializer_arrays]
     if not export_params:
         graph_inputs += [helper.make_tensor_value_info(n, _elem_type(a.dtype, n), list(a.shape))
                          for n, a in initializer_arrays]

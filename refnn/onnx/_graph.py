@@ -78,7 +78,7 @@ class Graph:
 
     def add_folded(self, op_type, array):
         name = self.folded_name(op_type)
-        self.folded[name] = np.ascontiguousarray(array)
+        self.folded[name] = np.array(array, order="C", copy=True)
         return name
 
     # ---- nodes ---------------------------------------------------------
@@ -91,7 +91,7 @@ class Graph:
     def constant(self, array, dtype=None):
         """A Constant node holding ``array`` (a 0-d float for a scalar, int64 for shapes)."""
         array = np.asarray(array, dtype=dtype)
-        return self.node("Constant", [], {"value": np.ascontiguousarray(array)})
+        return self.node("Constant", [], {"value": np.array(array, order="C", copy=True)})   # 0-d stays 0-d
 
     def scalar(self, value, like):
         """A 0-d constant of the element type of tensor ``like`` (torch's scalar operands)."""

@@ -484,6 +484,42 @@ def tensor_transpose(g, a, out):
     _bind(g, out, g.node("Transpose", [g.value(a["self"])], {"perm": perm}))
 
 
+_INT64_MAX = 9223372036854775807
+
+
+def tensor_getitem(g, a, out):
+    """Basic indexing as torch traces it, component by component: an integer is a Gather on its axis,
+    a slice a Slice (axes, starts, ends, steps), ``:`` and ``...`` nothing."""
+    x, key = a["self"], a["key"]
+    key = key if isinstance(key, tuple) else (key,)
+    for k in key:
+        if not (k is Ellipsis or isinstance(k, (slice, numbers.Integral))) or isinstance(k, bool):
+            _unsupported("Tensor.__getitem__", f"index {k!r} (integers, slices and ... export)")
+    y = g.value(x)
+    ndim = x.data.ndim
+    dim = 0
+    for i, k in enumerate(key):
+        if k is Ellipsis:
+            dim = ndim - sum(1 for rest in key[i + 1:] if rest is not Ellipsis)
+            continue
+        if isinstance(k, numbers.Integral):
+            y = g.node("Gather", [y, g.constant(np.asarray(int(k), dtype=np.int64))], {"axis": dim})
+            ndim -= 1
+            continue
+        if k.step is not None and k.step <= 0:
+            _unsupported("Tensor.__getitem__", f"slice step {k.step}")
+        if k.start is None and k.stop is None and k.step in (None, 1):
+            dim += 1
+            continue
+        axes = g.ints([dim])
+        starts = g.ints([0 if k.start is None else int(k.start)])
+        ends = g.ints([_INT64_MAX if k.stop is None else int(k.stop)])
+        steps = g.ints([1 if k.step is None else int(k.step)])
+        y = g.node("Slice", [y, starts, ends, axes, steps])
+        dim += 1
+    g.bind(out, y)
+
+
 def tensor_alias(g, a, out):
     g.bind(out, g.value(a["self"]))
 
@@ -540,7 +576,7 @@ TENSOR_METHODS = {
     "sum": _reduce("ReduceSum"), "mean": _reduce("ReduceMean"),
     "view": tensor_reshape, "reshape": tensor_reshape, "flatten": tensor_flatten,
     "unsqueeze": tensor_unsqueeze, "squeeze": tensor_squeeze, "permute": tensor_permute,
-    "transpose": tensor_transpose, "contiguous": tensor_alias,
+    "transpose": tensor_transpose, "contiguous": tensor_alias, "__getitem__": tensor_getitem,
 }
 
 # refnn (package-level) function name -> emitter
