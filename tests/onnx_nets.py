@@ -157,3 +157,29 @@ def resize_zoo(nn, F):
             return y[:, 1:3, ::2][..., -1] + y[:, :, :, 1:-1].sum()
 
     return ResizeZoo()
+
+
+def mnist_examples_net(nn, F):
+    """The MNIST network of PyTorch's examples: two convolutions, dropout, flatten, two Linear, log_softmax."""
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = nn.Dropout(0.25)
+            self.dropout2 = nn.Dropout(0.5)
+            self.fc1 = nn.Linear(9216, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv1(x))
+            x = F.relu(self.conv2(x))
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = x.flatten(1)
+            x = F.relu(self.fc1(x))
+            x = self.dropout2(x)
+            return F.log_softmax(self.fc2(x), dim=1)
+
+    return Net()

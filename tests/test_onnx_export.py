@@ -21,6 +21,7 @@ from tests.registry import models
 NETS = {
     "lenet": (models.lenet, (2, 3, 32, 32)),
     "mnist_convnet": (models.mnist_convnet, (1, 1, 28, 28)),
+    "mnist_examples_net": (onnx_nets.mnist_examples_net, (2, 1, 28, 28)),
     "stride1_cnn": (models.stride1_cnn, (2, 3, 8, 8)),
     "naming_example1": (models.naming_example1, (2, 3, 5, 5)),
     "resnet_style": (onnx_nets.resnet_style, (2, 3, 16, 16)),
