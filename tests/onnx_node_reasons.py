@@ -21,13 +21,9 @@ NODE_TEST_REASONS = {
     r"test_convtranspose_(output_shape|kernel_shape)":
         "output_shape: torch's conv_transpose takes output_padding (the module's output_size is not an ONNX input)",
     r"test_training_dropout.*": "Dropout with training_mode=True draws from ONNX's random stream, which refnn cannot reproduce",
-    r"test_resize_.*(antialias|axes_\d_\d|not_larger|not_smaller|exclude_outside|tf_crop_and_resize|"
-    r"half_pixel_symmetric|_asymmetric|nearest_floor_align_corners|nearest_ceil_half_pixel).*":
-        "Resize options with no torch interpolate counterpart (antialias with cubic, axes, keep_aspect_ratio_policy, "
-        "exclude_outside, crops, half_pixel_symmetric, asymmetric cubic, other nearest roundings)",
-    r"test_resize_(up|down)sample_(scales|sizes)_nearest":
-        "nearest with half_pixel and round_prefer_floor: torch's 'nearest' floors asymmetric coordinates and "
-        "'nearest-exact' rounds half up",
+    r"test_resize_.*(antialias|exclude_outside|tf_crop_and_resize|half_pixel_symmetric|cubic_asymmetric).*":
+        "linear and cubic Resize options with no torch interpolate counterpart (antialias with cubic, exclude_outside, "
+        "crops, half_pixel_symmetric, asymmetric cubic); refnn runs them for nearest only",
     r"test_resize_downsample_scales_(linear|cubic)_align_corners":
         "ONNX's align_corners divides by the unrounded output length (length * scale); torch by the integer one",
     r"test_lstm_with_peepholes": "peepholes (P) and sequence_lens: torch's LSTM has neither",

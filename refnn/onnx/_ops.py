@@ -566,13 +566,81 @@ def _reduce(method):
     return prepare
 
 
+def _nearest_source(length, out_length, scale, transform, rounding):
+    """ONNX Resize's nearest source index of each output position along one axis (clamped to the input)."""
+    i = np.arange(out_length, dtype=np.float64)
+    width = scale * length                                  # ONNX's unrounded output length
+    if transform == "align_corners":
+        x = np.zeros_like(i) if width == 1 else i * (length - 1) / (width - 1)
+    elif transform == "asymmetric":
+        x = i / scale
+    elif transform == "pytorch_half_pixel":
+        x = np.full_like(i, -0.5) if width == 1 else (i + 0.5) / scale - 0.5
+    elif transform == "half_pixel":
+        x = (i + 0.5) / scale - 0.5
+    else:                                                   # half_pixel_symmetric
+        offset = length / 2 * (1 - out_length / width)
+        x = offset + (i + 0.5) / scale - 0.5
+    base = np.floor(x)
+    ratio = x - base
+    right = {"round_prefer_floor": ratio > 0.5, "round_prefer_ceil": ratio >= 0.5,
+             "floor": np.zeros_like(ratio, dtype=bool), "ceil": ratio > 0}[rounding]
+    return np.clip(base + right, 0, length - 1).astype(np.int64)
+
+
+def _resize_nearest(node, attrs):
+    """Nearest Resize for every coordinate mode, rounding, axes and aspect policy: an index per axis."""
+    transform = attrs.get("coordinate_transformation_mode", "half_pixel")
+    rounding = attrs.get("nearest_mode", "round_prefer_floor")
+    policy = attrs.get("keep_aspect_ratio_policy", "stretch")
+    if transform == "tf_crop_and_resize" or rounding not in ("round_prefer_floor", "round_prefer_ceil", "floor",
+                                                              "ceil") or policy not in ("stretch", "not_larger",
+                                                                                        "not_smaller"):
+        raise UnsupportedOperatorError(f"node {node}: nearest Resize with coordinate_transformation_mode="
+                                       f"{transform!r}, nearest_mode={rounding!r}, keep_aspect_ratio_policy="
+                                       f"{policy!r} is not supported")
+
+    def run(inputs, attrs):
+        x = inputs[0]
+        ndim = x.data.ndim
+        axes = [a % ndim for a in attrs.get("axes", range(ndim))]
+        scales = inputs[2] if len(inputs) > 2 and inputs[2] is not None and inputs[2].data.size else None
+        sizes = inputs[3] if len(inputs) > 3 and inputs[3] is not None and inputs[3].data.size else None
+        lengths = [x.shape[a] for a in axes]
+        if sizes is not None:
+            factors = [s / n for s, n in zip(_ints(sizes), lengths)]
+            outs = _ints(sizes)
+            if policy != "stretch":
+                common = min(factors) if policy == "not_larger" else max(factors)
+                factors = [common] * len(axes)
+                outs = [int(common * n + 0.5) for n in lengths]
+        else:
+            factors = [float(f) for f in _np(scales).reshape(-1)]
+            outs = [int(f * n) for f, n in zip(factors, lengths)]
+        y = x
+        for axis, n, out, factor in zip(axes, lengths, outs, factors):
+            if out == n and factor == 1.0:
+                continue
+            index = _nearest_source(n, out, factor, transform, rounding)
+            y = y[(slice(None),) * axis + (index,)] if _is_float(y) else Tensor(np.take(_np(y), index, axis=axis))
+        return y
+    return run
+
+
 def _resize(node, attrs, opset):
     mode = attrs.get("mode", "nearest")
     transform = attrs.get("coordinate_transformation_mode", "half_pixel")
     nearest = attrs.get("nearest_mode", "round_prefer_floor")
-    if attrs.get("antialias", 0) or attrs.get("exclude_outside", 0) or "axes" in attrs:
-        raise UnsupportedOperatorError(f"node {node}: antialias, exclude_outside and axes are not supported")
-    if mode == "nearest" and transform == "asymmetric" and nearest == "floor":
+    if attrs.get("antialias", 0) or attrs.get("exclude_outside", 0):
+        raise UnsupportedOperatorError(f"node {node}: antialias and exclude_outside are not supported")
+    torch_nearest = transform == "asymmetric" and nearest == "floor"
+    if mode == "nearest" and ("axes" in attrs or attrs.get("keep_aspect_ratio_policy", "stretch") != "stretch"
+                              or not torch_nearest):
+        return _resize_nearest(node, attrs)
+    if "axes" in attrs or attrs.get("keep_aspect_ratio_policy", "stretch") != "stretch":
+        raise UnsupportedOperatorError(f"node {node}: axes and keep_aspect_ratio_policy are supported for "
+                                       "nearest Resize only")
+    if mode == "nearest" and torch_nearest:
         kwargs = {"mode": "nearest"}
     elif mode == "nearest" and transform in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
         kwargs = {"mode": "nearest-exact"}
