@@ -113,10 +113,15 @@ def op_zoo(nn, F):
             values, indices = self.pool(F.adaptive_max_pool2d(refnn_cat(z, z), 1) + z)
             s = (-values).sum(3, keepdim=True) + values.mean()
             flat = s.squeeze(1).flatten(1)                     # N, 6
-            return s, indices, flat @ flat.transpose(0, 1)
+            m = flat @ flat.transpose(0, 1)                    # N, N
+            stacked = library().stack([m, m * 2.0], 0).unsqueeze(0).expand(2, -1, -1, -1)
+            return s, indices, stacked.double()
+
+    def library():
+        return importlib.import_module(nn.__name__.split(".")[0])
 
     def refnn_cat(a, b):
-        return importlib.import_module(nn.__name__.split(".")[0]).cat([a, b], 1)
+        return library().cat([a, b], 1)
 
     return OpZoo()
 

@@ -35,6 +35,11 @@ def _tuple(out):
     return out if isinstance(out, tuple) else (out,)
 
 
+# the op zoo's gradients pass through exp, log, square roots, powers and a Gram matrix (flat @ flat.T), where
+# each library's float32 rounding of ~40 operations is amplified: 1e-3 there, 1e-4 elsewhere
+GRAD_RTOL = {"op_zoo": 1e-3}
+
+
 @pytest.mark.parametrize("folding", [True, False])
 @pytest.mark.parametrize("name", list(NETS))
 def test_round_trip_outputs_and_gradients_equal_torchs(name, folding):
@@ -61,8 +66,8 @@ def test_round_trip_outputs_and_gradients_equal_torchs(name, folding):
     for onnx_name in loaded.onnx_names:
         p = loaded.initializer(onnx_name)
         if onnx_name in params:
-            np.testing.assert_allclose(p.grad.numpy(), params[onnx_name].grad.numpy(), rtol=1e-4, atol=1e-5,
-                                       err_msg=onnx_name)
+            np.testing.assert_allclose(p.grad.numpy(), params[onnx_name].grad.numpy(), rtol=GRAD_RTOL.get(name, 1e-4),
+                                       atol=1e-5, err_msg=onnx_name)
             checked += 1
     # with folding, Conv+BatchNorm pairs and transposed MatMul weights get new names; the rest keep theirs
     assert checked >= (1 if folding else len([n for n in params if n in loaded.onnx_names]))

@@ -520,6 +520,32 @@ def tensor_getitem(g, a, out):
     g.bind(out, y)
 
 
+def tensor_expand(g, a, out):
+    """torch writes expand's sizes through the -1 test it traces: Where(sizes == -1, 1, sizes)."""
+    sizes = _shape_arg(a["shape"])
+    count = g.ints([len(sizes)])
+    ones = g.node("ConstantOfShape", [count], {"value": np.ones(1, dtype=np.int64)})
+    minus = g.node("Mul", [ones, g.constant(np.asarray(-1, dtype=np.int64))])
+    is_minus = g.node("Equal", [g.ints(sizes), minus])
+    target = g.node("Where", [is_minus, ones, g.ints(sizes)])
+    _bind(g, out, g.node("Expand", [g.value(a["self"]), target]))
+
+
+def tensor_to(g, a, out):
+    x = a["self"]
+    if out is x:
+        return
+    from ._export import _elem_type
+    _bind(g, out, g.node("Cast", [g.value(x)], {"to": _elem_type(out.data.dtype, "Tensor.to")}))
+
+
+def stack(g, a, out):
+    tensors = list(a["tensors"])
+    dim = int(a["dim"]) % (tensors[0].data.ndim + 1)
+    parts = [g.node("Unsqueeze", [g.value(t), g.ints([dim])]) for t in tensors]
+    _bind(g, out, g.node("Concat", parts, {"axis": dim}))
+
+
 def tensor_alias(g, a, out):
     g.bind(out, g.value(a["self"]))
 
@@ -577,10 +603,11 @@ TENSOR_METHODS = {
     "view": tensor_reshape, "reshape": tensor_reshape, "flatten": tensor_flatten,
     "unsqueeze": tensor_unsqueeze, "squeeze": tensor_squeeze, "permute": tensor_permute,
     "transpose": tensor_transpose, "contiguous": tensor_alias, "__getitem__": tensor_getitem,
+    "expand": tensor_expand, "to": tensor_to,
 }
 
 # refnn (package-level) function name -> emitter
-TOPLEVEL = {"cat": cat}
+TOPLEVEL = {"cat": cat, "stack": stack}
 
 
 # ---- recurrent modules (traced as one module call) ----------------------
