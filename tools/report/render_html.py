@@ -87,6 +87,23 @@ def img(b64, alt):
     return f'<img class="plot" alt="{e(alt)}" src="data:image/png;base64,{b64}">'
 
 
+def _onnx(report):
+    section = report.get("onnx")
+    if not section:
+        return "<p>Not run (a selection, <code>--no-onnx</code>, or the onnx package is missing).</p>"
+    rows = [[r["op"], f'{r["passed"]} / {r["total"]}',
+             "; ".join(f'{x["reason"]} ({len(x["tests"])})' for x in r["reasons"])] for r in section["node_tests"]]
+    trips = [[r["network"], "yes" if r["export_matches_torch"] else "NO", f'{r["onnxruntime_vs_refnn_max_abs"]:.2e}',
+              f'{r["torch_onnx_refnn_load_vs_torch_max_abs"]:.2e}'] for r in section["round_trips"]]
+    return (f'<p>onnx\'s node tests for the operators <code>refnn.onnx.load</code> maps, a second oracle beside '
+            f'torch: <b>{section["node_tests_passed"]} / {section["node_tests_total"]} passed</b>, '
+            f'{section["unexplained"]} failures without a recorded reason.</p>'
+            + _table(["operator", "passed / total", "why the others fail"], rows)
+            + "<p>Export against torch's TorchScript exporter, and the round trips (max abs difference):</p>"
+            + _table(["network", "same graph as torch", "onnxruntime on refnn's file vs refnn",
+                      "torch's file on refnn.onnx.load vs torch"], trips))
+
+
 def _table(headers, rows, attrs=""):
     out = [f"<table {attrs}><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"]
     out.extend(rows)
@@ -351,7 +368,8 @@ def render(report):
                 ("disagrees", "torch disagrees with itself", _disagreements(report)),
                 ("features", "Feature matrix", _features(report)),
                 ("accuracy", "Accuracy audit: float32 against float64", _accuracy(report)),
-                ("determinism", "Determinism audit", _determinism(report)), ("speed", "Speed", _speed(report)),
+                ("determinism", "Determinism audit", _determinism(report)),
+                ("onnx", "ONNX: onnx's node tests and round trips", _onnx(report)), ("speed", "Speed", _speed(report)),
                 ("cases", "Every case", _cases(report))]
     nav = "".join(f'<a href="#{sid}">{e(title.split(":")[0])}</a>' for sid, title, _ in sections)
     body = "\n".join(f'<section id="{sid}"><h2>{e(title)}</h2>\n{content}</section>'

@@ -64,6 +64,10 @@ def summary_lines(report):
     lines.append(f"- cases: {s['pairs']} runs ({s['value_cases']} value, {s['error_cases']} error-parity) — "
                  f"{s['passed']} passed, {s.get('disagrees', 0)} torch-disagrees, {s['failed']} failed, "
                  f"{s['xfail']} expected failures, {s['xpass']} unexpected passes, {s['skipped']} skipped")
+    if s.get("onnx"):
+        o = s["onnx"]
+        lines.append(f"- ONNX node tests (a second oracle): {o['node_tests_passed']} of {o['node_tests_total']} "
+                     f"passed, {o['unexplained']} without a recorded reason")
     d = s["determinism"]
     if d["checked"]:
         lines.append(f"- determinism: {d['identical']} of {d['checked']} bit-identical (twice at 1 thread, "
@@ -221,6 +225,9 @@ def render(report):
               "✓ verified (every case passing it passes), ✗ failing, xfail only expected failures, "
               "⊘ refnn does not accept the parameter, · documented but not exercised.", "",
               _feature_tables(report), ""]
+    if report.get("onnx"):
+        from .onnx_section import render_md as onnx_md
+        parts += [onnx_md(report["onnx"])]
     acc = report["accuracy"]
     parts += ["## Accuracy audit (float32 vs a float64 reference)", "", acc["method"] + ".", ""]
     if acc["rows"]:
