@@ -1,4 +1,6 @@
 """Every registry case against PyTorch 2.13.0, and refnn's determinism on the same cases."""
+import collections
+
 import pytest
 
 import refnn
@@ -38,3 +40,10 @@ def test_determinism(case, dtype):
     assert golden.digest(first) == expected, (
         f"refnn's bits differ from the golden digest (kernel build {refnn.kernel_build()}); if the change is "
         "deliberate, run tools/golden_digests.py --update and commit the new digests")
+
+
+def test_case_ids_are_unique():
+    """Every (case, dtype) has its own id: the golden digests and the report are keyed by it."""
+    counts = collections.Counter(case_id(c, d) for c, d in PAIRS)
+    duplicates = sorted(i for i, n in counts.items() if n > 1)
+    assert not duplicates, f"registry case ids used twice (give one a new desc): {duplicates}"

@@ -48,6 +48,8 @@ def parse_args(argv):
                         help="worker processes (default 2; 0 runs inline in this process)")
     parser.add_argument("--no-audits", action="store_true", help="skip the accuracy and determinism audits")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-onnx", action="store_true",
+                        help="skip the ONNX section (onnx's node tests and round trips; run on full runs only)")
     parser.add_argument("--from-json", metavar="FILE", help="re-render report.md/html from an existing report.json")
     return parser.parse_args(argv)
 
@@ -101,6 +103,21 @@ def write_outputs(report, out_dir, junit=None):
     return paths
 
 
+def _add_onnx(report):
+    """onnx's node tests and the export round trips, a second oracle: unexplained failures fail the gate."""
+    from tools.report import onnx_section
+    section = onnx_section.build()
+    report["onnx"] = section
+    if section is None:
+        return
+    bad = section["unexplained"] + sum(not r["export_matches_torch"] for r in section["round_trips"])
+    if bad:
+        report["summary"]["gate"].append(f"ONNX: {section['unexplained']} node-test failure(s) without a recorded "
+                                         "reason or an export that differs from torch's")
+        report["summary"]["verdict"] = "FAIL"
+    report["summary"]["onnx"] = {k: section[k] for k in ("node_tests_passed", "node_tests_total", "unexplained")}
+
+
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
@@ -141,6 +158,8 @@ def main(argv=None):
     header = env.collect(args.jobs, argv)
     report = build.build(pairs, records, described, header, {**options, "jobs": args.jobs}, wall,
                          registry_rows, bench)
+    if not (args.no_onnx or only or args.quick or args.dtype):
+        _add_onnx(report)
     paths = write_outputs(report, out_dir, args.junit)
     print(summary_text(report))
     print("\n".join(f"wrote {p}" for p in paths.values()))

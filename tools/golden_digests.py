@@ -36,7 +36,11 @@ def _digest_of(index):
 
 
 def compute(jobs):
-    count = len(value_pairs())
+    from tests.harness.runner import case_id
+    ids = [case_id(c, d) for c, d in value_pairs()]
+    if len(set(ids)) != len(ids):
+        raise SystemExit("registry case ids are not unique (tests/test_conformance.py::test_case_ids_are_unique)")
+    count = len(ids)
     if jobs <= 1:
         return dict(_digest_of(i) for i in range(count))
     with ProcessPoolExecutor(jobs) as pool:

@@ -15,8 +15,11 @@ py="$venv/bin/python"
 stamp="$venv/.refnn-install"
 key=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null || true)" != "$key" ]; then
+    # build against the venv's own Cython and numpy (no isolated build environment), so that later
+    # `build_ext --inplace` runs find the generated sources up to date and rebuild nothing
     "$py" -m pip install -q --upgrade pip
-    "$py" -m pip install -q -e ".[test,report]"
+    "$py" -m pip install -q "Cython>=3.0" "setuptools>=77" "numpy>=1.24" wheel
+    "$py" -m pip install -q --no-build-isolation -e ".[test,report]"
     echo "$key" > "$stamp"
 else
     "$py" setup.py -q build_ext --inplace >/dev/null

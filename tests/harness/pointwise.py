@@ -15,7 +15,7 @@ values and refnn's.
 """
 import numpy as np
 
-from .compare import compare
+from .compare import compare, plain
 
 MAX_ELEMENTS = 512   # pointwise cases larger than this are checked in place only
 
@@ -52,9 +52,6 @@ def _differs(a, b, dtype, tol):
     return out
 
 
-def _plain(v):
-    v = float(v)
-    return "nan" if np.isnan(v) else repr(v)
 
 
 def check(name, x, in_place, by_itself, refnn_values, dtype, tol, acc, disagreements):
@@ -65,6 +62,6 @@ def check(name, x, in_place, by_itself, refnn_values, dtype, tol, acc, disagreem
     split = _differs(in_place, by_itself, dtype, tol)
     xs = _flat(x)
     for i in np.flatnonzero(split):
-        disagreements.append({"what": name, "index": int(i), "input": _plain(xs[i]),
-                              "torch_in_place": _plain(in_place[i]), "torch_alone": _plain(by_itself[i]),
-                              "refnn": _plain(refnn_values[i])})
+        disagreements.append({"what": name, "index": int(i), "input": plain(xs[i]),
+                              "torch_in_place": plain(in_place[i]), "torch_alone": plain(by_itself[i]),
+                              "refnn": plain(refnn_values[i])})

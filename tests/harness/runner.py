@@ -148,6 +148,7 @@ def _np(x):
 
 
 def _compare_outputs(prefix, outs_t, outs_r, dtype, tol, acc):
+    import torch
     lt, lr = _leaves(outs_t), _leaves(outs_r)
     if len(lt) != len(lr):
         acc.fail(f"{prefix}: refnn returned {len(lr)} outputs, torch {len(lt)}")
@@ -158,6 +159,8 @@ def _compare_outputs(prefix, outs_t, outs_r, dtype, tol, acc):
             if a != b:
                 acc.fail(f"{name}: {a!r} != torch's {b!r}")
             continue
+        if isinstance(b, torch.Tensor) and bool(getattr(a, "requires_grad", False)) != b.requires_grad:
+            acc.fail(f"{name}: requires_grad {bool(getattr(a, 'requires_grad', False))} != torch's {b.requires_grad}")
         acc.check(name, _np(a), _np(b), dtype, tol)
 
 
@@ -336,11 +339,15 @@ def _run_module(case, dtype, acc):
                         acc.fail(f"grad of input {i}: refnn has none")
                     else:
                         acc.check(f"grad of input {i}", r.grad.data, t.grad.numpy(), dtype, case.tol)
+                elif r.grad is not None:
+                    acc.fail(f"grad of input {i}: refnn has one, torch has none")
             params_r = dict(rm.named_parameters())
             for name, p in tm.named_parameters():
-                if p.grad is None:
-                    continue
                 pr = params_r.get(name)
+                if p.grad is None:
+                    if pr is not None and pr.grad is not None:
+                        acc.fail(f"grad of {name}: refnn has one, torch has none")
+                    continue
                 if pr is None or pr.grad is None:
                     acc.fail(f"grad of {name}: refnn has none")
                 else:

@@ -158,7 +158,7 @@ CASES += [
     ModuleCase(module="Softplus", desc="beta_threshold", ctor_kwargs={"beta": 2, "threshold": 5},
                inputs=(T((2, 5), -4, 4),)),
     ModuleCase(module="Threshold", desc="args", ctor_args=(0.5, -1.0), inputs=(T((2, 5)),)),
-    ModuleCase(module="Threshold", desc="inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
+    ModuleCase(module="Threshold", desc="args_inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
                grad=False),
     ModuleCase(module="ReLU6", desc="4d", inputs=(T((2, 3, 2, 2), -8, 8),)),
 ]
@@ -244,6 +244,9 @@ def rrelu_check(lower, upper):
                 y.backward(g)
                 grad = x.grad.data
             factor = np.where(pos, 1.0, yd.astype(np.float64) / np.where(pos, 1, xd).astype(np.float64))
+            # assert_allclose broadcasts: the shapes are checked first (a 0-d input's gradient must be 0-d)
+            assert yd.shape == xd.shape and grad.shape == xd.shape, \
+                f"{lib}: output {yd.shape} and gradient {grad.shape} for an input of shape {xd.shape}"
             np.testing.assert_allclose(grad, g * factor, rtol=2e-6 if xd.dtype == np.float32 else 1e-12,
                                        atol=1e-6, err_msg=f"{lib}: gradient does not use the output's slopes")
     return check
@@ -279,4 +282,48 @@ CASES += [
     ErrorCase(op="rrelu", desc="lower_above_upper_train", args=(T((2, 3)),),
               kwargs={"lower": 0.5, "upper": 0.1, "training": True}),
     ErrorCase(op="rrelu", desc="int64_input", args=(T((3, 4), -5, 5, dtype="int64"),), dtypes=("float32",)),
+]
+
+
+# 0-d and empty inputs with gradients: every activation on a 0-d leaf (its gradient must stay 0-d; the "0d"
+# cases above reshape a (1,) leaf), in place on a 0-d non-leaf, an empty 3-d input, and the modules
+def _zero_d_negative(rng, shape, dtype):
+    return np.asarray(-rng.uniform(0.5, 2.0, size=shape), dtype=dtype)
+
+
+for op, module, variants, points, has_inplace in ACTIVATIONS:
+    base = variants[0]
+    CASES += [
+        OpCase(op=op, desc="0d_leaf", args=(T((), -4, 4),), kwargs=base),
+        OpCase(op=op, desc="0d_leaf_negative", args=(T((), gen=_zero_d_negative),), kwargs=base),
+        OpCase(op=op, desc="empty_3d", args=(T((2, 0, 3)),), kwargs=base),
+        ModuleCase(module=module, desc="0d", ctor_kwargs=base, inputs=(T((), -4, 4),)),
+        ModuleCase(module=module, desc="empty", ctor_kwargs=base, inputs=(T((0, 4)),)),
+    ]
+    if has_inplace:
+        CASES += [
+            OpCase(op=op, desc="inplace_0d", args=(T((), -4, 4),), call=_inplace(op, **base)),
+            OpCase(op=op, desc="inplace_empty", args=(T((0, 3)),), call=_inplace(op, **base)),
+        ]
+CASES += [
+    OpCase(op="prelu", desc="0d_input", args=(T((), -4, 4), T((1,), -1, 1))),
+    OpCase(op="prelu", desc="0d_input_0d_weight", args=(T((), gen=_zero_d_negative), T((), -1, 1))),
+    OpCase(op="prelu", desc="empty_channels_shared", args=(T((2, 0, 3)), T((1,), -1, 1))),
+    OpCase(op="prelu", desc="empty_length", args=(T((2, 3, 0)), T((3,), -1, 1))),
+    ModuleCase(module="PReLU", desc="0d", inputs=(T((), -4, 4),)),
+    ModuleCase(module="PReLU", desc="empty_batch", ctor_args=(3,), inputs=(T((0, 3, 2)),)),
+    # training-mode RReLU on a 0-d input: with lower == upper the slope is fixed, so torch compares directly
+    # (refnn still draws it and multiplies through the random path); with lower < upper the slope is checked
+    OpCase(op="rrelu", desc="0d_train_equal_bounds", args=(T((), gen=_zero_d_negative),),
+           kwargs={"lower": 0.25, "upper": 0.25, "training": True}),
+    OpCase(op="rrelu", desc="0d_train_positive", args=(T((), 0.5, 2),), kwargs={"training": True}),
+    OpCase(op="rrelu", desc="0d_train", args=(T((), gen=_zero_d_negative),),
+           call=lambda F, x: (F.rrelu(x, 0.1, 0.3, True), x), check=rrelu_check(0.1, 0.3)),
+    OpCase(op="rrelu", desc="0d_train_inplace", args=(T((), gen=_zero_d_negative),),
+           call=lambda F, x: F.rrelu(x * 1, 0.25, 0.25, True, True)),
+    OpCase(op="rrelu", desc="0d_eval", args=(T((), -4, 4),)),
+    OpCase(op="rrelu", desc="empty_3d_eval", args=(T((2, 0, 3)),)),
+    ModuleCase(module="RReLU", desc="0d_eval", inputs=(T((), -4, 4),), train=False),
+    ModuleCase(module="RReLU", desc="0d_train_equal_bounds", ctor_args=(0.2, 0.2), inputs=(T((), gen=_zero_d_negative),)),
+    ModuleCase(module="RReLU", desc="empty_train", inputs=(T((0, 4)),)),
 ]
