@@ -186,3 +186,23 @@ def test_conv_channel_error_prints_the_batched_size(case):
     expected = _error("torch", lambda: make(torch)(torch.from_numpy(data)))
     got = _error("refnn", lambda: make(refnn)(refnn.tensor(data)))
     assert got == expected
+
+
+def test_sgd_step_with_a_gradient_of_the_wrong_size_moves_no_parameter():
+    """torch refuses such a gradient when it is assigned; refnn's gradients are plain attributes, so
+    SGD checks them all before moving any, with torch's words."""
+    with pytest.raises(RuntimeError) as expected:
+        torch.nn.Linear(3, 2).bias.grad = torch.ones(4)
+    model = nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 2))
+    opt = refnn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    before = [p.data.copy() for p in model.parameters()]
+    params = list(model.parameters())
+    for p in params:
+        p.grad = refnn.tensor(np.ones(p.shape, dtype=np.float32))
+    params[-1].grad = refnn.tensor(np.ones(4, dtype=np.float32))        # the last one is wrong
+    with pytest.raises(RuntimeError) as got:
+        opt.step()
+    assert str(got.value) == str(expected.value)
+    for p, b in zip(params, before):
+        np.testing.assert_array_equal(p.data, b)
+    assert not opt.state

@@ -29,6 +29,13 @@ class SGD(Optimizer):
     @no_grad()
     def step(self, closure=None):
         loss = closure() if closure is not None else None
+        # all or nothing: every gradient fits its parameter before any parameter moves
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None and tuple(p.grad.shape) != tuple(p.shape):
+                    raise RuntimeError(f"attempting to assign a gradient of size '{list(p.grad.shape)}' to a "
+                                       f"tensor of size '{list(p.shape)}'. Please ensure that the gradient "
+                                       "and the tensor are the same size")
         for group in self.param_groups:
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p in group["params"]:
