@@ -260,19 +260,51 @@ def test_sigint_stops_a_long_kernel(tmp_path, op):
     assert latency < 0.5
 
 
-def _long_conv():
+def _randn(rng, shape, requires_grad=False):
+    return refnn.tensor(rng.standard_normal(shape, dtype=np.float32), requires_grad=requires_grad)
+
+
+def _long_op(name):
+    """(prepare, run, leaves): run(prepare()) is a call of about a second on two busy cores (prepare:
+    the forward of a backward), and leaves are the tensors whose .grad it sets."""
     rng = np.random.default_rng(2)
-    x = refnn.tensor(rng.standard_normal((40, 32, 96, 96), dtype=np.float32))
-    w = refnn.tensor(rng.standard_normal((64, 32, 3, 3), dtype=np.float32))
-    return lambda: F.conv2d(x, w, padding=1).numpy()
+    if name == "conv2d":
+        x, w = _randn(rng, (40, 32, 96, 96)), _randn(rng, (64, 32, 3, 3))
+        return _nothing, (lambda _: F.conv2d(x, w, padding=1).numpy()), ()
+    if name == "conv2d_backward":
+        x, w = _randn(rng, (16, 32, 96, 96), True), _randn(rng, (64, 32, 3, 3), True)
+        g = rng.standard_normal((16, 64, 96, 96)).astype(np.float32)
+
+        def forward():
+            x.grad = w.grad = None
+            return F.conv2d(x, w, padding=1)
+
+        def backward(y):
+            y.backward(g)
+            return np.concatenate([x.grad.data.ravel(), w.grad.data.ravel()])
+        return forward, backward, (x, w)
+    if name == "linear":
+        a, b = _randn(rng, (2048, 2048)), _randn(rng, (2048, 2048))
+        return _nothing, (lambda _: F.linear(a, b).numpy()), ()
+    x = _randn(rng, (2, 512, 512))
+    if name == "max_pool2d":
+        return _nothing, (lambda _: F.max_pool2d(x, 63, stride=1).numpy()), ()
+    return _nothing, (lambda _: F.avg_pool2d(x, 63, stride=1).numpy()), ()
+
+
+def _nothing():
+    return None
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="signal.setitimer does not exist on this platform")
-def test_a_handler_that_raises_stops_the_kernel_and_its_exception_propagates(two_threads):
-    run = _long_conv()
+@pytest.mark.parametrize("name", ["conv2d", "conv2d_backward", "linear", "max_pool2d", "avg_pool2d"])
+def test_a_handler_that_raises_stops_the_kernel_and_its_exception_propagates(two_threads, name):
+    prepare, run, leaves = _long_op(name)
+    state = prepare()
     start = time.monotonic()
-    run()
+    run(state)
     whole = time.monotonic() - start
+    state = prepare()
 
     class Alarm(Exception):
         pass
@@ -285,31 +317,35 @@ def test_a_handler_that_raises_stops_the_kernel_and_its_exception_propagates(two
         signal.setitimer(signal.ITIMER_REAL, whole / 4)
         start = time.monotonic()
         with pytest.raises(Alarm):
-            run()
+            run(state)
         stopped = time.monotonic() - start
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, saved)
-    print(f"a {whole:.2f} s convolution stopped after {stopped:.2f} s (alarm at {whole / 4:.2f} s)")
+    print(f"{name}: a {whole:.2f} s call stopped after {stopped:.2f} s (alarm at {whole / 4:.2f} s)")
     assert stopped < whole * 0.6
+    assert all(leaf.grad is None for leaf in leaves)      # an interrupted backward sets no gradient
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="signal.setitimer does not exist on this platform")
-def test_a_handler_that_returns_leaves_the_result_bit_identical(two_threads):
-    run = _long_conv()
+@pytest.mark.parametrize("name", ["conv2d", "conv2d_backward", "linear", "max_pool2d"])
+def test_a_handler_that_returns_leaves_the_result_bit_identical(two_threads, name):
+    prepare, run, _ = _long_op(name)
+    state = prepare()
     start = time.monotonic()
-    expected = run()
+    expected = run(state)
     whole = time.monotonic() - start
+    state = prepare()
     handled = []
     saved = signal.signal(signal.SIGALRM, lambda signum, frame: handled.append(time.monotonic()))
     try:
-        signal.setitimer(signal.ITIMER_REAL, whole / 20, whole / 20)
+        signal.setitimer(signal.ITIMER_REAL, whole / 10, whole / 10)
         start = time.monotonic()
-        got = run()
+        got = run(state)
         returned = time.monotonic()
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, saved)
-    # handlers ran while the kernel did (a pending signal is run once at the end otherwise)
+    # handlers ran while the kernels did (a pending signal is run once, after a kernel, otherwise)
     assert sum(start < t < returned for t in handled) >= 2
     assert got.tobytes() == expected.tobytes()
