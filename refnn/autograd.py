@@ -320,6 +320,22 @@ def _root_grads(tensors, grad_tensors):
     return tensors, grads
 
 
+def _check_grad_shape(node, i, edge, grad):
+    """A Function's gradient must have its input's shape (torch's engine refuses any other): a slip such
+    as a 0-d input getting a (1,) gradient fails here instead of reaching ``.grad``."""
+    target = edge[0]
+    if isinstance(target, AccumulateGrad):
+        shape = target.variable.shape
+    else:
+        meta = target.output_meta[edge[1]]
+        if meta is None:
+            return
+        shape = meta[0]
+    if grad.shape != tuple(shape):
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                           f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
+
+
 def backward(tensors, grad_tensors=None, retain_graph=False):
     """Run the backward pass from one tensor or a sequence of tensors (torch.autograd.backward).
 
@@ -363,10 +379,11 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
             input_grads = (input_grads,)
         if not retain_graph:
             node.ctx = None
-        for edge, g in zip(node.next_functions, input_grads):
+        for i, (edge, g) in enumerate(zip(node.next_functions, input_grads)):
             if edge is None or g is None:
                 continue
             g = np.asarray(getattr(g, "data", g))
+            _check_grad_shape(node, i, edge, g)
             slot = pending.setdefault(id(edge[0]), [None] * edge[0].num_outputs)
             slot[edge[1]] = g if slot[edge[1]] is None else slot[edge[1]] + g
     _accumulate_leaves(leaves)

@@ -1,4 +1,4 @@
-"""Pooling unit tests that are not torch comparisons: the seeds' printed results, the
+"""Pooling unit tests that are not torch comparisons: the tutorials' printed results, the
 fast paths against the plain loops (bit for bit), and safety on out-of-range indices."""
 import numpy as np
 import pytest
@@ -10,8 +10,8 @@ from refnn._kernels import pooling as K
 from refnn._shape import pool_out_size
 
 
-def test_seed_max_unpool2d_example():
-    """The MaxUnpool2d seed (003): pool 2x2 then unpool to 5x5."""
+def test_tutorial_max_unpool2d_example():
+    """The MaxUnpool2d tutorial example: pool 2x2 then unpool to 5x5."""
     pool = nn.MaxPool2d(2, stride=2, return_indices=True)
     unpool = nn.MaxUnpool2d(2, stride=2)
     input = refnn.tensor([[[[1., 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]]]])
@@ -25,15 +25,15 @@ def test_seed_max_unpool2d_example():
     np.testing.assert_array_equal(result.numpy(), expected)
 
 
-def test_seed_avg_pool1d_example():
-    """The avg_pool1d seed (004): [1..7], kernel 3, stride 2 -> [2, 4, 6]."""
+def test_tutorial_avg_pool1d_example():
+    """The avg_pool1d tutorial example: [1..7], kernel 3, stride 2 -> [2, 4, 6]."""
     input = refnn.tensor([[[1., 2, 3, 4, 5, 6, 7]]])
     np.testing.assert_array_equal(F.avg_pool1d(input, kernel_size=3, stride=2).numpy(),
                                   np.array([[[2., 4., 6.]]], dtype=np.float32))
 
 
-def test_seed_maxpool_ceil_mode_example():
-    """The ceil_mode seed (003): rows 0..4 repeated over 5 columns, 2x2 pooling, ceil_mode."""
+def test_tutorial_maxpool_ceil_mode_example():
+    """The ceil_mode tutorial example: rows 0..4 repeated over 5 columns, 2x2 pooling, ceil_mode."""
     input = refnn.tensor(np.repeat(np.arange(5.0), 5).reshape(1, 1, 5, 5))
     np.testing.assert_array_equal(nn.MaxPool2d(2, ceil_mode=True)(input).numpy()[0, 0],
                                   [[1, 1, 1], [3, 3, 3], [4, 4, 4]])

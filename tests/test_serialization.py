@@ -85,7 +85,7 @@ def test_dataparallel_checkpoint_into_plain_model(tmp_path):
     np.testing.assert_array_equal(model.weight.data, tm.module.weight.detach().numpy())
 
 
-SEED_MODELS = {  # builder name -> input shape
+EXAMPLE_MODELS = {  # builder name -> input shape
     "lenet": (2, 3, 32, 32),
     "mnist_convnet": (1, 1, 28, 28),
     "naming_example1": (2, 3, 5, 5),
@@ -93,12 +93,12 @@ SEED_MODELS = {  # builder name -> input shape
 }
 
 
-def test_seed_networks_load_without_torch_in_subprocess(tmp_path):
-    """Seed networks saved by torch run in refnn, in a process where importing torch fails."""
+def test_example_networks_load_without_torch_in_subprocess(tmp_path):
+    """Example networks saved by torch run in refnn, in a process where importing torch fails."""
     from tests.registry import models
     rng = np.random.default_rng(0)
     expected = {}
-    for name, shape in SEED_MODELS.items():
+    for name, shape in EXAMPLE_MODELS.items():
         torch.manual_seed(0)
         tm = getattr(models, name)(torch.nn, torch.nn.functional)
         if "naming" in name:   # give the BatchNorm layers running statistics worth loading
@@ -118,7 +118,7 @@ def test_seed_networks_load_without_torch_in_subprocess(tmp_path):
         sys.path.insert(0, {ROOT!r})
         import numpy as np, refnn
         from tests.registry import models
-        for name in {list(SEED_MODELS)!r}:
+        for name in {list(EXAMPLE_MODELS)!r}:
             m = getattr(models, name)(refnn.nn, refnn.nn.functional)
             m.load_state_dict(refnn.load(f"{{name}}.pt"))
             m.eval()
@@ -126,7 +126,7 @@ def test_seed_networks_load_without_torch_in_subprocess(tmp_path):
         assert "torch" not in sys.modules
     """)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=tmp_path)
-    for name in SEED_MODELS:
+    for name in EXAMPLE_MODELS:
         np.testing.assert_allclose(np.load(tmp_path / f"{name}_y.npy"), expected[name],
                                    rtol=1.3e-6, atol=1e-5, err_msg=name)
 

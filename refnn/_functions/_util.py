@@ -5,8 +5,11 @@ from .._threads import get_num_threads
 
 
 def contiguous(array, dtype=None):
-    """A C-contiguous array the kernels can take (a copy only when needed)."""
-    return np.ascontiguousarray(array, dtype=dtype)
+    """A C-contiguous array of the same shape that the kernels can take (a copy only when needed).
+
+    Not ``np.ascontiguousarray``: that returns a 0-d array as shape (1,), and a gradient computed from it
+    would come back as (1,) for a 0-d input."""
+    return np.asarray(array, dtype=dtype, order="C")
 
 
 # Below this much work (elements touched, or multiply-adds) a kernel runs on one thread: starting

@@ -75,14 +75,22 @@ def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
     return xs, Q
 
 
+def conv_out_hw(x_shape, w_shape, stride, pad4, dilation):
+    """(OH, OW) of a convolution of x (N, C, H, W) by w (O, C/G, KH, KW)."""
+    H, W = x_shape[2:]
+    KH, KW = w_shape[2:]
+    (sh, sw), (dh, dw) = stride, dilation
+    return ((H + pad4[0] + pad4[1] - dh * (KH - 1) - 1) // sh + 1,
+            (W + pad4[2] + pad4[3] - dw * (KW - 1) - 1) // sw + 1)
+
+
 def conv_forward(x, w, bias, stride, pad4, dilation, groups, xs_cache=None):
     """x (N, C, H, W), w (O, C/G, KH, KW) -> (N, O, OH, OW); pad4 = (top, bottom, left, right)."""
     x, w = contiguous(x), contiguous(w)
     N, C, H, W = x.shape
     O, Cg, KH, KW = w.shape
     (sh, sw), (dh, dw) = stride, dilation
-    OH = (H + pad4[0] + pad4[1] - dh * (KH - 1) - 1) // sh + 1
-    OW = (W + pad4[2] + pad4[3] - dw * (KW - 1) - 1) // sw + 1
+    OH, OW = conv_out_hw(x.shape, w.shape, stride, pad4, dilation)
     out = np.empty((N, O, OH, OW), dtype=x.dtype)
     b, has_bias = _bias_arg(bias, x.dtype)
     xs, Q = (None, None) if spec_enabled() else _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation,
@@ -151,17 +159,31 @@ def bias_grad(g):
     return grad_bias
 
 
+def _zero_grads(ctx, input, weight, bias_size, dtype, nargs):
+    """The gradients of a convolution whose output has no elements (no kernel runs): all zero."""
+    grads = [np.zeros(t.shape, dtype=dtype) if ctx.needs_input_grad[i] else None
+             for i, t in enumerate((input, weight))]
+    grads.append(np.zeros(bias_size, dtype=dtype) if ctx.has_bias and ctx.needs_input_grad[2] else None)
+    return tuple(grads) + (None,) * nargs
+
+
 class ConvFunction(Function):
     """out = conv(input, weight) + bias, 4-d tensors."""
 
     @staticmethod
     def forward(ctx, input, weight, bias, stride, pad4, dilation, groups):
-        cache = [] if weight.requires_grad else None
-        out = conv_forward(input.data, weight.data, None if bias is None else bias.data,
-                           stride, pad4, dilation, groups, cache)
         ctx.save_for_backward(input, weight)
         ctx.args = (stride, pad4, dilation, groups)
         ctx.has_bias = bias is not None
+        ctx.cache = None
+        if input.shape[1] == 0:
+            # torch: an input without channels gives an output without channels (N, 0, OH, OW), whatever the
+            # weight's O; the bias is not added, and every gradient is zero
+            out_hw = conv_out_hw(input.shape, weight.shape, stride, pad4, dilation)
+            return Tensor(np.empty((input.shape[0], 0) + out_hw, dtype=input.dtype))
+        cache = [] if weight.requires_grad else None
+        out = conv_forward(input.data, weight.data, None if bias is None else bias.data,
+                           stride, pad4, dilation, groups, cache)
         ctx.cache = cache
         return Tensor(out)
 
@@ -169,6 +191,8 @@ class ConvFunction(Function):
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
         stride, pad4, dilation, groups = ctx.args
+        if input.shape[1] == 0:
+            return _zero_grads(ctx, input, weight, weight.shape[0], grad.dtype, 4)
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_input = conv_input_grad(grad, weight.data, None, input.shape[2:], stride, pad4, dilation,
@@ -188,17 +212,21 @@ class ConvTransposeFunction(Function):
     @staticmethod
     def forward(ctx, input, weight, bias, stride, padding, dilation, groups, out_hw):
         pad4 = (padding[0], 0, padding[1], 0)
-        out = conv_input_grad(input.data, weight.data, None if bias is None else bias.data, out_hw,
-                              stride, pad4, dilation, groups)
         ctx.save_for_backward(input, weight)
         ctx.args = (stride, pad4, dilation, groups)
         ctx.has_bias = bias is not None
+        if 0 in out_hw:     # an empty batch with an output size of 0 (torch builds the empty output only)
+            return Tensor(np.zeros((input.shape[0], weight.shape[1] * groups) + tuple(out_hw), dtype=input.dtype))
+        out = conv_input_grad(input.data, weight.data, None if bias is None else bias.data, out_hw,
+                              stride, pad4, dilation, groups)
         return Tensor(out)
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
         stride, pad4, dilation, groups = ctx.args
+        if 0 in grad.shape[2:]:
+            return _zero_grads(ctx, input, weight, grad.shape[1], grad.dtype, 5)
         grad = contiguous(grad)
         # the transposed convolution's output is the convolution's input: crop what the
         # convolution would not reach (the bottom/right rows added by output_padding are read

@@ -8,6 +8,7 @@ backward (the same mask) run through the activation kernels' ``multiply_fwd``.
 import numpy as np
 
 from .. import random
+from ._util import contiguous
 from .activation import multiply
 
 
@@ -18,7 +19,7 @@ def dropout_factor(shape, p, dtype, mask_shape=None):
     keep = random.default_generator().random(mask_shape or shape) >= p
     scale = np.asarray(1, dtype=dtype) / np.asarray(1 - p, dtype=dtype)
     factor = np.where(keep, scale, np.asarray(0, dtype=dtype)).astype(dtype, copy=False)
-    return np.ascontiguousarray(np.broadcast_to(factor, shape))
+    return contiguous(np.broadcast_to(factor, shape))
 
 
 def dropout(input, p, inplace=False, mask_shape=None):

@@ -16,6 +16,7 @@ from .._kernels import interpolation as K
 from ..autograd import Function
 from ..tensor import Tensor
 from ._util import contiguous, threads
+from .pooling import check_adaptive_grad
 
 F32 = np.float32
 
@@ -313,6 +314,8 @@ class AreaFunction(Function):
         input_shape, output_size = ctx.meta
         if not ctx.needs_input_grad[0]:
             return None, None
+        # torch's area mode is adaptive_avg_pool{1,2,3}d; 1-d runs as 2-d
+        check_adaptive_grad(f"adaptive_avg_pool{max(len(output_size), 2)}d_backward", grad.shape, output_size)
         grad_planes = as_planes(grad)
         grad_input = np.zeros(plane_shape(grad_planes.shape[0], input_shape[2:]), dtype=grad.dtype)
         K.area_bwd(grad_planes, grad_input, *ctx.tables, threads())

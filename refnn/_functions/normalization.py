@@ -32,14 +32,19 @@ class NormGeometry:
                   weight is elementwise over B2 (LayerNorm).
     running_of_stat (R,) int or None: the running-buffer index of each statistic row; rows that
                   share an index average their updates (InstanceNorm over the batch).
+    empty_rstd    the 1/std of a statistic over no elements: 0 (torch's batch and instance norm: zero
+                  parameter gradients) or NaN (torch's group norm: 1/sqrt(0/0 + eps), so the weight's
+                  gradient, sum(dy * x_hat) * rstd, is NaN).
     """
 
-    def __init__(self, stats_shape, apply_shape, stat_of_row, weight_of_row, running_of_stat=None):
+    def __init__(self, stats_shape, apply_shape, stat_of_row, weight_of_row, running_of_stat=None,
+                 empty_rstd=0.0):
         self.stats_shape = tuple(int(n) for n in stats_shape)
         self.apply_shape = tuple(int(n) for n in apply_shape)
         self.stat_of_row = stat_of_row
         self.weight_of_row = weight_of_row
         self.running_of_stat = running_of_stat
+        self.empty_rstd = empty_rstd
 
     @property
     def col_affine(self):
@@ -130,7 +135,7 @@ class NormFunction(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             rstd = 1.0 / np.sqrt(var + eps)
         if empty and use_batch_stats:
-            rstd = np.zeros_like(rstd)
+            rstd = np.full_like(rstd, geometry.empty_rstd)
         rows = geometry.stat_of_row
         centre_row = mean[rows]
         rstd_row = rstd[rows]

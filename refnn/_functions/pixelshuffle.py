@@ -12,6 +12,8 @@ def shuffle(array, factor):
     *lead, channels, height, width = array.shape
     B = int(np.prod(lead, dtype=np.int64))
     C = channels // (factor * factor)
+    if array.size == 0:      # nothing to permute (and the factor may be too large for the 6-d view)
+        return np.empty(tuple(lead) + (C, height * factor, width * factor), dtype=array.dtype)
     source = contiguous(array).reshape(B, C, factor, factor, height, width)
     if array.dtype.kind != "f":  # integer and bool tensors: the same permutation through NumPy
         out = np.ascontiguousarray(source.transpose(0, 1, 4, 2, 5, 3))
@@ -22,7 +24,13 @@ def shuffle(array, factor):
 
 
 def unshuffle(array, factor):
-    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W); an empty array comes back unchanged, as torch 2.13 returns it.
+
+    So, as in torch, the gradient of an empty pixel_shuffle (and, through ``shuffle``, of an empty
+    pixel_unshuffle) has its input's shape only when the factor is 1: for a larger factor the autograd
+    engine refuses it (torch's "returned an invalid gradient")."""
+    if array.size == 0:
+        return array.copy()
     *lead, channels, height, width = array.shape
     B = int(np.prod(lead, dtype=np.int64))
     H, W = height // factor, width // factor

@@ -31,6 +31,18 @@ def _unplanes(block, lead, dims):
     return block.reshape(tuple(lead) + tuple(spatial))
 
 
+def check_adaptive_grad(name, grad_shape, out_size):
+    """torch's adaptive pooling backward refuses a gradient with an empty non-batch dimension (dims 1.. of the
+    output; an unbatched 2-d output's channels are not checked), though its forward gave that output.  Its
+    adaptive average with every output size 1 is a mean, whose backward has no such check."""
+    if name.startswith("adaptive_avg") and all(o == 1 for o in out_size):
+        return
+    for dim, n in enumerate(grad_shape[1:], 1):
+        if n == 0:
+            raise RuntimeError(f"{name}(): Expected grad_output to have non-zero size for non-batch dimensions, "
+                               f"but grad_output has sizes {list(grad_shape)} with dimension {dim} being empty")
+
+
 class MaxPoolFunction(Function):
     """Max pooling with indices (flat positions within each input plane)."""
 
@@ -64,10 +76,12 @@ class AdaptiveMaxPoolFunction(Function):
         ctx.plane_shape, ctx.input_shape, ctx.indices = x.shape, input.shape, indices
         result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
         ctx.mark_non_differentiable(index_tensor)
+        ctx.out_size = out_size
         return result, index_tensor
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices=None):
+        check_adaptive_grad("adaptive_max_pool2d_backward", grad_output.shape, ctx.out_size)
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
         K.max_pool_bwd(go, ctx.indices, grad_input, threads(grad_input.size))
@@ -101,10 +115,12 @@ class AdaptiveAvgPoolFunction(Function):
         out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
         K.adaptive_avg_pool_fwd(x, out, threads())
         ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
+        ctx.out_size = out_size
         return Tensor(_unplanes(out, lead, dims))
 
     @staticmethod
     def backward(ctx, grad_output):
+        check_adaptive_grad("adaptive_avg_pool2d_backward", grad_output.shape, ctx.out_size)
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         K.adaptive_avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, threads())
         return grad_input.reshape(ctx.input_shape), None, None

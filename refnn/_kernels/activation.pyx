@@ -11,10 +11,10 @@ and one scalar formula in ``scalar_fwd`` / ``scalar_bwd``; Cython specialises
 the loops per tag at compile time, so the formula is inlined and the simple
 ones vectorise.  Adding an activation: a tag struct, one line in ``Op``, one
 branch in each scalar function, and the two ``def`` wrappers.  The formulas are
-ATen's CPU kernels' (same comparisons at the kinks, same NaN behaviour).  Where ATen's
-vectorised loop and its scalar tail loop disagree (the gradient at NaN of Hardtanh, the
-shrinks, ELU and Hardswish), refnn follows the vectorised loop, which handles all but the
-last few elements of a tensor.
+ATen's CPU kernels' scalar loop (same comparisons at the kinks, same NaN behaviour): the answer
+torch gives for an element alone, the same at every position and on every CPU.  ATen's
+vectorised body disagrees with it at some non-finite inputs (the gradient at NaN of Hardtanh,
+the shrinks, ELU and Hardswish; GELU of +inf in the AVX-512 body); docs/nonfinite.md has the table.
 
 float32 exp is ``refnn_expf`` (refnn/_kernels/include/refnn_vexp.h): branch-free, so the
 loops that use it vectorise (within 1 ulp of glibc's expf); GELU's float32 erf is torch's
@@ -157,8 +157,8 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
         return x * t / 6
     elif Op is Hardshrink:                      # a = lambd
         return 0 if (x >= -a and x <= a) else x
-    elif Op is Softshrink:                      # a = lambd; +0 between, NaN propagates
-        return x - a if x > a else (x + a if x < -a else (x if x != x else 0))
+    elif Op is Softshrink:                      # a = lambd; x * 0 between (-0 for x < 0), NaN propagates
+        return x - a if x > a else (x + a if x < -a else x * 0)
     elif Op is Threshold:                       # a = threshold, b = value
         return b if x <= a else x
     elif Op is Sigmoid:
@@ -191,18 +191,18 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
         return 0 if s <= 0 else g
     elif Op is LeakyRelu:                       # s = x (or y when a >= 0: same sign)
         return g if s > 0 else g * a
-    elif Op is Elu:                             # s = x; NaN gives NaN
-        return g * b if s > 0 else g * c * a * exp_(s * c)
+    elif Op is Elu:                             # s = x; NaN takes the positive branch
+        return g * c * a * exp_(s * c) if s <= 0 else g * b
     elif Op is EluResult:                       # s = y (in place, alpha >= 0)
-        return g * b if s > 0 else g * c * (s + a)
-    elif Op is Hardtanh:                        # s = x or y: g strictly inside the bounds, else (NaN too) 0
-        return g if (s > a and s < b) else 0
+        return g * c * (s + a) if s <= 0 else g * b
+    elif Op is Hardtanh:                        # s = x or y: 0 on and beyond the bounds, else (NaN too) g
+        return 0 if (s <= a or s >= b) else g
     elif Op is Hardsigmoid:                     # torch's one_sixth is the float 1.0f / 6.0f
         return g * <floating><float>(1.0 / 6.0) if (s > -3 and s < 3) else 0
-    elif Op is Hardswish:                       # 0 at -3, g at 3, NaN gives NaN
-        return 0 if s <= -3 else (g if s >= 3 else g * (s / 3 + <floating>0.5))
-    elif Op is Hardshrink or Op is Softshrink:  # g outside [-lambd, lambd], else (NaN too) 0
-        return g if (s < -a or s > a) else 0
+    elif Op is Hardswish:                       # 0 at -3, g at 3 and at NaN
+        return 0 if s <= -3 else (g * (s / 3 + <floating>0.5) if s < 3 else g)
+    elif Op is Hardshrink or Op is Softshrink:  # 0 inside [-lambd, lambd], else (NaN too) g
+        return 0 if (s >= -a and s <= a) else g
     elif Op is Threshold:
         return 0 if s <= a else g
     elif Op is Sigmoid:                         # s = y

@@ -38,7 +38,7 @@ cdef extern from "conv_ukernel.h" nogil:
     int REFNN_MR
     int REFNN_NR_F32
     int REFNN_NR_F64
-    int refnn_conv_init()
+    int refnn_conv_init(int max_level)
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
@@ -47,7 +47,8 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
     void *refnn_aligned_alloc(size_t bytes)
 
-USE_AVX2 = bool(refnn_conv_init())
+from refnn._isa import MAX_LEVEL, check_level
+USE_AVX2 = bool(check_level(refnn_conv_init(MAX_LEVEL)))
 DEF MR = 6
 DEF ROW = 4          # vectors per row-kernel call
 

@@ -26,7 +26,7 @@ ctypedef fused floating:
     double
 
 cdef extern from "conv_ukernel.h" nogil:
-    int refnn_conv_init()
+    int refnn_conv_init(int max_level)
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void *refnn_aligned_alloc(size_t bytes)
@@ -35,7 +35,8 @@ cdef extern from "gemm_rowdot.h" nogil:
     void refnn_rowdot_f32(long K, const float *a, const float *B, long ldb, float *C)
     void refnn_rowdot_f64(long K, const double *a, const double *B, long ldb, double *C)
 
-refnn_conv_init()
+from refnn._isa import MAX_LEVEL, check_level
+check_level(refnn_conv_init(MAX_LEVEL))
 
 DEF MR = 6
 DEF MB = 48           # rows per task (8 register tiles)

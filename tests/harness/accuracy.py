@@ -12,6 +12,8 @@ import copy
 
 import numpy as np
 
+from .compare import TOLERANCES
+
 from .case import ErrorCase, ModuleCase, OpCase
 from .runner import (_leaves, _np, _resolve_op, _substitute, build_modules, case_seed, make_inputs,
                      refnn_tensors, torch_tensors)
@@ -22,7 +24,9 @@ def error_against(actual, reference):
 
     max_abs: largest |actual - reference| over elements finite in both;
     rel: max_abs / max |reference| (normwise relative error; 0 when both are 0);
-    max_ulp: largest |actual - reference| in units of the float32 spacing at |reference|;
+    max_ulp: largest |actual - reference| in units of the float32 spacing at |reference|, over elements
+             with |reference| above float32's absolute tolerance (1e-5): near zero a spacing is a
+             denormal-sized number and the count says nothing (compare.py measures the same way);
     nonfinite_mismatch: elements where NaN/inf of one side is not matched by the other.
     """
     actual = np.asarray(actual, dtype=np.float64)
@@ -40,8 +44,10 @@ def error_against(actual, reference):
         out["max_abs"] = float(diff.max())
         top = float(scale.max())
         out["rel"] = float(diff.max() / top) if top > 0 else (0.0 if diff.max() == 0 else float("inf"))
-        spacing = np.spacing(scale.astype(np.float32)).astype(np.float64)
-        out["max_ulp"] = float((diff / spacing).max())
+        counted = scale > TOLERANCES["float32"][1]
+        if counted.any():
+            spacing = np.spacing(scale[counted].astype(np.float32)).astype(np.float64)
+            out["max_ulp"] = float((diff[counted] / spacing).max())
     return out
 
 

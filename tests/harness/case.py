@@ -51,6 +51,9 @@ class OpCase(_Base):
     call: Optional[Callable] = None     # (F, *args, **kwargs) -> output, instead of F.<op>
     check: Optional[Callable] = None    # (np outputs torch, np outputs refnn, inputs) -> None for random ops
     family: str = ""
+    pointwise: bool = False             # each output and gradient element depends on the same element of
+                                        # the first tensor input alone: held to torch's answer for each
+                                        # element alone (harness/pointwise.py)
 
 
 @dataclass

@@ -1,4 +1,21 @@
-"""Closeness, error metrics and ULP distance between refnn and torch results."""
+"""Closeness, error metrics and ULP distance between refnn and torch results.
+
+Pass or fail: an element passes when both values are NaN, both are the same infinity, or both are
+finite with ``|refnn - torch| <= atol + rtol * |torch|`` (torch.testing.assert_close's rule).
+
+How errors are measured (the figures the compliance report shows; they decide nothing):
+
+- ``max_abs``: the largest ``|refnn - torch|`` over elements finite in both;
+- ``max_rel``: the largest ``|refnn - torch| / |torch|`` over elements finite in both with
+  ``|torch| > atol``.  Below atol a value passes on its absolute error, and dividing by a tiny or
+  zero reference says nothing (an output of 1e-38 off by 1e-45 is not "100% wrong");
+- ``max_ulp``: the largest distance in units in the last place over the same elements (finite in
+  both, ``|torch| > atol``), counted in the case's precision (a float64 gradient of a float32 case,
+  say of a float64 bias, counts float32 ULPs); +0 and -0 are 0 apart.
+
+A non-finite mismatch (NaN, an infinity or a finite value against something else) is named as such in
+the message, never folded into those figures.
+"""
 import numpy as np
 
 # torch.testing.assert_close's defaults (DESIGN.md)
@@ -23,6 +40,40 @@ def ulp_distance(a, b):
     return dist
 
 
+def plain(value):
+    """A number as a person writes it: ``inf``, ``-0.0``, ``0.1``, ``5`` (never ``np.float32(inf)``)."""
+    if isinstance(value, np.generic):
+        value = value.item() if value.dtype.kind in "biu" else value
+    return str(value)
+
+
+def index_text(index):
+    """``(5,)`` or ``(0, 3)``: an element index with plain integers."""
+    return str(tuple(int(i) for i in index))
+
+
+def error_metrics(actual, expected, atol, dtype):
+    """``{"max_abs", "max_rel", "max_ulp"}`` of float arrays of one shape and dtype (see the module doc);
+    ``dtype`` is the case's dtype, whose precision the ULPs count in when it is the coarser."""
+    metrics = {"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0}
+    a64 = actual.astype(np.float64).reshape(-1)
+    e64 = expected.astype(np.float64).reshape(-1)
+    finite = np.isfinite(a64) & np.isfinite(e64)
+    if not finite.any():
+        return metrics
+    diff = np.abs(a64[finite] - e64[finite])
+    metrics["max_abs"] = float(diff.max())
+    scale = np.abs(e64[finite])
+    significant = scale > atol
+    if significant.any():
+        metrics["max_rel"] = float((diff[significant] / scale[significant]).max())
+        unit = min(actual.dtype, np.dtype(dtype), key=lambda d: d.itemsize)
+        ulps = ulp_distance(actual.reshape(-1)[finite][significant].astype(unit),
+                            expected.reshape(-1)[finite][significant].astype(unit))
+        metrics["max_ulp"] = float(ulps.max())
+    return metrics
+
+
 def compare(name, actual, expected, dtype, tol=None):
     """Return (ok, message, metrics) comparing refnn's ``actual`` with torch's ``expected``."""
     actual = np.asarray(actual)
@@ -39,27 +90,30 @@ def compare(name, actual, expected, dtype, tol=None):
         if bad.any():
             i = tuple(np.argwhere(bad)[0])
             return False, (f"{name}: {int(bad.sum())} of {actual.size} values differ (exact match "
-                           f"required), first at {i}: {actual[i]} vs {expected[i]}"), metrics
+                           f"required), first at {index_text(i)}: refnn {plain(actual[i])} vs torch "
+                           f"{plain(expected[i])}"), metrics
         return True, "", metrics
     rtol, atol = (tol or {}).get(dtype, TOLERANCES[dtype]) if tol else TOLERANCES[dtype]
     a64 = actual.astype(np.float64)
     e64 = expected.astype(np.float64)
-    nan_a, nan_e = np.isnan(a64), np.isnan(e64)
-    same_inf = np.isinf(a64) & np.isinf(e64) & (np.sign(a64) == np.sign(e64))
     finite = np.isfinite(a64) & np.isfinite(e64)
+    same_nonfinite = (np.isnan(a64) & np.isnan(e64)) | (np.isinf(a64) & np.isinf(e64) & (a64 == e64))
+    nonfinite_bad = ~finite & ~same_nonfinite
     diff = np.zeros_like(a64)
     diff[finite] = np.abs(a64[finite] - e64[finite])
-    bad = (nan_a != nan_e) | (~finite & ~(nan_a & nan_e) & ~same_inf)
-    bad |= finite & (diff > atol + rtol * np.abs(e64))
-    if finite.any():
-        metrics["max_abs"] = float(diff[finite].max())
-        rel = diff[finite] / np.maximum(np.abs(e64[finite]), np.finfo(actual.dtype).tiny)
-        metrics["max_rel"] = float(rel.max())
-    ulps = ulp_distance(actual, expected)
-    metrics["max_ulp"] = float(ulps.max()) if ulps.size else 0.0
-    if bad.any():
-        i = tuple(np.argwhere(bad)[0])
-        return False, (f"{name}: {int(bad.sum())} of {actual.size} values outside rtol={rtol}, atol={atol}; "
-                       f"max abs {metrics['max_abs']:.3g}; first at {i}: refnn {actual[i]!r} vs torch "
-                       f"{expected[i]!r}"), metrics
-    return True, "", metrics
+    finite_bad = finite & (diff > atol + rtol * np.abs(e64))
+    metrics = error_metrics(actual, expected, atol, dtype)
+    if not (finite_bad.any() or nonfinite_bad.any()):
+        return True, "", metrics
+    parts = []
+    if finite_bad.any():
+        i = tuple(np.argwhere(finite_bad)[0])
+        parts.append(f"{int(finite_bad.sum())} of {actual.size} values outside rtol={rtol}, atol={atol}, first "
+                     f"at {index_text(i)}: refnn {plain(actual[i])} vs torch {plain(expected[i])}")
+    if nonfinite_bad.any():
+        i = tuple(np.argwhere(nonfinite_bad)[0])
+        count = int(nonfinite_bad.sum())
+        parts.append(f"{count} non-finite mismatch{'es' if count > 1 else ''} (first at {index_text(i)}: "
+                     f"refnn {plain(actual[i])} vs torch {plain(expected[i])})")
+    parts.append(f"max abs of finite differences {metrics['max_abs']:.3g}")
+    return False, f"{name}: " + "; ".join(parts), metrics

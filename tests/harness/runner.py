@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .case import ErrorCase, ModuleCase, OpCase, T
+from . import pointwise
 from .compare import compare
 
 
@@ -14,13 +15,14 @@ class Result:
     op: str
     family: str
     dtype: str
-    status: str                  # passed | failed | xfail | xpass | skipped
+    status: str                  # passed | disagrees | failed | xfail | xpass | skipped
     message: str = ""
     reason: str = ""             # xfail / skip / tolerance-override reason
     kind: str = "op"             # op | module | error
     metrics: dict = field(default_factory=lambda: {"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0})
     features: tuple = ()
     tolerance: str = ""
+    disagreements: list = field(default_factory=list)   # torch in place vs torch alone (status 'disagrees')
 
 
 def case_id(case, dtype=None):
@@ -146,6 +148,7 @@ def _np(x):
 
 
 def _compare_outputs(prefix, outs_t, outs_r, dtype, tol, acc):
+    import torch
     lt, lr = _leaves(outs_t), _leaves(outs_r)
     if len(lt) != len(lr):
         acc.fail(f"{prefix}: refnn returned {len(lr)} outputs, torch {len(lt)}")
@@ -156,12 +159,15 @@ def _compare_outputs(prefix, outs_t, outs_r, dtype, tol, acc):
             if a != b:
                 acc.fail(f"{name}: {a!r} != torch's {b!r}")
             continue
+        if isinstance(b, torch.Tensor) and bool(getattr(a, "requires_grad", False)) != b.requires_grad:
+            acc.fail(f"{name}: requires_grad {bool(getattr(a, 'requires_grad', False))} != torch's {b.requires_grad}")
         acc.check(name, _np(a), _np(b), dtype, tol)
 
 
 class _Acc:
     def __init__(self):
         self.messages = []
+        self.disagreements = []
         self.metrics = {"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0}
 
     def fail(self, message):
@@ -195,7 +201,7 @@ def _backward_both(outs_t, outs_r, rng):
     if len(roots) != len(pairs):
         raise AssertionError("refnn output does not require grad where torch's does")
     refnn.autograd.backward([r for r, _ in roots], [g for _, g in roots])
-    return True
+    return grads
 
 
 # ---------------------------------------------------------------- runners
@@ -220,6 +226,9 @@ def _run_op(case, dtype, acc):
     if case.check is not None:
         case.check(outs_t, outs_r, [a for a, _ in arrays])
         return
+    if case.pointwise:
+        _run_pointwise(case, dtype, arrays, args_p, kwargs_p, tt, rt, outs_t, outs_r, acc)
+        return
     _compare_outputs("output", outs_t, outs_r, dtype, case.tol, acc)
     if case.grad and not acc.messages and _backward_both(outs_t, outs_r, np.random.default_rng(seed + 1)):
         for i, ((arr, spec), t, r) in enumerate(zip(arrays, tt, rt)):
@@ -229,6 +238,50 @@ def _run_op(case, dtype, acc):
                              f"refnn {'has none' if r.grad is None else 'has one'}")
                 elif t.grad is not None:
                     acc.check(f"grad of input {i}", r.grad.data, t.grad.numpy(), dtype, case.tol)
+
+
+def _run_pointwise(case, dtype, arrays, args_p, kwargs_p, tt, rt, outs_t, outs_r, acc):
+    """Hold a pointwise op to torch's answer for each element alone (see :mod:`.pointwise`)."""
+    import torch
+    import torch.nn.functional as TF
+    x = arrays[0][0]
+    if len(_leaves(outs_t)) != 1 or len(_leaves(outs_r)) != 1:
+        raise AssertionError("a pointwise case returns one tensor")
+    if x.size > pointwise.MAX_ELEMENTS:
+        raise AssertionError(f"a pointwise case has at most {pointwise.MAX_ELEMENTS} elements")
+    seed = case_seed(case, dtype)
+    grads = case.grad and _backward_both(outs_t, outs_r, np.random.default_rng(seed + 1))
+    upstream = grads[0] if grads else None
+    wants_grad = upstream is not None
+
+    def run_one(x1, g1):
+        t1 = torch.from_numpy(x1)
+        if wants_grad:
+            t1.requires_grad_(True)
+        others = torch_tensors(arrays[1:], case.grad)
+        torch.manual_seed(seed)
+        out = _resolve_op(TF, case)(*_substitute(args_p, [t1] + others), **_substitute(kwargs_p, [t1] + others))
+        if wants_grad:
+            torch.autograd.backward([out], [torch.from_numpy(g1)])
+            return out.detach().numpy(), t1.grad.numpy()
+        return out.detach().numpy(), None
+
+    out_alone, grad_alone = pointwise.alone(run_one, x, upstream, dtype)
+    (out_t,), (out_r,) = _leaves(outs_t), _leaves(outs_r)
+    if _np(out_r).shape != _np(out_t).shape or _np(out_r).dtype != _np(out_t).dtype:
+        acc.check("output", _np(out_r), _np(out_t), dtype, case.tol)   # says what differs
+        return
+    pointwise.check("output", x, _np(out_t), out_alone, _np(out_r), dtype, case.tol, acc, acc.disagreements)
+    if wants_grad:
+        t, r = tt[0], rt[0]
+        if r.grad is None:
+            acc.fail("grad of input 0: refnn has none")
+            return
+        if r.grad.data.shape != tuple(t.grad.shape):
+            acc.fail(f"grad of input 0: shape {r.grad.data.shape} != torch's {tuple(t.grad.shape)}")
+            return
+        pointwise.check("grad of input 0", x, t.grad.numpy(), grad_alone, r.grad.data, dtype, case.tol, acc,
+                        acc.disagreements)
 
 
 def build_modules(case, dtype):
@@ -286,11 +339,15 @@ def _run_module(case, dtype, acc):
                         acc.fail(f"grad of input {i}: refnn has none")
                     else:
                         acc.check(f"grad of input {i}", r.grad.data, t.grad.numpy(), dtype, case.tol)
+                elif r.grad is not None:
+                    acc.fail(f"grad of input {i}: refnn has one, torch has none")
             params_r = dict(rm.named_parameters())
             for name, p in tm.named_parameters():
-                if p.grad is None:
-                    continue
                 pr = params_r.get(name)
+                if p.grad is None:
+                    if pr is not None and pr.grad is not None:
+                        acc.fail(f"grad of {name}: refnn has one, torch has none")
+                    continue
                 if pr is None or pr.grad is None:
                     acc.fail(f"grad of {name}: refnn has none")
                 else:
@@ -374,11 +431,12 @@ def run_case(case, dtype):
     result.metrics = acc.metrics
     failed = bool(acc.messages)
     result.message = "\n".join(acc.messages)
+    result.disagreements = acc.disagreements
     if case.xfail:
         result.status = "xfail" if failed else "xpass"
         result.reason = case.xfail
     else:
-        result.status = "failed" if failed else "passed"
+        result.status = "failed" if failed else "disagrees" if acc.disagreements else "passed"
         result.reason = case.tol_reason or ""
     return result
 
@@ -392,7 +450,7 @@ def _tolerance_text(case, dtype):
 
 
 def run_refnn_only(case, dtype):
-    """refnn's outputs and gradients as raw bytes, for the determinism checks."""
+    """refnn's outputs and gradients as (dtype, raw bytes) pairs, for the determinism checks."""
     import refnn
     import refnn.nn.functional as RF
     seed = case_seed(case, dtype)
@@ -416,13 +474,18 @@ def run_refnn_only(case, dtype):
         outs = _resolve_op(RF, case)(*_substitute(args_p, rt), **_substitute(kwargs_p, rt))
         extra = []
     leaves = [o for o in _leaves(outs) if isinstance(o, refnn.Tensor)]
-    blobs = [o.data.tobytes() for o in leaves]
+    blobs = [_raw(o.data) for o in leaves]
     roots = [o for o in leaves if o.requires_grad]
     if case.grad and roots:
         rng = np.random.default_rng(seed + 1)
         refnn.autograd.backward(roots, [rng.standard_normal(o.shape).astype(o.dtype) for o in roots])
-        blobs += [t.grad.data.tobytes() for t in rt + extra if t.grad is not None]
+        blobs += [_raw(t.grad.data) for t in rt + extra if t.grad is not None]
     return blobs
+
+
+def _raw(array):
+    """(dtype, raw bytes) of an array: what the determinism checks and the golden digests compare."""
+    return np.dtype(array.dtype).str, np.ascontiguousarray(array).tobytes()
 
 
 def determinism_runs(case, dtype):

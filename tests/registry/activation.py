@@ -22,8 +22,12 @@ def edges(*points, low=-4.0, high=4.0):
 
 
 def huge(rng, shape, dtype):
-    """Magnitudes up to 1e4 (exp overflows beyond ~88 in float32, ~709 in float64)."""
-    x = rng.uniform(-1, 1, size=shape) * np.logspace(0, 4, num=int(np.prod(shape))).reshape(shape)
+    """Magnitudes up to 1e4 (exp overflows beyond ~88 in float32, ~709 in float64).
+
+    Built from IEEE-exact arithmetic only (t**3 as products): numpy's SIMD pow/exp differ by CPU, and a
+    registry input must be the same bits on every machine."""
+    t = np.linspace(0.0, 1.0, num=int(np.prod(shape))).reshape(shape)
+    x = rng.uniform(-1, 1, size=shape) * (1.0 + 9999.0 * (t * t * t))
     return x.astype(dtype)
 
 
@@ -92,21 +96,23 @@ ACTIVATIONS = [
 CASES = []
 for op, module, variants, points, has_inplace in ACTIVATIONS:
     base = variants[0]
-    # (4, 8): 32 elements, so torch runs its vectorised loop on all of them (its scalar tail loop treats
-    # NaN differently at some kinks; refnn follows the vectorised loop)
+    # every OpCase of this loop is pointwise: held to torch's answer for each element alone, the same on
+    # every CPU and at every position (torch's vectorised body and scalar tail differ at NaN, inf, kinks)
     for kw in variants:
         tag = "_".join(f"{k}{v}" for k, v in kw.items()) or "default"
-        CASES.append(OpCase(op=op, desc=f"{tag}_edges", args=(T((4, 8), gen=edges(*points)),), kwargs=kw))
+        CASES.append(OpCase(op=op, desc=f"{tag}_edges", args=(T((4, 8), gen=edges(*points)),), kwargs=kw,
+                            pointwise=True))
     CASES += [
-        OpCase(op=op, desc="huge", args=(T((6, 10), gen=huge),), kwargs=base),
-        OpCase(op=op, desc="transposed", args=(T((5, 6), layout="transposed"),), kwargs=base),
-        OpCase(op=op, desc="empty", args=(T((0, 3)),), kwargs=base),
+        OpCase(op=op, desc="huge", args=(T((6, 10), gen=huge),), kwargs=base, pointwise=True),
+        OpCase(op=op, desc="transposed", args=(T((5, 6), layout="transposed"),), kwargs=base, pointwise=True),
+        OpCase(op=op, desc="empty", args=(T((0, 3)),), kwargs=base, pointwise=True),
         ModuleCase(module=module, desc="default", ctor_kwargs=base, inputs=(T((2, 3, 4), -4, 4),)),
     ]
     if op in ("relu", "elu", "gelu", "sigmoid", "softplus", "hardtanh"):
         CASES += [
-            OpCase(op=op, desc="negative_stride", args=(T((3, 7), layout="negative"),), kwargs=base),
-            OpCase(op=op, desc="0d", args=(T((1,)),),
+            OpCase(op=op, desc="negative_stride", args=(T((3, 7), layout="negative"),), kwargs=base,
+                   pointwise=True),
+            OpCase(op=op, desc="0d", args=(T((1,)),), pointwise=True,
                    call=lambda F, x, op=op, kw=base: getattr(F, op)(x.reshape(()), **kw).reshape(1)),
         ]
     if has_inplace:
@@ -115,7 +121,7 @@ for op, module, variants, points, has_inplace in ACTIVATIONS:
                 continue  # torch refuses this in-place backward: an ErrorCase below
             tag = "_".join(f"{k}{v}" for k, v in kw.items()) or "default"
             CASES.append(OpCase(op=op, desc=f"inplace_{tag}", args=(T((4, 8), gen=edges(*points)),),
-                                call=_inplace(op, **kw)))
+                                call=_inplace(op, **kw), pointwise=True))
         CASES.append(ModuleCase(module=module, desc="inplace_repr", ctor_kwargs=dict(base, inplace=True),
                                 inputs=(T((2, 3)),), grad=False))
     int_ok = op in ("relu", "relu6", "hardtanh", "threshold", "sigmoid", "tanh", "softsign", "tanhshrink")
@@ -123,13 +129,13 @@ for op, module, variants, points, has_inplace in ACTIVATIONS:
         for kw in variants:
             tag = "_".join(f"{k}{v}" for k, v in kw.items()) or "default"
             CASES.append(OpCase(op=op, desc=f"int64_{tag}", args=(T((3, 6), -9, 9, dtype="int64"),), kwargs=kw,
-                                grad=False, dtypes=("float32",)))
+                                grad=False, dtypes=("float32",), pointwise=True))
         if op != "threshold":  # torch thresholds bool tensors; refnn refuses them (not covered)
             CASES.append(ErrorCase(op=op, desc="bool_input", args=(T((3, 4), dtype="bool"),), kwargs=base,
                                    dtypes=("float32",)))
     if op in ("sigmoid", "tanh", "softsign", "tanhshrink"):  # integers promote to float32
         CASES.append(OpCase(op=op, desc="int64_input", args=(T((3, 4), -5, 5, dtype="int64"),), grad=False,
-                            dtypes=("float32",)))
+                            dtypes=("float32",), pointwise=True))
     elif not int_ok:
         CASES.append(ErrorCase(op=op, desc="int64_input", args=(T((3, 4), -5, 5, dtype="int64"),), kwargs=base,
                                dtypes=("float32",)))
@@ -152,7 +158,7 @@ CASES += [
     ModuleCase(module="Softplus", desc="beta_threshold", ctor_kwargs={"beta": 2, "threshold": 5},
                inputs=(T((2, 5), -4, 4),)),
     ModuleCase(module="Threshold", desc="args", ctor_args=(0.5, -1.0), inputs=(T((2, 5)),)),
-    ModuleCase(module="Threshold", desc="inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
+    ModuleCase(module="Threshold", desc="args_inplace_repr", ctor_args=(0.5, -1.0, True), inputs=(T((2, 5)),),
                grad=False),
     ModuleCase(module="ReLU6", desc="4d", inputs=(T((2, 3, 2, 2), -8, 8),)),
 ]
@@ -238,6 +244,9 @@ def rrelu_check(lower, upper):
                 y.backward(g)
                 grad = x.grad.data
             factor = np.where(pos, 1.0, yd.astype(np.float64) / np.where(pos, 1, xd).astype(np.float64))
+            # assert_allclose broadcasts: the shapes are checked first (a 0-d input's gradient must be 0-d)
+            assert yd.shape == xd.shape and grad.shape == xd.shape, \
+                f"{lib}: output {yd.shape} and gradient {grad.shape} for an input of shape {xd.shape}"
             np.testing.assert_allclose(grad, g * factor, rtol=2e-6 if xd.dtype == np.float32 else 1e-12,
                                        atol=1e-6, err_msg=f"{lib}: gradient does not use the output's slopes")
     return check
@@ -273,4 +282,48 @@ CASES += [
     ErrorCase(op="rrelu", desc="lower_above_upper_train", args=(T((2, 3)),),
               kwargs={"lower": 0.5, "upper": 0.1, "training": True}),
     ErrorCase(op="rrelu", desc="int64_input", args=(T((3, 4), -5, 5, dtype="int64"),), dtypes=("float32",)),
+]
+
+
+# 0-d and empty inputs with gradients: every activation on a 0-d leaf (its gradient must stay 0-d; the "0d"
+# cases above reshape a (1,) leaf), in place on a 0-d non-leaf, an empty 3-d input, and the modules
+def _zero_d_negative(rng, shape, dtype):
+    return np.asarray(-rng.uniform(0.5, 2.0, size=shape), dtype=dtype)
+
+
+for op, module, variants, points, has_inplace in ACTIVATIONS:
+    base = variants[0]
+    CASES += [
+        OpCase(op=op, desc="0d_leaf", args=(T((), -4, 4),), kwargs=base),
+        OpCase(op=op, desc="0d_leaf_negative", args=(T((), gen=_zero_d_negative),), kwargs=base),
+        OpCase(op=op, desc="empty_3d", args=(T((2, 0, 3)),), kwargs=base),
+        ModuleCase(module=module, desc="0d", ctor_kwargs=base, inputs=(T((), -4, 4),)),
+        ModuleCase(module=module, desc="empty", ctor_kwargs=base, inputs=(T((0, 4)),)),
+    ]
+    if has_inplace:
+        CASES += [
+            OpCase(op=op, desc="inplace_0d", args=(T((), -4, 4),), call=_inplace(op, **base)),
+            OpCase(op=op, desc="inplace_empty", args=(T((0, 3)),), call=_inplace(op, **base)),
+        ]
+CASES += [
+    OpCase(op="prelu", desc="0d_input", args=(T((), -4, 4), T((1,), -1, 1))),
+    OpCase(op="prelu", desc="0d_input_0d_weight", args=(T((), gen=_zero_d_negative), T((), -1, 1))),
+    OpCase(op="prelu", desc="empty_channels_shared", args=(T((2, 0, 3)), T((1,), -1, 1))),
+    OpCase(op="prelu", desc="empty_length", args=(T((2, 3, 0)), T((3,), -1, 1))),
+    ModuleCase(module="PReLU", desc="0d", inputs=(T((), -4, 4),)),
+    ModuleCase(module="PReLU", desc="empty_batch", ctor_args=(3,), inputs=(T((0, 3, 2)),)),
+    # training-mode RReLU on a 0-d input: with lower == upper the slope is fixed, so torch compares directly
+    # (refnn still draws it and multiplies through the random path); with lower < upper the slope is checked
+    OpCase(op="rrelu", desc="0d_train_equal_bounds", args=(T((), gen=_zero_d_negative),),
+           kwargs={"lower": 0.25, "upper": 0.25, "training": True}),
+    OpCase(op="rrelu", desc="0d_train_positive", args=(T((), 0.5, 2),), kwargs={"training": True}),
+    OpCase(op="rrelu", desc="0d_train", args=(T((), gen=_zero_d_negative),),
+           call=lambda F, x: (F.rrelu(x, 0.1, 0.3, True), x), check=rrelu_check(0.1, 0.3)),
+    OpCase(op="rrelu", desc="0d_train_inplace", args=(T((), gen=_zero_d_negative),),
+           call=lambda F, x: F.rrelu(x * 1, 0.25, 0.25, True, True)),
+    OpCase(op="rrelu", desc="0d_eval", args=(T((), -4, 4),)),
+    OpCase(op="rrelu", desc="empty_3d_eval", args=(T((2, 0, 3)),)),
+    ModuleCase(module="RReLU", desc="0d_eval", inputs=(T((), -4, 4),), train=False),
+    ModuleCase(module="RReLU", desc="0d_train_equal_bounds", ctor_args=(0.2, 0.2), inputs=(T((), gen=_zero_d_negative),)),
+    ModuleCase(module="RReLU", desc="empty_train", inputs=(T((0, 4)),)),
 ]

@@ -498,3 +498,38 @@ def _nan_rows(desc, args, kwargs):
 CASES += _nan_rows("causal_inf_in_hidden_key_scale_zero", _hidden_key(np.inf), {"is_causal": True, "scale": 0.0})
 CASES += _nan_rows("causal_negative_scale_fused", (T((1, 2, 3, 4)), T((1, 2, 3, 4)), T((1, 2, 3, 4))),
                    {"is_causal": True, "scale": -0.5})
+
+# 0-d and empty inputs with gradients: empty batches, queries, keys and embeddings of the 2-d to 4-d forms,
+# with masks and causal; multi_head_attention_forward and the module on empty batches and sequences; the
+# 0-d and 1-d inputs torch refuses
+_SDPA = "scaled_dot_product_attention"
+CASES += [
+    OpCase(op=_SDPA, desc="2d_inputs", args=(T((4, 8)), T((5, 8)), T((5, 6)))),
+    OpCase(op=_SDPA, desc="2d_empty_query", args=(T((0, 8)), T((5, 8)), T((5, 6)))),
+    OpCase(op=_SDPA, desc="2d_empty_key", args=(T((4, 8)), T((0, 8)), T((0, 6)))),
+    OpCase(op=_SDPA, desc="empty_query_3d", args=(T((2, 0, 8)), T((2, 5, 8)), T((2, 5, 6)))),
+    OpCase(op=_SDPA, desc="empty_query_causal", args=(T((2, 0, 8)), T((2, 5, 8)), T((2, 5, 6))),
+           kwargs={"is_causal": True}),
+    OpCase(op=_SDPA, desc="empty_query_float_mask", args=(T((2, 0, 8)), T((2, 5, 8)), T((2, 5, 6)), T((0, 5)))),
+    OpCase(op=_SDPA, desc="empty_value_dim", args=(T((2, 3, 8)), T((2, 5, 8)), T((2, 5, 0)))),
+    OpCase(op=_SDPA, desc="batch_zero_3d_scale", args=(T((0, 3, 8)), T((0, 5, 8)), T((0, 5, 6))),
+           kwargs={"scale": 0.5}),
+    OpCase(op=_SDPA, desc="heads_zero_4d", args=(T((2, 0, 3, 8)), T((2, 0, 5, 8)), T((2, 0, 5, 6)))),
+    OpCase(op=_SDPA, desc="zero_embedding_4d_causal", args=(T((1, 2, 3, 0)), T((1, 2, 3, 0)), T((1, 2, 3, 4))),
+           kwargs={"is_causal": True}),
+    OpCase(op="multi_head_attention_forward", desc="packed_batch_zero", call=mha_functional,
+           args=(T((4, 0, 8)), T((5, 0, 8)), T((5, 0, 8)), T((24, 8)), T((24,)), T((8, 8)), T((8,)))),
+    OpCase(op="multi_head_attention_forward", desc="packed_empty_query_unbatched", call=mha_functional,
+           args=(T((0, 8)), T((5, 8)), T((5, 8)), T((24, 8)), T((24,)), T((8, 8)), T((8,)))),
+    ModuleCase(module="MultiheadAttention", desc="empty_query", ctor_kwargs=MHA,
+               inputs=(T((0, 3, 8)), T((5, 3, 8)), T((5, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="empty_key", ctor_kwargs=MHA,
+               inputs=(T((4, 3, 8)), T((0, 3, 8)), T((0, 3, 8)))),
+    ModuleCase(module="MultiheadAttention", desc="unbatched_empty_query", ctor_kwargs=MHA,
+               inputs=(T((0, 8)), T((5, 8)), T((5, 8)))),
+    ModuleCase(module=self_attention(**MHA, batch_first=True), name="MultiheadAttention",
+               desc="self_attention_batch_zero", inputs=(T((0, 4, 8)),)),
+    ErrorCase(op=_SDPA, desc="inputs_0d", args=(T(()), T(()), T(()))),
+    ErrorCase(op=_SDPA, desc="inputs_1d", args=(T((8,)), T((8,)), T((8,)))),
+    ErrorCase(op="MultiheadAttention", desc="query_0d", call=mha_error(), args=(T(()), T(()), T(()))),
+]

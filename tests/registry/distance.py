@@ -134,3 +134,22 @@ CASES += [
     ErrorCase(op="cosine_similarity", desc="int64_both", args=(T((3, 4), 0, 5, dtype="int64"),
                                                                T((3, 4), 0, 5, dtype="int64"))),
 ]
+
+# 0-d and empty inputs with gradients
+CASES += [
+    OpCase(op="pairwise_distance", desc="0d_p1_keepdim", args=(T(()), T(())), kwargs={"p": 1.0, "keepdim": True}),
+    OpCase(op="pairwise_distance", desc="0d_with_1d", args=(T(()), T((3,)))),
+    OpCase(op="pairwise_distance", desc="batch_zero_3d", args=(T((0, 2, 4)), T((0, 2, 4)))),
+    OpCase(op="pairwise_distance", desc="empty_feature_keepdim", args=(T((3, 0)), T((3, 0))), kwargs={"keepdim": True}),
+    OpCase(op="pairwise_distance", desc="empty_feature_broadcast", args=(T((2, 0)), T((1, 0))), kwargs={"p": 3.0}),
+    OpCase(op="cosine_similarity", desc="0d_dim_-1", args=(T(()), T(())), kwargs={"dim": -1}),
+    OpCase(op="cosine_similarity", desc="0d_with_1d", args=(T(()), T((3,))), kwargs={"dim": 0}),
+    OpCase(op="cosine_similarity", desc="empty_feature", args=(T((2, 0)), T((2, 0)))),
+    OpCase(op="cosine_similarity", desc="empty_other_dim", args=(T((0, 3)), T((0, 3))), kwargs={"dim": 0}),
+    OpCase(op="cosine_similarity", desc="batch_zero_3d", args=(T((2, 0, 4)), T((2, 0, 4))), kwargs={"dim": -1}),
+    ModuleCase(module="PairwiseDistance", desc="0d", inputs=(T(()), T(()))),
+    ModuleCase(module="PairwiseDistance", desc="batch_zero", inputs=(T((0, 3)), T((0, 3)))),
+    ModuleCase(module="CosineSimilarity", desc="0d", ctor_kwargs={"dim": 0}, inputs=(T(()), T(()))),
+    ModuleCase(module="CosineSimilarity", desc="batch_zero", inputs=(T((0, 3)), T((0, 3)))),
+    ErrorCase(op="cosine_similarity", desc="0d_dim1", args=(T(()), T(())), kwargs={"dim": 1}),
+]

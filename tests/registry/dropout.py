@@ -158,3 +158,39 @@ CASES = [
     ErrorCase(op="dropout1d", desc="1d_input", args=(T((5,)),)),
     ErrorCase(op="dropout1d", desc="p_above_1", args=(T((2, 3, 4)),), kwargs={"p": 2.0}),
 ]
+
+# 0-d and empty inputs with gradients.  A 0-d input's mask is one draw (the kept-fraction bound then always
+# holds); the check still requires the gradient to have the input's shape (np.array_equal compares shapes).
+# torch returns an empty input itself (before any p, mode or rank rule of the mask), so empties compare directly.
+CASES += [
+    OpCase(op="dropout", desc="0d_p0.5_train", args=(T((), gen=away_from_zero),), call=_train(0.5),
+           check=mask_check(0.5)),
+    OpCase(op="dropout", desc="0d_p0.3_inplace", args=(T((), gen=away_from_zero),), call=_train_inplace(0.3),
+           check=mask_check(0.3)),
+    OpCase(op="Dropout", desc="0d_module_train", args=(T((), gen=away_from_zero),),
+           call=_module_train("Dropout", 0.5), check=mask_check(0.5)),
+    OpCase(op="dropout", desc="0d_p0", args=(T(()),), kwargs={"p": 0.0}),
+    OpCase(op="dropout", desc="0d_p1", args=(T(()),), kwargs={"p": 1.0}),
+    OpCase(op="dropout", desc="0d_eval", args=(T(()),), kwargs={"p": 0.5, "training": False}),
+    OpCase(op="dropout2d", desc="0d_p0", args=(T(()),), kwargs={"p": 0.0}),
+    OpCase(op="dropout3d", desc="0d_p1", args=(T(()),), kwargs={"p": 1.0}),
+    OpCase(op="dropout2d", desc="0d_eval", args=(T(()),), kwargs={"p": 0.5, "training": False}),
+    ModuleCase(module="Dropout", desc="0d_eval", ctor_args=(0.3,), inputs=(T(()),), train=False),
+    ModuleCase(module="Dropout", desc="0d_p1_train", ctor_args=(1.0,), inputs=(T(()),)),
+    ErrorCase(op="dropout1d", desc="0d_input", args=(T(()),)),
+    ErrorCase(op="dropout1d", desc="0d_input_p0", args=(T(()),), kwargs={"p": 0.0}),
+    ErrorCase(op="dropout2d", desc="0d_input_train", args=(T(()),)),
+    ErrorCase(op="dropout3d", desc="0d_input_train", args=(T(()),), kwargs={"p": 0.2}),
+    OpCase(op="dropout", desc="empty_inplace", args=(T((3, 0)),), call=lambda F, x: F.dropout(x * 1, 0.5, True, True)),
+    OpCase(op="dropout", desc="empty_p1", args=(T((0, 2, 3)),), kwargs={"p": 1.0}),
+    OpCase(op="dropout1d", desc="empty_batch", args=(T((0, 3, 4)),), kwargs={"p": 0.5}),
+    OpCase(op="dropout1d", desc="empty_length", args=(T((2, 3, 0)),), kwargs={"p": 0.5}),
+    OpCase(op="dropout2d", desc="empty_batch", args=(T((0, 3, 2, 2)),), kwargs={"p": 0.5}),
+    OpCase(op="dropout2d", desc="empty_channels", args=(T((2, 0, 2, 2)),), kwargs={"p": 0.5}),
+    OpCase(op="dropout3d", desc="empty_batch", args=(T((0, 2, 2, 2, 2)),), kwargs={"p": 0.5}),
+    OpCase(op="dropout3d", desc="empty_unbatched_channels", args=(T((0, 2, 2, 2)),), kwargs={"p": 0.5}),
+    ModuleCase(module="Dropout", desc="empty_train", ctor_args=(0.5,), inputs=(T((0, 4)),)),
+    ModuleCase(module="Dropout2d", desc="empty_train", ctor_args=(0.5,), inputs=(T((0, 3, 2, 2)),)),
+    ModuleCase(module="Dropout1d", desc="empty_train", ctor_args=(0.5,), inputs=(T((2, 0, 4)),)),
+    ModuleCase(module="Dropout3d", desc="empty_train", ctor_args=(0.5,), inputs=(T((1, 2, 0, 2, 2)),)),
+]

@@ -131,8 +131,8 @@ for mode, extra in (("nearest", {}), ("nearest-exact", {}), ("trilinear", {}),
     ]
 
 CASES += [
-    # the seed blog's example: F.interpolate(x, scale_factor=2, mode='nearest') on (1, 16, 7, 7)
-    OpCase(op="interpolate", desc="seed_blog_nearest_scale2", args=(T((1, 16, 7, 7)),),
+    # the tutorials' example: F.interpolate(x, scale_factor=2, mode='nearest') on (1, 16, 7, 7)
+    OpCase(op="interpolate", desc="tutorial_nearest_scale2", args=(T((1, 16, 7, 7)),),
            kwargs={"scale_factor": 2, "mode": "nearest"}),
     # scale_factor used as given: output size equal to the input's, scale != 1
     OpCase(op="interpolate", desc="2d_nearest_scale_1p1_same_size", args=(T((1, 2, 4, 4)),),
@@ -266,3 +266,54 @@ CASES += [
               kwargs={"scale_factor": 2, "mode": "bilinear"}, call_inputs=(T((1, 2, 3)),)),
     ErrorCase(op="UpsamplingBilinear2d", desc="module_no_size", module=True, call_inputs=(T((1, 2, 3, 3)),)),
 ]
+
+
+# 0-d and empty inputs with gradients.  Every mode on an empty batch (with the "zero_batch" cases above), the
+# area mode on zero channels: a mean when every output size is 1 (its backward works), else torch's
+# adaptive_avg_pool backward refuses the empty gradient (the output still requires grad) and the 3-d one
+# refuses zero channels already in the forward.  0-d inputs are refused by every mode.
+def _backward(**kwargs):
+    def call(lib, x):
+        x.requires_grad_()
+        lib.F.interpolate(x, **kwargs).sum().backward()
+    return call
+
+
+CASES += [
+    OpCase(op="interpolate", desc="2d_area_zero_channels_global", args=(T((2, 0, 4, 4)),),
+           kwargs={"size": 1, "mode": "area"}),
+    OpCase(op="interpolate", desc="1d_area_zero_channels_global", args=(T((2, 0, 5)),),
+           kwargs={"size": 1, "mode": "area"}),
+    OpCase(op="interpolate", desc="3d_area_zero_channels_global", args=(T((1, 0, 2, 3, 2)),),
+           kwargs={"size": (1, 1, 1), "mode": "area"}),
+    OpCase(op="interpolate", desc="2d_bilinear_antialias_zero_batch_down", args=(T((0, 2, 6, 6)),),
+           kwargs={"size": (3, 2), "mode": "bilinear", "antialias": True}),
+    OpCase(op="interpolate", desc="2d_lanczos_zero_batch", args=(T((0, 2, 4, 4)),),
+           kwargs={"size": 3, "mode": "lanczos", "antialias": True}),
+    OpCase(op="upsample", desc="zero_batch_linear", args=(T((0, 2, 4)),), kwargs={"scale_factor": 2, "mode": "linear"}),
+    OpCase(op="upsample_nearest", desc="zero_batch", args=(T((0, 2, 3, 4)),), kwargs={"size": (5, 7)}),
+    OpCase(op="upsample_bilinear", desc="zero_batch", args=(T((0, 2, 3, 4)),), kwargs={"scale_factor": 1.5}),
+    ModuleCase(module="Upsample", desc="zero_batch_bicubic", ctor_kwargs={"scale_factor": 2, "mode": "bicubic"},
+               inputs=(T((0, 2, 3, 3)),)),
+    ModuleCase(module="UpsamplingNearest2d", desc="zero_batch", ctor_kwargs={"size": 5}, inputs=(T((0, 1, 2, 3)),)),
+    ModuleCase(module="UpsamplingBilinear2d", desc="zero_batch", ctor_kwargs={"scale_factor": 2},
+               inputs=(T((0, 1, 2, 3)),)),
+    ErrorCase(op="interpolate", desc="3d_area_zero_channels", args=(T((1, 0, 2, 2, 2)),),
+              kwargs={"size": 2, "mode": "area"}),
+    ErrorCase(op="interpolate", desc="input_0d", args=(T(()),), kwargs={"size": 2}),
+    ErrorCase(op="interpolate", desc="input_0d_scale", args=(T(()),), kwargs={"scale_factor": 2.0, "mode": "area"}),
+    ErrorCase(op="Upsample", desc="module_input_0d", module=True, kwargs={"scale_factor": 2}, call_inputs=(T(()),)),
+]
+for desc, shape, kwargs in (("2d_area_size0", (1, 2, 4, 4), {"size": 0}),
+                            ("2d_area_scale_to_zero", (1, 2, 4, 4), {"scale_factor": 0.1}),
+                            ("2d_area_zero_channels", (1, 0, 4, 4), {"size": 2}),
+                            ("1d_area_zero_channels", (2, 0, 4), {"size": 2}),
+                            ("1d_area_scale_to_zero", (1, 2, 4), {"scale_factor": 0.1}),
+                            ("3d_area_size0", (1, 2, 2, 2, 2), {"size": (0, 1, 1)}),
+                            ("3d_area_scale_to_zero", (1, 2, 2, 2, 2), {"scale_factor": 0.1})):
+    kw = dict(kwargs, mode="area")
+    CASES += [
+        OpCase(op="interpolate", desc=f"{desc}_requires_grad", args=(T(shape),),
+               call=lambda F, x, kw=kw: F.interpolate(x, **kw).requires_grad),
+        ErrorCase(op="interpolate", desc=f"{desc}_backward", args=(T(shape),), call=_backward(**kw)),
+    ]

@@ -57,3 +57,20 @@ CASES += [
     OpCase(op="linear", desc="bias_2d_noncontig_input_in_place",
            args=(T((2, 3, 4), layout="transposed"), T((5, 4)), T((3, 5)))),
 ]
+
+# 0-d and empty inputs with gradients: 0-d outputs (vector by vector, with a 0-d bias), empty inputs whose
+# gradients are empty, and non-empty inputs whose output is empty (their gradients are zero)
+CASES += [
+    OpCase(op="linear", desc="vector_vector_bias_0d", args=(T((4,)), T((4,)), T(()))),
+    OpCase(op="linear", desc="empty_vector_vector", args=(T((0,)), T((0,)))),
+    OpCase(op="linear", desc="empty_vector_matrix", args=(T((0,)), T((3, 0)), T((3,)))),
+    OpCase(op="linear", desc="batch_zero_3d", args=(T((2, 0, 5)), T((3, 5)), T((3,)))),
+    OpCase(op="linear", desc="batch_zero_zero_in_features", args=(T((0, 0)), T((3, 0)))),
+    OpCase(op="linear", desc="zero_out_features_1d_input", args=(T((5,)), T((0, 5)))),
+    OpCase(op="linear", desc="weight_1d_batch_zero", args=(T((0, 4)), T((4,)))),
+    ModuleCase(module="Linear", desc="zero_in_features", ctor_args=(0, 3), inputs=(T((2, 0)),)),
+    ModuleCase(module="Linear", desc="zero_out_features", ctor_args=(4, 0), inputs=(T((2, 4)),)),
+    ModuleCase(module="Linear", desc="zero_batch_3d", ctor_args=(4, 2), inputs=(T((3, 0, 4)),)),
+    ErrorCase(op="linear", desc="weight_0d", args=(T((2, 3)), T(()))),
+    ErrorCase(op="Linear", desc="module_input_0d", module=True, args=(1, 2), call_inputs=(T(()),)),
+]

@@ -2,6 +2,8 @@
 
 cross_entropy and AdaptiveLogSoftmaxWithLoss (which need F.log_softmax) are in loss_ce.py.
 """
+import math
+
 import numpy as np
 
 from tests.harness import ErrorCase, ModuleCase, OpCase, T
@@ -33,11 +35,15 @@ def all_ignored(shape, ignore_index=-100):
 
 
 def log_probs(shape):
-    """Log-probabilities (normalised over dim 1, or dim 0 for a 1-d input)."""
+    """Log-probabilities (normalised over dim 1, or dim 0 for a 1-d input).
+
+    exp and log from the C library (``math``), not numpy's SIMD versions, whose last bit differs by CPU:
+    a registry input must be the same bits on every machine."""
     def gen(rng, shape_, dtype):
         x = rng.standard_normal(shape_)
         axis = 0 if len(shape_) == 1 else 1
-        x = x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
+        total = np.vectorize(math.exp, otypes=[np.float64])(x).sum(axis=axis, keepdims=True)
+        x = x - np.vectorize(math.log, otypes=[np.float64])(total)
         return x.astype(dtype)
     return T(shape, gen=gen)
 
@@ -306,4 +312,53 @@ CASES += [
     # no classes in a 3-d input with a non-empty target: torch views them as (N, C, 0, 0) and (N, 1, S)
     ErrorCase(op="nll_loss", desc="no_classes_3d_nonempty_target",
               args=(T((1, 0, 1)), T((1, 1), dtype="int64", low=0, high=1))),
+]
+
+# 0-d and empty inputs with gradients, for every reduction (a mean over nothing is NaN, a sum 0): 0-d inputs
+# and targets (both require grad where torch differentiates the target), a 0-d input broadcast against a
+# target, 0-d weights, empty inputs, the modules, and a target whose size differs from a 0-d input's
+_W0 = T((), 0.2, 2.0, requires_grad=False)
+for red in REDUCTIONS:
+    for op in ("mse_loss", "l1_loss"):
+        CASES += [
+            OpCase(op=op, desc=f"0d_{red}", args=(T(()), T(())), kwargs={"reduction": red}),
+            OpCase(op=op, desc=f"0d_weight_{red}", args=(T(()), T(())), kwargs={"reduction": red, "weight": _W0}),
+            OpCase(op=op, desc=f"0d_input_broadcast_{red}", args=(T(()), T((3,))), kwargs={"reduction": red}),
+            OpCase(op=op, desc=f"empty_3d_{red}", args=(T((2, 0, 3)), T((2, 0, 3))), kwargs={"reduction": red}),
+            OpCase(op=op, desc=f"empty_broadcast_{red}", args=(T((0, 3)), T((3,))), kwargs={"reduction": red}),
+        ]
+    CASES += [
+        OpCase(op="binary_cross_entropy", desc=f"0d_{red}", args=(probabilities(()), probabilities(())),
+               kwargs={"reduction": red}),
+        OpCase(op="binary_cross_entropy", desc=f"0d_weight_{red}", args=(probabilities(()), probabilities(())),
+               kwargs={"reduction": red, "weight": _W0}),
+        OpCase(op="binary_cross_entropy", desc=f"empty_{red}", args=(probabilities((2, 0)), probabilities((2, 0))),
+               kwargs={"reduction": red, "weight": T((2, 0), 0.2, 2.0, requires_grad=False)}),
+        OpCase(op="binary_cross_entropy_with_logits", desc=f"0d_{red}", args=(T((), -3, 3), probabilities(())),
+               kwargs={"reduction": red}),
+        OpCase(op="binary_cross_entropy_with_logits", desc=f"0d_weights_{red}",
+               args=(T((), -3, 3), probabilities(())), kwargs={"reduction": red, "weight": _W0, "pos_weight": _W0}),
+        OpCase(op="binary_cross_entropy_with_logits", desc=f"empty_pos_weight_{red}",
+               args=(T((0, 3)), probabilities((0, 3))),
+               kwargs={"reduction": red, "pos_weight": T((3,), 0.5, 3.0, requires_grad=False)}),
+        OpCase(op="nll_loss", desc=f"unbatched_weight_ignored_{red}", args=(log_probs((4,)), all_ignored((), 2)),
+               kwargs={"reduction": red, "weight": weight(4), "ignore_index": 2}),
+        OpCase(op="nll_loss", desc=f"batch_zero_weight_{red}", args=(T((0, 4)), classes((0,), 4)),
+               kwargs={"reduction": red, "weight": weight(4)}),
+        OpCase(op="nll_loss", desc=f"empty_spatial_4d_{red}", args=(T((2, 3, 0, 2)), classes((2, 0, 2), 3)),
+               kwargs={"reduction": red}),
+    ]
+CASES += [
+    ModuleCase(module="MSELoss", desc="0d", inputs=(T(()), T(()))),
+    ModuleCase(module="L1Loss", desc="empty_sum", ctor_kwargs={"reduction": "sum"}, inputs=(T((0, 3)), T((0, 3)))),
+    ModuleCase(module="BCELoss", desc="0d_none", ctor_kwargs={"reduction": "none"},
+               inputs=(probabilities(()), probabilities(()))),
+    ModuleCase(module="BCEWithLogitsLoss", desc="empty", inputs=(T((0, 2)), probabilities((0, 2)))),
+    ModuleCase(module="NLLLoss", desc="unbatched", inputs=(log_probs((4,)), classes((), 4))),
+    ModuleCase(module="NLLLoss", desc="batch_zero_sum", ctor_kwargs={"reduction": "sum"},
+               inputs=(T((0, 4)), classes((0,), 4))),
+    ErrorCase(op="binary_cross_entropy", desc="0d_input_1d_target", args=(probabilities(()), probabilities((1,)))),
+    ErrorCase(op="binary_cross_entropy_with_logits", desc="0d_input_1d_target", args=(T(()), probabilities((1,)))),
+    ErrorCase(op="nll_loss", desc="0d_input_1d_target", args=(T(()), classes((1,), 1))),
+    ErrorCase(op="nll_loss", desc="unbatched_empty_classes", args=(T((0,)), classes((), 1))),
 ]

@@ -170,3 +170,41 @@ CASES += [
 for case in CASES:
     if SKIP and not isinstance(case, ErrorCase):
         case.skip = SKIP
+
+# 0-d and empty inputs with gradients: unbatched inputs with a 0-d target (weights, smoothing, ignored),
+# empty batches and empty spatial dims with every option, the modules, and 0-d inputs torch refuses
+_CE_EDGE = []
+for red in REDUCTIONS:
+    _CE_EDGE += [
+        OpCase(op="cross_entropy", desc=f"unbatched_weight_smoothing_{red}", args=(T((5,)), classes((), 5)),
+               kwargs={"reduction": red, "weight": weight(5), "label_smoothing": 0.2}),
+        OpCase(op="cross_entropy", desc=f"unbatched_ignored_{red}", args=(T((4,)), all_ignored((), 1)),
+               kwargs={"reduction": red, "ignore_index": 1, "label_smoothing": 0.1}),
+        OpCase(op="cross_entropy", desc=f"probs_unbatched_smoothing_{red}", args=(T((4,)), prob_targets((4,), 0)),
+               kwargs={"reduction": red, "label_smoothing": 0.3}),
+        OpCase(op="cross_entropy", desc=f"batch_zero_weight_smoothing_{red}", args=(T((0, 4)), classes((0,), 4)),
+               kwargs={"reduction": red, "weight": weight(4), "label_smoothing": 0.1}),
+        OpCase(op="cross_entropy", desc=f"empty_spatial_{red}", args=(T((2, 3, 0)), classes((2, 0), 3)),
+               kwargs={"reduction": red, "label_smoothing": 0.2}),
+        OpCase(op="cross_entropy", desc=f"probs_empty_spatial_{red}", args=(T((2, 3, 0)), T((2, 3, 0))),
+               kwargs={"reduction": red}),
+        OpCase(op="cross_entropy", desc=f"probs_batch_zero_weight_smoothing_{red}", args=(T((0, 3)), T((0, 3))),
+               kwargs={"reduction": red, "weight": weight(3), "label_smoothing": 0.1}),
+    ]
+_CE_EDGE += [
+    ModuleCase(module="CrossEntropyLoss", desc="unbatched", inputs=(T((5,)), classes((), 5))),
+    ModuleCase(module="CrossEntropyLoss", desc="batch_zero_sum", ctor_kwargs={"reduction": "sum"},
+               inputs=(T((0, 4)), classes((0,), 4))),
+    ModuleCase(module=asm(8, 6, [2]), name="AdaptiveLogSoftmaxWithLoss", desc="batch_zero",
+               inputs=(T((0, 8)), T((0,), 0, 6, dtype="int64"))),
+    ModuleCase(module=asm_method("log_prob", 8, 6, [2]), name="AdaptiveLogSoftmaxWithLoss.log_prob",
+               desc="batch_zero", inputs=(T((0, 8)),)),
+    ErrorCase(op="cross_entropy", desc="probs_input_0d", args=(T(()), T(()))),
+    ErrorCase(op="CrossEntropyLoss", desc="module_input_0d", module=True, call_inputs=(T(()), classes((), 1))),
+    ErrorCase(op="AdaptiveLogSoftmaxWithLoss", desc="input_0d", module=True, args=(8, 6, [2]),
+              call_inputs=(T(()), T((), 0, 6, dtype="int64"))),
+]
+for case in _CE_EDGE:
+    if SKIP and not isinstance(case, ErrorCase):
+        case.skip = SKIP
+CASES += _CE_EDGE

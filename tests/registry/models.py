@@ -1,4 +1,4 @@
-"""The seed networks, built identically from torch.nn and refnn.nn.
+"""Example networks from the torch tutorials, built identically from torch.nn and refnn.nn.
 
 Each builder takes ``(nn, F)`` so the very same class definition runs against
 both libraries: repr, state_dict names, outputs, every parameter's gradient and
@@ -8,7 +8,7 @@ from tests.harness import ErrorCase, ModuleCase, T
 
 
 def lenet(nn, F):
-    """The seed's LeNet ``Net`` for 3x32x32 inputs."""
+    """The tutorials' LeNet ``Net`` for 3x32x32 inputs."""
     class Net(nn.Module):
         def __init__(self):
             super(Net, self).__init__()
@@ -35,7 +35,7 @@ def lenet(nn, F):
 
 
 def lenet_with_loss(nn, F):
-    """LeNet followed by log_softmax and nll_loss, the seed's training objective."""
+    """LeNet followed by log_softmax and nll_loss, its training objective."""
     class WithLoss(nn.Module):
         def __init__(self):
             super().__init__()
@@ -47,7 +47,7 @@ def lenet_with_loss(nn, F):
 
 
 def mnist_convnet(nn, F):
-    """The seed's MNISTConvNet: ``view(320)`` only works on a batch of one."""
+    """The MNISTConvNet: ``view(320)`` only works on a batch of one."""
     class MNISTConvNet(nn.Module):
         def __init__(self):
             super(MNISTConvNet, self).__init__()
@@ -67,7 +67,7 @@ def mnist_convnet(nn, F):
 
 
 def stride1_cnn(nn, F, buggy_super=False):
-    """The seed's two-layer CNN with stride-1 pooling (its ``super(CNN).__init__()`` typo fixed;
+    """A two-layer CNN with stride-1 pooling (its ``super(CNN).__init__()`` typo fixed;
     the typo itself is an error-parity case below)."""
     class CNN(nn.Module):
         def __init__(self, in_channels, out_channels):
@@ -89,7 +89,7 @@ def stride1_cnn(nn, F, buggy_super=False):
 
 
 def naming_example1(nn, F):
-    """Seed naming example 1: the same layers reachable as attributes and through ``stage1``."""
+    """Naming example 1: the same layers reachable as attributes and through ``stage1``."""
     class CNN(nn.Module):
         def __init__(self):
             super(CNN, self).__init__()
@@ -112,7 +112,7 @@ def naming_example1(nn, F):
 
 
 def naming_example2(nn, F):
-    """Seed naming example 2: DataParallel inside and around the model (``module.`` prefixes)."""
+    """Naming example 2: DataParallel inside and around the model (``module.`` prefixes)."""
     class CNN(nn.Module):
         def __init__(self):
             super(CNN, self).__init__()
@@ -140,19 +140,38 @@ def _buggy(lib):
 
 
 CASES = [
-    ModuleCase(module=lenet, name="seed LeNet", desc="batch4", inputs=(T((4, 3, 32, 32)),)),
-    ModuleCase(module=lenet, name="seed LeNet", desc="batch1_eval", inputs=(T((1, 3, 32, 32)),), train=False),
-    ModuleCase(module=lenet_with_loss, name="seed LeNet+nll_loss", desc="batch8",
+    ModuleCase(module=lenet, name="LeNet", desc="batch4", inputs=(T((4, 3, 32, 32)),)),
+    ModuleCase(module=lenet, name="LeNet", desc="batch1_eval", inputs=(T((1, 3, 32, 32)),), train=False),
+    ModuleCase(module=lenet_with_loss, name="LeNet+nll_loss", desc="batch8",
                inputs=(T((8, 3, 32, 32)), T((8,), low=0, high=10, dtype="int64"))),
-    ModuleCase(module=mnist_convnet, name="seed MNISTConvNet", desc="view320",
+    ModuleCase(module=mnist_convnet, name="MNISTConvNet", desc="view320",
                inputs=(T((1, 1, 28, 28)),)),
-    ModuleCase(module=stride1_cnn, name="seed CNN stride-1 pooling", desc="3to4",
+    ModuleCase(module=stride1_cnn, name="CNN stride-1 pooling", desc="3to4",
                inputs=(T((2, 3, 8, 8)),)),
-    ModuleCase(module=naming_example1, name="seed naming example 1", desc="train_2steps",
+    ModuleCase(module=naming_example1, name="naming example 1", desc="train_2steps",
                inputs=(T((2, 3, 5, 5)),), steps=2),
-    ModuleCase(module=naming_example1, name="seed naming example 1", desc="eval",
+    ModuleCase(module=naming_example1, name="naming example 1", desc="eval",
                inputs=(T((2, 3, 5, 5)),), train=False),
-    ModuleCase(module=naming_example2, name="seed naming example 2 (DataParallel)", desc="train_2steps",
+    ModuleCase(module=naming_example2, name="naming example 2 (DataParallel)", desc="train_2steps",
                inputs=(T((3, 3, 5, 5)),), steps=2),
-    ErrorCase(op="seed CNN super() typo", desc="cannot_assign_before_init", call=_buggy),
+    ErrorCase(op="CNN super() typo", desc="cannot_assign_before_init", call=_buggy),
+]
+
+# 0-d and empty inputs with gradients: the networks on an empty batch backpropagate (empty input gradients,
+# zero parameter gradients; view(-1, features) infers a batch of 0), view(320) cannot take an empty batch,
+# and none accepts a 0-d input
+def _model_call(build):
+    return lambda lib, x: build(lib.nn, lib.F)(x)
+
+
+CASES += [
+    ModuleCase(module=lenet, name="seed LeNet", desc="batch_zero", inputs=(T((0, 3, 32, 32)),)),
+    ModuleCase(module=lenet_with_loss, name="seed LeNet+nll_loss", desc="batch_zero",
+               inputs=(T((0, 3, 32, 32)), T((0,), low=0, high=10, dtype="int64"))),
+    ModuleCase(module=stride1_cnn, name="seed CNN stride-1 pooling", desc="batch_zero", inputs=(T((0, 3, 8, 8)),)),
+    ModuleCase(module=stride1_cnn, name="seed CNN stride-1 pooling", desc="unbatched", inputs=(T((3, 6, 6)),)),
+    ModuleCase(module=naming_example1, name="seed naming example 1", desc="batch_zero", inputs=(T((0, 3, 5, 5)),)),
+    ErrorCase(op="seed MNISTConvNet", desc="batch_zero_view320", call=_model_call(mnist_convnet),
+              args=(T((0, 1, 28, 28)),)),
+    ErrorCase(op="seed LeNet", desc="input_0d", call=_model_call(lenet), args=(T(()),)),
 ]

@@ -33,7 +33,7 @@ def with_specials(rng, shape, dtype):
 
 
 def unit_uniform(rng, shape, dtype):
-    """torch.rand-like values in [0, 1) (the seed's BatchNorm1d example)."""
+    """torch.rand-like values in [0, 1) (the tutorials' BatchNorm1d example)."""
     return rng.random(size=shape).astype(dtype)
 
 
@@ -80,8 +80,8 @@ def build(cls, *args, running=False, **kwargs):
     return builder
 
 
-def seed_example1(nn, F):
-    """The seed's Example 1 naming network (conv1/conv2 replaced by Linear until Conv2d lands):
+def naming_example1_linear(nn, F):
+    """The tutorials' Example 1 naming network (conv1/conv2 replaced by Linear until Conv2d lands):
     shared bn1 inside ``stage1``; keys conv1.*, bn1.*, stage1.0.*, stage1.1.*, conv2.*, bn2.*, fc1.*, fc2.*."""
     class CNN(nn.Module):
         def __init__(self):
@@ -103,8 +103,8 @@ def seed_example1(nn, F):
     return _randomise(CNN())
 
 
-def seed_example2(nn, F):
-    """The seed's Example 2: stage1 = Sequential(conv1, bn1), stage2 = DataParallel(stage1), the whole
+def naming_example2_linear(nn, F):
+    """The tutorials' Example 2: stage1 = Sequential(conv1, bn1), stage2 = DataParallel(stage1), the whole
     model wrapped in DataParallel (keys module.stage1.*, module.stage2.module.*, module.conv2.*, ...).
     conv1/conv2 are Linear(2, 2) over the last dim of (N, 3, 2, 2) until Conv2d lands."""
     class CNN(nn.Module):
@@ -345,7 +345,7 @@ MODULES = [
     ModuleCase(module=build("BatchNorm1d", 4), name="BatchNorm1d", desc="3d_steps", inputs=(T((3, 4, 6)),),
                steps=2),
     ModuleCase(module="BatchNorm1d", desc="defaults", ctor_args=(4,), inputs=(T((3, 4, 6)),)),
-    ModuleCase(module="BatchNorm1d", desc="seed_rand_100x16x784_small", ctor_args=(16,),
+    ModuleCase(module="BatchNorm1d", desc="rand_100x16x784_small", ctor_args=(16,),
                inputs=(T((10, 16, 78), gen=unit_uniform),)),
     ModuleCase(module=build("BatchNorm1d", 3, momentum=None), name="BatchNorm1d", desc="momentum_none_cma",
                inputs=(T((4, 3, 2)),), steps=3),
@@ -420,10 +420,10 @@ MODULES = [
     ModuleCase(module=build("GroupNorm", 2, 4, bias=False, eps=1e-3), name="GroupNorm", desc="no_bias_eps",
                inputs=(T((3, 4, 2, 2)),), train=False),
     ModuleCase(module=build("GroupNorm", 1, 4), name="GroupNorm", desc="no_spatial", inputs=(T((3, 4)),)),
-    # the seed's naming networks (Linear / BatchNorm2d stand in for Conv2d until it lands)
-    ModuleCase(module=seed_example1, name="seed_cnn_example1", desc="shared_bn_in_stage1", inputs=(T((5, 6)),),
+    # the naming networks (Linear / BatchNorm2d stand in for Conv2d until it lands)
+    ModuleCase(module=naming_example1_linear, name="cnn_naming_example1", desc="shared_bn_in_stage1", inputs=(T((5, 6)),),
                steps=2),
-    ModuleCase(module=seed_example2, name="seed_cnn_example2", desc="dataparallel_keys",
+    ModuleCase(module=naming_example2_linear, name="cnn_naming_example2", desc="dataparallel_keys",
                inputs=(T((4, 3, 2, 2)),), steps=2, tol={"float32": (1e-4, 1e-4)},
                tol_reason="a network of two BatchNorm2d, four Linear and ReLUs: float32 rounding of torch's float "
                           "BatchNorm backward accumulates (checked: refnn is closer to the float64 result)"),
@@ -474,7 +474,7 @@ FUZZ_PINNED = [
                  T((3,), 0.5, 2.0, dtype="float64", requires_grad=False)), kwargs={"training": True}),
     # a 1-d empty input takes the same path: weight and bias of any size but 0 (weight[0] of an empty weight)
     OpCase(op="batch_norm", desc="empty_1d_any_weight_size", args=(T((0,)), None, None, T((3,))),
-           kwargs={"training": True}, grad=False),    # torch's weight gradient is weight[0]'s (zeros); refnn gives none
+           kwargs={"training": True}),    # the weight's gradient is weight[0]'s: zeros of the weight's shape
     ErrorCase(op="batch_norm", desc="empty_1d_empty_bias", args=(T((0,)), None, None, None, T((0,))),
               kwargs={"training": True}),
     # instance_norm of an empty batch with a weight: weight.repeat(0)[0] fails before the running-buffer pair check
@@ -491,3 +491,43 @@ FUZZ_PINNED = [
 ]
 
 CASES = CASES + FUZZ_PINNED
+
+# 0-d and empty inputs with gradients.  torch returns an empty input as input.clone() * weight[0] + bias[0]
+# when its buffers or parameters would not fit (and for a 1-d input): the weight and bias get zero gradients
+# of their own shapes (a float64 weight for a float32 input included: weight[0] is 0-d and does not promote).
+# Every normalisation refuses a 0-d input.
+CASES += [
+    OpCase(op="batch_norm", desc="empty_1d_weight_bias", args=(T((0,)), None, None, T((3,)), T((2,))),
+           kwargs={"training": True}),
+    OpCase(op="batch_norm", desc="empty_1d_float64_weight", dtypes=F32,
+           args=(T((0,)), None, None, T((3,), dtype="float64"), T((1,), dtype="float64")), kwargs={"training": True}),
+    OpCase(op="batch_norm", desc="empty_eval_mis_sized_affine",
+           args=(T((0, 3, 2)), stat((5,)), positive((5,)), T((4,)), T((2,))), kwargs={"training": False}),
+    _bn("train_zero_batch_affine_only", T((0, 2, 3)), 2, running=False),
+    _bn("eval_zero_length_4d", T((2, 3, 0, 2)), 3, training=False),
+    OpCase(op="instance_norm", desc="zero_length_affine", args=(T((2, 3, 0)),),
+           kwargs={"weight": T((3,), 0.5, 1.5), "bias": T((3,))}),
+    OpCase(op="instance_norm", desc="zero_length_running", args=(T((2, 3, 0)), stat((3,)), positive((3,)))),
+    OpCase(op="instance_norm", desc="zero_channels", args=(T((2, 0, 4)),)),
+    OpCase(op="layer_norm", desc="zero_rows_3d", args=(T((2, 0, 4)), (4,), T((4,)), T((4,)))),
+    OpCase(op="layer_norm", desc="zero_width_2d_shape", args=(T((3, 2, 0)), (2, 0), T((2, 0)), T((2, 0)))),
+    OpCase(op="group_norm", desc="zero_channels", args=(T((2, 0, 4)), 1, T((0,)), T((0,)))),
+    OpCase(op="group_norm", desc="zero_length", args=(T((2, 4, 0)), 2, T((4,)), T((4,)))),
+    OpCase(op="group_norm", desc="2d_input_zero_batch", args=(T((0, 4)), 4, T((4,)), T((4,)))),
+    ModuleCase(module=build("LayerNorm", 3), name="LayerNorm", desc="zero_batch", inputs=(T((0, 3)),)),
+    ModuleCase(module=build("GroupNorm", 2, 4), name="GroupNorm", desc="zero_batch", inputs=(T((0, 4, 3)),)),
+    ModuleCase(module=build("InstanceNorm1d", 3, affine=True), name="InstanceNorm1d", desc="zero_length",
+               inputs=(T((2, 3, 0)),)),
+    ModuleCase(module=build("BatchNorm2d", 2, running=True), name="BatchNorm2d", desc="eval_zero_batch",
+               inputs=(T((0, 2, 3, 3)),), train=False),
+    ErrorCase(op="batch_norm", desc="input_0d_train", args=(T(()), None, None), kwargs={"training": True}),
+    ErrorCase(op="batch_norm", desc="input_0d_eval", args=(T(()), stat(()), positive(()))),
+    ErrorCase(op="instance_norm", desc="input_0d", args=(T(()),)),
+    ErrorCase(op="layer_norm", desc="input_0d_empty_shape", args=(T(()), ())),
+    ErrorCase(op="layer_norm", desc="input_0d", args=(T(()), (1,))),
+    ErrorCase(op="group_norm", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="group_norm", desc="input_1d", args=(T((3,)), 1)),
+    ErrorCase(op="BatchNorm1d", desc="module_input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="LayerNorm", desc="module_input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="GroupNorm", desc="module_input_0d", module=True, args=(1, 1), call_inputs=(T(()),)),
+]

@@ -54,3 +54,43 @@ CASES += [
     ErrorCase(op="pixel_shuffle", desc="factor_below_int64", args=(T((1, 4, 2, 2)), -(2 ** 63) - 1)),
     ErrorCase(op="pixel_unshuffle", desc="factor_overflow_int64", args=(T((1, 1, 4, 4)), 2 ** 63)),
 ]
+
+
+# 0-d and empty inputs with gradients.  With factor 1 torch's backward works on empty inputs (the gradient is
+# empty, of the input's shape).  With a larger factor torch's output still requires grad, but its backward
+# refuses: pixel_shuffle's gradient is pixel_unshuffle, which returns an empty tensor unchanged (torch 2.13),
+# so the engine sees the wrong shape; pixel_unshuffle's is pixel_shuffle, which refuses the channel count or
+# gives the wrong shape.  refnn mirrors both (its engine checks gradient shapes as torch's does).
+def _backward(op, factor):
+    def call(lib, x):
+        x.requires_grad_()
+        getattr(lib.F, op)(x, factor).sum().backward()
+    return call
+
+
+def _requires_grad(op, factor):
+    return lambda F, x: getattr(F, op)(x, factor).requires_grad
+
+
+CASES += [
+    OpCase(op="pixel_shuffle", desc="empty_channels_factor1", args=(T((1, 0, 1, 1)), 1)),
+    OpCase(op="pixel_shuffle", desc="empty_batch_factor1", args=(T((0, 3, 2, 2)), 1)),
+    OpCase(op="pixel_shuffle", desc="empty_height_factor1_unbatched", args=(T((3, 0, 2)), 1)),
+    OpCase(op="pixel_unshuffle", desc="empty_channels_factor1", args=(T((1, 0, 1, 1)), 1)),
+    OpCase(op="pixel_unshuffle", desc="empty_width_factor1", args=(T((2, 1, 2, 0)), 1)),
+    ModuleCase(module="PixelShuffle", desc="empty_batch_factor1", ctor_args=(1,), inputs=(T((0, 2, 3, 3)),)),
+    ModuleCase(module="PixelUnshuffle", desc="empty_channels_factor1", ctor_args=(1,), inputs=(T((2, 0, 2, 2)),)),
+]
+for op, shape in (("pixel_shuffle", (0, 8, 3, 4)), ("pixel_shuffle", (1, 0, 3, 4)), ("pixel_shuffle", (1, 4, 0, 4)),
+                  ("pixel_unshuffle", (0, 2, 4, 4)), ("pixel_unshuffle", (1, 2, 0, 4)),
+                  ("pixel_unshuffle", (1, 0, 4, 4))):
+    tag = "x".join(map(str, shape))
+    CASES += [
+        OpCase(op=op, desc=f"empty_{tag}_factor2_requires_grad", args=(T(shape),), call=_requires_grad(op, 2)),
+        ErrorCase(op=op, desc=f"empty_{tag}_factor2_backward", args=(T(shape),), call=_backward(op, 2)),
+    ]
+CASES += [
+    ErrorCase(op="pixel_shuffle", desc="0d_input", args=(T(()), 1)),
+    ErrorCase(op="pixel_unshuffle", desc="0d_input", args=(T(()), 1)),
+    ErrorCase(op="PixelShuffle", desc="0d_input", module=True, args=(2,), call_inputs=(T(()),)),
+]

@@ -32,13 +32,13 @@ def all_neg_inf(rng, shape, dtype):
     return np.full(shape, -np.inf, dtype=dtype)
 
 
-def seed_4x4(rng, shape, dtype):
-    """The MaxUnpool2d seed's input: 1..16 in a 4x4 plane."""
+def plane_1_to_16(rng, shape, dtype):
+    """The MaxUnpool2d example's input: 1..16 in a 4x4 plane."""
     return np.arange(1, 17, dtype=dtype).reshape(shape)
 
 
-def seed_1_to_7(rng, shape, dtype):
-    """The avg_pool1d seed's input: [[[1, 2, 3, 4, 5, 6, 7]]]."""
+def row_1_to_7(rng, shape, dtype):
+    """The avg_pool1d example's input: [[[1, 2, 3, 4, 5, 6, 7]]]."""
     return np.arange(1, 8, dtype=dtype).reshape(shape)
 
 
@@ -88,7 +88,7 @@ def pool_unpool_1d(nn, F):
     return PoolUnpool1d()
 
 
-def _seed_unpool(F, x):
+def _example_unpool(F, x):
     output, indices = F.max_pool2d(x, 2, stride=2, return_indices=True)
     return F.max_unpool2d(output, indices, 2, stride=2, output_size=[1, 1, 5, 5])
 
@@ -171,12 +171,12 @@ MAX_POOL = [
                ctor_kwargs={"return_indices": True}, inputs=(T((2, 3, 9, 9)),)),
     ModuleCase(module="MaxPool2d", desc="tuple_dilation_ceil", ctor_args=((3, 2), (2, 1), (1, 0), (2, 1)),
                ctor_kwargs={"ceil_mode": True}, inputs=(T((2, 2, 9, 8)),)),
-    ModuleCase(module="MaxPool2d", desc="seed_3x2_s2x1", ctor_args=((3, 2),), ctor_kwargs={"stride": (2, 1)},
+    ModuleCase(module="MaxPool2d", desc="example_3x2_s2x1", ctor_args=((3, 2),), ctor_kwargs={"stride": (2, 1)},
                inputs=(T((2, 4, 10, 8)),)),
-    ModuleCase(module="MaxPool2d", desc="stride1_seed_cnn", ctor_kwargs={"kernel_size": 2, "stride": 1},
+    ModuleCase(module="MaxPool2d", desc="stride1_cnn", ctor_kwargs={"kernel_size": 2, "stride": 1},
                inputs=(T((1, 3, 6, 6)),)),
     ModuleCase(module="MaxPool2d", desc="unbatched", ctor_args=(2,), inputs=(T((3, 6, 6)),)),
-    ModuleCase(module="MaxPool1d", desc="seed_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
+    ModuleCase(module="MaxPool1d", desc="example_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
                inputs=(T((4, 5, 50)),)),
     ModuleCase(module="MaxPool1d", desc="indices_ceil", ctor_args=(3, 2, 1, 1, True, True),
                inputs=(T((2, 3, 10)),)),
@@ -184,7 +184,7 @@ MAX_POOL = [
 
 AVG_POOL = [
     OpCase(op="avg_pool2d", desc="k2", args=(T(X4), 2)),
-    OpCase(op="avg_pool2d", desc="seed_k2_s2", args=(T((1, 16, 14, 14)), 2), kwargs={"stride": 2}),
+    OpCase(op="avg_pool2d", desc="example_k2_s2", args=(T((1, 16, 14, 14)), 2), kwargs={"stride": 2}),
     OpCase(op="avg_pool2d", desc="k3_s2_p1", args=(T((2, 3, 9, 9)), 3, 2, 1)),
     OpCase(op="avg_pool2d", desc="exclude_pad", args=(T((2, 3, 9, 9)), 3, 2, 1),
            kwargs={"count_include_pad": False}),
@@ -212,7 +212,7 @@ AVG_POOL = [
     OpCase(op="avg_pool2d", desc="strided_input", args=(T((2, 3, 6, 8), layout="strided"), 3, 2, 1)),
     OpCase(op="avg_pool2d", desc="wide_rows_fast_path", args=(T((2, 2, 5, 40)), 3, 2, 1),
            kwargs={"count_include_pad": False}),
-    OpCase(op="avg_pool1d", desc="seed_1_to_7", args=(T((1, 1, 7), gen=seed_1_to_7),),
+    OpCase(op="avg_pool1d", desc="example_1_to_7", args=(T((1, 1, 7), gen=row_1_to_7),),
            kwargs={"kernel_size": 3, "stride": 2}),
     OpCase(op="avg_pool1d", desc="k3_s2_p1", args=(T((2, 3, 11)), 3, 2, 1)),
     OpCase(op="avg_pool1d", desc="exclude_pad_ceil", args=(T((2, 3, 10)), 3, 2, 1, True, False)),
@@ -220,15 +220,15 @@ AVG_POOL = [
     OpCase(op="avg_pool1d", desc="unbatched", args=(T((3, 9)), 2)),
     OpCase(op="avg_pool1d", desc="batch_zero", args=(T((0, 3, 6)), 2)),
     OpCase(op="avg_pool1d", desc="negative_stride_input", args=(T((2, 3, 9), layout="negative"), 3, 2)),
-    ModuleCase(module="AvgPool2d", desc="seed_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
+    ModuleCase(module="AvgPool2d", desc="example_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
                inputs=(T((2, 4, 11, 9)),)),
     ModuleCase(module="AvgPool2d", desc="all_args", ctor_args=((3, 2), (2, 1), (1, 1), True, False, None),
                inputs=(T((2, 3, 8, 7)),)),
     ModuleCase(module="AvgPool2d", desc="divisor_override", ctor_args=(2,), ctor_kwargs={"divisor_override": 3},
                inputs=(T((2, 3, 6, 6)),)),
     ModuleCase(module="AvgPool2d", desc="unbatched", ctor_args=(2,), inputs=(T((3, 6, 6)),)),
-    ModuleCase(module="AvgPool1d", desc="seed_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
-               inputs=(T((1, 1, 7), gen=seed_1_to_7),)),
+    ModuleCase(module="AvgPool1d", desc="example_k3_s2", ctor_args=(3,), ctor_kwargs={"stride": 2},
+               inputs=(T((1, 1, 7), gen=row_1_to_7),)),
     ModuleCase(module="AvgPool1d", desc="all_args", ctor_args=(3, 2, 1, True, False), inputs=(T((2, 3, 10)),)),
 ]
 
@@ -284,18 +284,18 @@ ADAPTIVE = [
            kwargs={"return_indices": True}),
     OpCase(op="adaptive_max_pool1d", desc="unbatched", args=(T((3, 9)), 4)),
     OpCase(op="adaptive_max_pool1d_with_indices", desc="k4", args=(T((2, 3, 9)), 4)),
-    ModuleCase(module="AdaptiveAvgPool2d", desc="seed_1x1", ctor_args=((1, 1),), inputs=(T((2, 16, 7, 7)),)),
+    ModuleCase(module="AdaptiveAvgPool2d", desc="example_1x1", ctor_args=((1, 1),), inputs=(T((2, 16, 7, 7)),)),
     ModuleCase(module="AdaptiveAvgPool2d", desc="None_7", ctor_args=((None, 7),), inputs=(T((1, 4, 10, 9)),)),
     ModuleCase(module="AdaptiveAvgPool2d", desc="int", ctor_args=(5,), inputs=(T((1, 4, 8, 9)),)),
     ModuleCase(module="AdaptiveAvgPool1d", desc="int", ctor_args=(5,), inputs=(T((1, 4, 8)),)),
-    ModuleCase(module="AdaptiveMaxPool2d", desc="seed_None_7", ctor_args=((None, 7),), inputs=(T((1, 4, 10, 9)),)),
+    ModuleCase(module="AdaptiveMaxPool2d", desc="example_None_7", ctor_args=((None, 7),), inputs=(T((1, 4, 10, 9)),)),
     ModuleCase(module="AdaptiveMaxPool2d", desc="indices", ctor_args=(3, True), inputs=(T((2, 4, 8, 9)),)),
     ModuleCase(module="AdaptiveMaxPool1d", desc="indices", ctor_args=(3,), ctor_kwargs={"return_indices": True},
                inputs=(T((2, 4, 8)),)),
 ]
 
 UNPOOL = [
-    OpCase(op="max_unpool2d", desc="seed_example_5x5", args=(T((1, 1, 4, 4), gen=seed_4x4),), call=_seed_unpool),
+    OpCase(op="max_unpool2d", desc="example_5x5", args=(T((1, 1, 4, 4), gen=plane_1_to_16),), call=_example_unpool),
     OpCase(op="max_unpool2d", desc="after_pool_k2", args=(T((2, 3, 6, 6)),), call=_unpool_after_pool(2, 2, 0)),
     OpCase(op="max_unpool2d", desc="after_pool_k3_s2_p1", args=(T((2, 3, 9, 9)),),
            call=_unpool_after_pool(3, 2, 1)),
@@ -446,3 +446,83 @@ ERRORS = [
 ]
 
 CASES = MAX_POOL + AVG_POOL + ADAPTIVE + UNPOOL + ERRORS
+
+
+# 0-d and empty inputs with gradients.  torch's adaptive pooling backward refuses a gradient with an empty
+# non-batch dimension (an output size of 0, or no channels in a batched input) though its forward gives that
+# output: those cases check that the output requires grad, and an ErrorCase runs the backward.  Its adaptive
+# average with every output size 1 is a mean, whose backward works on such inputs.
+def _backward(op, *args, **kwargs):
+    def call(lib, x):
+        x.requires_grad_()
+        getattr(lib.F, op)(x, *args, **kwargs).sum().backward()
+    return call
+
+
+def _requires_grad(op, *args):
+    return lambda F, x: getattr(F, op)(x, *args).requires_grad
+
+
+_REFUSED_BACKWARD = [
+    ("adaptive_avg_pool2d", (2, 3, 4, 4), 0), ("adaptive_avg_pool2d", (2, 0, 4, 4), 2),
+    ("adaptive_avg_pool2d", (2, 2, 4, 4), (0, 1)), ("adaptive_avg_pool2d", (3, 4, 4), (2, 0)),
+    ("adaptive_avg_pool2d", (0, 4, 4), 0), ("adaptive_avg_pool1d", (2, 4), 0),
+    ("adaptive_avg_pool1d", (2, 0, 4), 2), ("adaptive_avg_pool1d", (2, 3, 4), 0),
+    ("adaptive_max_pool2d", (2, 3, 4, 4), 0), ("adaptive_max_pool2d", (3, 4, 4), (2, 0)),
+    ("adaptive_max_pool1d", (2, 4), 0), ("adaptive_max_pool1d", (0, 4), 0),
+]
+for op, shape, size in _REFUSED_BACKWARD:
+    tag = "x".join(map(str, shape)) + "_to_" + ("x".join(map(str, size)) if isinstance(size, tuple) else str(size))
+    CASES += [
+        OpCase(op=op, desc=f"empty_output_{tag}_requires_grad", args=(T(shape),), call=_requires_grad(op, size)),
+        ErrorCase(op=op, desc=f"empty_output_{tag}_backward", args=(T(shape),), call=_backward(op, size)),
+    ]
+
+CASES += [
+    OpCase(op="max_pool2d", desc="batch_zero_ceil_dilation", args=(T((0, 2, 5, 5)), 2),
+           kwargs={"ceil_mode": True, "dilation": 2, "stride": 2}),
+    OpCase(op="max_pool1d", desc="batch_zero_indices", args=(T((0, 3, 6)), 3), kwargs={"return_indices": True}),
+    OpCase(op="avg_pool2d", desc="batch_zero_ceil_divisor", args=(T((0, 2, 5, 5)), 2),
+           kwargs={"ceil_mode": True, "divisor_override": 3}),
+    OpCase(op="avg_pool1d", desc="batch_zero_padding", args=(T((0, 2, 5)), 3),
+           kwargs={"padding": 1, "count_include_pad": False}),
+    OpCase(op="adaptive_avg_pool2d", desc="channels_zero_global", args=(T((2, 0, 4, 4)), 1)),
+    OpCase(op="adaptive_avg_pool2d", desc="batch_zero_global", args=(T((0, 3, 4, 4)), (1, 1))),
+    OpCase(op="adaptive_avg_pool2d", desc="unbatched_channels_zero", args=(T((0, 4, 4)), 2)),
+    OpCase(op="adaptive_avg_pool1d", desc="channels_zero_global", args=(T((2, 0, 4)), 1)),
+    OpCase(op="adaptive_avg_pool1d", desc="unbatched_channels_zero", args=(T((0, 4)), 2)),
+    OpCase(op="adaptive_max_pool2d", desc="unbatched_channels_zero", args=(T((0, 4, 4)), 2),
+           kwargs={"return_indices": True}),
+    OpCase(op="adaptive_max_pool1d", desc="batch_zero", args=(T((0, 3, 9)), 4), kwargs={"return_indices": True}),
+    OpCase(op="adaptive_max_pool1d", desc="unbatched_channels_zero", args=(T((0, 4)), 2)),
+    OpCase(op="max_unpool1d", desc="batch_zero", args=(T((0, 3, 4)), T((0, 3, 4), dtype="int64", low=0, high=8), 2)),
+    OpCase(op="max_unpool2d", desc="unbatched_channels_zero", args=(T((0, 2, 2)),
+                                                                   T((0, 2, 2), dtype="int64", low=0, high=16), 2)),
+    ModuleCase(module="MaxPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="MaxPool1d", desc="batch_zero_indices", ctor_args=(2,), ctor_kwargs={"return_indices": True},
+               inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="AvgPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AvgPool1d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="AdaptiveAvgPool2d", desc="batch_zero", ctor_args=((2, 3),), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AdaptiveAvgPool1d", desc="channels_zero_global", ctor_args=(1,), inputs=(T((2, 0, 5)),)),
+    ModuleCase(module="AdaptiveMaxPool2d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4, 4)),)),
+    ModuleCase(module="AdaptiveMaxPool1d", desc="batch_zero", ctor_args=(2,), inputs=(T((0, 3, 4)),)),
+    ModuleCase(module="MaxUnpool1d", desc="batch_zero", ctor_args=(2,),
+               inputs=(T((0, 3, 4)), T((0, 3, 4), dtype="int64", low=0, high=8))),
+]
+_IDX_0D = T((), dtype="int64", low=0, high=1)
+CASES += [
+    ErrorCase(op="max_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="max_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="avg_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="avg_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_avg_pool2d", desc="input_0d", args=(T(()), 2)),
+    ErrorCase(op="adaptive_avg_pool2d", desc="input_0d_global", args=(T(()), 1)),
+    ErrorCase(op="adaptive_avg_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_max_pool2d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_max_pool1d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="max_unpool2d", desc="input_0d", args=(T(()), _IDX_0D, 1)),
+    ErrorCase(op="max_unpool1d", desc="input_0d", args=(T(()), _IDX_0D, 1)),
+    ErrorCase(op="MaxPool2d", desc="input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+    ErrorCase(op="AdaptiveAvgPool1d", desc="input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+]

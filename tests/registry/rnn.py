@@ -170,3 +170,36 @@ CASES = [
     ErrorCase(op="LSTMCell", desc="cell_size_mismatch", call=lstm_cell_call, args=(T((2, 3)), T((2, 4)), T((2, 5)))),
     ErrorCase(op="LSTMCell", desc="state_3d", call=lstm_cell_call, args=(T((2, 3)), T((1, 2, 4)), T((2, 4)))),
 ]
+
+# 0-d and empty inputs with gradients: empty batches (every layer, with states, batch_first, bidirectional,
+# projections), cells with no input features or no hidden units (empty weights, zero gradients), and the
+# 0-d and 1-d inputs torch refuses
+CASES += [
+    ModuleCase(module="RNN", desc="batch_zero_batch_first_bidirectional", ctor_args=(3, 4),
+               ctor_kwargs={"num_layers": 2, "batch_first": True, "bidirectional": True}, inputs=(T((0, 5, 3)),)),
+    ModuleCase(module="RNN", desc="batch_zero_h0_relu", ctor_args=(3, 4), ctor_kwargs={"nonlinearity": "relu"},
+               inputs=(T((2, 0, 3)), T((1, 0, 4)))),
+    ModuleCase(module="LSTM", desc="batch_zero_proj_states", ctor_args=(3, 5), ctor_kwargs={"proj_size": 2},
+               inputs=(T((2, 0, 3)), (T((1, 0, 2)), T((1, 0, 5))))),
+    ModuleCase(module="LSTM", desc="batch_zero_batch_first_two_layers", ctor_args=(3, 4),
+               ctor_kwargs={"num_layers": 2, "batch_first": True}, inputs=(T((0, 3, 3)),)),
+    ModuleCase(module="GRU", desc="batch_zero_h0_bidirectional", ctor_args=(3, 4), ctor_kwargs={"bidirectional": True},
+               inputs=(T((2, 0, 3)), T((2, 0, 4)))),
+    ModuleCase(module="RNNCell", desc="batch_zero_h0", ctor_args=(3, 4), inputs=(T((0, 3)), T((0, 4)))),
+    ModuleCase(module="LSTMCell", desc="batch_zero", ctor_args=(3, 4), inputs=(T((0, 3)),)),
+    ModuleCase(module="LSTMCell", desc="batch_zero_states", ctor_args=(3, 4), inputs=(T((0, 3)), (T((0, 4)), T((0, 4))))),
+    ModuleCase(module="GRUCell", desc="batch_zero", ctor_args=(3, 4), inputs=(T((0, 3)),)),
+    ModuleCase(module="RNNCell", desc="input_size_zero", ctor_args=(0, 4), inputs=(T((2, 0)), T((2, 4)))),
+    ModuleCase(module="LSTMCell", desc="input_size_zero", ctor_args=(0, 3), inputs=(T((2, 0)),)),
+    ModuleCase(module="GRUCell", desc="input_size_zero_unbatched", ctor_args=(0, 3), inputs=(T((0,)), T((3,)))),
+    ModuleCase(module="RNNCell", desc="hidden_size_zero", ctor_args=(3, 0), inputs=(T((2, 3)),)),
+    ModuleCase(module="LSTMCell", desc="hidden_size_zero", ctor_args=(3, 0), inputs=(T((2, 3)),)),
+    ModuleCase(module="GRUCell", desc="hidden_size_zero", ctor_args=(3, 0), inputs=(T((2, 3)),)),
+    ErrorCase(op="RNN", desc="input_0d", module=True, args=(3, 4), call_inputs=(T(()),)),
+    ErrorCase(op="LSTM", desc="input_0d", module=True, args=(3, 4), call_inputs=(T(()),)),
+    ErrorCase(op="GRU", desc="input_1d", module=True, args=(3, 4), call_inputs=(T((3,)),)),
+    ErrorCase(op="RNNCell", desc="input_0d", module=True, args=(3, 4), call_inputs=(T(()),)),
+    ErrorCase(op="LSTMCell", desc="input_0d", module=True, args=(3, 4), call_inputs=(T(()),)),
+    ErrorCase(op="GRUCell", desc="input_0d", module=True, args=(3, 4), call_inputs=(T(()),)),
+    ErrorCase(op="LSTM", desc="batch_zero_seq_zero", module=True, args=(3, 4), call_inputs=(T((0, 0, 3)),)),
+]

@@ -103,3 +103,21 @@ def _float64(F):
         import torch
         return torch.float64
     return np.float64
+
+
+# 0-d and empty inputs with gradients: a 0-d leaf itself (its gradient must stay 0-d), the modules on 0-d and
+# empty inputs, and an empty softmin dim
+CASES += [OpCase(op=op, desc=f"0d_leaf_dim{dim}", args=(T(()),), kwargs={"dim": dim})
+          for op in OPS for dim in (0, -1)]
+CASES += [OpCase(op=op, desc="0d_leaf_dim_none", args=(T(()),)) for op in OPS]
+CASES += [
+    OpCase(op="softmin", desc="empty_dim", args=(T((3, 0)),), kwargs={"dim": 1}),
+    OpCase(op="log_softmax", desc="empty_3d", args=(T((2, 0, 4)),), kwargs={"dim": -1}),
+    ModuleCase(module="Softmax", desc="0d", ctor_args=(0,), inputs=(T(()),)),
+    ModuleCase(module="LogSoftmax", desc="0d", ctor_args=(-1,), inputs=(T(()),)),
+    ModuleCase(module="Softmin", desc="0d", ctor_kwargs={"dim": 0}, inputs=(T(()),)),
+    ModuleCase(module="Softmax", desc="empty_batch", ctor_args=(1,), inputs=(T((0, 4)),)),
+    ModuleCase(module="LogSoftmax", desc="empty_dim", ctor_args=(1,), inputs=(T((2, 0)),)),
+    ModuleCase(module="Softmin", desc="empty_batch", ctor_args=(-1,), inputs=(T((0, 3, 2)),)),
+    ErrorCase(op="Softmax", desc="0d_dim1", module=True, args=(1,), call_inputs=(T(()),)),
+]

@@ -1,4 +1,4 @@
-"""The compliance report's pieces: the seed scope (data), running the registry,
+"""The compliance report's pieces: the torch.nn entries refnn covers (data), running the registry,
 the feature matrix, the audits, and the Markdown/HTML/JUnit renderers.
 
 ``tools/compliance_report.py`` is the command; everything it writes is rendered

@@ -106,7 +106,7 @@ def run_pair(index):
 def crashed_record(index, message):
     return {"index": index, "status": "failed", "message": message[:MESSAGE_LIMIT], "reason": "",
             "metrics": {"max_abs": 0.0, "max_rel": 0.0, "max_ulp": 0.0}, "accuracy": None,
-            "determinism": None, "seconds": 0.0, "crashed": True}
+            "determinism": None, "seconds": 0.0, "crashed": True, "disagreements": []}
 
 
 def _progress(total, enabled):

@@ -1,4 +1,7 @@
-"""JUnit XML for CI: one testsuite per family, one testcase per case run."""
+"""JUnit XML for CI: one testsuite per family, one testcase per case run.
+
+A case where torch disagrees with itself is a passed testcase carrying a ``torch-disagrees`` property
+and, in ``system-out``, the elements with both of torch's values and refnn's."""
 from xml.sax.saxutils import escape, quoteattr
 
 
@@ -21,6 +24,15 @@ def render(report):
                 lines.append(f'      <failure message={quoteattr(first)}>{escape(c["message"])}</failure>')
             elif c["status"] == "xpass":
                 lines.append(f'      <failure message={quoteattr("unexpected pass: " + c["reason"])}/>')
+            elif c["status"] == "disagrees":   # passed: refnn equals torch's answer for the element alone
+                n = len(c.get("disagreements") or [])
+                lines.append('      <properties><property name="torch-disagrees" '
+                             f'value="{n} element(s)"/></properties>')
+                notes = ["torch disagrees with itself; refnn follows torch's answer for the element alone:"]
+                notes += [f"{d['what']} element {d['index']} input {d['input']}: torch in place "
+                          f"{d['torch_in_place']}, torch alone {d['torch_alone']}, refnn {d['refnn']}"
+                          for d in c.get("disagreements") or []]
+                lines.append(f"      <system-out>{escape(chr(10).join(notes))}</system-out>")
             elif c["status"] in ("xfail", "skipped"):
                 lines.append(f'      <skipped message={quoteattr(c["status"] + ": " + c["reason"])}/>')
             lines.append("    </testcase>")

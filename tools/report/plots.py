@@ -4,7 +4,8 @@ import io
 import math
 
 FLOOR = 1e-12          # errors of exactly 0 are drawn at this floor
-COLORS = {"passed": "#2e7d32", "failed": "#c62828", "xfail": "#f9a825", "xpass": "#6a1b9a", "skipped": "#9e9e9e"}
+COLORS = {"passed": "#2e7d32", "disagrees": "#0277bd", "failed": "#c62828", "xfail": "#f9a825", "xpass": "#6a1b9a",
+          "skipped": "#9e9e9e"}
 REFNN, TORCH = "#1565c0", "#ef6c00"
 
 
@@ -33,11 +34,12 @@ def status_by_family(report):
     for status, color in COLORS.items():
         values = [fams[n][status] for n in names]
         if any(values):
-            ax.barh(names, values, left=left, color=color, label=status)
+            ax.barh(names, values, left=left, color=color,
+                    label="torch disagrees" if status == "disagrees" else status)
             left = [a + b for a, b in zip(left, values)]
     ax.invert_yaxis()
     ax.set_xlabel("case runs")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
 

@@ -3,7 +3,8 @@ inline base64 PNG).  It references nothing outside itself: no URLs, no fonts, no
 import html
 
 from . import plots
-from .render_md import fmt, header_lines, summary_lines  # noqa: F401 - shared wording
+from .render_md import (DISAGREEMENT_HEADERS, disagreement_rows, fmt, header_lines, pass_text,  # noqa: F401
+                        refusal_text, summary_lines, unsupported_groups)   # shared wording
 
 CSS = """
 :root{--ok:#2e7d32;--bad:#c62828;--warn:#b7791f;--muted:#6b7280;--line:#e5e7eb;--bg:#f8fafc;--acc:#1565c0}
@@ -34,6 +35,7 @@ tr.fail td{background:#fdecea}
 .s-xfail,.s-partial{color:var(--warn);font-weight:600}
 .s-skip,.s-skipped,.s-uncovered,.s-untested,.s-notrun,.s-unsupported,.s-notimplemented{color:var(--muted)}
 .s-passed{color:var(--ok)}
+.s-disagrees{color:var(--acc);font-weight:600}
 td.cell{text-align:center;min-width:34px}
 td.c-pass{background:#e8f5e9;color:var(--ok)}td.c-fail{background:#fdecea;color:var(--bad)}
 td.c-xfail{background:#fff8e1;color:var(--warn)}td.c-skip,td.c-uncovered{color:#9ca3af}
@@ -116,11 +118,12 @@ def _summary(report):
     s = report["summary"]
     sc = s["scope"]
     cards = [
-        (f"{sc['modules']['verified']}/{sc['modules']['total']}", "seed-scope modules verified",
+        (f"{sc['modules']['verified']}/{sc['modules']['total']}", "torch.nn modules verified",
          f"{sc['modules']['implemented']} implemented, {sc['modules']['tested']} tested"),
-        (f"{sc['functions']['verified']}/{sc['functions']['total']}", "seed-scope functions verified",
+        (f"{sc['functions']['verified']}/{sc['functions']['total']}", "torch.nn.functional functions verified",
          f"{sc['functions']['implemented']} implemented, {sc['functions']['tested']} tested"),
         (s["passed"], "case runs passed", f"of {s['pairs']}"),
+        (s.get("disagrees", 0), "torch disagrees with itself", "refnn follows torch's answer alone"),
         (s["failed"] + s["xpass"], "failed", f"{s['xpass']} unexpected passes"),
         (s["xfail"], "expected failures", f"{s['skipped']} skipped"),
         (f"{s['determinism']['identical']}/{s['determinism']['checked']}", "bit-identical",
@@ -132,7 +135,7 @@ def _summary(report):
                          f'<div class="muted">{e(c)}</div></div>' for a, b, c in cards)
     items = "".join(f"<li>{e(line.replace('**', '').lstrip('- '))}</li>" for line in summary_lines(report)[1:])
     verdict = (f'<p><span id="verdict" class="badge {s["verdict"]}">{s["verdict"]}</span> '
-               + e("; ".join(s["gate"]) or "every case that should pass passes, bit-identically") + "</p>")
+               + e("; ".join(s["gate"]) or pass_text(s)) + "</p>")
     return (verdict + f'<div class="cards">{html_cards}</div><ul id="summary">{items}</ul>'
             + img(plots.status_by_family(report), "case status per family"))
 
@@ -142,13 +145,15 @@ def _scope(report):
     for x in report["scope"]:
         rows.append(f'<tr data-scope="{e(x["label"])}"><td>{e(x["label"])}</td><td>{e(x["family"])}</td>'
                     f'<td>{"yes" if x["implemented"] else "no"}</td>{num(x["value_cases"])}{num(x["error_cases"])}'
-                    f'{num(x["passed"])}{num(x["failed"])}{num(x["xfail"])}'
+                    f'{num(x["passed"])}{num(x.get("disagrees", 0))}{num(x["failed"])}{num(x["xfail"])}'
                     f'<td class="{cls(x["state"])}">{e(x["state"])}</td></tr>')
-    legend = ("<p class='muted'>verified: every value case passes; partial: some cases are expected failures; "
+    legend = ("<p>The torch.nn modules and functions refnn covers, and how far each is verified against "
+              "torch.</p><p class='muted'>verified: every value case passes (or torch disagrees with itself and "
+              "refnn follows torch's answer for the element alone); partial: some cases are expected failures; "
               "failing: a case fails; untested: implemented, no value cases; not run: outside this run's "
               "selection; not implemented: refnn has no such name.</p>")
-    return legend + _table(["entry", "family", "implemented", "value cases", "error cases", "passed", "failed",
-                            "xfail", "state"], rows, 'id="scopetable"')
+    return legend + _table(["entry", "family", "implemented", "value cases", "error cases", "passed",
+                            "torch disagrees", "failed", "xfail", "state"], rows, 'id="scopetable"')
 
 
 def _ops(report):
@@ -166,6 +171,7 @@ def _ops(report):
             f'<tr class="{"fail" if failing else "ok"}" data-row="{e(r["row"])}" data-dtype="{e(r["dtype"])}">'
             f'<td><a href="#cases-{e(r["row"])}">{e(r["row"])}</a></td><td>{e(r["family"])}</td>'
             f'<td>{e(r["dtype"])}</td>{num(r["cases"])}<td class="n s-passed">{r["passed"]}</td>'
+            f'<td class="n{" s-disagrees" if r.get("disagrees") else ""}">{r.get("disagrees", 0)}</td>'
             f'<td class="n{" s-failed" if r["failed"] else ""}">{r["failed"]}</td>'
             f'<td class="n">{r["xfail"]}</td><td>{reasons}</td>'
             f'<td class="n{" s-xpass" if r["xpass"] else ""}">{r["xpass"]}</td>{num(r["skipped"])}'
@@ -173,12 +179,35 @@ def _ops(report):
     controls = ('<div class="controls"><input type="text" id="opfilter" placeholder="filter ops (e.g. pool)"> '
                 '<label><input type="checkbox" id="onlyfail"> failing rows only</label></div>')
     note = ("<p class='muted'>Errors are refnn against torch (float32 and float64 each at its own dtype) over "
-            "outputs, gradients and buffers. ULP distance treats +0 and -0 as equal and NaN as equal to NaN. 'max rel' "
-            "divides by |torch's value| element by element, so references near zero (passing on atol) can make "
-            "it large; the accuracy audit's normwise error is the steadier measure.</p>")
+            f"outputs, gradients and buffers. How errors are measured: {e(report.get('error_measure', ''))}.</p>")
     return note + controls + _table(
-        ["op", "family", "dtype", "cases", "passed", "failed", "xfail", "expected-failure reasons", "xpass",
+        ["op", "family", "dtype", "cases", "passed", "torch disagrees", "failed", "xfail", "expected-failure reasons",
+         "xpass",
          "skipped", "max abs", "max rel", "max ULP", "tolerance rule"], rows, 'id="optable"')
+
+
+def _unsupported(report):
+    unsupported = report["summary"].get("unsupported", [])
+    if not unsupported:
+        return "<p class='muted'>None.</p>"
+    rows = []
+    for reason, entries in unsupported_groups(unsupported):
+        for k, u in enumerate(entries):
+            why = f'<td rowspan="{len(entries)}">{e(reason)}</td>' if k == 0 else ""
+            klass = "s-fail" if u["refusal"] == "not refused" else ""
+            rows.append(f'<tr><td>{e(u["feature"])}</td><td class="{klass}">{e(refusal_text(u))}</td>{why}</tr>')
+    return ("<p>torch accepts each of these; refnn refuses it with an exception that names what is missing.</p>"
+            + _table(["feature", "refnn", "why"], rows, 'id="unsupportedtable"'))
+
+
+def _disagreements(report):
+    section = report.get("disagreements") or {}
+    if not section.get("cases"):
+        return "<p class='muted'>None in this run: wherever the harness asked, torch gave one answer.</p>"
+    rows = [f'<tr data-disagrees="{e(row[0])}">' + "".join(f"<td>{e(x)}</td>" for x in row) + "</tr>"
+            for row in disagreement_rows(report)]
+    return (f"<p>{e(section['rule'])}.</p><p>{len(section['cases'])} case run(s), {section['elements']} "
+            "element(s).</p>" + _table(DISAGREEMENT_HEADERS, rows, 'id="disagreestable"'))
 
 
 def _features(report):
@@ -296,6 +325,9 @@ def _cases(report):
             params = ", ".join(f"{k}={v}" for k, v in c["params"].items())
             msg = f"<pre>{e(c['message'])}</pre>" if c["message"] and c["status"] in ("failed", "xpass", "xfail") \
                 else ""
+            if c["status"] == "disagrees":
+                msg = (f"<div class='s-disagrees'>torch disagrees with itself at {len(c['disagreements'])} "
+                       "element(s): <a href='#disagrees'>see the list</a></div>")
             if c["status"] == "xpass":
                 msg = "<div class='s-xpass'>expected failure now passes: remove the xfail</div>" + msg
             reason = f"<div class='muted'>{e(c['reason'])}</div>" if c["reason"] else ""
@@ -313,7 +345,10 @@ def _cases(report):
 def render(report):
     s = report["summary"]
     sections = [("summary", "Summary", _summary(report)), ("environment", "Environment", _header(report)),
-                ("scope", "Seed scope", _scope(report)), ("ops", "Per op and dtype", _ops(report)),
+                ("scope", "Coverage of torch.nn", _scope(report)),
+                ("unsupported", "Unsupported by design", _unsupported(report)),
+                ("ops", "Per op and dtype", _ops(report)),
+                ("disagrees", "torch disagrees with itself", _disagreements(report)),
                 ("features", "Feature matrix", _features(report)),
                 ("accuracy", "Accuracy audit: float32 against float64", _accuracy(report)),
                 ("determinism", "Determinism audit", _determinism(report)), ("speed", "Speed", _speed(report)),

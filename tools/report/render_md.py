@@ -53,20 +53,17 @@ def summary_lines(report):
         sel.append("dtype " + ", ".join(opts["dtypes"]))
     if opts.get("quick"):
         sel.append("quick subset")
-    lines = [
-        f"**Verdict: {s['verdict']}**" + (f" — {'; '.join(s['gate'])}" if s["gate"] else
-                                            " — every case that should pass passes, bit-identically"),
-    ]
+    lines = [f"**Verdict: {s['verdict']}**" + (f" — {'; '.join(s['gate'])}" if s["gate"] else " — " + pass_text(s))]
     if sel:
         lines.append(f"- selection: {'; '.join(sel)} (a partial run)")
-    for kind in ("modules", "functions"):
+    for kind, what in (("modules", "torch.nn modules"), ("functions", "torch.nn.functional functions")):
         t = sc[kind]
-        lines.append(f"- seed-scope {kind}: {t['implemented']} of {t['total']} implemented, {t['tested']} tested, "
+        lines.append(f"- {what} refnn covers: {t['implemented']} of {t['total']} implemented, {t['tested']} tested, "
                      f"{t['verified']} verified (all cases pass), {t['partial']} partial (expected failures), "
                      f"{t['failing']} failing")
     lines.append(f"- cases: {s['pairs']} runs ({s['value_cases']} value, {s['error_cases']} error-parity) — "
-                 f"{s['passed']} passed, {s['failed']} failed, {s['xfail']} expected failures, "
-                 f"{s['xpass']} unexpected passes, {s['skipped']} skipped")
+                 f"{s['passed']} passed, {s.get('disagrees', 0)} torch-disagrees, {s['failed']} failed, "
+                 f"{s['xfail']} expected failures, {s['xpass']} unexpected passes, {s['skipped']} skipped")
     d = s["determinism"]
     if d["checked"]:
         lines.append(f"- determinism: {d['identical']} of {d['checked']} bit-identical (twice at 1 thread, "
@@ -81,15 +78,77 @@ def summary_lines(report):
     lines.append(f"- not implemented ({len(s['not_implemented'])}): " + (_by_family(report, s["not_implemented"])
                                                                          or "none"))
     unsupported = s.get("unsupported", [])
-    lines.append(f"- unsupported by design ({len(unsupported)}): " + ("; ".join(
-        f"{u['feature']} — {u['reason']} (refused with {u['refusal']})" for u in unsupported) or "none"))
+    lines.append(f"- unsupported by design ({len(unsupported)}, each refused with an exception): "
+                 + ("; ".join(u["feature"] for u in unsupported) + " (reasons under \"Unsupported by design\")"
+                    if unsupported else "none"))
     if s["untested"]:
         lines.append(f"- implemented but without value cases ({len(s['untested'])}): " + ", ".join(s["untested"]))
     return lines
 
 
+def pass_text(summary):
+    """The verdict's words when nothing fails the gate."""
+    text = "every case that should pass passes, bit-identically"
+    n = summary.get("disagrees", 0)
+    if n:
+        text += (f"; in {n} case run(s) torch disagrees with itself and refnn follows torch's answer for the "
+                 "element alone")
+    return text
+
+
+def unsupported_groups(unsupported):
+    """[(reason, [entry, ...]), ...]: the features that share a reason, in the order first listed."""
+    groups = {}
+    for u in unsupported:
+        groups.setdefault(u["reason"], []).append(u)
+    return list(groups.items())
+
+
+def refusal_text(u):
+    return "ACCEPTED (it should be refused)" if u["refusal"] == "not refused" else f"refused with {u['refusal']}"
+
+
+def _unsupported(report):
+    unsupported = report["summary"].get("unsupported", [])
+    if not unsupported:
+        return []
+    lines = ["## Unsupported by design", "",
+             "torch accepts each of these; refnn refuses it with an exception that names what is missing.", ""]
+    for reason, entries in unsupported_groups(unsupported):
+        lines.append(f"- {reason}:")
+        lines += [f"  - {u['feature']}: {refusal_text(u)}" for u in entries]
+    return lines + [""]
+
+
+def in_dtype(text, dtype):
+    """A recorded number as its dtype prints it: '0.20176641643047333' of a float32 case is '0.20176642'."""
+    import numpy as np
+    try:
+        return str(np.dtype(dtype).type(float(text)))
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def disagreement_rows(report):
+    """One row per element where torch disagrees with itself: case, what, index, input, the three values."""
+    return [[c["id"], el["what"], el["index"]] + [in_dtype(el[k], c["dtype"]) for k in
+                                                   ("input", "torch_in_place", "torch_alone", "refnn")]
+            for c in report.get("disagreements", {}).get("cases", []) for el in c["elements"]]
+
+
+DISAGREEMENT_HEADERS = ["case", "what", "element", "input", "torch in place", "torch alone", "refnn"]
+
+
+def _disagreements(report):
+    section = report.get("disagreements") or {}
+    if not section.get("cases"):
+        return []
+    return (["## torch disagrees with itself", "", section["rule"] + ".", "",
+             table(DISAGREEMENT_HEADERS, disagreement_rows(report)), ""])
+
+
 def _by_family(report, labels):
-    """'conv: nn.Conv1d, F.conv1d; pooling: ...' in seed-scope order."""
+    """'conv: nn.Conv1d, F.conv1d; pooling: ...' in the coverage list's order."""
     family = {e["label"]: e["family"] for e in report["scope"]}
     groups = {}
     for label in labels:
@@ -105,11 +164,11 @@ def _op_table(report):
     rows = []
     for r in report["ops"]:
         reasons = "; ".join(r["xfail_reasons"] + [f"skip: {x}" for x in r["skip_reasons"]])
-        rows.append([r["row"], r["dtype"], r["cases"], r["passed"], r["failed"],
+        rows.append([r["row"], r["dtype"], r["cases"], r["passed"], r.get("disagrees", 0), r["failed"],
                      f"{r['xfail']}" + (f" ({reasons})" if reasons else ""), r["xpass"], r["skipped"],
                      fmt(r["max_abs"]), fmt(r["max_rel"]), fmt(r["max_ulp"]),
                      "; ".join(r["tolerances"]) or "same exception class"])
-    return table(["op", "dtype", "cases", "passed", "failed", "xfail (reasons)", "xpass", "skipped",
+    return table(["op", "dtype", "cases", "passed", "torch disagrees", "failed", "xfail (reasons)", "xpass", "skipped",
                   "max abs", "max rel", "max ULP", "tolerance"], rows)
 
 
@@ -134,11 +193,14 @@ def render(report):
     parts = ["# refnn compliance report", "", "Conformance of refnn to PyTorch " + report["header"]["torch"]
              + ": every registry case run through the same harness as the test suite.", "",
              "## Environment", "", *header_lines(report), "", "## Summary", "", *summary_lines(report), ""]
-    parts += ["## Seed scope", "", table(
-        ["entry", "family", "implemented", "value cases", "passed", "failed", "xfail", "state"],
+    parts += ["## Coverage of torch.nn", "", "The torch.nn modules and functions refnn covers, and how far each "
+              "is verified against torch.", "", table(
+        ["entry", "family", "implemented", "value cases", "passed", "torch disagrees", "failed", "xfail", "state"],
         [[e["label"], e["family"], "yes" if e["implemented"] else "no", e["value_cases"], e["passed"],
-          e["failed"], e["xfail"], e["state"]] for e in report["scope"]]), ""]
-    parts += ["## Per op and dtype", "", _op_table(report), ""]
+          e.get("disagrees", 0), e["failed"], e["xfail"], e["state"]] for e in report["scope"]]), ""]
+    parts += _unsupported(report)
+    parts += ["## Per op and dtype", "", "How errors are measured: " + report.get("error_measure", "") + ".", "",
+              _op_table(report), ""]
     overrides = [(r["row"], r["dtype"], o) for r in report["ops"] for o in r["tolerance_overrides"]]
     if overrides:
         parts += ["### Tolerance overrides", ""] + [f"- {row} ({dt}) {o}" for row, dt, o in overrides] + [""]
@@ -150,6 +212,7 @@ def render(report):
                 f"expected failure now passes (remove the xfail): {c['reason']}"
             parts += [f"- `{c['id']}` ({c['status']}): " + esc(text)]
         parts.append("")
+    parts += _disagreements(report)
     xf = [c for c in report["cases"] if c["status"] in ("xfail", "skipped")]
     if xf:
         parts += ["## Expected failures and skips", "", table(["case", "status", "reason"],

@@ -1,4 +1,4 @@
-"""The seed scope: every module and function the project must cover (issues 2-7, 11).
+"""The torch.nn layers refnn covers: every module and function the report lists under "Coverage of torch.nn".
 
 Data only.  Each entry is (name, family); modules live in ``nn``, functions in
 ``nn.functional``.  ``PARAMS`` lists every entry's documented parameters (the feature matrix's
@@ -7,39 +7,39 @@ signature ``inspect`` cannot read.
 """
 
 MODULES = [
-    # convolution (issue 11)
+    # convolution
     ("Conv1d", "conv"), ("Conv2d", "conv"), ("ConvTranspose1d", "conv"), ("ConvTranspose2d", "conv"),
-    # pooling (issue 3)
+    # pooling
     ("MaxPool1d", "pooling"), ("MaxPool2d", "pooling"), ("MaxUnpool1d", "pooling"), ("MaxUnpool2d", "pooling"),
     ("AvgPool1d", "pooling"), ("AvgPool2d", "pooling"),
     ("AdaptiveAvgPool1d", "pooling"), ("AdaptiveAvgPool2d", "pooling"),
     ("AdaptiveMaxPool1d", "pooling"), ("AdaptiveMaxPool2d", "pooling"),
-    # normalization (issue 4)
+    # normalization
     ("BatchNorm1d", "normalization"), ("BatchNorm2d", "normalization"), ("LayerNorm", "normalization"),
     ("GroupNorm", "normalization"), ("InstanceNorm1d", "normalization"), ("InstanceNorm2d", "normalization"),
-    # activations (issue 5)
+    # activations
     ("ELU", "activation"), ("CELU", "activation"), ("SELU", "activation"), ("GELU", "activation"),
     ("Hardshrink", "activation"), ("Softshrink", "activation"), ("Hardsigmoid", "activation"),
     ("Hardswish", "activation"), ("Hardtanh", "activation"), ("ReLU6", "activation"), ("ReLU", "activation"),
     ("LeakyReLU", "activation"), ("PReLU", "activation"), ("RReLU", "activation"), ("LogSigmoid", "activation"),
     ("Sigmoid", "activation"), ("SiLU", "activation"), ("Mish", "activation"), ("Softplus", "activation"),
     ("Softsign", "activation"), ("Tanh", "activation"), ("Tanhshrink", "activation"), ("Threshold", "activation"),
-    # softmax and dropout (issue 5)
+    # softmax and dropout
     ("Softmax", "softmax"), ("LogSoftmax", "softmax"), ("Softmin", "softmax"),
     ("Dropout", "dropout"),
-    # interpolation and pixel shuffle (issue 6)
+    # interpolation and pixel shuffle
     ("Upsample", "interpolation"), ("UpsamplingNearest2d", "interpolation"),
     ("UpsamplingBilinear2d", "interpolation"),
     ("PixelShuffle", "pixelshuffle"), ("PixelUnshuffle", "pixelshuffle"),
-    # linear (issue 2)
+    # linear
     ("Linear", "linear"),
-    # attention and recurrent layers (issue 7)
+    # attention and recurrent layers
     ("MultiheadAttention", "attention"),
     ("RNN", "rnn"), ("LSTM", "rnn"), ("GRU", "rnn"), ("RNNCell", "rnn"), ("LSTMCell", "rnn"), ("GRUCell", "rnn"),
-    # losses (issue 7)
+    # losses
     ("NLLLoss", "loss"), ("CrossEntropyLoss", "loss"), ("AdaptiveLogSoftmaxWithLoss", "loss"),
     ("MSELoss", "loss"), ("L1Loss", "loss"), ("BCELoss", "loss"), ("BCEWithLogitsLoss", "loss"),
-    # distances (issue 7)
+    # distances
     ("PairwiseDistance", "distance"), ("CosineSimilarity", "distance"),
 ]
 

@@ -23,7 +23,7 @@ def row_label(case):
     if isinstance(case, ModuleCase):
         if isinstance(case.module, str):
             return f"nn.{case.module}"
-        # a builder named after a seed-scope module (e.g. one needing a custom forward) is that module
+        # a builder named after a covered torch.nn module (e.g. one needing a custom forward) is that module
         return f"nn.{case.op}" if case.op in SCOPE_MODULES else f"model {case.op}"
     if (isinstance(case, ErrorCase) and case.module) or case.op[:1].isupper():
         return f"nn.{case.op}"     # a module's case (module=True, or a call building nn.<op>)

@@ -1,7 +1,7 @@
 """Benchmark workloads, one module per family, each defining ``WORKLOADS``.
 
 A :class:`Workload` builds the same inputs for refnn and torch (``make_inputs``
-returns NumPy arrays from a fixed seed) and says how to run one iteration in
+returns NumPy arrays from a fixed random seed) and says how to run one iteration in
 each library.  ``tools/bench.py`` times them side by side.
 """
 import importlib
@@ -14,7 +14,7 @@ from typing import Callable, Optional
 class Workload:
     name: str                       # e.g. "conv2d resnet3x3 fwd"
     family: str
-    make_inputs: Callable           # () -> dict of NumPy arrays (seeded)
+    make_inputs: Callable           # () -> dict of NumPy arrays (fixed random seed)
     torch_fn: Callable              # (torch_inputs: dict of torch tensors) -> zero-arg callable (one iteration)
     refnn_fn: Callable              # (refnn_inputs: dict of refnn tensors) -> zero-arg callable
     flops: Optional[float] = None   # per iteration, for GFLOP/s

@@ -1,7 +1,7 @@
 """Attention and recurrent workloads: MultiheadAttention (batch 8, seq 128, embed 256, 8 heads) forward and
 forward+backward, LSTM (seq 64, batch 16, 128 -> 256) forward+backward.
 
-Both libraries build the same module and load the same seeded weights.
+Both libraries build the same module and load the same weights (drawn from a fixed random seed).
 """
 import numpy as np
 

@@ -1,6 +1,7 @@
-"""The seed's LeNet ``Net`` (3x32x32 input): forward+backward with nll_loss at batch 64, forward at batch 1.
+"""LeNet, the ``Net`` of PyTorch's CIFAR-10 tutorial (3x32x32 input): forward+backward with nll_loss at
+batch 64, forward at batch 1.
 
-Both libraries build the same model from the same seeded weights.  The
+Both libraries build the same model with the same weights (drawn from a fixed random seed).  The
 workloads exist only when refnn has every piece the model needs; otherwise
 this module prints what is missing and contributes no workloads.
 """
@@ -20,7 +21,7 @@ SHAPES = [("conv1.weight", (6, 3, 5, 5)), ("conv1.bias", (6,)), ("conv2.weight",
 
 
 def build_net(nn, F):
-    """The seed's Net, for either library (``nn``/``F`` of torch or refnn): the registry's own LeNet."""
+    """LeNet's Net, for either library (``nn``/``F`` of torch or refnn): the registry's own LeNet."""
     from tests.registry.models import lenet
     return lenet(nn, F)
 

@@ -101,11 +101,15 @@ REFNN_ROWKERNEL(__attribute__((target("avx2"))), refnn_rowkernel_f64_avx2, doubl
 
 static int refnn_conv_use_avx2 = 0;
 
-static int refnn_conv_init(void)
+/* Choose the build: the best the CPU runs, up to max_level (0 baseline, 1 AVX2; REFNN_ISA sets it).
+ * Returns the level chosen.  Every build performs the same IEEE operations per element. */
+static int refnn_conv_init(int max_level)
 {
 #ifdef REFNN_HAVE_AVX2_BUILD
     __builtin_cpu_init();
-    refnn_conv_use_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    refnn_conv_use_avx2 = (max_level >= 1 && __builtin_cpu_supports("avx2")) ? 1 : 0;
+#else
+    (void)max_level;
 #endif
     return refnn_conv_use_avx2;
 }

@@ -145,7 +145,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return activation(input, "leaky_relu", (lower + upper) / 2, inplace=bool(inplace))
     slopes = random.default_generator().uniform(lower, upper, size=input.shape).astype(input.dtype)
     factor = np.where(input.data <= 0, slopes, np.asarray(1, dtype=input.dtype)).astype(input.dtype)
-    return multiply(input, np.ascontiguousarray(factor), bool(inplace))
+    return multiply(input, factor, bool(inplace))   # a fresh C-contiguous array of the input's shape
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):

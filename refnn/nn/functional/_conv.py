@@ -3,11 +3,8 @@
 One implementation for both ranks: 1-d inputs get a unit height, unbatched inputs a unit
 batch, and everything runs as a batched 2-d convolution.
 """
-import numpy as np
-
 from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
 from ..._shape import check_allocation, conv_transpose_out_size
-from ...tensor import Tensor
 from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -207,9 +204,14 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, out_spatial))}). "
                            f"Output size is too small")
+    if weight.shape[1] == 0:
+        # torch: an empty batch reaches its empty-input path, which reads weight[0] of the flattened (empty)
+        # weight; any other batch reaches the CPU kernel's weight check
+        if empty_batch:
+            raise IndexError(f"{fn}: select(): index 0 out of range for tensor of size [0] at dimension 0 "
+                             f"(weight of size {_size_list(weight)} has no output channels)")
+        raise RuntimeError(f"{fn}: non-empty 2D or 4D weight tensor expected, but got: {_size_list(weight)}")
     batch = input.shape[0] if batched else 1
-    if empty_batch and any(n == 0 for n in out_spatial):
-        return Tensor(np.zeros((0, out_channels, *out_spatial), dtype=input.dtype))
     check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
     # as in _conv: the dilation of a unit kernel is immaterial
     dilation = tuple(1 if k == 1 else d for k, d in zip(weight.shape[2:], dilation))

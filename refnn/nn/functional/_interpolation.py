@@ -159,7 +159,8 @@ def _run(input, family, mode, output_size, scale_factors, align_corners):
         if any(o < 0 for o in output_size):
             raise RuntimeError(f"interpolate (area, adaptive_avg_pool{dim}d): elements of output_size must be "
                                f"greater than or equal to 0 but received {output_size}")
-        if any(s == 0 for s in spatial):
+        if any(s == 0 for s in spatial) or (dim == 3 and input.shape[1] == 0 and any(o != 1 for o in output_size)):
+            # adaptive_avg_pool3d also refuses zero channels (unless every output size is 1: then it is a mean)
             raise RuntimeError(f"interpolate (area, adaptive_avg_pool{dim}d): expected input to have non-zero "
                                f"size for non-batch dimensions, but input has sizes {list(input.shape)}")
     else:

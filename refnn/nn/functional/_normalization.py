@@ -124,6 +124,17 @@ def _check_empty_affine(fn, weight, bias):
                              "(an empty input is scaled by weight[0] and shifted by bias[0])")
 
 
+def _empty_affine(input, weight, bias):
+    """torch's result for an empty input: input.clone() * weight[0] + bias[0], in the graph, so that the weight
+    and bias get their (zero) gradients.  The 0-d factors keep the input's dtype (they do not promote it)."""
+    out = input.clone()
+    if weight is not None:
+        out = out * weight[0].to(input.dtype)
+    if bias is not None:
+        out = out + bias[0].to(input.dtype)
+    return out
+
+
 def _as_1d(tensor):
     """A 0-d tensor as its 1-element 1-d view (None stays None)."""
     return tensor.reshape(1) if tensor is not None and tensor.dim() == 0 else tensor
@@ -153,7 +164,8 @@ def _geometry(kind, n, c, s, groups=1):
     if kind == "group":
         per_group = c // groups
         return NormGeometry((1, n * groups, per_group * s), (1, n * c, s),
-                            _frozen(np.arange(n * c, dtype=np.intp) // per_group), _frozen(np.tile(channels, n)))
+                            _frozen(np.arange(n * c, dtype=np.intp) // per_group), _frozen(np.tile(channels, n)),
+                            empty_rstd=np.nan)
     return NormGeometry((1, n, c), (1, n, c), _frozen(np.arange(n, dtype=np.intp)), None)
 
 
@@ -185,7 +197,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if weight is not None or bias is not None:
             _check_dtypes(fn, input)
             _check_empty_affine(fn, weight, bias)
-        return input.clone()
+        return _empty_affine(input, weight, bias)
     # in evaluation mode torch asks for each running buffer by name (RuntimeError); in training mode a
     # lone running_mean or running_var is refused as a pair (ValueError)
     for name, value in (("running_mean", running_mean), ("running_var", running_var)):

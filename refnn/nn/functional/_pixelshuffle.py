@@ -3,7 +3,6 @@ import numpy as np
 
 from ..._functions import pixelshuffle as PF
 from ..._shape import check_allocation
-from ...tensor import Tensor
 from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["pixel_shuffle", "pixel_unshuffle"]
@@ -46,10 +45,6 @@ def pixel_shuffle(input, upscale_factor):
                            f"upscale_factor, but input.size(-3)={channels} is not divisible by {factor * factor}")
     _check_dtype("pixel_shuffle", input)
     check_allocation("pixel_shuffle", input.shape, input.data.itemsize)
-    if input.numel() == 0:     # nothing to permute (and the factor may be too large for the 6-d view)
-        *lead, height, width = input.shape
-        lead[-1] //= factor * factor
-        return Tensor(np.empty(tuple(lead) + (height * factor, width * factor), dtype=input.dtype))
     return PF.PixelShuffleFunction.apply(input, factor)
 
 
@@ -62,9 +57,7 @@ def pixel_unshuffle(input, downscale_factor):
         if input.shape[axis] % factor != 0:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({axis})={input.shape[axis]} is not divisible by {factor}")
-    if input.numel() == 0:
-        # torch 2.13 returns an empty input unchanged (a clone), whatever the factor
-        return input.clone()
-    _check_dtype("pixel_unshuffle", input)
-    check_allocation("pixel_unshuffle", input.shape, input.data.itemsize)
+    if input.numel() != 0:     # torch 2.13 returns an empty input unchanged, whatever the factor and dtype
+        _check_dtype("pixel_unshuffle", input)
+        check_allocation("pixel_unshuffle", input.shape, input.data.itemsize)
     return PF.PixelUnshuffleFunction.apply(input, factor)

@@ -1,4 +1,4 @@
-"""The seed networks end to end: state_dict names as the seed prints them, and SGD training steps
+"""The example networks end to end: state_dict names as the tutorials print them, and SGD training steps
 equal to torch's."""
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import torch
 import refnn
 from tests.registry import models
 
-SEED_EXAMPLE2_KEYS = """
+EXAMPLE2_KEYS = """
 module.stage1.0.weight module.stage1.0.bias
 module.stage1.1.weight module.stage1.1.bias module.stage1.1.running_mean module.stage1.1.running_var
 module.stage1.1.num_batches_tracked
@@ -19,7 +19,7 @@ module.bn2.weight module.bn2.bias module.bn2.running_mean module.bn2.running_var
 module.fc1.weight module.fc1.bias module.fc2.weight module.fc2.bias
 """.split()
 
-SEED_EXAMPLE1_KEYS = """
+EXAMPLE1_KEYS = """
 conv1.weight conv1.bias bn1.weight bn1.bias bn1.running_mean bn1.running_var bn1.num_batches_tracked
 stage1.0.weight stage1.0.bias stage1.1.weight stage1.1.bias stage1.1.running_mean stage1.1.running_var
 stage1.1.num_batches_tracked conv2.weight conv2.bias bn2.weight bn2.bias bn2.running_mean bn2.running_var
@@ -27,9 +27,9 @@ bn2.num_batches_tracked fc1.weight fc1.bias fc2.weight fc2.bias
 """.split()
 
 
-def test_naming_examples_print_the_seed_names():
-    assert list(models.naming_example1(refnn.nn, refnn.nn.functional).state_dict()) == SEED_EXAMPLE1_KEYS
-    assert list(models.naming_example2(refnn.nn, refnn.nn.functional).state_dict()) == SEED_EXAMPLE2_KEYS
+def test_naming_examples_print_the_tutorial_names():
+    assert list(models.naming_example1(refnn.nn, refnn.nn.functional).state_dict()) == EXAMPLE1_KEYS
+    assert list(models.naming_example2(refnn.nn, refnn.nn.functional).state_dict()) == EXAMPLE2_KEYS
 
 
 @pytest.mark.parametrize("momentum", [0.0, 0.9])

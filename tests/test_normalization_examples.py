@@ -1,4 +1,4 @@
-"""The seed blog posts' BatchNorm examples, checked against PyTorch 2.13.0 (PyTorch is right where
+"""The tutorials' BatchNorm examples, checked against PyTorch 2.13.0 (PyTorch is right where
 the posts differ, e.g. the posts' running-average formula '1 - momentum * x_hat')."""
 import numpy as np
 import pytest
@@ -7,9 +7,9 @@ import torch
 import refnn
 import refnn.nn as rnn
 import refnn.nn.functional as RF
-from tests.registry.normalization import seed_example1, seed_example2
+from tests.registry.normalization import naming_example1_linear, naming_example2_linear
 
-SEED_EXAMPLE1_KEYS = (
+EXAMPLE1_KEYS = (
     ["conv1.weight", "conv1.bias"]
     + [f"bn1.{n}" for n in ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")]
     + ["stage1.0.weight", "stage1.0.bias"]
@@ -19,7 +19,7 @@ SEED_EXAMPLE1_KEYS = (
     + ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"])
 
 _BN = ("weight", "bias", "running_mean", "running_var", "num_batches_tracked")
-SEED_EXAMPLE2_KEYS = (
+EXAMPLE2_KEYS = (
     ["module.stage1.0.weight", "module.stage1.0.bias"] + [f"module.stage1.1.{n}" for n in _BN]
     + ["module.stage2.module.0.weight", "module.stage2.module.0.bias"]
     + [f"module.stage2.module.1.{n}" for n in _BN]
@@ -27,8 +27,8 @@ SEED_EXAMPLE2_KEYS = (
     + ["module.fc1.weight", "module.fc1.bias", "module.fc2.weight", "module.fc2.bias"])
 
 
-def test_seed_rand_100x16x784_running_stats():
-    """nn.BatchNorm1d(16) on one batch of torch.rand(100, 16, 784): the seed prints running_mean ~0.0500
+def test_tutorial_rand_100x16x784_running_stats():
+    """nn.BatchNorm1d(16) on one batch of torch.rand(100, 16, 784): the tutorial prints running_mean ~0.0500
     and running_var ~0.9083 (= 0.9 * 1 + 0.1 * 1/12, the unbiased variance of U[0, 1))."""
     x = torch.rand(100, 16, 784, generator=torch.Generator().manual_seed(0))
     tm = torch.nn.BatchNorm1d(16)
@@ -44,7 +44,7 @@ def test_seed_rand_100x16x784_running_stats():
     assert rm.num_batches_tracked.dtype == np.int64
 
 
-def test_seed_running_average_is_torchs_formula():
+def test_tutorial_running_average_is_torchs_formula():
     """x_new = (1 - momentum) * x_hat + momentum * x_t (not the post's '1 - momentum * x_hat + ...')."""
     rng = np.random.default_rng(3)
     x = rng.standard_normal((6, 3, 5)).astype(np.float64)
@@ -60,7 +60,7 @@ def test_seed_running_average_is_torchs_formula():
                                rtol=1e-12)
 
 
-def test_seed_batchnorm2d_single_image_and_vars():
+def test_tutorial_batchnorm2d_single_image_and_vars():
     """nn.BatchNorm2d(16) on rand(1, 16, 7, 7): one image is fine (49 values per channel)."""
     x = torch.rand(1, 16, 7, 7, generator=torch.Generator().manual_seed(1))
     tm, rm = torch.nn.BatchNorm2d(16), rnn.BatchNorm2d(16)
@@ -73,7 +73,7 @@ def test_seed_batchnorm2d_single_image_and_vars():
     np.testing.assert_allclose(rm.running_var.data, tm.running_var.numpy(), rtol=1e-6)
 
 
-def test_seed_affine_flag():
+def test_tutorial_affine_flag():
     """affine=True: weight ones and bias zeros, trained; affine=False: both None."""
     m = rnn.BatchNorm2d(2, affine=True)
     assert np.all(m.weight.data == 1) and np.all(m.bias.data == 0) and m.weight.requires_grad
@@ -85,9 +85,9 @@ def test_seed_affine_flag():
     assert repr(m) == repr(torch.nn.BatchNorm2d(2, affine=False))
 
 
-@pytest.mark.parametrize("builder,keys", [(seed_example1, SEED_EXAMPLE1_KEYS), (seed_example2, SEED_EXAMPLE2_KEYS)],
+@pytest.mark.parametrize("builder,keys", [(naming_example1_linear, EXAMPLE1_KEYS), (naming_example2_linear, EXAMPLE2_KEYS)],
                          ids=["example1", "example2"])
-def test_seed_state_dict_names(builder, keys):
+def test_tutorial_state_dict_names(builder, keys):
     """The posts' printed key lists (Sequential numbering, shared modules listed twice, DataParallel's module.)."""
     model_r = builder(rnn, RF)
     model_t = builder(torch.nn, torch.nn.functional)
