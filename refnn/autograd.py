@@ -46,12 +46,46 @@ def enable_grad():
     return _GradMode(True)
 
 
+# torch's tensor type names, as its autograd messages print them ("[torch.FloatTensor [2, 3]]")
+_TENSOR_TYPES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+# torch's names of the activations' backward nodes, less "Backward0" (softsign and tanhshrink are
+# composites in torch: their last op is a division and a subtraction)
+_ACTIVATION_OPS = {"relu": "Relu", "leaky_relu": "LeakyRelu", "elu": "Elu", "hardtanh": "Hardtanh",
+                   "hardsigmoid": "Hardsigmoid", "hardswish": "Hardswish", "hardshrink": "Hardshrink",
+                   "softshrink": "Softshrink", "threshold": "Threshold", "sigmoid": "Sigmoid", "tanh": "Tanh",
+                   "logsigmoid": "LogSigmoid", "silu": "Silu", "mish": "Mish", "softplus": "Softplus",
+                   "softsign": "Div", "tanhshrink": "Sub", "gelu": "Gelu", "gelu_tanh": "Gelu"}
+
+# Functions whose class name is not torch's op name
+_FUNCTION_OPS = {"ConvFunction": "Convolution", "ConvTransposeFunction": "Convolution"}
+
+
+def _op_name(function, ctx):
+    """The op a Function records, named as torch names its backward node without "Backward0"."""
+    if function.__name__ == "ElementwiseFunction" and ctx is not None and hasattr(ctx, "spec"):
+        from ._functions.activation import ACTIVATIONS
+        for key, spec in ACTIVATIONS.items():
+            if spec is ctx.spec:
+                return _ACTIVATION_OPS.get(key, key)
+    name = _FUNCTION_OPS.get(function.__name__, function.__name__)
+    return name[:-len("Function")] if name.endswith("Function") and name != "Function" else name
+
+
+def _tensor_text(t):
+    """torch's "[torch.FloatTensor [2, 3]]" for a tensor in its autograd messages."""
+    kind = _TENSOR_TYPES.get(str(t.dtype), str(t.dtype))
+    return f"[torch.{kind}Tensor [{', '.join(str(n) for n in t.shape)}]]"
+
+
 class Context:
     """What a Function's forward leaves for its backward."""
 
     # defaults shared by every context until a forward sets its own (a context is made per call)
     _saved = ()
     _saved_versions = ()
+    _saved_owners = ()   # per saved tensor that is an output of the op: (Function, output index)
     non_differentiable = frozenset()
     dirty = ()
 
@@ -66,11 +100,21 @@ class Context:
     def saved_tensors(self):
         for i, (t, v) in enumerate(zip(self._saved, self._saved_versions)):
             if t is not None and t._version != v:
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.dtype}{list(t.shape)}], which is output {i} of "
-                    f"{type(self).__name__}, is at version {t._version}; expected version {v} instead.")
+                raise RuntimeError(self._modified_message(i, t, v))
         return self._saved
+
+    def _modified_message(self, i, t, version):
+        """torch's text: the op named is the one that saved its own output, else the tensor's producer."""
+        owner = self._saved_owners[i] if i < len(self._saved_owners) else None
+        if owner is not None:
+            which = f", which is output {owner[1]} of {_op_name(owner[0], self)},"
+        elif getattr(t, "grad_fn", None) is not None and isinstance(t.grad_fn, Node):
+            which = f", which is output {t._output_nr} of {_op_name(t.grad_fn.function, t.grad_fn.ctx)},"
+        else:
+            which = ""
+        return ("one of the variables needed for gradient computation has been modified by an inplace "
+                f"operation: {_tensor_text(t)}{which} is at version {t._version}; expected version "
+                f"{version} instead.")
 
     def mark_non_differentiable(self, *tensors):
         self.non_differentiable = self.non_differentiable | {id(t) for t in tensors}
@@ -175,6 +219,10 @@ class Function:
         if needs is not None:
             node = Node(cls, ctx, edges, len(outs))
             non_differentiable = ctx.non_differentiable
+            if ctx._saved:
+                # which saved tensors are this op's own outputs (for the message if one is modified)
+                where = {id(out): i for i, out in enumerate(outs)}
+                ctx._saved_owners = tuple((cls, where[id(t)]) if id(t) in where else None for t in ctx._saved)
             for i, out in enumerate(outs):
                 if not isinstance(out, Tensor):
                     continue
@@ -207,26 +255,69 @@ def _topological_order(roots):
     return order
 
 
-def _accumulate_leaf(tensor, grad):
-    if tensor.grad is None:
-        tensor.grad = (_Tensor or _tensor_class())(np.array(grad, dtype=tensor.dtype, copy=True))
+def _accumulate_leaves(updates):
+    """Add every (leaf, gradient) of a finished backward to the leaves' ``.grad``, in order.
+
+    The sums are formed first and stored after, so nothing is stored unless every one can be formed.
+    """
+    Tensor = _Tensor or _tensor_class()
+    sums = {}
+    for tensor, grad in updates:
+        entry = sums.get(id(tensor))
+        if entry is not None:
+            entry[1] = entry[1] + grad
+        elif tensor.grad is None:
+            sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.dtype, copy=True)]
+        else:
+            sums[id(tensor)] = [tensor, tensor.grad.data + grad]
+    for tensor, value in sums.values():
+        if tensor.grad is None:
+            tensor.grad = Tensor(value)
+        else:
+            tensor.grad.data = value
+
+
+def _shape_text(shape):
+    return f"torch.Size([{', '.join(str(n) for n in shape)}])"
+
+
+def _root_grads(tensors, grad_tensors):
+    """torch.autograd.backward's checks of every root and gradient, all before anything runs.
+
+    Returns the roots and their gradients as arrays of the roots' dtypes.  A gradient is a Tensor,
+    a NumPy array or scalar, or None (ones, for a root of one element).
+    """
+    Tensor = _Tensor or _tensor_class()
+    tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, (Tensor, np.ndarray, np.generic)):
+        grad_tensors = (grad_tensors,)
     else:
-        tensor.grad.data = tensor.grad.data + grad
-
-
-def _initial_grad(tensor, gradient, i):
-    if not tensor.requires_grad:
-        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    if gradient is None:
-        if tensor.data.size != 1:
-            raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return np.ones(tensor.shape, dtype=tensor.dtype)
-    grad = np.asarray(getattr(gradient, "data", gradient), dtype=tensor.dtype)
-    if grad.shape != tensor.shape:
-        raise RuntimeError(
-            f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(grad.shape)} and "
-            f"output[{i}] has a shape of {tuple(tensor.shape)}.")
-    return grad
+        grad_tensors = tuple(grad_tensors)
+    grads = []
+    for i, (tensor, gradient) in enumerate(zip(tensors, grad_tensors)):
+        if not isinstance(tensor, Tensor):
+            raise AssertionError(f"Expected output to be a Tensor, but got {type(tensor).__name__}")
+        if isinstance(gradient, (Tensor, np.ndarray, np.generic)):
+            grad = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient)
+            if grad.shape != tensor.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {_shape_text(grad.shape)} and "
+                    f"output[{i}] has a shape of {_shape_text(tensor.shape)}.")
+            grads.append(np.asarray(grad, dtype=tensor.dtype))
+        elif gradient is None:
+            if tensor.requires_grad and tensor.data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            grads.append(np.ones(tensor.shape, dtype=tensor.dtype))
+        else:
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(gradient).__name__}")
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"got {len(tensors)} tensors and {len(grads)} gradients")
+    for i, tensor in enumerate(tensors):
+        if not tensor.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    return tensors, grads
 
 
 def _check_grad_shape(node, i, edge, grad):
@@ -246,17 +337,17 @@ def _check_grad_shape(node, i, edge, grad):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False):
-    """Run the backward pass from one tensor or a sequence of tensors (torch.autograd.backward)."""
-    if not isinstance(tensors, (list, tuple)):
-        tensors = (tensors,)
-        grad_tensors = (grad_tensors,)
-    elif grad_tensors is None:
-        grad_tensors = (None,) * len(tensors)
-    pending, roots = {}, []
-    for i, (tensor, gradient) in enumerate(zip(tensors, grad_tensors)):
-        grad = _initial_grad(tensor, gradient, i)
+    """Run the backward pass from one tensor or a sequence of tensors (torch.autograd.backward).
+
+    All or nothing: every root and gradient is checked before anything runs, and the leaves'
+    ``.grad`` are updated only once the whole pass has succeeded (a failure, or Ctrl-C, part way
+    leaves them as they were).
+    """
+    tensors, grads = _root_grads(tensors, grad_tensors)
+    pending, roots, leaves = {}, [], []
+    for tensor, grad in zip(tensors, grads):
         if tensor.grad_fn is None:
-            _accumulate_leaf(tensor, grad)
+            leaves.append((tensor, grad))
             continue
         node = tensor.grad_fn
         if id(node) not in pending:
@@ -269,13 +360,15 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
         if grads is None:
             continue
         if isinstance(node, AccumulateGrad):
-            _accumulate_leaf(node.variable, grads[0])
+            leaves.append((node.variable, grads[0]))
             continue
         if node.ctx is None:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Specify retain_graph=True if you "
-                "need to backward through the graph a second time.")
+                "tensors after they have already been freed). Saved intermediate values of the graph "
+                "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                "you need to backward through the graph a second time or if you need to access saved "
+                "tensors after calling backward.")
         full = []
         for g, meta in zip(grads, node.output_meta):
             if g is None and meta is not None:
@@ -293,3 +386,4 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
             _check_grad_shape(node, i, edge, g)
             slot = pending.setdefault(id(edge[0]), [None] * edge[0].num_outputs)
             slot[edge[1]] = g if slot[edge[1]] is None else slot[edge[1]] + g
+    _accumulate_leaves(leaves)

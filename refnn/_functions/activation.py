@@ -76,7 +76,10 @@ class ElementwiseFunction(Function):
     def forward(ctx, input, name, a=0.0, b=0.0, c=0.0, inplace=False):
         spec = ACTIVATIONS[name]
         x = _flat(input.data)
-        out = np.empty_like(x)
+        reads_result = spec.saves_result or spec.inplace_bwd is not None
+        # in place, when no backward needs the input: the kernel writes over it (no buffer of its size)
+        overwrite = inplace and input.data.flags.c_contiguous and (reads_result or not ctx.needs_input_grad[0])
+        out = x if overwrite else np.empty_like(x)
         spec.fwd(x, out, float(a), float(b), float(c), threads(x.size))
         out = out.reshape(input.shape)
         ctx.spec, ctx.params, ctx.shape = spec, (float(a), float(b), float(c)), input.shape
@@ -86,7 +89,13 @@ class ElementwiseFunction(Function):
             ctx.save_for_backward(result if spec.saves_result else input)
             return result
         ctx.error = spec.inplace_error(a, b, c) if spec.inplace_error else None
-        if spec.saves_result or spec.inplace_bwd is not None:
+        if overwrite:
+            ctx.mark_dirty(input)
+            if reads_result:
+                ctx.bwd = spec.inplace_bwd or spec.bwd
+                ctx.save_for_backward(input)
+            return input
+        if reads_result:
             ctx.bwd = spec.inplace_bwd or spec.bwd
             result = _write_back(ctx, input, out)
             ctx.save_for_backward(result)

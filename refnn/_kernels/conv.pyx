@@ -19,10 +19,14 @@ Summation order (the specification; the fast path sums in exactly this order):
 * weight gradient: ``grad_w[o,c,kh,kw] = 0 + sum over n, oy, ox ascending of
   g[n,o,oy,ox] * xpad[n, g*Cg+c, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw]`` (padded terms included as 0).
 * bias gradient: ``grad_b[o] = 0 + sum over n, oy, ox ascending of g[n,o,oy,ox]``.
+
+A signal handler that raises (Ctrl-C) stops a convolution between tasks (_interrupt.pxd).
 """
-from cython.parallel cimport parallel, prange
+from cython.parallel cimport parallel, prange, threadid
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
+
+from ._interrupt cimport refnn_interrupt, refnn_interrupt_finish, refnn_interrupt_init, refnn_stop
 
 import numpy as np
 
@@ -59,7 +63,11 @@ def conv_fwd_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
     cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3], Og = O // groups
     cdef Py_ssize_t no, n, o, g, oy, ox, c, kh, kw, iy, ix
     cdef floating acc, value
+    cdef refnn_interrupt st
+    refnn_interrupt_init(&st)
     for no in prange(N * O, nogil=True, num_threads=num_threads, schedule="static"):
+        if refnn_stop(&st, threadid()):
+            continue
         n = no // O
         o = no % O
         g = o // Og
@@ -76,6 +84,7 @@ def conv_fwd_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
                                 value = x[n, g * Cg + c, iy, ix]
                             acc = acc + value * weight[o, c, kh, kw]
                 out[n, o, oy, ox] = acc
+    refnn_interrupt_finish(&st)
 
 
 def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:, :, :, ::1] weight,
@@ -88,7 +97,11 @@ def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:,
     cdef Py_ssize_t Og = O // groups
     cdef Py_ssize_t nc, n, ci, g, c, iy, ix, kh, kw, ty, tx, oy, ox, o
     cdef floating acc, part
+    cdef refnn_interrupt st
+    refnn_interrupt_init(&st)
     for nc in prange(N * C, nogil=True, num_threads=num_threads, schedule="static"):
+        if refnn_stop(&st, threadid()):
+            continue
         n = nc // C
         ci = nc % C
         g = ci // Cg
@@ -111,6 +124,7 @@ def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:,
                             part = part + grad_out[n, o, oy, ox] * weight[o, c, kh, kw]
                         acc = acc + part
                 grad_input[n, ci, iy, ix] = acc
+    refnn_interrupt_finish(&st)
 
 
 def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_out,
@@ -123,7 +137,11 @@ def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :,
     cdef Py_ssize_t OH = grad_out.shape[2], OW = grad_out.shape[3], Og = O // groups
     cdef Py_ssize_t oc, o, c, g, kh, kw, n, oy, ox, iy, ix
     cdef floating acc, value
+    cdef refnn_interrupt st
+    refnn_interrupt_init(&st)
     for oc in prange(O * Cg, nogil=True, num_threads=num_threads, schedule="static"):
+        if refnn_stop(&st, threadid()):
+            continue
         o = oc // Cg
         c = oc % Cg
         g = o // Og
@@ -140,6 +158,7 @@ def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :,
                                 value = x[n, g * Cg + c, iy, ix]
                             acc = acc + grad_out[n, o, oy, ox] * value
                 grad_weight[o, c, kh, kw] = acc
+    refnn_interrupt_finish(&st)
 
 
 def conv_bwd_bias(const floating[:, :, ::1] grad_out, floating[::1] grad_bias, int num_threads):
@@ -296,14 +315,18 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     cdef floating *ctile
     cdef const floating *src
     cdef floating b
+    cdef refnn_interrupt st
     if N == 0 or O == 0 or OH == 0 or OW == 0:
         return
+    refnn_interrupt_init(&st)
     if Og < 3:
         # few output channels per group: output rows in chunks of rowwidth columns, one
         # channel per task, taps read in place from the phase planes
         with nogil, parallel(num_threads=num_threads):
             ctile = <floating *> refnn_aligned_alloc(rowwidth * sizeof(floating))
             for t in prange(N * O * OH, schedule="static"):
+                if refnn_stop(&st, threadid()):
+                    continue
                 n = t // (O * OH)
                 o = (t // OH) % O
                 oy = t % OH
@@ -319,6 +342,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                         mv = rowwidth
                     memcpy(obase + x0, ctile, mv * sizeof(floating))
             free(ctile)
+        refnn_interrupt_finish(&st)
         return
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
@@ -326,6 +350,8 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         init = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
+            if refnn_stop(&st, threadid()):
+                continue
             n = t // (groups * npanels)
             g = (t // npanels) % groups
             j = t % npanels
@@ -362,6 +388,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         free(ctile)
         free(init)
         free(dst)
+    refnn_interrupt_finish(&st)
 
 
 def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] grad_out,
@@ -391,9 +418,11 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     cdef floating *ctiles
     cdef const floating *src
     cdef const floating *base
+    cdef refnn_interrupt st
     grad_w2[:, :] = 0
     if K == 0 or O == 0:
         return
+    refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
         apack = <floating *> refnn_aligned_alloc(KPB * PC * MR * sizeof(floating))
         ctiles = <floating *> refnn_aligned_alloc(KPB * nop * MR * NR * sizeof(floating))
@@ -408,6 +437,8 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
             for n in range(N):
                 src = &xs[n, g * Cplanes, 0]
                 for pb in range((P + PC - 1) // PC):
+                    if refnn_stop(&st, threadid()):
+                        break
                     p0 = pb * PC
                     pc = P - p0
                     if pc > PC:
@@ -456,6 +487,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                                 grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * MR + i) * NR + jj]
         free(apack)
         free(ctiles)
+    refnn_interrupt_finish(&st)
 
 
 def pack_weight_cols(const floating[:, ::1] w2, Py_ssize_t groups, Py_ssize_t rows_per_chunk,
@@ -498,14 +530,18 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
     cdef const floating *row
     cdef const floating *bptr
     cdef floating b
+    cdef refnn_interrupt st
     if N == 0 or C == 0:
         return
+    refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
         col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
         zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         memset(zeros, 0, MR * sizeof(floating))
         bedge = <floating *> refnn_aligned_alloc((Og * NR + 1) * sizeof(floating))
         for t in prange(N * groups * nchunks, schedule="static"):
+            if refnn_stop(&st, threadid()):
+                continue
             n = t // (groups * nchunks)
             g = (t // nchunks) % groups
             ch = t % nchunks
@@ -554,3 +590,4 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
         free(col)
         free(zeros)
         free(bedge)
+    refnn_interrupt_finish(&st)

@@ -13,10 +13,13 @@ stored sum of the previous chunk (store and load are exact).  Padded rows/column
 are computed on zeros and never stored.  So fast == spec to the bit, at any thread count: each
 output element is one task's sum (tasks are output blocks, never a split of K).
 The bias (Linear) is added afterwards, ``out = sum + bias[n]``, as the spec adds it afterwards.
+A signal handler that raises (Ctrl-C) stops a product between blocks and K chunks (_interrupt.pxd).
 """
-from cython.parallel cimport parallel, prange
+from cython.parallel cimport parallel, prange, threadid
 from libc.stdlib cimport free
 from libc.string cimport memset
+
+from ._interrupt cimport refnn_interrupt, refnn_interrupt_finish, refnn_interrupt_init, refnn_stop
 
 ctypedef fused floating:
     float
@@ -48,12 +51,17 @@ def gemm_nt_spec(const floating[:, ::1] a, const floating[:, ::1] b, floating[:,
     cdef Py_ssize_t M = a.shape[0], K = a.shape[1], N = b.shape[0]
     cdef Py_ssize_t m, n, k
     cdef floating acc
+    cdef refnn_interrupt st
+    refnn_interrupt_init(&st)
     for m in prange(M, nogil=True, num_threads=num_threads, schedule="static"):
+        if refnn_stop(&st, threadid()):
+            continue
         for n in range(N):
             acc = 0
             for k in range(K):
                 acc = acc + a[m, k] * b[n, k]
             out[m, n] = acc
+    refnn_interrupt_finish(&st)
 
 
 # ============================================================== fast path
@@ -133,8 +141,12 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                  const floating *Bm, Py_ssize_t sbk, Py_ssize_t sbn,
                  const floating *bias, floating *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
                  Py_ssize_t m0, Py_ssize_t n0, Py_ssize_t NB,
-                 floating *apack, floating *bpack, floating *cbuf, const floating *zeros) noexcept nogil:
-    """C[m0:m0+MB, n0:n0+NB] of one product by MR x NR register tiles (rows/columns past M, N skipped)."""
+                 floating *apack, floating *bpack, floating *cbuf, const floating *zeros,
+                 refnn_interrupt *st, int thread) noexcept nogil:
+    """C[m0:m0+MB, n0:n0+NB] of one product by MR x NR register tiles (rows/columns past M, N skipped).
+
+    Stops early (the block half-written) when the interrupt state `st` says so.
+    """
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t mb = M - m0, nb = N - n0, nrp, ncp, k0, kc, rp, cp, i, j, k, m, n, mfull, nfull, j0
     cdef const floating *src
@@ -149,6 +161,8 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
     ncp = (nb + NR - 1) // NR
     k0 = 0
     while k0 < K:
+        if refnn_stop(st, thread):
+            return
         kc = K - k0
         if kc > KC:
             kc = KC
@@ -220,7 +234,7 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
 cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak,
                 const floating *Bm, Py_ssize_t sbb, Py_ssize_t sbk, Py_ssize_t sbn,
                 const floating *bias, floating *C, Py_ssize_t nbatch, Py_ssize_t M, Py_ssize_t N,
-                Py_ssize_t K, int num_threads) noexcept nogil:
+                Py_ssize_t K, int num_threads, refnn_interrupt *st) noexcept nogil:
     """C[b, m, n] = (0 + sum_{k asc} A[b,m,k] * Bm[b,k,n]) (+ bias[n]); C contiguous (nbatch, M, N)."""
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t NB = 4 * NR
@@ -245,6 +259,8 @@ cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sa
         if nbatch * ncb < 2:
             num_threads = 1
         for t in prange(nbatch * ncb, num_threads=num_threads, schedule="static"):
+            if refnn_stop(st, threadid()):
+                continue
             bi = t // ncb
             cb = t % ncb
             _small_rows(A + bi * sab, sam, sak, Bm + bi * sbb, sbk, sbn, bias, C + bi * M * N,
@@ -266,7 +282,7 @@ cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sa
             rb = (t // ncb) % nrb
             cb = t % ncb
             _block(A + bi * sab, sam, sak, Bm + bi * sbb, sbk, sbn, bias, C + bi * M * N, M, N, K,
-                   rb * MB, cb * NB, NB, apack, bpack, cbuf, zeros)
+                   rb * MB, cb * NB, NB, apack, bpack, cbuf, zeros, st, threadid())
         free(apack)
         free(bpack)
         free(cbuf)
@@ -285,31 +301,37 @@ def gemm(const floating[:, :, ::1] a, const floating[:, :, ::1] b, floating[:, :
     cdef Py_ssize_t sam = 1 if a_km else K, sak = M if a_km else 1
     cdef Py_ssize_t sbk = 1 if b_nk else N, sbn = K if b_nk else 1
     cdef const floating *bias_ptr = NULL
+    cdef refnn_interrupt st
     if bias is not None and bias.shape[0] > 0:
         bias_ptr = &bias[0]
     if nbatch == 0 or M == 0 or N == 0:
         return
+    refnn_interrupt_init(&st)
     if K == 0:
         with nogil:
             _gemm(<const floating *> NULL, 0, 0, 0, <const floating *> NULL, 0, 0, 0, bias_ptr,
-                  &out[0, 0, 0], nbatch, M, N, K, 1)
+                  &out[0, 0, 0], nbatch, M, N, K, 1, &st)
         return
     with nogil:
         _gemm(&a[0, 0, 0], M * K, sam, sak, &b[0, 0, 0], K * N, sbk, sbn, bias_ptr, &out[0, 0, 0],
-              nbatch, M, N, K, num_threads)
+              nbatch, M, N, K, num_threads, &st)
+    refnn_interrupt_finish(&st)
 
 
 def gemm_nt(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out, int num_threads):
     """out[m, n] = sum_k a[m, k] * b[n, k], k ascending from 0 (the fast path of gemm_nt_spec)."""
     cdef Py_ssize_t M = a.shape[0], K = a.shape[1], N = b.shape[0]
+    cdef refnn_interrupt st
     if M == 0 or N == 0:
         return
+    refnn_interrupt_init(&st)
     with nogil:
         if K == 0:
             _gemm(<const floating *> NULL, 0, 0, 0, <const floating *> NULL, 0, 0, 0, NULL,
-                  &out[0, 0], 1, M, N, K, 1)
+                  &out[0, 0], 1, M, N, K, 1, &st)
         else:
-            _gemm(&a[0, 0], 0, K, 1, &b[0, 0], 0, 1, K, NULL, &out[0, 0], 1, M, N, K, num_threads)
+            _gemm(&a[0, 0], 0, K, 1, &b[0, 0], 0, 1, K, NULL, &out[0, 0], 1, M, N, K, num_threads, &st)
+    refnn_interrupt_finish(&st)
 
 
 def add_bias_rows(floating[:, ::1] out, const floating[::1] bias, int num_threads):

@@ -12,11 +12,14 @@ The plain per-output loop of each kernel is its specification.  The fast paths (
 "interior" column loops of max and average pooling, the plane-interleaved global
 average) run the same comparisons and the same additions in the same order per output,
 only for several outputs at once so that gcc can vectorise them; they give the same bits.
+A signal handler that raises (Ctrl-C) stops a pooling between output rows (_interrupt.pxd).
 """
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.stdint cimport int64_t, int32_t
 from libc.stdlib cimport malloc, free
 from libc.string cimport memset
+
+from ._interrupt cimport refnn_interrupt, refnn_interrupt_finish, refnn_interrupt_init, refnn_stop
 
 cdef extern from "refnn_pool_simd.h" nogil:
     void refnn_plane_sums_f32x8(const float* x, Py_ssize_t n, float* sums)
@@ -68,7 +71,7 @@ cdef void _max_pool_plane(const floating* x, floating* out, int64_t* indices, in
                           Py_ssize_t H, Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW,
                           Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW,
                           Py_ssize_t PH, Py_ssize_t PW, Py_ssize_t DH, Py_ssize_t DW,
-                          bint fast) noexcept nogil:
+                          bint fast, refnn_interrupt *st, int thread) noexcept nogil:
     """out[oh, ow] = the first max of the window's in-bounds taps, scanned row-major; a NaN
     always wins (so the last NaN's index is kept), as torch's CPU loop does."""
     cdef Py_ssize_t oh, ow, ih, iw, ih0, ih1, iw0, iw1, kw, base, lo, hi, tap, best_index
@@ -78,6 +81,8 @@ cdef void _max_pool_plane(const floating* x, floating* out, int64_t* indices, in
     if not fast:
         lo = hi = OW
     for oh in range(OH):
+        if refnn_stop(st, thread):
+            return
         ih0 = oh * SH - PH
         ih1 = min(ih0 + (KH - 1) * DH + 1, H)
         ih0 = _first_tap(ih0, DH)
@@ -130,14 +135,18 @@ def max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, int64_t[:
     cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p
     cdef int32_t* scratch
+    cdef refnn_interrupt st
     if P == 0 or OH == 0 or OW == 0:
         return
     fast = fast and (H + DH + 1) * W < 2147483647   # every flat index fits the int32 scratch
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         scratch = <int32_t*>malloc(OW * sizeof(int32_t))
         _max_pool_plane(&x[p, 0, 0], &out[p, 0, 0], &indices[p, 0, 0], scratch,
-                        H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW, fast and scratch != NULL)
+                        H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW, fast and scratch != NULL,
+                        &st, threadid())
         free(scratch)
+    refnn_interrupt_finish(&st)
 
 
 def max_pool_bwd(const floating[:, :, ::1] grad_output, const int64_t[:, :, ::1] indices,
@@ -150,9 +159,13 @@ def max_pool_bwd(const floating[:, :, ::1] grad_output, const int64_t[:, :, ::1]
     cdef floating* gi
     cdef const floating* go
     cdef const int64_t* idx
+    cdef refnn_interrupt st
     if P == 0 or plane == 0:
         return
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
+        if refnn_stop(&st, threadid()):
+            continue
         gi = &grad_input[p, 0, 0]
         memset(gi, 0, plane * sizeof(floating))
         if n == 0:
@@ -164,6 +177,7 @@ def max_pool_bwd(const floating[:, :, ::1] grad_output, const int64_t[:, :, ::1]
             # past the plane, as in torch; its gradient goes nowhere
             if 0 <= idx[o] < plane:
                 gi[idx[o]] = gi[idx[o]] + go[o]
+    refnn_interrupt_finish(&st)
 
 
 # ---------------------------------------------------------------- adaptive max pooling
@@ -174,10 +188,14 @@ def adaptive_max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, 
     cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p, oh, ow, ih, iw, ih0, ih1, iw0, iw1, best_index
     cdef floating best, value
+    cdef refnn_interrupt st
     if P == 0 or OH == 0 or OW == 0:
         return
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         for oh in range(OH):
+            if refnn_stop(&st, threadid()):
+                break
             ih0 = _adaptive_start(oh, OH, H)
             ih1 = _adaptive_end(oh, OH, H)
             for ow in range(OW):
@@ -193,6 +211,7 @@ def adaptive_max_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, 
                             best_index = ih * W + iw
                 out[p, oh, ow] = best
                 indices[p, oh, ow] = best_index
+    refnn_interrupt_finish(&st)
 
 
 # ---------------------------------------------------------------- average pooling
@@ -212,7 +231,7 @@ cdef void _avg_pool_plane(const floating* x, floating* out,
                           Py_ssize_t H, Py_ssize_t W, Py_ssize_t OH, Py_ssize_t OW,
                           Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t SH, Py_ssize_t SW,
                           Py_ssize_t PH, Py_ssize_t PW, bint count_include_pad,
-                          Py_ssize_t divisor_override, bint fast) noexcept nogil:
+                          Py_ssize_t divisor_override, bint fast, refnn_interrupt *st, int thread) noexcept nogil:
     """out[oh, ow] = (sum of the window's in-bounds taps, row-major from 0) / divisor."""
     cdef Py_ssize_t oh, ow, ih, iw, ih0, ih1, iw0, iw1, pool_h, pool_w, kw, base, lo, hi, divisor
     cdef floating total, factor
@@ -220,6 +239,8 @@ cdef void _avg_pool_plane(const floating* x, floating* out,
     if not fast:
         lo = hi = OW
     for oh in range(OH):
+        if refnn_stop(st, thread):
+            return
         ih0 = oh * SH - PH
         ih1 = min(ih0 + KH, H + PH)
         pool_h = ih1 - ih0
@@ -269,11 +290,14 @@ def avg_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out,
     (divisor_override 0 means none: the functional layer refuses a zero override)."""
     cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p
+    cdef refnn_interrupt st
     if P == 0 or OH == 0 or OW == 0:
         return
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         _avg_pool_plane(&x[p, 0, 0], &out[p, 0, 0], H, W, OH, OW, KH, KW, SH, SW, PH, PW,
-                        count_include_pad, divisor_override, fast)
+                        count_include_pad, divisor_override, fast, &st, threadid())
+    refnn_interrupt_finish(&st)
 
 
 def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad_input,
@@ -287,8 +311,10 @@ def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad
     cdef floating delta
     cdef floating* gi
     cdef const floating* go
+    cdef refnn_interrupt st
     if P == 0 or H * W == 0:
         return
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         gi = &grad_input[p, 0, 0]
         memset(gi, 0, H * W * sizeof(floating))
@@ -296,6 +322,8 @@ def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad
             continue
         go = &grad_output[p, 0, 0]
         for oh in range(OH):
+            if refnn_stop(&st, threadid()):
+                break
             ih0 = oh * SH - PH
             ih1 = min(ih0 + KH, H + PH)
             pool_h = ih1 - ih0
@@ -315,6 +343,7 @@ def avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad
                 for ih in range(ih0, ih1):
                     for iw in range(iw0, iw1):
                         gi[ih * W + iw] = gi[ih * W + iw] + delta
+    refnn_interrupt_finish(&st)
 
 
 # ---------------------------------------------------------------- adaptive average pooling
@@ -348,15 +377,22 @@ def adaptive_avg_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, 
     cdef Py_ssize_t P = x.shape[0], H = x.shape[1], W = x.shape[2]
     cdef Py_ssize_t OH = out.shape[1], OW = out.shape[2], p, oh, ow, ih, iw, ih0, ih1, iw0, iw1, block
     cdef floating total
+    cdef refnn_interrupt st
     if P == 0 or OH == 0 or OW == 0:
         return
+    refnn_interrupt_init(&st)
     if OH == 1 and OW == 1:
         for block in prange((P + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
+            if refnn_stop(&st, threadid()):
+                continue
             _global_avg_planes(&x[8 * block, 0, 0], &out[8 * block, 0, 0], min(8, P - 8 * block),
                                H * W, H, W)
+        refnn_interrupt_finish(&st)
         return
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         for oh in range(OH):
+            if refnn_stop(&st, threadid()):
+                break
             ih0 = _adaptive_start(oh, OH, H)
             ih1 = _adaptive_end(oh, OH, H)
             for ow in range(OW):
@@ -367,6 +403,7 @@ def adaptive_avg_pool_fwd(const floating[:, :, ::1] x, floating[:, :, ::1] out, 
                     for iw in range(iw0, iw1):
                         total = total + x[p, ih, iw]
                 out[p, oh, ow] = total / <floating>(ih1 - ih0) / <floating>(iw1 - iw0)
+    refnn_interrupt_finish(&st)
 
 
 def adaptive_avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, ::1] grad_input,
@@ -378,12 +415,16 @@ def adaptive_avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, 
     cdef Py_ssize_t p, oh, ow, ih, iw, ih0, ih1, iw0, iw1
     cdef floating delta
     cdef floating* gi
+    cdef refnn_interrupt st
     if P == 0 or H * W == 0:
         return
+    refnn_interrupt_init(&st)
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         gi = &grad_input[p, 0, 0]
         memset(gi, 0, H * W * sizeof(floating))
         for oh in range(OH):
+            if refnn_stop(&st, threadid()):
+                break
             ih0 = _adaptive_start(oh, OH, H)
             ih1 = _adaptive_end(oh, OH, H)
             for ow in range(OW):
@@ -393,6 +434,7 @@ def adaptive_avg_pool_bwd(const floating[:, :, ::1] grad_output, floating[:, :, 
                 for ih in range(ih0, ih1):
                     for iw in range(iw0, iw1):
                         gi[ih * W + iw] = gi[ih * W + iw] + delta
+    refnn_interrupt_finish(&st)
 
 
 # ---------------------------------------------------------------- max unpooling

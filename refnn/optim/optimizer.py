@@ -278,6 +278,7 @@ class Optimizer:
             from ..autograd import enable_grad
             with enable_grad():
                 loss = closure()
+        # all or nothing: every parameter and gradient is checked before any parameter moves
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -287,6 +288,14 @@ class Optimizer:
                 if p.dtype not in (np.float32, np.float64):
                     raise TypeError(f"{type(self).__name__}: refnn updates float32 and float64 parameters, "
                                     f"got {p.dtype}")
+                if tuple(p.grad.shape) != tuple(p.shape):
+                    raise RuntimeError(f"attempting to assign a gradient of size '{list(p.grad.shape)}' to a "
+                                       f"tensor of size '{list(p.shape)}'. Please ensure that the gradient "
+                                       "and the tensor are the same size")
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
                 state = self.state[p] if p in self.state else {}
                 if len(state) == 0:
                     state.update(self._init_state(p, group))

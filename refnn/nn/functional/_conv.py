@@ -14,6 +14,11 @@ def _size_list(t):
     return "[" + ", ".join(str(n) for n in t.shape) + "]"
 
 
+def _batched_size_list(input, batched):
+    """The input's size as torch reports it in shape errors (an unbatched input with its batch dim)."""
+    return list(input.shape) if batched else [1] + list(input.shape)
+
+
 def _int_args(fn, name, value, nd):
     """An int or a sequence of nd ints (torch: 'expected stride to be a single integer value ...')."""
     if isinstance(value, str):
@@ -122,7 +127,7 @@ def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
     channels = input.shape[1] if batched else input.shape[0]
     if channels != weight.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {_size_list(weight)}, expected "
-                           f"input{_size_list(input)} to have {weight.shape[1] * groups} channels, but got "
+                           f"input{_batched_size_list(input, batched)} to have {weight.shape[1] * groups} channels, but got "
                            f"{channels} channels instead")
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != weight.shape[0]):
         raise RuntimeError(f"Given weight of size {_size_list(weight)}, expected bias to be 1-dimensional "
@@ -179,7 +184,7 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
     channels = input.shape[1] if batched else input.shape[0]
     if channels != weight.shape[0]:
         raise RuntimeError(f"Given transposed=1, weight of size {_size_list(weight)}, expected "
-                           f"input{_size_list(input)} to have {weight.shape[0]} channels, but got "
+                           f"input{_batched_size_list(input, batched)} to have {weight.shape[0]} channels, but got "
                            f"{channels} channels instead")
     out_channels = weight.shape[1] * groups
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != out_channels):
