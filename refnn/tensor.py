@@ -288,16 +288,16 @@ class Tensor:
         return self.div_(other)
 
     def add_(self, other, *, alpha=1):
-        return self._inplace(self.add(other, alpha=alpha))
+        return self._inplace(lambda s: s.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1):
-        return self._inplace(self.sub(other, alpha=alpha))
+        return self._inplace(lambda s: s.sub(other, alpha=alpha))
 
     def mul_(self, other):
-        return self._inplace(self * other)
+        return self._inplace(lambda s: s * other)
 
     def div_(self, other):
-        return self._inplace(self / other)
+        return self._inplace(lambda s: s / other)
 
     def pow(self, exponent):
         if isinstance(exponent, Tensor):
@@ -307,7 +307,7 @@ class Tensor:
         return _fn().Pow.apply(self, exponent)
 
     def pow_(self, exponent):
-        return self._inplace(self.pow(exponent))
+        return self._inplace(lambda s: s.pow(exponent))
 
     def matmul(self, other):
         from ._functions.matmul import matmul
@@ -409,10 +409,19 @@ class Tensor:
     def where(self, condition, other):
         return where(condition, self, other)
 
-    def _inplace(self, result):
-        """Store ``result`` (an out-of-place result of an op on self) into self; see the module doc."""
-        if self.requires_grad and self.grad_fn is None and autograd.is_grad_enabled():
+    def _inplace(self, op):
+        """Store ``op(self)`` (an out-of-place op) into self; see the module doc.
+
+        Inside a graph the op runs on an alias of self's current value, so that what its Function
+        saves for backward is never the tensor this call then rewrites."""
+        grad_mode = autograd.is_grad_enabled()
+        if self.requires_grad and self.grad_fn is None and grad_mode:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        source = self
+        if self.grad_fn is not None and grad_mode:
+            source = Tensor(self.data, requires_grad=True)
+            source.grad_fn, source._output_nr = self.grad_fn, self._output_nr
+        result = op(source)
         data = result.data
         if data.dtype != self.data.dtype:
             if not np.can_cast(data.dtype, self.data.dtype, "same_kind"):
@@ -423,7 +432,7 @@ class Tensor:
             raise RuntimeError(f"output with shape {list(self.data.shape)} doesn't match the broadcast "
                                f"shape {list(data.shape)}")
         if result.grad_fn is not None:
-            self.data = data if data is not result.data else data.copy()
+            self.data = data if data is not source.data else data.copy()
             self.grad_fn, self._output_nr, self.requires_grad = result.grad_fn, result._output_nr, True
         else:
             self.data[...] = data
@@ -561,7 +570,7 @@ class Tensor:
         name = "argmax" if largest else "argmin"
         if dim is None:
             if self.data.size == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             flat = Tensor(self.data.reshape(-1))
             index = flat._max_min(0, False, largest).indices
             return Tensor(index.data.reshape((1,) * self.data.ndim if keepdim else ()))
@@ -604,6 +613,9 @@ class Tensor:
         dims = _reduction_dims(dim, x.data.ndim)
         if x.data.size == 0 and p < 0:
             raise RuntimeError("linalg.vector_norm cannot compute the -inf norm on an empty tensor")
+        if p == 0:   # a count: torch's result does not require grad
+            with autograd.no_grad():
+                return _fn("reduction").Norm.apply(x, 0.0, dims, _bool(keepdim))
         return _fn("reduction").Norm.apply(x, _float(p), dims, _bool(keepdim))
 
     def all(self, dim=None, keepdim=False):
@@ -624,7 +636,7 @@ class Tensor:
         return _fn("indexing").scatter(self, dim, index, src if value is None else value, reduce)
 
     def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
-        return self._inplace(self.scatter(dim, index, src, value=value, reduce=reduce))
+        return self._inplace(lambda s: s.scatter(dim, index, src, value=value, reduce=reduce))
 
     def index_select(self, dim, index):
         return _fn("indexing").index_select(self, dim, index)
@@ -633,7 +645,7 @@ class Tensor:
         return _fn("indexing").masked_fill(self, mask, value)
 
     def masked_fill_(self, mask, value):
-        return self._inplace(self.masked_fill(mask, value))
+        return self._inplace(lambda s: s.masked_fill(mask, value))
 
     def __getitem__(self, key):
         key = _index_key(key)
@@ -880,14 +892,14 @@ class Tensor:
         return self
 
     def clamp_(self, min=None, max=None):  # noqa: A002
-        return self._inplace(self.clamp(min, max))
+        return self._inplace(lambda s: s.clamp(min, max))
 
     clip_ = clamp_
 
 
 def _make_inplace(name):
     def method(self, *args, **kwargs):
-        return self._inplace(getattr(self, name)(*args, **kwargs))
+        return self._inplace(lambda s: getattr(s, name)(*args, **kwargs))
     method.__name__ = name + "_"
     method.__doc__ = f"In-place {name}: self = self.{name}(...)."
     return method

@@ -97,16 +97,45 @@ class Div(Function):
         return ga, gb
 
 
+def power(x, exponent):
+    """x ** exponent for a Python-number exponent, as torch's CPU kernel evaluates it: the exponents
+    0.5, 2, 3, -0.5, -1 and -2 as sqrt, x*x, x*x*x, 1/sqrt, 1/x and 1/(x*x) (exact IEEE operations),
+    any other through NumPy's pow (within 1 ulp; the last bit may differ by CPU)."""
+    one = np.ones((), x.dtype)
+    with np.errstate(all="ignore"):
+        if exponent == 0.5:
+            return np.sqrt(x)
+        if exponent == 2:
+            return x * x
+        if exponent == 3:
+            return x * x * x
+        if exponent == -0.5:
+            return one / np.sqrt(x)
+        if exponent == -1:
+            return one / x
+        if exponent == -2:
+            return one / (x * x)
+        if exponent == 1:
+            return x.copy()
+        if exponent == 0:
+            return np.ones_like(x)
+        return np.power(x, np.asarray(exponent, x.dtype))
+
+
 class Pow(Function):
+    """x ** a Python number; gradient exponent * x ** (exponent - 1) (0 for exponent 0)."""
+
     @staticmethod
     def forward(ctx, a, exponent):
         ctx.a, ctx.exponent = a.data, exponent
-        return Tensor(np.asarray(a.data ** exponent, dtype=a.dtype))
+        return Tensor(np.asarray(power(a.data, exponent), dtype=a.dtype))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.exponent * ctx.a ** (ctx.exponent - 1), None
-
+        if ctx.exponent == 0:
+            return np.zeros_like(grad), None
+        with np.errstate(all="ignore"):
+            return grad * (np.asarray(ctx.exponent, grad.dtype) * power(ctx.a, ctx.exponent - 1)), None
 
 class Reshape(Function):
     @staticmethod

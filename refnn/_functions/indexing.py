@@ -21,7 +21,7 @@ def _index_tuple(index, dim):
 def _check_index(x, dim, index, name, src=None):
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index.data.dtype != np.int64:
+    if index.data.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     xd = max(x.data.ndim, 1)
     idx = index.data if index.data.ndim else index.data.reshape(1)
@@ -36,10 +36,10 @@ def _check_index(x, dim, index, name, src=None):
         if src is not None and idx.shape[d] > (src.shape[d] if src.ndim else 1):
             raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than src {list(src.shape)}")
     size = x.shape[dim] if x.data.ndim else 1
-    if idx.size and (idx.min() < -size or idx.max() >= size):
-        bad = idx[(idx < -size) | (idx >= size)].reshape(-1)[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        bad = idx[(idx < 0) | (idx >= size)].reshape(-1)[0]
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-    return idx
+    return idx.astype(np.int64)
 
 
 class Gather(Function):
@@ -148,7 +148,7 @@ def index_select(x, dim, index):
     size = x.shape[d] if x.data.ndim else 1
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         bad = idx[(idx < 0) | (idx >= size)][0]
-        raise IndexError(f"index out of range in self (index {bad}, dimension {d} of size {size})")
+        raise RuntimeError(f"index_select(): index {bad} is out of range for dimension {d} of size {size}")
     return IndexSelect.apply(x, d, idx)
 
 
