@@ -1036,6 +1036,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     array = np.array(_data_of(data), copy=True)
     if from_python:
         inferred = _default_dtype_of(array)
+        typed = _typed_elements(data)
+        if typed is not None:   # NumPy scalars and tensors inside a list keep their dtype, as in torch
+            inferred = typed
     else:
         inferred = array.dtype
         if inferred.kind not in "biufc":
@@ -1045,6 +1048,33 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if requires_grad and dt.kind not in "fc":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _typed_elements(data, limit=100000):
+    """torch's dtype for nested lists holding NumPy scalars or tensors: theirs, promoted, raised to
+    float32 (int64) by a plain Python float (int) of a higher category; None when they hold none."""
+    found, stack, seen, python_kinds = [], [data], 0, set()
+    while stack:
+        v = stack.pop()
+        seen += 1
+        if seen > limit:
+            return None
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, np.generic):
+            found.append(v.dtype)
+        elif isinstance(v, Tensor):
+            found.append(v.data.dtype)
+        else:
+            python_kinds.add("b" if isinstance(v, _bool) else "i" if isinstance(v, _int) else "f")
+    if not found:
+        return None
+    dtype = np.result_type(*set(found))
+    if "f" in python_kinds and dtype.kind in "biu":
+        return np.dtype(np.float32)
+    if "i" in python_kinds and dtype.kind == "b":
+        return np.dtype(np.int64)
+    return dtype
 
 
 def as_tensor(data, dtype=None, device=None):
