@@ -12,10 +12,12 @@ their backward stay intact.
 """
 import builtins
 import collections
+import operator
 
 import numpy as np
 
 from . import autograd
+from ._dtype import _BY_NUMPY
 from ._dtype import (as_numpy_dtype, as_refnn_dtype, bool_, complex64, complex128, dtype, float16,  # noqa: F401
                      float32, float64, int8, int16, int32, int64, uint8)
 
@@ -147,7 +149,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return as_refnn_dtype(self.data.dtype)
+        return _BY_NUMPY.get(self.data.dtype) or as_refnn_dtype(self.data.dtype)
 
     @property
     def device(self):
@@ -445,22 +447,22 @@ class Tensor:
             return Tensor(np.asarray(op(self.data, _data_of(other))))
 
     def __eq__(self, other):
-        return self._compare(other, np.equal)
+        return self._compare(other, operator.eq)
 
     def __ne__(self, other):
-        return self._compare(other, np.not_equal)
+        return self._compare(other, operator.ne)
 
     def __lt__(self, other):
-        return self._compare(other, np.less)
+        return self._compare(other, operator.lt)
 
     def __le__(self, other):
-        return self._compare(other, np.less_equal)
+        return self._compare(other, operator.le)
 
     def __gt__(self, other):
-        return self._compare(other, np.greater)
+        return self._compare(other, operator.gt)
 
     def __ge__(self, other):
-        return self._compare(other, np.greater_equal)
+        return self._compare(other, operator.ge)
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

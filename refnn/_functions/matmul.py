@@ -27,7 +27,7 @@ def batched_product(a, b, a_km=False, b_nk=False):
 class BatchedMatmul(Function):
     """a (..., M, K) @ b (..., K, N) with the batch dims already broadcast to ``batch``."""
 
-    backward_name = "BmmBackward0"
+    backward_name = "UnsafeViewBackward0"   # torch's name for a batched matmul's result
 
     @staticmethod
     def forward(ctx, a, b, batch):
@@ -61,6 +61,14 @@ class BatchedMatmul(Function):
         return ga, gb, None
 
 
+class Mm(BatchedMatmul):
+    backward_name = "MmBackward0"
+
+
+class Bmm(BatchedMatmul):
+    backward_name = "BmmBackward0"
+
+
 def _check_dtypes(a, b):
     if not isinstance(b, Tensor):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(b).__name__}")
@@ -92,7 +100,7 @@ def matmul(a, b):
     except ValueError:
         raise RuntimeError(f"The size of tensor a must match the size of tensor b at a non-singleton dimension "
                            f"(batch dims {list(a2.shape[:-2])} and {list(b2.shape[:-2])})") from None
-    out = BatchedMatmul.apply(a2, b2, batch)
+    out = (Mm if a.data.ndim == b.data.ndim == 2 else BatchedMatmul).apply(a2, b2, batch)
     if a.data.ndim == 1:
         out = out.squeeze(-2)
     if b.data.ndim == 1:
@@ -109,4 +117,4 @@ def bmm(a, b):
     if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    return BatchedMatmul.apply(a, b, (a.shape[0],))
+    return Bmm.apply(a, b, (a.shape[0],))

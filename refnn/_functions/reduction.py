@@ -290,7 +290,7 @@ class CumSum(Function):
 class Norm(Function):
     """The vector p-norm over ``dims``: (sum |x|**p)**(1/p); p = 2 sums squares in the kernel's order."""
 
-    backward_name = "NormBackward1"
+    backward_name = "LinalgVectorNormBackward0"
 
     @staticmethod
     def forward(ctx, a, p, dims, keepdim):
