@@ -587,13 +587,20 @@ class Tensor:
     def argmin(self, dim=None, keepdim=False):
         return self._arg(dim, keepdim, False)
 
-    def amax(self, dim=(), keepdim=False):
+    def _amax_amin(self, dim, keepdim, largest):
+        name = "amax" if largest else "amin"
         dims = _reduction_dims(dim, self.data.ndim)
-        return Tensor(np.max(self.data, axis=dims, keepdims=keepdim)) if self.data.ndim else self.detach()
+        for d in dims:
+            if self.data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        red = _fn("reduction")
+        return (red.Amax if largest else red.Amin).apply(self, dims, _bool(keepdim))
+
+    def amax(self, dim=(), keepdim=False):
+        return self._amax_amin(dim, keepdim, True)
 
     def amin(self, dim=(), keepdim=False):
-        dims = _reduction_dims(dim, self.data.ndim)
-        return Tensor(np.min(self.data, axis=dims, keepdims=keepdim)) if self.data.ndim else self.detach()
+        return self._amax_amin(dim, keepdim, False)
 
     def logsumexp(self, dim, keepdim=False):
         x = self if self.data.dtype.kind == "f" else self.to(float32)

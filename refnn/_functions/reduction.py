@@ -236,6 +236,41 @@ class MinAll(MaxMinAll):
     backward_name = "MinBackward1"
 
 
+class AmaxAmin(Function):
+    """amax/amin over ``dims`` (NaN propagates); the gradient is shared evenly among each group's ties."""
+
+    largest = True
+
+    @classmethod
+    def forward(cls, ctx, a, dims, keepdim):
+        data = a.data
+        out = (np.max if cls.largest else np.min)(data, axis=dims, keepdims=True) if data.ndim else data
+        ctx.save_for_backward(a)
+        ctx.out, ctx.dims = out, dims
+        shape = out.shape if keepdim else tuple(n for d, n in enumerate(out.shape) if d not in dims)
+        return Tensor(np.ascontiguousarray(out).reshape(shape))
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        a, = ctx.saved_tensors
+        out = ctx.out
+        mask = (a.data == out) | (np.isnan(a.data) & np.isnan(out))
+        count = mask.sum(axis=ctx.dims, keepdims=True).astype(grad.dtype) if a.data.ndim else \
+            np.ones((), grad.dtype)
+        g = np.reshape(grad, out.shape) / count
+        return np.where(mask, g, np.zeros((), grad.dtype)).astype(grad.dtype), None, None
+
+
+class Amax(AmaxAmin):
+    backward_name = "AmaxBackward0"
+    largest = True
+
+
+class Amin(AmaxAmin):
+    backward_name = "AminBackward0"
+    largest = False
+
+
 class LogSumExp(Function):
     """log(sum(exp(x - m))) + m, m the row's max (0 where the max is infinite)."""
 

@@ -157,6 +157,16 @@ for name in ("max", "min"):
     add(ErrorCase(op=name, desc="empty_dim", args=(T((3, 0)),), call=method(name, 1)))
     add(ErrorCase(op=name, desc="empty_all", args=(T((3, 0)),), call=method(name)))
     add(ErrorCase(op=name, desc="dim_out_of_range", args=(T((3, 4)),), call=method(name, 2)))
+for name in ("amax", "amin"):
+    add(OpCase(op=name, desc="all", args=(T(X3),), call=method(name)))
+    add(OpCase(op=name, desc="dims_keepdim", args=(T(X3),), call=method(name, (0, -1), keepdim=True)))
+    add(OpCase(op=name, desc="dim1", args=(T(X3),), call=method(name, 1)))
+    add(OpCase(op=name, desc="ties", args=(T((4, 6), gen=ties),), call=method(name, 1)))
+    add(OpCase(op=name, desc="ties_all", args=(T((4, 6), gen=ties),), call=method(name)))
+    add(OpCase(op=name, desc="nan", args=(T((3, 4), gen=with_nan),), call=method(name, 1), grad=False))
+    add(OpCase(op=name, desc="0d", args=(T(()),), call=method(name)))
+    add(ErrorCase(op=name, desc="empty_dim", args=(T((3, 0)),), call=method(name, 1)))
+    add(ErrorCase(op=name, desc="dim_out_of_range", args=(T((3, 4)),), call=method(name, 2)))
 for name in ("argmax", "argmin"):
     add(OpCase(op=name, desc="all", args=(T(X3),), call=method(name)))
     add(OpCase(op=name, desc="all_keepdim", args=(T(X3),), call=method(name, keepdim=True)))
@@ -291,6 +301,8 @@ for name, dunder in COMPARISONS.items():
                call=lambda F, x, d=dunder: getattr(x, d)(0.0)))
     add(OpCase(op=name, desc="broadcast_nan", args=(T((3, 4), gen=with_nan), T((4,))),
                call=lambda F, x, y, n=name: getattr(lib(F), n)(x, y)))
+for name in ("isnan", "isinf", "isfinite", "logical_not"):
+    add(OpCase(op=name, desc="specials", args=(T((4, 8), gen=specials(-3, 3)),), call=method(name)))
 add(OpCase(op="equal", desc="same_and_different", args=(T((3, 4)),),
            call=lambda F, x: [x.equal(x.clone()), x.equal(x + 1), lib(F).equal(x, x.t().t())]))
 
@@ -394,6 +406,11 @@ SHAPE_CALLS = [
     ("contiguous", "transposed", (4, 5), lambda F, x: x.t().contiguous()),
     ("reshape", "infer", X3, method("reshape", 4, -1)), ("view", "shape", X3, method("view", 12, 5)),
     ("T", "3d", X3, lambda F, x: x.permute(2, 1, 0)),
+    ("select", "dim1", X3, method("select", 1, -2)), ("narrow", "dim-1", X3, method("narrow", -1, 1, 3)),
+    ("unbind", "dim1", (3, 4), method("unbind", 1)), ("swapaxes", "3d", X3, method("swapaxes", 0, 2)),
+    ("expand_as", "broadcast", (3, 1), lambda F, x: x.expand_as(lib(F).zeros(2, 3, 4, dtype=x.dtype))),
+    ("view_as", "flat", X3, lambda F, x: x.view_as(lib(F).zeros(60))),
+    ("type_as", "float64", (3, 4), lambda F, x: x.type_as(lib(F).zeros(1, dtype=lib(F).float64))),
 ]
 for op, desc, shape, call in SHAPE_CALLS:
     add(OpCase(op=op, desc=desc, args=(T(shape),), call=call))
