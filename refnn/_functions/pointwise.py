@@ -2,17 +2,52 @@
 
 Exact (IEEE-rounded per element, the same bits on every CPU and as torch's): ``abs``, ``neg``,
 ``sqrt``, ``rsqrt`` (1 / sqrt(x), as torch's CPU kernel computes it), ``sign``, ``floor``, ``ceil``,
-``round``, ``clamp``, ``maximum``, ``minimum``, ``where``, integer and square powers.
-Through NumPy's libm (within 1 ulp of the exact value; the last bit may differ from torch's and from
-one CPU to another, since NumPy picks SIMD implementations at run time): ``exp``, ``log``, ``log1p``,
-``sin``, ``cos``, other powers.  ``sigmoid``, ``tanh``, ``relu``, ``softmax`` and ``log_softmax`` go
-through ``refnn.nn.functional``'s kernels.
+``round``, ``clamp``, ``maximum``, ``minimum``, ``where``, and the powers torch special-cases
+(0.5, 2, 3, -0.5, -1, -2).
+Through the C library, one scalar call per element (``refnn._kernels.elementwise``; within 1 ulp of
+the exact value, so the last bit can differ from torch's, but the same on every CPU and at every
+position): ``exp``, ``log``, ``log1p``, ``sin``, ``cos``, other powers, and the gradients that need them.
+``sigmoid``, ``tanh``, ``relu``, ``softmax`` and ``log_softmax`` go through ``refnn.nn.functional``'s
+kernels.
 """
 import numpy as np
 
+from .._kernels import elementwise as kernel
 from ..autograd import Function
 from ..tensor import Tensor
+from ._util import threads
 from .arith import _result_dtype, unbroadcast
+
+
+def libm(op, x):
+    """f(x) elementwise by the C library's scalar function (op: kernel.EXP, LOG, LOG1P, SIN, COS)."""
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):   # float16: computed in float32, rounded back
+        return libm(op, x.astype(np.float32)).astype(x.dtype)
+    flat = np.ascontiguousarray(x).reshape(-1)
+    out = np.empty_like(flat)
+    kernel.unary(op, flat, out, threads(flat.size))
+    return out.reshape(x.shape)
+
+
+def libm_pow(x, e):
+    """pow(x, e) elementwise by the C library (x and e broadcast; both of x's float dtype)."""
+    x = np.asarray(x)
+    if x.dtype not in (np.float32, np.float64):
+        return libm_pow(x.astype(np.float32), e).astype(x.dtype)
+    x, e = np.broadcast_arrays(x, np.asarray(e, dtype=x.dtype))
+    flat_x, flat_e = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(e).reshape(-1)
+    out = np.empty_like(flat_x)
+    kernel.power(flat_x, flat_e, out, threads(flat_x.size))
+    return out.reshape(x.shape)
+
+
+def exp(x):
+    return libm(kernel.EXP, x)
+
+
+def log(x):
+    return libm(kernel.LOG, x)
 
 
 def _float_input(a):
@@ -68,13 +103,13 @@ def _round(x):
     return np.round(x) if x.dtype.kind == "f" else x
 
 
-Exp = _unary("Exp", np.exp, lambda x, y, g: g * y)
-Log = _unary("Log", np.log, lambda x, y, g: g / x)
-Log1p = _unary("Log1P", np.log1p, lambda x, y, g: g / (x + 1))
+Exp = _unary("Exp", exp, lambda x, y, g: g * y)
+Log = _unary("Log", log, lambda x, y, g: g / x)
+Log1p = _unary("Log1P", lambda x: libm(kernel.LOG1P, x), lambda x, y, g: g / (x + 1))
 Sqrt = _unary("Sqrt", np.sqrt, lambda x, y, g: g / (2 * y))
 Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y, g: -0.5 * g * (y * y * y))
-Sin = _unary("Sin", np.sin, lambda x, y, g: g * np.cos(x))
-Cos = _unary("Cos", np.cos, lambda x, y, g: g * -np.sin(x))
+Sin = _unary("Sin", lambda x: libm(kernel.SIN, x), lambda x, y, g: g * libm(kernel.COS, x))
+Cos = _unary("Cos", lambda x: libm(kernel.COS, x), lambda x, y, g: g * -libm(kernel.SIN, x))
 Abs = _unary("Abs", np.abs, lambda x, y, g: g * _sign(x), keeps_integers=True)
 Neg = _unary("Neg", np.negative, lambda x, y, g: -g, keeps_integers=True)
 Sign = _unary("Sign", _sign, _zero_grad, keeps_integers=True)
@@ -183,7 +218,10 @@ class PowTensor(Function):
         b = np.asarray(_data(base), dtype=dtype)
         e = np.asarray(_data(exponent), dtype=dtype)
         with np.errstate(all="ignore"):
-            out = np.asarray(np.power(b, e), dtype=dtype)
+            if dtype.kind == "f":
+                out = libm_pow(b, e)
+            else:
+                out = np.asarray(np.power(b, e), dtype=dtype)   # integer powers are exact
         ctx.base, ctx.exponent, ctx.out = b, e, out
         ctx.shapes = (np.shape(_data(base)), np.shape(_data(exponent)))
         return Tensor(out)
@@ -195,10 +233,10 @@ class PowTensor(Function):
         gb = ge = None
         with np.errstate(all="ignore"):
             if ctx.needs_input_grad[0]:
-                gb = np.where(e == 0, zero, grad * e * np.power(b, e - 1))
+                gb = np.where(e == 0, zero, grad * (e * libm_pow(b, e - 1)))
                 gb = unbroadcast(np.asarray(gb, dtype=grad.dtype), ctx.shapes[0])
             if ctx.needs_input_grad[1]:
-                ge = np.where((b == 0) & (e >= 0), zero, grad * out * np.log(b))
+                ge = np.where((b == 0) & (e >= 0), zero, grad * (out * log(b)))
                 ge = unbroadcast(np.asarray(ge, dtype=grad.dtype), ctx.shapes[1])
         return gb, ge
 
