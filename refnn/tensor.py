@@ -915,9 +915,7 @@ def _make_inplace(name):
 
 
 for _name in ("abs", "neg", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu",
-              "sign", "floor", "ceil", "round", "maximum", "minimum", "unsqueeze", "squeeze", "t"):
-    if _name in ("unsqueeze", "squeeze", "t"):
-        continue
+              "sign", "floor", "ceil", "round", "maximum", "minimum"):
     setattr(Tensor, _name + "_", _make_inplace(_name))
 del _name
 

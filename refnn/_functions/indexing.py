@@ -26,7 +26,7 @@ def _check_index(x, dim, index, name, src=None):
     xd = max(x.data.ndim, 1)
     idx = index.data if index.data.ndim else index.data.reshape(1)
     if idx.ndim != xd and index.data.size:
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if index.data.size == 0:
         return idx
     for d in range(xd):
@@ -111,7 +111,7 @@ def scatter(x, dim, index, src, reduce=None):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
     if isinstance(src, Tensor):
         if src.data.dtype != x.data.dtype:
-            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         if src.data.ndim != x.data.ndim and index.data.size:
             raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     idx = _check_index(x, d, index, "scatter", src.data if isinstance(src, Tensor) else None)

@@ -199,7 +199,7 @@ class MaxMinDim(Function):
             if has_nan.any():
                 index = np.where(has_nan, np.argmax(nan, axis=dim, keepdims=True), index)
         values = np.take_along_axis(data, index, axis=dim)
-        ctx.index, ctx.dim, ctx.shape, ctx.dtype = index, dim, data.shape, data.dtype
+        ctx.index, ctx.dim, ctx.shape = index, dim, data.shape
         ctx.in_shape = a.shape
         if not keepdim or a.data.ndim == 0:
             out_shape = tuple(n for d, n in enumerate(values.shape) if d != dim) if a.data.ndim else ()
