@@ -719,7 +719,10 @@ class Tensor:
             (_wrap(dim, self.data.ndim),)
         if self.data.ndim == 0:
             return self.reshape(())
-        return self.reshape(tuple(n for d, n in enumerate(self.shape) if not (d in dims and n == 1)))
+        shape = tuple(n for d, n in enumerate(self.shape) if not (d in dims and n == 1))
+        if shape == self.shape:
+            return self      # nothing to squeeze: the tensor itself (refnn.onnx exports no node for it)
+        return self.reshape(shape)
 
     def permute(self, *dims):
         if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
