@@ -10,22 +10,33 @@ def _data(x):
 
 
 def unbroadcast(grad, shape):
-    """Sum ``grad`` over the dimensions that broadcasting added or stretched to reach it."""
-    if grad.shape == tuple(shape):
+    """Sum ``grad`` over the dimensions that broadcasting added or stretched to reach it.
+
+    Float sums run in the reduction kernel's fixed order (refnn._functions.reduction)."""
+    shape = tuple(shape)
+    if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    if lead:
-        grad = grad.sum(axis=tuple(range(lead)))
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad
+    dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and grad.shape[lead + i] != 1)
+    if grad.dtype.kind != "f":
+        return grad.sum(axis=dims).reshape(shape)
+    from .reduction import sum_array
+    return sum_array(grad, dims).reshape(shape)
 
 
 def _result_dtype(*xs):
-    """torch's type promotion for the float dtypes refnn handles: tensors decide, scalars follow."""
-    tensor_dtypes = [x.dtype for x in xs if isinstance(x, Tensor)]
-    return np.result_type(*tensor_dtypes) if tensor_dtypes else np.float32
+    """torch's type promotion: tensors decide, Python scalars follow unless they are of a higher
+    category (a float with integer tensors gives float32, an int with bool tensors int64)."""
+    tensor_dtypes = [x.data.dtype for x in xs if isinstance(x, Tensor)]
+    if not tensor_dtypes:
+        return np.dtype(np.float32)
+    dtype = np.result_type(*tensor_dtypes)
+    if dtype.kind in "biu" and any(isinstance(x, float) for x in xs):
+        return np.dtype(np.float32)
+    if dtype.kind == "b" and any(isinstance(x, int) and not isinstance(x, bool) for x in xs):
+        return np.dtype(np.int64)
+    return dtype
 
 
 class Add(Function):
@@ -71,7 +82,11 @@ class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.scalars = (a, b)
-        return Tensor(np.asarray(_data(a) / _data(b), dtype=_result_dtype(a, b)))
+        dtype = _result_dtype(a, b)
+        if dtype.kind != "f":
+            dtype = np.dtype(np.float32)     # true division of integers gives the default float
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Tensor(np.asarray(np.true_divide(_data(a), _data(b), dtype=dtype), dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -82,100 +97,52 @@ class Div(Function):
         return ga, gb
 
 
-class Neg(Function):
-    @staticmethod
-    def forward(ctx, a):
-        return Tensor(-a.data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return -grad
+def power(x, exponent):
+    """x ** exponent for a Python-number exponent, as torch's CPU kernel evaluates it: the exponents
+    0.5, 2, 3, -0.5, -1 and -2 as sqrt, x*x, x*x*x, 1/sqrt, 1/x and 1/(x*x) (exact IEEE operations),
+    any other through the C library's scalar pow (within 1 ulp; the same on every CPU)."""
+    one = np.ones((), x.dtype)
+    with np.errstate(all="ignore"):
+        if exponent == 0.5:
+            return np.sqrt(x)
+        if exponent == 2:
+            return x * x
+        if exponent == 3:
+            return x * x * x
+        if exponent == -0.5:
+            return one / np.sqrt(x)
+        if exponent == -1:
+            return one / x
+        if exponent == -2:
+            return one / (x * x)
+        if exponent == 1:
+            return x.copy()
+        if exponent == 0:
+            return np.ones_like(x)
+        if x.dtype.kind != "f":
+            return np.power(x, exponent)            # integer powers are exact
+        from .pointwise import libm_pow
+        return libm_pow(x, exponent)
 
 
 class Pow(Function):
+    """x ** a Python number; gradient exponent * x ** (exponent - 1) (0 for exponent 0)."""
+
     @staticmethod
     def forward(ctx, a, exponent):
         ctx.a, ctx.exponent = a.data, exponent
-        return Tensor(np.asarray(a.data ** exponent, dtype=a.dtype))
+        return Tensor(np.asarray(power(a.data, exponent), dtype=a.dtype))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.exponent * ctx.a ** (ctx.exponent - 1), None
-
-
-class Exp(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.out = np.exp(a.data)
-        return Tensor(ctx.out)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * ctx.out
-
-
-class Log(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.a = a.data
-        return Tensor(np.log(a.data))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad / ctx.a
-
-
-class Sqrt(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.out = np.sqrt(a.data)
-        return Tensor(ctx.out)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad / (2 * ctx.out)
-
-
-class Abs(Function):
-    @staticmethod
-    def forward(ctx, a):
-        ctx.a = a.data
-        return Tensor(np.abs(a.data))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad * np.sign(ctx.a)
-
-
-class Sum(Function):
-    @staticmethod
-    def forward(ctx, a, dim=None, keepdim=False):
-        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return Tensor(np.asarray(a.data.sum(axis=dim, keepdims=keepdim), dtype=a.dtype))
-
-    @staticmethod
-    def backward(ctx, grad):
-        if ctx.dim is not None and not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.dim)
-        return np.broadcast_to(grad, ctx.shape).copy()
-
-
-class Mean(Function):
-    @staticmethod
-    def forward(ctx, a, dim=None, keepdim=False):
-        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        count = a.data.size if dim is None else int(np.prod([a.shape[d] for d in np.atleast_1d(dim)]))
-        ctx.count = count
-        return Tensor(np.asarray(a.data.mean(axis=dim, keepdims=keepdim), dtype=a.dtype))
-
-    @staticmethod
-    def backward(ctx, grad):
-        if ctx.dim is not None and not ctx.keepdim:
-            grad = np.expand_dims(grad, ctx.dim)
-        return (np.broadcast_to(grad, ctx.shape) / ctx.count).astype(grad.dtype)
-
+        if ctx.exponent == 0:
+            return np.zeros_like(grad), None
+        with np.errstate(all="ignore"):
+            return grad * (np.asarray(ctx.exponent, grad.dtype) * power(ctx.a, ctx.exponent - 1)), None
 
 class Reshape(Function):
+    backward_name = "ViewBackward0"
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.shape = a.shape
@@ -247,6 +214,8 @@ class Stack(Function):
 
 
 class Cast(Function):
+    backward_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.dtype = a.dtype
