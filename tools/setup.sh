@@ -4,7 +4,7 @@
 #   tools/setup.sh          # .venv (REFNN_VENV=dir to choose another)
 #
 # First run: creates the venv and `pip install -e ".[test,report]"` (builds every kernel, a few minutes).
-# Later runs: reinstall only when pyproject.toml or setup.py changed; otherwise rebuild just the kernels whose
+# Later runs: reinstall only when pyproject.toml or setup.py changed, and rebuild just the kernels whose
 # sources changed (`setup.py build_ext --inplace`, seconds when nothing did).  The browser test of the report
 # needs Chromium: installed from Debian's packages when missing and this user may run apt-get.
 set -euo pipefail
@@ -21,9 +21,10 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$key" ]; then
     "$py" -m pip install -q "Cython>=3.0" "setuptools>=77" "numpy>=1.24" wheel
     "$py" -m pip install -q --no-build-isolation -e ".[test,report]"
     echo "$key" > "$stamp"
-else
-    "$py" setup.py -q build_ext --inplace >/dev/null
 fi
+# the kernels in place, through the same command every run, so a later run finds them up to date
+# (the editable install's own build is not recognised as up to date by build_ext)
+"$py" setup.py -q build_ext --inplace >/dev/null
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }
