@@ -75,7 +75,8 @@ def _op_name(function, ctx):
 
 def _tensor_text(t):
     """torch's "[torch.FloatTensor [2, 3]]" for a tensor in its autograd messages."""
-    kind = _TENSOR_TYPES.get(str(t.dtype), str(t.dtype))
+    name = np.dtype(t.dtype).name
+    kind = _TENSOR_TYPES.get(name, name)
     return f"[torch.{kind}Tensor [{', '.join(str(n) for n in t.shape)}]]"
 
 
