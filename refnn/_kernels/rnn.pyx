@@ -136,23 +136,30 @@ def rnn_bwd(bint relu, grad_out, out, w_hh, grad_gates, carry, bint reverse, int
 # ================================================================ LSTM
 cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, floating *act, floating *c,
                       floating *tc, floating *h, Py_ssize_t B, Py_ssize_t H, int num_threads) noexcept nogil:
-    """act = [sig i, sig f, tanh g, sig o] of gh + ig; c = f c_prev + i g; tc = tanh(c); h = o tc."""
-    cdef Py_ssize_t b, j, r, G = 4 * H
+    """act = [sig i, sig f, tanh g, sig o] of gh + ig; c = f c_prev + i g; tc = tanh(c); h = o tc.
+
+    Per row, a first loop forms the three sigmoids (vectorisable: exp_ is branch-free), a second the two
+    tanh (libm) and the cell; the operations per element are the same as in one loop.
+    """
+    cdef Py_ssize_t b, j, r, k, G = 4 * H
     cdef floating i_, f_, g_, o_
     for b in prange(B, num_threads=num_threads, schedule="static"):
         for j in range(H):
             r = b * G + j
-            i_ = sigmoid_(gh[r] + ig[r])
-            f_ = sigmoid_(gh[r + H] + ig[r + H])
+            act[r] = sigmoid_(gh[r] + ig[r])
+            act[r + H] = sigmoid_(gh[r + H] + ig[r + H])
+            act[r + 3 * H] = sigmoid_(gh[r + 3 * H] + ig[r + 3 * H])
+        for j in range(H):
+            r = b * G + j
+            k = b * H + j
+            i_ = act[r]
+            f_ = act[r + H]
             g_ = tanh_(gh[r + 2 * H] + ig[r + 2 * H])
-            o_ = sigmoid_(gh[r + 3 * H] + ig[r + 3 * H])
-            act[r] = i_
-            act[r + H] = f_
+            o_ = act[r + 3 * H]
             act[r + 2 * H] = g_
-            act[r + 3 * H] = o_
-            c[b * H + j] = f_ * c_prev[b * H + j] + i_ * g_
-            tc[b * H + j] = tanh_(c[b * H + j])
-            h[b * H + j] = o_ * tc[b * H + j]
+            c[k] = f_ * c_prev[k] + i_ * g_
+            tc[k] = tanh_(c[k])
+            h[k] = o_ * tc[k]
 
 
 cdef void _lstm_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] cv,
@@ -261,18 +268,20 @@ def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, c
 # ================================================================ GRU
 cdef void _gru_gates(const floating *gh, const floating *ig, const floating *h_prev, floating *act,
                      floating *gh_n, floating *h, Py_ssize_t B, Py_ssize_t H, int num_threads) noexcept nogil:
-    """act = [r, z, n]; gh_n = the n block of gh; h = (h_prev - n) z + n."""
+    """act = [r, z, n]; gh_n = the n block of gh; h = (h_prev - n) z + n (the sigmoids first, vectorisable)."""
     cdef Py_ssize_t b, j, r, k, G = 3 * H
     cdef floating r_, z_, n_
     for b in prange(B, num_threads=num_threads, schedule="static"):
         for j in range(H):
             r = b * G + j
+            act[r] = sigmoid_(gh[r] + ig[r])
+            act[r + H] = sigmoid_(gh[r + H] + ig[r + H])
+        for j in range(H):
+            r = b * G + j
             k = b * H + j
-            r_ = sigmoid_(gh[r] + ig[r])
-            z_ = sigmoid_(gh[r + H] + ig[r + H])
+            r_ = act[r]
+            z_ = act[r + H]
             n_ = tanh_(ig[r + 2 * H] + gh[r + 2 * H] * r_)
-            act[r] = r_
-            act[r + H] = z_
             act[r + 2 * H] = n_
             gh_n[k] = gh[r + 2 * H]
             h[k] = (h_prev[k] - n_) * z_ + n_
