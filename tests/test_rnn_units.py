@@ -133,3 +133,14 @@ def test_fused_gates_on_several_threads_match_one_thread_and_torch(name):
     expected = _wide_run(name, torch, params, x, h0, c0, grads)
     for got, want in zip(runs[0], expected):
         torch.testing.assert_close(torch.from_numpy(np.asarray(got)), torch.from_numpy(want))
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_weight_changed_in_place_before_backward_is_refused(name):
+    """As torch: backward after an in-place change of a weight the recurrence read raises RuntimeError."""
+    m = getattr(nn, name)(3, 4)
+    out = m(refnn.Tensor(np.ones((2, 1, 3), dtype=np.float32), requires_grad=True))[0]
+    with refnn.no_grad():
+        m.weight_hh_l0.zero_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward(np.ones(out.shape, dtype=np.float32))

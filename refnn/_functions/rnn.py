@@ -124,6 +124,8 @@ class Recurrence(Function):
         out = np.empty((T, B, P), dtype=dtype)
         last = 0 if reverse else T - 1
         ctx.mode, ctx.reverse = mode, reverse
+        # the version check: backward reads these tensors' arrays (an in-place change is refused, never misused)
+        ctx.save_for_backward(input, h0, c0, w_ih, w_hh, w_hr)
         ctx.weights = (contiguous(w_ih.data, dtype), wh, None if w_hr is None else contiguous(w_hr.data, dtype))
         ctx.has_bias = (b_ih is not None, b_hh is not None)
         ctx.x2, ctx.h0, ctx.out = x2, hx, out
@@ -148,6 +150,7 @@ class Recurrence(Function):
 
     @staticmethod
     def backward(ctx, grad_out, grad_hn, grad_cn=None):
+        ctx.saved_tensors   # the version check
         mode, reverse = ctx.mode, ctx.reverse
         w_ih, w_hh, w_hr = ctx.weights
         x2, h0, out = ctx.x2, ctx.h0, ctx.out
