@@ -33,6 +33,8 @@ from libc.math cimport tanh, tanhf
 
 from refnn._kernels._rowmath cimport exp_, floating
 
+import numpy as np
+
 from refnn._kernels.gemm import gemm as _gemm
 
 
@@ -53,6 +55,26 @@ cdef inline floating dsigmoid(floating g, floating y) noexcept nogil:
 
 cdef inline floating dtanh(floating g, floating y) noexcept nogil:
     return g * (1 - y * y)
+
+
+def _columns(w, Py_ssize_t rows):
+    """The weight w (N, K) as the gemm reads it fastest at every step, and whether it is stored (N, K).
+
+    With 3 rows or more (the gemm's packed path) a C-contiguous (K, N) copy, whose panels the gemm reads
+    in place (no packing per step); with fewer rows w itself (the row-dot path reads it (N, K)).  Each
+    element is the same k-ascending sum either way, so the bits do not depend on the choice.
+    """
+    if rows >= 3:
+        return np.ascontiguousarray(w.T), False
+    return w, True
+
+
+def _rows_weight(w, Py_ssize_t rows):
+    """The weight w (K, N) of a backward product: itself (read in place), or with fewer than 3 rows an
+    (N, K) copy, which the row-dot path reads fastest.  The same sums, the same bits."""
+    if rows >= 3:
+        return w, False
+    return np.ascontiguousarray(w.T), True
 
 
 def _matmul(a, b, out, bint b_nk, bias, int num_threads):
@@ -76,13 +98,13 @@ cdef void _rnn_gates(bint relu, floating *gh, const floating *ig, floating *h, P
 
 
 cdef void _rnn_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] outv, floating[:, ::1] ghv, bint relu,
-                   object ig, object w_hh, object b_hh, object h0, object out, object gh, bint reverse,
+                   object ig, object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
                    int num_threads, int pw_threads):
     cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = igv.shape[2], s, t, tp
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh, gh, True, b_hh, num_threads)
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
         if B > 0:
             with nogil:
                 _rnn_gates(relu, &ghv[0, 0], &igv[t, 0, 0], &outv[t, 0, 0], B, H, pw_threads)
@@ -91,10 +113,11 @@ cdef void _rnn_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] outv, floating[:
 def rnn_fwd(bint relu, ig, w_hh, b_hh, h0, out, bint reverse, int num_threads, int pw_threads):
     """out[t] = act(h_prev W_hh^T + b_hh + ig[t]) for every step, h_prev = h0 at the first step."""
     gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
     if ig.dtype.itemsize == 4:
-        _rnn_fwd[float](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, num_threads, pw_threads)
+        _rnn_fwd[float](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
     else:
-        _rnn_fwd[double](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, num_threads, pw_threads)
+        _rnn_fwd[double](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
 
 
 cdef void _rnn_dgates(bint relu, const floating *grad_out, const floating *carry, const floating *h,
@@ -112,24 +135,25 @@ cdef void _rnn_dgates(bint relu, const floating *grad_out, const floating *carry
 
 cdef void _rnn_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] outv, floating[:, :, ::1] ggv,
                    floating[:, ::1] carryv, bint relu, object w_hh, object grad_gates, object carry,
-                   bint reverse, int num_threads, int pw_threads):
+                   bint reverse, bint w_nk, int num_threads, int pw_threads):
     cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = gov.shape[2], s, t
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         if B > 0:
             with nogil:
                 _rnn_dgates(relu, &gov[t, 0, 0], &carryv[0, 0], &outv[t, 0, 0], &ggv[t, 0, 0], B * H, pw_threads)
-        _matmul(grad_gates[t], w_hh, carry, False, None, num_threads)
+        _matmul(grad_gates[t], w_hh, carry, w_nk, None, num_threads)
 
 
 def rnn_bwd(bint relu, grad_out, out, w_hh, grad_gates, carry, bint reverse, int num_threads, int pw_threads):
     """grad_gates[t] = act'(grad_out[t] + carry) with carry = grad_gates[t+1] W_hh (grad_h_n at the
     last step); on return carry holds grad_h0."""
+    w_hh, w_nk = _rows_weight(w_hh, out.shape[1])
     if out.dtype.itemsize == 4:
-        _rnn_bwd[float](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, num_threads,
+        _rnn_bwd[float](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
                         pw_threads)
     else:
-        _rnn_bwd[double](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, num_threads,
+        _rnn_bwd[double](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
                          pw_threads)
 
 
@@ -164,14 +188,14 @@ cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, 
 
 cdef void _lstm_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] cv,
                     floating[:, :, ::1] tcv, floating[:, :, ::1] hv, const floating[:, ::1] c0v, floating[:, ::1] ghv,
-                    object w_hh, object b_hh, object w_hr, object h0, object out, object gh, object h,
-                    bint reverse, int num_threads, int pw_threads):
+                    object w_hh_t, object b_hh, object w_hr_t, object h0, object out, object gh, object h,
+                    bint reverse, bint w_nk, int num_threads, int pw_threads):
     cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = cv.shape[2], s, t, tp
     cdef const floating *c_prev
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh, gh, True, b_hh, num_threads)
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
         if B > 0:
             if s == 0:
                 c_prev = &c0v[0, 0]
@@ -180,19 +204,21 @@ cdef void _lstm_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[
             with nogil:
                 _lstm_gates(&ghv[0, 0], &igv[t, 0, 0], c_prev, &actv[t, 0, 0], &cv[t, 0, 0], &tcv[t, 0, 0],
                             &hv[t, 0, 0], B, H, pw_threads)
-        if w_hr is not None:
-            _matmul(h[t], w_hr, out[t], True, None, num_threads)
+        if w_hr_t is not None:
+            _matmul(h[t], w_hr_t, out[t], w_nk, None, num_threads)
 
 
 def lstm_fwd(ig, w_hh, b_hh, w_hr, h0, c0, out, act, c, tc, h, bint reverse, int num_threads, int pw_threads):
     """Every step of one LSTM layer and direction: act, c, tanh(c), h = o tanh(c) (T, B, 4H / H) and
     out (T, B, P): h, or h W_hr^T with a projection (then ``h`` is a separate buffer, else it is ``out``)."""
     gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
+    w_hr = None if w_hr is None else _columns(w_hr, ig.shape[1])[0]
     if ig.dtype.itemsize == 4:
-        _lstm_fwd[float](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, num_threads,
+        _lstm_fwd[float](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
                          pw_threads)
     else:
-        _lstm_fwd[double](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, num_threads,
+        _lstm_fwd[double](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
                           pw_threads)
 
 
@@ -230,7 +256,7 @@ cdef void _lstm_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] ghfv, flo
                     floating[:, :, ::1] actv, floating[:, :, ::1] tcv, floating[:, :, ::1] cv,
                     const floating[:, ::1] c0v, floating[:, ::1] carryhv, floating[:, ::1] carrycv,
                     floating[:, :, ::1] ggv, object w_hh, object w_hr, object grad_h, object grad_r,
-                    object grad_gates, object carry_h, bint reverse, int num_threads, int pw_threads):
+                    object grad_gates, object carry_h, bint reverse, bint w_nk, int num_threads, int pw_threads):
     cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], P = gov.shape[2], H = cv.shape[2], s, t, tp
     cdef const floating *c_prev
     for s in range(T - 1, -1, -1):
@@ -240,7 +266,7 @@ cdef void _lstm_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] ghfv, flo
             with nogil:
                 _add(&gov[t, 0, 0], &carryhv[0, 0], &ghfv[t, 0, 0], B * P, pw_threads)
         if w_hr is not None:
-            _matmul(grad_h[t], w_hr, grad_r[t], False, None, num_threads)
+            _matmul(grad_h[t], w_hr, grad_r[t], w_nk, None, num_threads)
         if B > 0:
             if s == 0:
                 c_prev = &c0v[0, 0]
@@ -249,7 +275,7 @@ cdef void _lstm_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] ghfv, flo
             with nogil:
                 _lstm_dgates(&grv[t, 0, 0], &actv[t, 0, 0], &tcv[t, 0, 0], c_prev, &carrycv[0, 0],
                              &ggv[t, 0, 0], B, H, pw_threads)
-        _matmul(grad_gates[t], w_hh, carry_h, False, None, num_threads)
+        _matmul(grad_gates[t], w_hh, carry_h, w_nk, None, num_threads)
 
 
 def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, carry_h, carry_c, bint reverse,
@@ -257,12 +283,14 @@ def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, c
     """grad_h[t] = grad_out[t] + carry_h (T, B, P); grad_r[t] = grad_h[t] W_hr with a projection (else
     ``grad_r`` is ``grad_h``); grad_gates[t] (T, B, 4H); carry_h, carry_c enter as grad_h_n, grad_c_n
     and leave as grad_h0, grad_c0."""
+    w_hh, w_nk = _rows_weight(w_hh, act.shape[1])
+    w_hr = None if w_hr is None else _rows_weight(w_hr, act.shape[1])[0]
     if act.dtype.itemsize == 4:
         _lstm_bwd[float](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
-                         grad_h, grad_r, grad_gates, carry_h, reverse, num_threads, pw_threads)
+                         grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
     else:
         _lstm_bwd[double](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
-                          grad_h, grad_r, grad_gates, carry_h, reverse, num_threads, pw_threads)
+                          grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
 
 
 # ================================================================ GRU
@@ -289,14 +317,14 @@ cdef void _gru_gates(const floating *gh, const floating *ig, const floating *h_p
 
 cdef void _gru_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
                    floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, ::1] ghv,
-                   object w_hh, object b_hh, object h0, object out, object gh, bint reverse,
+                   object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
                    int num_threads, int pw_threads):
     cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = outv.shape[2], s, t, tp
     cdef const floating *h_prev
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh, gh, True, b_hh, num_threads)
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
         if B > 0:
             if s == 0:
                 h_prev = &h0v[0, 0]
@@ -310,10 +338,11 @@ cdef void _gru_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:
 def gru_fwd(ig, w_hh, b_hh, h0, out, act, gh_n, bint reverse, int num_threads, int pw_threads):
     """Every step of one GRU layer and direction: out (T, B, H), act = [r, z, n] (T, B, 3H), gh_n (T, B, H)."""
     gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
     if ig.dtype.itemsize == 4:
-        _gru_fwd[float](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, num_threads, pw_threads)
+        _gru_fwd[float](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
     else:
-        _gru_fwd[double](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, num_threads, pw_threads)
+        _gru_fwd[double](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
 
 
 cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floating *carry_lin,
@@ -345,7 +374,7 @@ cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floatin
 cdef void _gru_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
                    floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, :, ::1] givv,
                    floating[:, :, ::1] gghv, floating[:, ::1] cdv, floating[:, ::1] clv,
-                   object w_hh, object grad_gh, object carry_lin, bint reverse, int num_threads, int pw_threads):
+                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, int num_threads, int pw_threads):
     cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = outv.shape[2], s, t, tp
     cdef const floating *h_prev
     for s in range(T - 1, -1, -1):
@@ -359,16 +388,17 @@ cdef void _gru_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] actv, floa
             with nogil:
                 _gru_dgates(&gov[t, 0, 0], &cdv[0, 0], &clv[0, 0], &actv[t, 0, 0], &ghnv[t, 0, 0], h_prev,
                             &givv[t, 0, 0], &gghv[t, 0, 0], B, H, pw_threads)
-        _matmul(grad_gh[t], w_hh, carry_lin, False, None, num_threads)
+        _matmul(grad_gh[t], w_hh, carry_lin, w_nk, None, num_threads)
 
 
 def gru_bwd(grad_out, w_hh, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, bint reverse,
             int num_threads, int pw_threads):
     """grad_ig, grad_gh (T, B, 3H) of every step.  carry_d enters as grad_h_n and carry_lin as zeros;
     on return grad_h0 = carry_d + carry_lin."""
+    w_hh, w_nk = _rows_weight(w_hh, act.shape[1])
     if act.dtype.itemsize == 4:
         _gru_bwd[float](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
-                        grad_gh, carry_lin, reverse, num_threads, pw_threads)
+                        grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
     else:
         _gru_bwd[double](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
-                         grad_gh, carry_lin, reverse, num_threads, pw_threads)
+                         grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
