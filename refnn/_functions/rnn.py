@@ -117,8 +117,14 @@ class Recurrence(Function):
         G = w_hh.shape[0]
         num_threads, pw_threads = threads(), threads(B * G)
         x2 = x.reshape(T * B, I)
-        # ig[r, j] = (0 + sum_{k asc} x[r, k] * w_ih[j, k]) + b_ih[j]: Linear over all T * B rows
-        ig = product(x2, w_ih.data, b_nk=True, bias=_data(b_ih, dtype)).reshape(T, B, G)
+        # ig[r, j] = (0 + sum_{k asc} x[r, k] * w_ih[j, k]) + b_ih[j]: Linear over all T * B rows.  With 3
+        # rows or more the gemm reads w_ih^T (I, G) in place, where it would pack w_ih for every block of rows
+        # (the same sums either way)
+        if T * B >= 3:
+            ig = product(x2, contiguous(w_ih.data.T, dtype), bias=_data(b_ih, dtype))
+        else:
+            ig = product(x2, w_ih.data, b_nk=True, bias=_data(b_ih, dtype))
+        ig = ig.reshape(T, B, G)
         wh, bh = contiguous(w_hh.data, dtype), _data(b_hh, dtype)
         hx = contiguous(h0.data, dtype)
         out = np.empty((T, B, P), dtype=dtype)
