@@ -33,6 +33,13 @@ from libc.math cimport tanh, tanhf
 
 from refnn._kernels._rowmath cimport exp_, floating
 
+cdef extern from "refnn_rnn_rows.h" nogil:
+    int refnn_rnn_init(int max_level)
+    void refnn_sigmoid_sum_f32(const float *a, const float *b, float *out, long n)
+
+from refnn._isa import MAX_LEVEL, check_level
+check_level(refnn_rnn_init(MAX_LEVEL))
+
 import numpy as np
 
 from refnn._kernels.gemm import gemm as _gemm
@@ -40,6 +47,16 @@ from refnn._kernels.gemm import gemm as _gemm
 
 cdef inline floating sigmoid_(floating x) noexcept nogil:
     return 1 / (1 + exp_(-x))
+
+
+cdef inline void sigmoid_sum(const floating *a, const floating *b, floating *out, Py_ssize_t n) noexcept nogil:
+    """out[i] = sigmoid(a[i] + b[i]) (float32: refnn_rnn_rows.h's baseline or AVX2 build of this loop)."""
+    cdef Py_ssize_t i
+    if floating is float:
+        refnn_sigmoid_sum_f32(a, b, out, n)
+    else:
+        for i in range(n):
+            out[i] = sigmoid_(a[i] + b[i])
 
 
 cdef inline floating tanh_(floating x) noexcept nogil:
@@ -168,11 +185,8 @@ cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, 
     cdef Py_ssize_t b, j, r, k, G = 4 * H
     cdef floating i_, f_, g_, o_
     for b in prange(B, num_threads=num_threads, schedule="static"):
-        for j in range(H):
-            r = b * G + j
-            act[r] = sigmoid_(gh[r] + ig[r])
-            act[r + H] = sigmoid_(gh[r + H] + ig[r + H])
-            act[r + 3 * H] = sigmoid_(gh[r + 3 * H] + ig[r + 3 * H])
+        sigmoid_sum(gh + b * G, ig + b * G, act + b * G, 2 * H)                   # i, f
+        sigmoid_sum(gh + b * G + 3 * H, ig + b * G + 3 * H, act + b * G + 3 * H, H)   # o
         for j in range(H):
             r = b * G + j
             k = b * H + j
@@ -300,10 +314,7 @@ cdef void _gru_gates(const floating *gh, const floating *ig, const floating *h_p
     cdef Py_ssize_t b, j, r, k, G = 3 * H
     cdef floating r_, z_, n_
     for b in prange(B, num_threads=num_threads, schedule="static"):
-        for j in range(H):
-            r = b * G + j
-            act[r] = sigmoid_(gh[r] + ig[r])
-            act[r + H] = sigmoid_(gh[r + H] + ig[r + H])
+        sigmoid_sum(gh + b * G, ig + b * G, act + b * G, 2 * H)                   # r, z
         for j in range(H):
             r = b * G + j
             k = b * H + j
