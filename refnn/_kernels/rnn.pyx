@@ -13,8 +13,11 @@ one Linear.  Each step then computes ``gh = h_prev W_hh^T + b_hh`` with refnn's 
 * GRU:  ``r = sig(gh_r + ig_r)``, ``z = sig(gh_z + ig_z)``, ``n = tanh(ig_n + gh_n * r)``;
   ``h = (h_prev - n) * z + n``;
 
-with ``sig(x) = 1 / (1 + exp(-x))`` and tanh the activation kernels' own scalar functions, each
-operation rounded in the element type, in the order written.  The forward is bit-identical to the
+with ``sig(x) = 1 / (1 + exp(-x))`` and tanh the activation kernels' own scalar functions, in the order
+written, each evaluated as the activation kernel evaluates it (the same Cython expressions: for float32 the
+constant 1 is a double, so ``1 / (1 + e)`` and the derivatives' ``(1 - y)`` factors are formed in double
+and rounded once to float; the float32 sigmoid loop is ``refnn_rnn_rows.h``, built baseline and AVX2).
+Sums and products of gates are rounded in the element type.  The forward is bit-identical to the
 composition of Linear, Add, Mul, Sigmoid and Tanh it replaces.
 
 Backward, per step in reverse processing order, elementwise: the gradient of h at step t is
@@ -385,7 +388,8 @@ cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floatin
 cdef void _gru_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
                    floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, :, ::1] givv,
                    floating[:, :, ::1] gghv, floating[:, ::1] cdv, floating[:, ::1] clv,
-                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, int num_threads, int pw_threads):
+                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, int num_threads,
+                   int pw_threads):
     cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = outv.shape[2], s, t, tp
     cdef const floating *h_prev
     for s in range(T - 1, -1, -1):
