@@ -178,7 +178,7 @@ class Recurrence(Function):
                              reverse, num_threads, pw_threads)
             grad_h0, grad_c0 = carry, carry_c
             if w_hr is not None and ctx.needs_input_grad[9]:
-                grad_w_hr = product(grad_h.reshape(T * B, P), h.reshape(T * B, -1), a_km=True)
+                grad_w_hr = product(grad_h.reshape(T * B, P), h.reshape(T * B, h.shape[2]), a_km=True)
         elif mode == "GRU":
             act, gh_n = ctx.saved
             grad_gh = np.empty((T, B, G), dtype=dtype)
