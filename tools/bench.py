@@ -180,6 +180,13 @@ def _fmt_rate(row):
     return ""
 
 
+def _fmt_per_call(row):
+    """The overhead family's figure: microseconds per call."""
+    if row["family"] != "overhead":
+        return ""
+    return f"{row['torch_ms'] * 1e3:8.2f} {row['refnn_ms'] * 1e3:8.2f} us/call"
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     from tools.workloads import all_workloads
@@ -205,7 +212,7 @@ def main(argv=None):
                     t_torch, t_refnn, max_diff, inner = time_workload(workload, threads, args)
                     row = result_row(workload, threads, t_torch, t_refnn, max_diff, inner)
                     print(f"{workload.name:{width}s} {threads:3d} {row['torch_ms']:10.3f} {row['refnn_ms']:10.3f} "
-                          f"{row['ratio']:11.2f}x  {_fmt_rate(row)}", flush=True)
+                          f"{row['ratio']:11.2f}x  {_fmt_rate(row)}{_fmt_per_call(row)}", flush=True)
                 except Exception as exc:  # noqa: BLE001 - reported, the others still run
                     row = {"name": workload.name, "family": workload.family, "dtype": workload.dtype,
                            "threads": threads, "torch_ms": None, "refnn_ms": None, "ratio": None,

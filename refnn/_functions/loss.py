@@ -83,7 +83,9 @@ def _nll_grad_scale(ctx, grad):
     if ctx.reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             value = value / ctx.total_weight
-    return np.broadcast_to(np.asarray(value, dtype=grad.dtype).reshape(1, 1), (N, S))
+    # a stride-0 (N, S) view of the one value (np.ndarray over its buffer: cheaper than np.broadcast_to)
+    return np.ndarray((N, S), dtype=grad.dtype, buffer=np.array(value, dtype=grad.dtype).reshape(1),
+                      strides=(0, 0))
 
 
 class NLLLossFunction(Function):

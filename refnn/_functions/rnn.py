@@ -1,16 +1,35 @@
-"""Recurrent layers and cells as compositions of verified pieces, through autograd.
+"""Recurrent layers and cells.
 
-Every step is F.linear (the gemm kernel), F.sigmoid / F.tanh / F.relu, Tensor
-arithmetic and :func:`refnn._functions.attention.split`; the gradients are those
-pieces' gradients.  The order of operations follows torch's CPU implementation
-(aten/src/ATen/native/RNN.cpp): the input projection of a whole layer is computed
-once, ``gates = linear(h, w_hh, b_hh) + input_gates[t]`` at each step.
+Cells (one step) are compositions of verified pieces through autograd: F.linear (the gemm kernel),
+F.sigmoid / F.tanh / F.relu, Tensor arithmetic and :func:`refnn._functions.attention.split`.
+
+Full layers run each layer and direction as one autograd node, :class:`Recurrence`: the input
+projection of the whole sequence is one Linear, ``ig = x W_ih^T + b_ih`` (T * B rows), and the time
+loop, the gates and the gradients run in :mod:`refnn._kernels.rnn` (see its docstring for the order
+of every operation).  The order follows torch's CPU implementation (aten/src/ATen/native/RNN.cpp):
+``gates = (h W_hh^T + b_hh) + ig[t]`` at each step.  The forward is bit-identical to the cells'
+composition; the backward sums, over all T * B rows at once (row r = t * B + b, t ascending):
+
+* ``grad_w_ih[j, k] = 0 + sum_r grad_ig[r, j] * x[r, k]``, ``grad_b_ih[j] = 0 + sum_r grad_ig[r, j]``;
+* ``grad_w_hh[j, k] = 0 + sum_r grad_gh[r, j] * h_prev[r, k]``, ``grad_b_hh[j] = 0 + sum_r grad_gh[r, j]``,
+  h_prev of step t being h0 at the first processed step;
+* ``grad_w_hr[p, k] = 0 + sum_r grad_h[r, p] * (o tanh(c))[r, k]`` (LSTM projection);
+* ``grad_input[r, k] = 0 + sum_j grad_ig[r, j] * w_ih[j, k]`` (j ascending),
+
+each a gemm in the order of ``refnn._kernels.gemm.gemm_nt_spec``.
 
 Letters: T sequence length, B batch, I input features, H hidden size, P projection
 size (LSTM proj_size), G gates (1, 3 or 4 blocks of H), D directions, L layers.
 """
-from ..tensor import stack
+import numpy as np
+
+from .._kernels import gemm as _gemm
+from .._kernels import rnn as _kernel
+from ..autograd import Function
+from ..tensor import Tensor, stack
+from ._util import contiguous, threads
 from .attention import chunk, split
+from .linear import product
 
 
 def _F():
@@ -71,6 +90,127 @@ def gru_cell(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
 
 
 # ---------------------------------------------------------------- full layers
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _data(t, dtype):
+    return None if t is None else contiguous(t.data, dtype)
+
+
+def _sum_rows(g):
+    out = np.empty(g.shape[1], dtype=g.dtype)
+    _gemm.sum_rows(g, out)
+    return out
+
+
+class Recurrence(Function):
+    """One layer and direction over the whole sequence: (input (T, B, I), h0 (B, P), c0 (B, H) or None,
+    w_ih, w_hh, b_ih, b_hh, w_hr) -> output (T, B, P), h_n (B, P)[, c_n (B, H)]."""
+
+    @staticmethod
+    def forward(ctx, mode, reverse, input, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+        x = input.data
+        dtype = x.dtype
+        T, B, I = x.shape
+        H = w_hh.shape[0] // _GATES[mode]
+        P = w_hh.shape[1]
+        G = w_hh.shape[0]
+        num_threads, pw_threads = threads(), threads(B * G)
+        x2 = x.reshape(T * B, I)
+        # ig[r, j] = (0 + sum_{k asc} x[r, k] * w_ih[j, k]) + b_ih[j]: Linear over all T * B rows.  With 3
+        # rows or more the gemm reads w_ih^T (I, G) in place, where it would pack w_ih for every block of rows
+        # (the same sums either way)
+        if T * B >= 3:
+            ig = product(x2, contiguous(w_ih.data.T, dtype), bias=_data(b_ih, dtype))
+        else:
+            ig = product(x2, w_ih.data, b_nk=True, bias=_data(b_ih, dtype))
+        ig = ig.reshape(T, B, G)
+        wh, bh = contiguous(w_hh.data, dtype), _data(b_hh, dtype)
+        hx = contiguous(h0.data, dtype)
+        out = np.empty((T, B, P), dtype=dtype)
+        last = 0 if reverse else T - 1
+        ctx.mode, ctx.reverse = mode, reverse
+        # the version check: backward reads these tensors' arrays (an in-place change is refused, never misused)
+        ctx.save_for_backward(input, h0, c0, w_ih, w_hh, w_hr)
+        ctx.weights = (contiguous(w_ih.data, dtype), wh, None if w_hr is None else contiguous(w_hr.data, dtype))
+        ctx.has_bias = (b_ih is not None, b_hh is not None)
+        ctx.x2, ctx.h0, ctx.out = x2, hx, out
+        if mode == "LSTM":
+            cx = contiguous(c0.data, dtype)
+            act = np.empty((T, B, G), dtype=dtype)
+            cell = np.empty((T, B, H), dtype=dtype)
+            tcell = np.empty((T, B, H), dtype=dtype)
+            h = out if w_hr is None else np.empty((T, B, H), dtype=dtype)
+            wr = ctx.weights[2]
+            _kernel.lstm_fwd(ig, wh, bh, wr, hx, cx, out, act, cell, tcell, h, reverse, num_threads, pw_threads)
+            ctx.saved = (cx, act, cell, tcell, h)
+            return Tensor(out), Tensor(out[last].copy()), Tensor(cell[last].copy())
+        if mode == "GRU":
+            act = np.empty((T, B, G), dtype=dtype)
+            gh_n = np.empty((T, B, H), dtype=dtype)
+            _kernel.gru_fwd(ig, wh, bh, hx, out, act, gh_n, reverse, num_threads, pw_threads)
+            ctx.saved = (act, gh_n)
+        else:
+            _kernel.rnn_fwd(mode == "RNN_RELU", ig, wh, bh, hx, out, reverse, num_threads, pw_threads)
+        return Tensor(out), Tensor(out[last].copy())
+
+    @staticmethod
+    def backward(ctx, grad_out, grad_hn, grad_cn=None):
+        ctx.saved_tensors   # the version check
+        mode, reverse = ctx.mode, ctx.reverse
+        w_ih, w_hh, w_hr = ctx.weights
+        x2, h0, out = ctx.x2, ctx.h0, ctx.out
+        dtype = out.dtype
+        T, B, P = out.shape
+        G = w_hh.shape[0]
+        num_threads, pw_threads = threads(), threads(B * G)
+        grad_out = contiguous(grad_out, dtype)
+        carry = np.array(grad_hn, dtype=dtype, order="C", copy=True)
+        grad_ig = np.empty((T, B, G), dtype=dtype)
+        grad_gh = grad_ig
+        grad_c0 = grad_w_hr = None
+        if mode == "LSTM":
+            cx, act, cell, tcell, h = ctx.saved
+            carry_c = np.array(grad_cn, dtype=dtype, order="C", copy=True)
+            grad_h = np.empty((T, B, P), dtype=dtype)
+            grad_r = grad_h if w_hr is None else np.empty((T, B, w_hr.shape[1]), dtype=dtype)
+            _kernel.lstm_bwd(grad_out, w_hh, w_hr, act, tcell, cell, cx, grad_h, grad_r, grad_ig, carry, carry_c,
+                             reverse, num_threads, pw_threads)
+            grad_h0, grad_c0 = carry, carry_c
+            if w_hr is not None and ctx.needs_input_grad[9]:
+                grad_w_hr = product(grad_h.reshape(T * B, P), h.reshape(T * B, h.shape[2]), a_km=True)
+        elif mode == "GRU":
+            act, gh_n = ctx.saved
+            grad_gh = np.empty((T, B, G), dtype=dtype)
+            carry_lin = np.zeros_like(carry)
+            _kernel.gru_bwd(grad_out, w_hh, act, gh_n, out, h0, grad_ig, grad_gh, carry, carry_lin, reverse,
+                            num_threads, pw_threads)
+            grad_h0 = carry + carry_lin
+        else:
+            _kernel.rnn_bwd(mode == "RNN_RELU", grad_out, out, w_hh, grad_ig, carry, reverse, num_threads,
+                            pw_threads)
+            grad_h0 = carry
+        needs = ctx.needs_input_grad
+        gi = grad_ig.reshape(T * B, G)
+        gh = grad_gh.reshape(T * B, G)
+        grad_input = grad_w_ih = grad_w_hh = grad_b_ih = grad_b_hh = None
+        if needs[2]:
+            grad_input = product(gi, w_ih).reshape(T, B, w_ih.shape[1])
+        if needs[5]:
+            grad_w_ih = product(gi, x2, a_km=True)
+        if needs[6]:
+            # h_prev of every step, rows in time order: h0 then out[:-1] (reverse: out[1:] then h0)
+            parts = (out[1:], h0[None]) if reverse else (h0[None], out[:-1])
+            h_prev = np.concatenate(parts).reshape(T * B, P)
+            grad_w_hh = product(gh, h_prev, a_km=True)
+        if ctx.has_bias[0] and needs[7]:
+            grad_b_ih = _sum_rows(gi)
+        if ctx.has_bias[1] and needs[8]:
+            grad_b_hh = _sum_rows(gh)
+        return (None, None, grad_input, grad_h0 if needs[3] else None, grad_c0 if needs[4] else None,
+                grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh, grad_w_hr)
+
+
 def _unbind0(x):
     """(n, ...) -> n Tensors of shape (...), through one split node."""
     if x.shape[0] == 1:
@@ -78,82 +218,67 @@ def _unbind0(x):
     return [piece.reshape(piece.shape[1:]) for piece in split(x, [1] * x.shape[0], dim=0)]
 
 
-def _direction(step, input, hidden, params, reverse, output_of):
-    """Run one direction of one layer over input (T, B, I): returns (outputs (T, B, H), last hidden)."""
-    w_ih, w_hh, b_ih, b_hh, extra = params
-    input_gates = _unbind0(_F().linear(input, w_ih, b_ih))       # T x (B, G)
-    steps = range(len(input_gates) - 1, -1, -1) if reverse else range(len(input_gates))
-    outputs = [None] * len(input_gates)
-    for t in steps:
-        hidden = step(input_gates[t], hidden, w_hh, b_hh, *extra)
-        outputs[t] = output_of(hidden)
-    return stack(outputs), hidden
-
-
 def _layer_params(flat_weights, has_biases, has_projection, index):
     per = 2 + (2 if has_biases else 0) + (1 if has_projection else 0)
     group = flat_weights[index * per:(index + 1) * per]
     w_ih, w_hh = group[0], group[1]
     b_ih, b_hh = (group[2], group[3]) if has_biases else (None, None)
-    extra = (group[-1],) if has_projection else ()
-    return w_ih, w_hh, b_ih, b_hh, extra
+    w_hr = group[-1] if has_projection else None
+    return w_ih, w_hh, b_ih, b_hh, w_hr
 
 
-def _run(step, input, hiddens, flat_weights, has_biases, num_layers, dropout, train, bidirectional,
-         batch_first, has_projection, output_of):
-    """Stack of layers: hiddens is a list of L * D per-(layer, direction) states, each (B, H)."""
+def _run(mode, input, h0s, c0s, flat_weights, has_biases, num_layers, dropout, train, bidirectional,
+         batch_first, has_projection=False):
+    """Stack of layers: h0s (and c0s) are lists of L * D per-(layer, direction) states, each (B, P) / (B, H).
+    Returns (output, [h_n per layer and direction], [c_n ...] or None)."""
     F = _F()
     from ..tensor import cat
     if batch_first:
         input = input.transpose(0, 1)
     num_directions = 2 if bidirectional else 1
     layer_input = input
-    finals = []
+    h_finals, c_finals = [], []
     for layer in range(num_layers):
         outputs = []
         for direction in range(num_directions):
             index = layer * num_directions + direction
-            params = _layer_params(flat_weights, has_biases, has_projection, index)
-            out, last = _direction(step, layer_input, hiddens[index], params, direction == 1, output_of)
-            outputs.append(out)
-            finals.append(last)
+            w_ih, w_hh, b_ih, b_hh, w_hr = _layer_params(flat_weights, has_biases, has_projection, index)
+            result = Recurrence.apply(mode, direction == 1, layer_input, h0s[index],
+                                      None if c0s is None else c0s[index], w_ih, w_hh, b_ih, b_hh, w_hr)
+            outputs.append(result[0])
+            h_finals.append(result[1])
+            if c0s is not None:
+                c_finals.append(result[2])
         layer_output = outputs[0] if num_directions == 1 else cat(outputs, dim=2)
         if dropout != 0 and train and layer < num_layers - 1:
             layer_output = F.dropout(layer_output, p=dropout, training=True)
         layer_input = layer_output
     output = layer_input.transpose(0, 1) if batch_first else layer_input
-    return output, finals
-
-
-def _simple(activation):
-    def run(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional, batch_first):
-        """input (T, B, I) (or (B, T, I)), hx (L * D, B, H) -> (output (T, B, D * H), h_n (L * D, B, H))."""
-        output, finals = _run(_simple_step(activation), input, _unbind0(hx), flat_weights, has_biases,
-                              num_layers, dropout, train, bidirectional, batch_first, False, lambda h: h)
-        return output, stack(finals)
-    return run
+    return output, h_finals, (c_finals if c0s is not None else None)
 
 
 def rnn_tanh(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional, batch_first):
-    return _simple(_F().tanh)(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional,
-                              batch_first)
+    """input (T, B, I) (or (B, T, I)), hx (L * D, B, H) -> (output (T, B, D * H), h_n (L * D, B, H))."""
+    output, finals, _ = _run("RNN_TANH", input, _unbind0(hx), None, flat_weights, has_biases, num_layers,
+                             dropout, train, bidirectional, batch_first)
+    return output, stack(finals)
 
 
 def rnn_relu(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional, batch_first):
-    return _simple(_F().relu)(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional,
-                              batch_first)
+    output, finals, _ = _run("RNN_RELU", input, _unbind0(hx), None, flat_weights, has_biases, num_layers,
+                             dropout, train, bidirectional, batch_first)
+    return output, stack(finals)
 
 
 def gru(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional, batch_first):
-    output, finals = _run(_gru_step, input, _unbind0(hx), flat_weights, has_biases, num_layers, dropout,
-                          train, bidirectional, batch_first, False, lambda h: h)
+    output, finals, _ = _run("GRU", input, _unbind0(hx), None, flat_weights, has_biases, num_layers, dropout,
+                             train, bidirectional, batch_first)
     return output, stack(finals)
 
 
 def lstm(input, hx, flat_weights, has_biases, num_layers, dropout, train, bidirectional, batch_first,
          has_projection=False):
     """hx = (h_0 (L * D, B, P or H), c_0 (L * D, B, H)) -> (output, h_n, c_n)."""
-    hiddens = list(zip(_unbind0(hx[0]), _unbind0(hx[1])))
-    output, finals = _run(_lstm_step, input, hiddens, flat_weights, has_biases, num_layers, dropout, train,
-                          bidirectional, batch_first, has_projection, lambda state: state[0])
-    return output, stack([h for h, _ in finals]), stack([c for _, c in finals])
+    output, h_finals, c_finals = _run("LSTM", input, _unbind0(hx[0]), _unbind0(hx[1]), flat_weights, has_biases,
+                                      num_layers, dropout, train, bidirectional, batch_first, has_projection)
+    return output, stack(h_finals), stack(c_finals)

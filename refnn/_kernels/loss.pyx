@@ -15,6 +15,14 @@ from libc.math cimport NAN, exp, fabs, log, logf, log1p, INFINITY
 
 from refnn._kernels._rowmath cimport exp_, floating, log_
 
+cdef extern from "refnn_ce_rows.h" nogil:
+    int refnn_ce_init(int max_level)
+    void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s)
+    void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
+
+from refnn._isa import MAX_LEVEL, check_level
+check_level(refnn_ce_init(MAX_LEVEL))
+
 # elements per block of an ordered sum (fixed: the partition never depends on threads)
 cdef enum:
     BLOCK = 4096
@@ -175,13 +183,16 @@ cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, floating* ro
     cdef floating m = row_max(x, D)
     cdef floating s[8]
     cdef Py_ssize_t d, j, full = D - D % 8
-    for j in range(8):
-        s[j] = 0
-    for d in range(0, full, 8):
+    if floating is float:   # the same loops, in refnn_ce_rows.h's baseline or AVX2 build
+        refnn_ce_sumexp_f32(x, D, m, s)
+    else:
         for j in range(8):
-            s[j] = s[j] + exp_(x[d + j] - m)
-    for d in range(full, D):
-        s[d - full] = s[d - full] + exp_(x[d] - m)
+            s[j] = 0
+        for d in range(0, full, 8):
+            for j in range(8):
+                s[j] = s[j] + exp_(x[d + j] - m)
+        for d in range(full, D):
+            s[d - full] = s[d - full] + exp_(x[d] - m)
     row_max_out[0] = m
     log_total_out[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
 
@@ -209,6 +220,9 @@ cdef inline void softmax_times(const floating* x, floating* grad, Py_ssize_t D, 
                                floating total) noexcept nogil:
     """grad[d] = 0 - exp(x[d] - m - log_total) * total: log_softmax_bwd off the one-hot class."""
     cdef Py_ssize_t d
+    if floating is float:   # the same loop, in refnn_ce_rows.h's baseline or AVX2 build
+        refnn_ce_grad_f32(x, grad, D, m, log_total, total)
+        return
     for d in range(D):
         grad[d] = 0 - exp_(x[d] - m - log_total) * total
 

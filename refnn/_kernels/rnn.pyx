@@ -1,0 +1,419 @@
+# Legend: T sequence length, B batch, H hidden size, P the size of h (the LSTM projection size, else H),
+#         G the gate width (4H LSTM, 3H GRU, H RNN), s the step in processing order (t ascending, or
+#         descending for the reverse direction), t' the step processed before t.
+"""Whole-sequence recurrences: one call runs one layer and direction forward, one call runs its backward.
+
+The caller computes the input projection of every step at once, ``ig = x W_ih^T + b_ih`` (T, B, G), as
+one Linear.  Each step then computes ``gh = h_prev W_hh^T + b_hh`` with refnn's gemm (each element
+``(0 + sum_{k asc} h[b,k] W_hh[j,k]) + b_hh[j]``, the Linear specification) and the gates, fused, in C:
+
+* RNN:  ``h = act(gh + ig[t])``, act = tanh or relu;
+* LSTM: ``i, f, g, o = sig, sig, tanh, sig of (gh + ig[t])`` (blocks of H);
+  ``c = (f * c_prev) + (i * g)``; ``h = o * tanh(c)``, and with a projection ``h = (o * tanh(c)) W_hr^T``;
+* GRU:  ``r = sig(gh_r + ig_r)``, ``z = sig(gh_z + ig_z)``, ``n = tanh(ig_n + gh_n * r)``;
+  ``h = (h_prev - n) * z + n``;
+
+with ``sig(x) = 1 / (1 + exp(-x))`` and tanh the activation kernels' own scalar functions, in the order
+written, each evaluated as the activation kernel evaluates it (the same Cython expressions: for float32 the
+constant 1 is a double, so ``1 / (1 + e)`` and the derivatives' ``(1 - y)`` factors are formed in double
+and rounded once to float; the float32 sigmoid loop is ``refnn_rnn_rows.h``, built baseline and AVX2).
+Sums and products of gates are rounded in the element type.  The forward is bit-identical to the
+composition of Linear, Add, Mul, Sigmoid and Tanh it replaces.
+
+Backward, per step in reverse processing order, elementwise: the gradient of h at step t is
+``grad_output[t] + carry`` (carry: what step t+1 sent back), and for the GRU, where h_prev reaches
+step t+1 twice, ``(grad_output[t] + grad_d) + grad_lin`` (grad_d through ``h_prev - n``, grad_lin through
+``gh``).  Derivatives: sigmoid ``(g * (1 - y)) * y``, tanh ``g * (1 - y * y)``, relu ``0 if y <= 0 else g``,
+products ``g * other``.  ``grad_h_prev`` through ``gh`` is ``grad_gates W_hh`` (gemm, j ascending).
+The weight gradients are not summed here: the caller takes them as single products over all T * B rows
+(see ``refnn._functions.rnn``).
+
+Every element is written by one thread, and each sum runs in a fixed order: the bits do not depend on
+the thread count.
+"""
+from cython.parallel cimport prange
+from libc.math cimport tanh, tanhf
+
+from refnn._kernels._rowmath cimport exp_, floating
+
+cdef extern from "refnn_rnn_rows.h" nogil:
+    int refnn_rnn_init(int max_level)
+    void refnn_sigmoid_sum_f32(const float *a, const float *b, float *out, long n)
+
+from refnn._isa import MAX_LEVEL, check_level
+check_level(refnn_rnn_init(MAX_LEVEL))
+
+import numpy as np
+
+from refnn._kernels.gemm import gemm as _gemm
+
+
+cdef inline floating sigmoid_(floating x) noexcept nogil:
+    return 1 / (1 + exp_(-x))
+
+
+cdef inline void sigmoid_sum(const floating *a, const floating *b, floating *out, Py_ssize_t n) noexcept nogil:
+    """out[i] = sigmoid(a[i] + b[i]) (float32: refnn_rnn_rows.h's baseline or AVX2 build of this loop)."""
+    cdef Py_ssize_t i
+    if floating is float:
+        refnn_sigmoid_sum_f32(a, b, out, n)
+    else:
+        for i in range(n):
+            out[i] = sigmoid_(a[i] + b[i])
+
+
+cdef inline floating tanh_(floating x) noexcept nogil:
+    if floating is float:
+        return tanhf(x)
+    else:
+        return tanh(x)
+
+
+cdef inline floating dsigmoid(floating g, floating y) noexcept nogil:
+    return g * (1 - y) * y
+
+
+cdef inline floating dtanh(floating g, floating y) noexcept nogil:
+    return g * (1 - y * y)
+
+
+def _columns(w, Py_ssize_t rows):
+    """The weight w (N, K) as the gemm reads it fastest at every step, and whether it is stored (N, K).
+
+    With 3 rows or more (the gemm's packed path) a C-contiguous (K, N) copy, whose panels the gemm reads
+    in place (no packing per step); with fewer rows w itself (the row-dot path reads it (N, K)).  Each
+    element is the same k-ascending sum either way, so the bits do not depend on the choice.
+    """
+    if rows >= 3:
+        return np.ascontiguousarray(w.T), False
+    return w, True
+
+
+def _rows_weight(w, Py_ssize_t rows):
+    """The weight w (K, N) of a backward product: itself (read in place), or with fewer than 3 rows an
+    (N, K) copy, which the row-dot path reads fastest.  The same sums, the same bits."""
+    if rows >= 3:
+        return w, False
+    return np.ascontiguousarray(w.T), True
+
+
+def _matmul(a, b, out, bint b_nk, bias, int num_threads):
+    """out (M, N) = a (M, K) times b (N, K) read transposed (b_nk) or b (K, N): refnn's gemm."""
+    _gemm(a[None], b[None], out[None], False, b_nk, bias, num_threads)
+
+
+# ================================================================ RNN (tanh, relu)
+cdef void _rnn_gates(bint relu, floating *gh, const floating *ig, floating *h, Py_ssize_t B, Py_ssize_t H,
+                     int num_threads) noexcept nogil:
+    """h[b, j] = act(gh[b, j] + ig[b, j])."""
+    cdef Py_ssize_t b, j
+    cdef floating x
+    for b in prange(B, num_threads=num_threads, schedule="static"):
+        for j in range(H):
+            x = gh[b * H + j] + ig[b * H + j]
+            if relu:
+                h[b * H + j] = 0 if x < 0 else x
+            else:
+                h[b * H + j] = tanh_(x)
+
+
+cdef void _rnn_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] outv, floating[:, ::1] ghv, bint relu,
+                   object ig, object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
+                   int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = igv.shape[2], s, t, tp
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        tp = t + 1 if reverse else t - 1
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
+        if B > 0:
+            with nogil:
+                _rnn_gates(relu, &ghv[0, 0], &igv[t, 0, 0], &outv[t, 0, 0], B, H, pw_threads)
+
+
+def rnn_fwd(bint relu, ig, w_hh, b_hh, h0, out, bint reverse, int num_threads, int pw_threads):
+    """out[t] = act(h_prev W_hh^T + b_hh + ig[t]) for every step, h_prev = h0 at the first step."""
+    gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
+    if ig.dtype.itemsize == 4:
+        _rnn_fwd[float](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+    else:
+        _rnn_fwd[double](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+
+
+cdef void _rnn_dgates(bint relu, const floating *grad_out, const floating *carry, const floating *h,
+                      floating *grad_gates, Py_ssize_t n, int num_threads) noexcept nogil:
+    """grad_gates = act'(grad_out + carry) at h."""
+    cdef Py_ssize_t i
+    cdef floating g
+    for i in prange(n, num_threads=num_threads, schedule="static"):
+        g = grad_out[i] + carry[i]
+        if relu:
+            grad_gates[i] = 0 if h[i] <= 0 else g
+        else:
+            grad_gates[i] = dtanh(g, h[i])
+
+
+cdef void _rnn_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] outv, floating[:, :, ::1] ggv,
+                   floating[:, ::1] carryv, bint relu, object w_hh, object grad_gates, object carry,
+                   bint reverse, bint w_nk, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = gov.shape[2], s, t
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        if B > 0:
+            with nogil:
+                _rnn_dgates(relu, &gov[t, 0, 0], &carryv[0, 0], &outv[t, 0, 0], &ggv[t, 0, 0], B * H, pw_threads)
+        _matmul(grad_gates[t], w_hh, carry, w_nk, None, num_threads)
+
+
+def rnn_bwd(bint relu, grad_out, out, w_hh, grad_gates, carry, bint reverse, int num_threads, int pw_threads):
+    """grad_gates[t] = act'(grad_out[t] + carry) with carry = grad_gates[t+1] W_hh (grad_h_n at the
+    last step); on return carry holds grad_h0."""
+    w_hh, w_nk = _rows_weight(w_hh, out.shape[1])
+    if out.dtype.itemsize == 4:
+        _rnn_bwd[float](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
+                        pw_threads)
+    else:
+        _rnn_bwd[double](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
+                         pw_threads)
+
+
+# ================================================================ LSTM
+cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, floating *act, floating *c,
+                      floating *tc, floating *h, Py_ssize_t B, Py_ssize_t H, int num_threads) noexcept nogil:
+    """act = [sig i, sig f, tanh g, sig o] of gh + ig; c = f c_prev + i g; tc = tanh(c); h = o tc.
+
+    Per row, a first loop forms the three sigmoids (vectorisable: exp_ is branch-free), a second the two
+    tanh (libm) and the cell; the operations per element are the same as in one loop.
+    """
+    cdef Py_ssize_t b, j, r, k, G = 4 * H
+    cdef floating i_, f_, g_, o_
+    for b in prange(B, num_threads=num_threads, schedule="static"):
+        sigmoid_sum(gh + b * G, ig + b * G, act + b * G, 2 * H)                   # i, f
+        sigmoid_sum(gh + b * G + 3 * H, ig + b * G + 3 * H, act + b * G + 3 * H, H)   # o
+        for j in range(H):
+            r = b * G + j
+            k = b * H + j
+            i_ = act[r]
+            f_ = act[r + H]
+            g_ = tanh_(gh[r + 2 * H] + ig[r + 2 * H])
+            o_ = act[r + 3 * H]
+            act[r + 2 * H] = g_
+            c[k] = f_ * c_prev[k] + i_ * g_
+            tc[k] = tanh_(c[k])
+            h[k] = o_ * tc[k]
+
+
+cdef void _lstm_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] cv,
+                    floating[:, :, ::1] tcv, floating[:, :, ::1] hv, const floating[:, ::1] c0v, floating[:, ::1] ghv,
+                    object w_hh_t, object b_hh, object w_hr_t, object h0, object out, object gh, object h,
+                    bint reverse, bint w_nk, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = cv.shape[2], s, t, tp
+    cdef const floating *c_prev
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        tp = t + 1 if reverse else t - 1
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
+        if B > 0:
+            if s == 0:
+                c_prev = &c0v[0, 0]
+            else:
+                c_prev = &cv[tp, 0, 0]
+            with nogil:
+                _lstm_gates(&ghv[0, 0], &igv[t, 0, 0], c_prev, &actv[t, 0, 0], &cv[t, 0, 0], &tcv[t, 0, 0],
+                            &hv[t, 0, 0], B, H, pw_threads)
+        if w_hr_t is not None:
+            _matmul(h[t], w_hr_t, out[t], w_nk, None, num_threads)
+
+
+def lstm_fwd(ig, w_hh, b_hh, w_hr, h0, c0, out, act, c, tc, h, bint reverse, int num_threads, int pw_threads):
+    """Every step of one LSTM layer and direction: act, c, tanh(c), h = o tanh(c) (T, B, 4H / H) and
+    out (T, B, P): h, or h W_hr^T with a projection (then ``h`` is a separate buffer, else it is ``out``)."""
+    gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
+    w_hr = None if w_hr is None else _columns(w_hr, ig.shape[1])[0]
+    if ig.dtype.itemsize == 4:
+        _lstm_fwd[float](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
+                         pw_threads)
+    else:
+        _lstm_fwd[double](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
+                          pw_threads)
+
+
+cdef void _lstm_dgates(const floating *grad_h, const floating *act, const floating *tc, const floating *c_prev,
+                       floating *carry_c, floating *grad_gates, Py_ssize_t B, Py_ssize_t H,
+                       int num_threads) noexcept nogil:
+    """From grad_h (of o tanh(c)) and carry_c (grad of c from step t+1): grad_gates, and carry_c := grad c_prev."""
+    cdef Py_ssize_t b, j, r, k, G = 4 * H
+    cdef floating i_, f_, g_, o_, t_, gc
+    for b in prange(B, num_threads=num_threads, schedule="static"):
+        for j in range(H):
+            r = b * G + j
+            k = b * H + j
+            i_ = act[r]
+            f_ = act[r + H]
+            g_ = act[r + 2 * H]
+            o_ = act[r + 3 * H]
+            t_ = tc[k]
+            gc = dtanh(grad_h[k] * o_, t_) + carry_c[k]
+            grad_gates[r] = dsigmoid(gc * g_, i_)
+            grad_gates[r + H] = dsigmoid(gc * c_prev[k], f_)
+            grad_gates[r + 2 * H] = dtanh(gc * i_, g_)
+            grad_gates[r + 3 * H] = dsigmoid(grad_h[k] * t_, o_)
+            carry_c[k] = gc * f_
+
+
+cdef void _add(const floating *a, const floating *b, floating *out, Py_ssize_t n, int num_threads) noexcept nogil:
+    """out = a + b."""
+    cdef Py_ssize_t i
+    for i in prange(n, num_threads=num_threads, schedule="static"):
+        out[i] = a[i] + b[i]
+
+
+cdef void _lstm_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] ghfv, floating[:, :, ::1] grv,
+                    floating[:, :, ::1] actv, floating[:, :, ::1] tcv, floating[:, :, ::1] cv,
+                    const floating[:, ::1] c0v, floating[:, ::1] carryhv, floating[:, ::1] carrycv,
+                    floating[:, :, ::1] ggv, object w_hh, object w_hr, object grad_h, object grad_r,
+                    object grad_gates, object carry_h, bint reverse, bint w_nk, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], P = gov.shape[2], H = cv.shape[2], s, t, tp
+    cdef const floating *c_prev
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        tp = t + 1 if reverse else t - 1
+        if B > 0:
+            with nogil:
+                _add(&gov[t, 0, 0], &carryhv[0, 0], &ghfv[t, 0, 0], B * P, pw_threads)
+        if w_hr is not None:
+            _matmul(grad_h[t], w_hr, grad_r[t], w_nk, None, num_threads)
+        if B > 0:
+            if s == 0:
+                c_prev = &c0v[0, 0]
+            else:
+                c_prev = &cv[tp, 0, 0]
+            with nogil:
+                _lstm_dgates(&grv[t, 0, 0], &actv[t, 0, 0], &tcv[t, 0, 0], c_prev, &carrycv[0, 0],
+                             &ggv[t, 0, 0], B, H, pw_threads)
+        _matmul(grad_gates[t], w_hh, carry_h, w_nk, None, num_threads)
+
+
+def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, carry_h, carry_c, bint reverse,
+             int num_threads, int pw_threads):
+    """grad_h[t] = grad_out[t] + carry_h (T, B, P); grad_r[t] = grad_h[t] W_hr with a projection (else
+    ``grad_r`` is ``grad_h``); grad_gates[t] (T, B, 4H); carry_h, carry_c enter as grad_h_n, grad_c_n
+    and leave as grad_h0, grad_c0."""
+    w_hh, w_nk = _rows_weight(w_hh, act.shape[1])
+    w_hr = None if w_hr is None else _rows_weight(w_hr, act.shape[1])[0]
+    if act.dtype.itemsize == 4:
+        _lstm_bwd[float](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
+                         grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
+    else:
+        _lstm_bwd[double](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
+                          grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
+
+
+# ================================================================ GRU
+cdef void _gru_gates(const floating *gh, const floating *ig, const floating *h_prev, floating *act,
+                     floating *gh_n, floating *h, Py_ssize_t B, Py_ssize_t H, int num_threads) noexcept nogil:
+    """act = [r, z, n]; gh_n = the n block of gh; h = (h_prev - n) z + n (the sigmoids first, vectorisable)."""
+    cdef Py_ssize_t b, j, r, k, G = 3 * H
+    cdef floating r_, z_, n_
+    for b in prange(B, num_threads=num_threads, schedule="static"):
+        sigmoid_sum(gh + b * G, ig + b * G, act + b * G, 2 * H)                   # r, z
+        for j in range(H):
+            r = b * G + j
+            k = b * H + j
+            r_ = act[r]
+            z_ = act[r + H]
+            n_ = tanh_(ig[r + 2 * H] + gh[r + 2 * H] * r_)
+            act[r + 2 * H] = n_
+            gh_n[k] = gh[r + 2 * H]
+            h[k] = (h_prev[k] - n_) * z_ + n_
+
+
+cdef void _gru_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
+                   floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, ::1] ghv,
+                   object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
+                   int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = outv.shape[2], s, t, tp
+    cdef const floating *h_prev
+    for s in range(T):
+        t = T - 1 - s if reverse else s
+        tp = t + 1 if reverse else t - 1
+        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
+        if B > 0:
+            if s == 0:
+                h_prev = &h0v[0, 0]
+            else:
+                h_prev = &outv[tp, 0, 0]
+            with nogil:
+                _gru_gates(&ghv[0, 0], &igv[t, 0, 0], h_prev, &actv[t, 0, 0], &ghnv[t, 0, 0], &outv[t, 0, 0],
+                           B, H, pw_threads)
+
+
+def gru_fwd(ig, w_hh, b_hh, h0, out, act, gh_n, bint reverse, int num_threads, int pw_threads):
+    """Every step of one GRU layer and direction: out (T, B, H), act = [r, z, n] (T, B, 3H), gh_n (T, B, H)."""
+    gh = ig[0].copy()
+    w_hh, w_nk = _columns(w_hh, ig.shape[1])
+    if ig.dtype.itemsize == 4:
+        _gru_fwd[float](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+    else:
+        _gru_fwd[double](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+
+
+cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floating *carry_lin,
+                      const floating *act, const floating *gh_n, const floating *h_prev,
+                      floating *grad_ig, floating *grad_gh, Py_ssize_t B, Py_ssize_t H,
+                      int num_threads) noexcept nogil:
+    """g = (grad_out + carry_d) + carry_lin; grad_ig = [dr, dz, dn]; grad_gh = [dr, dz, dn r]; carry_d := g z."""
+    cdef Py_ssize_t b, j, r, k, G = 3 * H
+    cdef floating r_, z_, n_, g, gd, gn
+    for b in prange(B, num_threads=num_threads, schedule="static"):
+        for j in range(H):
+            r = b * G + j
+            k = b * H + j
+            r_ = act[r]
+            z_ = act[r + H]
+            n_ = act[r + 2 * H]
+            g = (grad_out[k] + carry_d[k]) + carry_lin[k]
+            gd = g * z_
+            gn = dtanh(g + (-gd), n_)
+            grad_ig[r] = dsigmoid(gn * gh_n[k], r_)
+            grad_ig[r + H] = dsigmoid(g * (h_prev[k] - n_), z_)
+            grad_ig[r + 2 * H] = gn
+            grad_gh[r] = grad_ig[r]
+            grad_gh[r + H] = grad_ig[r + H]
+            grad_gh[r + 2 * H] = gn * r_
+            carry_d[k] = gd
+
+
+cdef void _gru_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
+                   floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, :, ::1] givv,
+                   floating[:, :, ::1] gghv, floating[:, ::1] cdv, floating[:, ::1] clv,
+                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, int num_threads,
+                   int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = outv.shape[2], s, t, tp
+    cdef const floating *h_prev
+    for s in range(T - 1, -1, -1):
+        t = T - 1 - s if reverse else s
+        tp = t + 1 if reverse else t - 1
+        if B > 0:
+            if s == 0:
+                h_prev = &h0v[0, 0]
+            else:
+                h_prev = &outv[tp, 0, 0]
+            with nogil:
+                _gru_dgates(&gov[t, 0, 0], &cdv[0, 0], &clv[0, 0], &actv[t, 0, 0], &ghnv[t, 0, 0], h_prev,
+                            &givv[t, 0, 0], &gghv[t, 0, 0], B, H, pw_threads)
+        _matmul(grad_gh[t], w_hh, carry_lin, w_nk, None, num_threads)
+
+
+def gru_bwd(grad_out, w_hh, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, bint reverse,
+            int num_threads, int pw_threads):
+    """grad_ig, grad_gh (T, B, 3H) of every step.  carry_d enters as grad_h_n and carry_lin as zeros;
+    on return grad_h0 = carry_d + carry_lin."""
+    w_hh, w_nk = _rows_weight(w_hh, act.shape[1])
+    if act.dtype.itemsize == 4:
+        _gru_bwd[float](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
+                        grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
+    else:
+        _gru_bwd[double](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
+                         grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
