@@ -1,25 +1,12 @@
 """Networks the ONNX tests export and load, written once against either library (``nn``, ``F``)."""
 import importlib
 
+from tools.workloads.onnx import basic_block
+
 
 def resnet_style(nn, F):
     """A small ResNet: stem, two basic blocks (one with a strided 1x1 downsample), global pool, fc."""
-
-    class Block(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.downsample = (nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-                               if stride != 1 or cin != cout else None)
-
-        def forward(self, x):
-            y = F.relu(self.bn1(self.conv1(x)))
-            y = self.bn2(self.conv2(y))
-            shortcut = x if self.downsample is None else self.downsample(x)
-            return F.relu(y + shortcut)
+    Block = basic_block(nn, F)
 
     class ResNet(nn.Module):
         def __init__(self):

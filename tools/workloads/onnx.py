@@ -19,8 +19,8 @@ BATCH, SIZE = 1, 224
 _CACHE = {}
 
 
-def resnet18(nn, F):
-    """torchvision's resnet18 (BasicBlock, [2, 2, 2, 2]) for either library."""
+def basic_block(nn, F):
+    """torchvision's ResNet BasicBlock class for either library (``nn``/``F`` of torch or refnn)."""
 
     class BasicBlock(nn.Module):
         def __init__(self, cin, cout, stride):
@@ -36,6 +36,13 @@ def resnet18(nn, F):
             y = F.relu(self.bn1(self.conv1(x)))
             y = self.bn2(self.conv2(y))
             return F.relu(y + (x if self.downsample is None else self.downsample(x)))
+
+    return BasicBlock
+
+
+def resnet18(nn, F):
+    """torchvision's resnet18 (BasicBlock, [2, 2, 2, 2]) for either library."""
+    BasicBlock = basic_block(nn, F)
 
     class ResNet18(nn.Module):
         def __init__(self, num_classes=1000):
