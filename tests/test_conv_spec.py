@@ -1,11 +1,12 @@
 """The convolution fast path sums every output element in the specification loops' order:
-outputs and all gradients bit-identical to the spec loops over every conv registry case."""
+outputs and all gradients bit-identical to the spec loops over every conv registry case, in every kernel
+build (CI runs this file again under REFNN_ISA=baseline)."""
 import numpy as np
 import pytest
 
 import refnn
 from refnn._functions import conv as conv_functions
-from tests.harness import run_refnn_only
+from tests.harness import golden, run_refnn_only
 from tests.harness.runner import case_id
 from tests.registry import expanded
 
@@ -26,7 +27,10 @@ def test_conv_fast_equals_spec(case, dtype):
         refnn.set_num_threads(saved)
     assert len(fast) == len(spec)
     for i, (a, b) in enumerate(zip(fast, spec)):
-        assert a == b, f"blob {i} (output, then gradients) differs between the fast path and the spec loops"
+        # every NaN counts as one value (tests/harness/golden.py): which NaN 0 * inf gives follows the operand
+        # order of the instruction the compiler chose, and the baseline build's vector code orders them otherwise
+        assert a[0] == b[0] and golden.canonical(*a) == golden.canonical(*b), (
+            f"blob {i} (output, then gradients) differs between the fast path and the spec loops")
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
