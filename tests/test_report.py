@@ -288,3 +288,19 @@ def test_docs_describe_every_status_and_the_schema_version():
     for status in build.STATUSES:
         assert f"| `{status}` |" in text, status
     assert f"({build.SCHEMA_VERSION}: " in text
+
+
+def test_onnx_section_renders_in_markdown_and_html():
+    """A full run adds onnx's node tests and the round trips (tools/report/onnx_section.py); both renderers
+    show them (a synthetic section: the real one takes half a minute)."""
+    from tools.report import render_html
+    from tools.report.onnx_section import render_md
+    section = {"node_tests": [{"op": "Relu", "passed": 3, "total": 4, "unexplained": [],
+                               "reasons": [{"reason": "float16 inputs", "tests": ["test_relu_fp16"]}]}],
+               "round_trips": [{"network": "LeNet", "export_matches_torch": True,
+                                "onnxruntime_vs_refnn_max_abs": 1e-7, "torch_onnx_refnn_load_vs_torch_max_abs": 2e-7}],
+               "node_tests_passed": 3, "node_tests_total": 4, "unexplained": 0}
+    html = render_html._onnx({"onnx": section})
+    assert "<td>Relu</td><td>3 / 4</td><td>float16 inputs (1)</td>" in html and "<td>LeNet</td><td>yes</td>" in html
+    md = render_md(section)
+    assert "| Relu | 3 / 4 | float16 inputs (1) |" in md and "**3 / 4 passed**" in md

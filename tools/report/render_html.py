@@ -95,6 +95,8 @@ def _onnx(report):
              "; ".join(f'{x["reason"]} ({len(x["tests"])})' for x in r["reasons"])] for r in section["node_tests"]]
     trips = [[r["network"], "yes" if r["export_matches_torch"] else "NO", f'{r["onnxruntime_vs_refnn_max_abs"]:.2e}',
               f'{r["torch_onnx_refnn_load_vs_torch_max_abs"]:.2e}'] for r in section["round_trips"]]
+    rows = ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
+    trips = ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in trips]
     return (f'<p>onnx\'s node tests for the operators <code>refnn.onnx.load</code> maps, a second oracle beside '
             f'torch: <b>{section["node_tests_passed"]} / {section["node_tests_total"]} passed</b>, '
             f'{section["unexplained"]} failures without a recorded reason.</p>'
