@@ -3,7 +3,7 @@
 
 def numpy_stream(generator):
     """``generator`` (a refnn Generator, a NumPy Generator, or None for refnn's default one, which
-    ``refnn.manual_seed`` seeds) as the NumPy Generator to draw from."""
+    ``refnn.manual_seed`` sets) as the NumPy Generator to draw from."""
     if generator is None:
         from ... import random
         generator = random.default_generator

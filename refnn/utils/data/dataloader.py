@@ -1,7 +1,7 @@
 """DataLoader: batches from a dataset, as torch's, in one process or in forked workers.
 
 Shuffling draws from a refnn generator (``generator=``, or refnn's default one, which
-``refnn.manual_seed`` seeds): the same seed gives the same batches on every run, but not torch's order.
+``refnn.manual_seed`` sets): the same seed gives the same batches on every run, but not torch's order.
 
 ``num_workers > 0`` forks worker processes (POSIX only; refused elsewhere).  The main process draws every
 batch's indices from the sampler, exactly as with ``num_workers=0``; the workers only fetch and collate,

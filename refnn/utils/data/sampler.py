@@ -1,7 +1,7 @@
 """Samplers: the order in which a DataLoader visits a map-style dataset, as torch's.
 
 Random orders are drawn from a refnn generator (``generator=``, or refnn's default one, which
-``refnn.manual_seed`` seeds): the same seed gives the same order on every run, but not torch's order
+``refnn.manual_seed`` sets): the same seed gives the same order on every run, but not torch's order
 (a different random stream).
 """
 from ._stream import numpy_stream
