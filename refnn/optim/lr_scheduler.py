@@ -172,13 +172,9 @@ class LRScheduler:
         return _group_values(self.optimizer, "lr")
 
 
-class LambdaLR(LRScheduler):
-    """lr = base_lr * lr_lambda(epoch)."""
-
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        self.optimizer = optimizer
-        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch)
+class _LambdaScheduler(LRScheduler):
+    """A scheduler driven by per-group functions: its state_dict holds a function only when it is a
+    callable object (its __dict__), as torch's does."""
 
     def state_dict(self):
         return _lambdas_state(self)
@@ -186,12 +182,21 @@ class LambdaLR(LRScheduler):
     def load_state_dict(self, state_dict):
         _load_lambdas_state(self, state_dict)
 
+
+class LambdaLR(_LambdaScheduler):
+    """lr = base_lr * lr_lambda(epoch)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        self.optimizer = optimizer
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
     def get_lr(self):
         self._warn_outside_step()
         return [base_lr * fn(self.last_epoch) for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_LambdaScheduler):
     """lr = lr * lr_lambda(epoch), from the first step on."""
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -201,12 +206,6 @@ class MultiplicativeLR(LRScheduler):
             if not callable(fn):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
-
-    def state_dict(self):
-        return _lambdas_state(self)
-
-    def load_state_dict(self, state_dict):
-        _load_lambdas_state(self, state_dict)
 
     def get_lr(self):
         self._warn_outside_step()
