@@ -17,6 +17,7 @@ import refnn.onnx
 from tests import onnx_nets
 from tests.onnx_compare import assert_same_graph, refnn_export, torch_export, without_initial_states
 from tests.registry import models
+from tools.workloads.onnx import randomize_statistics
 
 NETS = {
     "lenet": (models.lenet, (2, 3, 32, 32)),
@@ -36,22 +37,6 @@ def _quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
-
-
-def randomize_statistics(model):
-    """Distinct BatchNorm statistics and affine values (torch folds equal initializers into one)."""
-    g = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for name, b in model.named_buffers():
-            if name.endswith("running_mean"):
-                b.copy_(torch.randn(b.shape, generator=g) * 0.1)
-            elif name.endswith("running_var"):
-                b.copy_(torch.rand(b.shape, generator=g) + 0.5)
-        for name, p in model.named_parameters():
-            if p.dim() == 1 and name.endswith("weight"):
-                p.copy_(torch.rand(p.shape, generator=g) + 0.5)
-            elif p.dim() == 1 and name.endswith("bias"):
-                p.copy_(torch.randn(p.shape, generator=g) * 0.1)
 
 
 def pair(name):

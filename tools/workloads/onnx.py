@@ -40,6 +40,24 @@ def basic_block(nn, F):
     return BasicBlock
 
 
+def randomize_statistics(model):
+    """Distinct BatchNorm statistics and affine values of a torch model (torch folds equal initializers
+    into one, and untrained statistics would hide the folding of BatchNorm into Conv)."""
+    import torch
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for name, b in model.named_buffers():
+            if name.endswith("running_mean"):
+                b.copy_(torch.randn(b.shape, generator=g) * 0.1)
+            elif name.endswith("running_var"):
+                b.copy_(torch.rand(b.shape, generator=g) + 0.5)
+        for name, p in model.named_parameters():
+            if p.dim() == 1 and name.endswith("weight"):
+                p.copy_(torch.rand(p.shape, generator=g) + 0.5)
+            elif p.dim() == 1 and name.endswith("bias"):
+                p.copy_(torch.randn(p.shape, generator=g) * 0.1)
+
+
 def resnet18(nn, F):
     """torchvision's resnet18 (BasicBlock, [2, 2, 2, 2]) for either library."""
     BasicBlock = basic_block(nn, F)
@@ -74,13 +92,7 @@ def exported():
         import torch
         torch.manual_seed(0)
         model = resnet18(torch.nn, torch.nn.functional)
-        g = torch.Generator().manual_seed(1)
-        with torch.no_grad():
-            for name, b in model.named_buffers():
-                if name.endswith("running_mean"):
-                    b.copy_(torch.randn(b.shape, generator=g) * 0.1)
-                elif name.endswith("running_var"):
-                    b.copy_(torch.rand(b.shape, generator=g) + 0.5)
+        randomize_statistics(model)
         model.eval()
         buffer = io.BytesIO()
         with warnings.catch_warnings():
