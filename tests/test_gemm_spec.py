@@ -1,6 +1,7 @@
 """The gemm fast path sums every output element in the specification loop's order: bit-identical
 to ``gemm_nt_spec`` over many shapes (empty, 1, primes, tails past the 6 x NR register tile and the
-K chunk), both dtypes, every operand layout, with and without bias, at 1 and 2 threads."""
+K chunk), both dtypes, every operand layout, with and without bias, at 1 and 2 threads, in every
+kernel build this CPU runs (baseline, AVX2, AVX-512: refnn._isa.forced)."""
 import itertools
 
 import numpy as np
@@ -9,11 +10,20 @@ import pytest
 import refnn
 from refnn._functions import attention as attention_functions
 from refnn._functions import linear as linear_functions
+from refnn import _isa
 from refnn._kernels import gemm
 
 SIZES_M = [0, 1, 2, 3, 5, 6, 7, 13, 49, 97]
 SIZES_N = [0, 1, 7, 8, 9, 17, 31, 64, 67]
 SIZES_K = [0, 1, 2, 5, 31, 256, 257]
+
+
+@pytest.fixture(autouse=True, params=_isa.supported_builds())
+def kernel_build(request):
+    """Every test of this file runs once per kernel build the CPU supports."""
+    with _isa.forced(request.param):
+        assert refnn.kernel_build() == request.param
+        yield request.param
 
 
 def _spec(a, b):
@@ -117,3 +127,26 @@ def test_linear_gradients_sum_in_spec_order(dtype):
         assert out.data.tobytes() == _add_bias(_spec(x, w), bias).tobytes()
         assert xt.grad.data.tobytes() == _spec(g, w.T).tobytes()
         assert wt.grad.data.tobytes() == _spec(g.T, x.T).tobytes()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gemm_spans_and_batch_groups(dtype):
+    """A small packing budget: K packed in several spans (sums continued in the output and in the edge
+    buffers across spans) and the batch in several groups; every layout, bias, 1 and 2 threads."""
+    rng = np.random.default_rng(5)
+    saved = gemm._set_pack_limit(20000)
+    try:
+        for B, M, N, K in [(1, 13, 21, 600), (3, 49, 67, 513), (5, 6, 16, 300), (4, 7, 9, 1)]:
+            a = rng.standard_normal((B, M, K)).astype(dtype)
+            b = rng.standard_normal((B, N, K)).astype(dtype)
+            bias = rng.standard_normal(N).astype(dtype)
+            expected = np.stack([_add_bias(_spec(a[i], b[i]), bias) for i in range(B)])
+            for a_km, b_nk in itertools.product((False, True), repeat=2):
+                a_stored = np.ascontiguousarray(np.swapaxes(a, 1, 2) if a_km else a)
+                b_stored = np.ascontiguousarray(b if b_nk else np.swapaxes(b, 1, 2))
+                for num_threads in (1, 2):
+                    out = np.full((B, M, N), np.nan, dtype=dtype)
+                    gemm.gemm(a_stored, b_stored, out, a_km, b_nk, bias, num_threads)
+                    assert out.tobytes() == expected.tobytes(), (B, M, N, K, a_km, b_nk, num_threads)
+    finally:
+        gemm._set_pack_limit(saved)

@@ -48,7 +48,14 @@ cdef extern from "conv_ukernel.h" nogil:
     void *refnn_aligned_alloc(size_t bytes)
 
 from refnn._isa import MAX_LEVEL, check_level
-USE_AVX2 = bool(check_level(refnn_conv_init(MAX_LEVEL)))
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's micro-kernel build, up to max_level (refnn._isa.forced); the level chosen."""
+    return refnn_conv_init(max_level)
+
+
+USE_AVX2 = bool(check_level(refnn_conv_init(MAX_LEVEL), _set_isa_level))
 DEF MR = 6
 DEF ROW = 4          # vectors per row-kernel call
 

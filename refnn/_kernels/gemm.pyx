@@ -1,6 +1,7 @@
 # Legend: B batch, M rows of the output, N columns of the output, K the reduced dimension,
 #         MR x NR the register tile (6 x 16 floats / 6 x 8 doubles), MB x NB a task's block of the
-#         output, KC the reduced-dimension chunk packed at a time.
+#         output, KC the reduced-dimension chunk of one micro-kernel call, KS the span of K packed at a
+#         time (PACK_MAX elements of panels at most).
 """Matrix products with a fixed summation order: the specification of Linear and its fast path.
 
 Specification (``gemm_nt_spec``): ``out[m, n] = 0 + a[m,0]*b[n,0] + a[m,1]*b[n,1] + ...``,
@@ -9,8 +10,11 @@ k ascending from 0, each product rounded then added (no FMA: built with -ffp-con
 The fast path (``gemm``, ``gemm_nt``) computes every output element as that same running sum:
 the register tile of conv_ukernel.h keeps one sum per vector lane (lanes across output columns n),
 adds the products of ascending k one after the other, and a chunk of K is continued from the
-stored sum of the previous chunk (store and load are exact).  Padded rows/columns of edge tiles
-are computed on zeros and never stored.  So fast == spec to the bit, at any thread count: each
+stored sum of the previous chunk (store and load are exact: the sums are kept in the output's own
+precision, and the chunks of one output element are added by one task, in ascending k).  Padded
+rows/columns of edge tiles are computed on zeros and never stored.  Each operand is packed once per
+call, per span of K (every A and B panel of the span, in parallel, then every output block adds
+the span's products): the weight of a Linear is packed once, not once per block of rows.  So fast == spec to the bit, at any thread count: each
 output element is one task's sum (tasks are output blocks, never a split of K).
 The bias (Linear) is added afterwards, ``out = sum + bias[n]``, as the spec adds it afterwards.
 A signal handler that raises (Ctrl-C) stops a product between blocks and K chunks (_interrupt.pxd).
@@ -27,6 +31,7 @@ ctypedef fused floating:
 
 cdef extern from "conv_ukernel.h" nogil:
     int refnn_conv_init(int max_level)
+    int refnn_isa_top()
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void *refnn_aligned_alloc(size_t bytes)
@@ -36,11 +41,36 @@ cdef extern from "gemm_rowdot.h" nogil:
     void refnn_rowdot_f64(long K, const double *a, const double *B, long ldb, double *C)
 
 from refnn._isa import MAX_LEVEL, check_level
-check_level(refnn_conv_init(MAX_LEVEL))
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's micro-kernel build, up to max_level (refnn._isa.forced); the level chosen."""
+    return refnn_conv_init(max_level)
+
+
+def isa_top_level():
+    """The best build level this CPU and OS run: 0 baseline, 1 AVX2, 2 AVX-512."""
+    return refnn_isa_top()
+
+
+check_level(refnn_conv_init(MAX_LEVEL), _set_isa_level)
 
 DEF MR = 6
-DEF MB = 48           # rows per task (8 register tiles)
-DEF KC = 256          # reduced-dimension chunk
+DEF MB = 48           # rows of a block's sub-block sharing one B panel in L1 (8 register tiles)
+DEF TM_PANELS = 48    # row tiles of a task's output block at most (288 rows)
+DEF TN_PANELS = 16    # column tiles of a task's output block at most (256 floats / 128 doubles)
+DEF KC = 256          # reduced-dimension chunk of one micro-kernel call (A and B panels in L1/L2)
+DEF PACK_MAX = 4194304   # elements of packed A and B panels held at a time (K spans, batch groups)
+cdef Py_ssize_t _pack_max = PACK_MAX
+
+
+def _set_pack_limit(Py_ssize_t elements):
+    """Set the packed-panel budget (elements; PACK_MAX by default), returning the previous one: tests
+    use a small one to exercise several K spans and batch groups on small products."""
+    global _pack_max
+    previous = _pack_max
+    _pack_max = max(elements, 1)
+    return previous
 DEF SMALL_M = 3       # below this many rows: scalar chains, no packing
 DEF PARALLEL_MIN_WORK = 131072   # multiply-adds below which one thread runs the product
 
@@ -137,92 +167,114 @@ cdef void _small_rows(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
             n = n + 1
 
 
-cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
-                 const floating *Bm, Py_ssize_t sbk, Py_ssize_t sbn,
-                 const floating *bias, floating *C, Py_ssize_t M, Py_ssize_t N, Py_ssize_t K,
-                 Py_ssize_t m0, Py_ssize_t n0, Py_ssize_t NB,
-                 floating *apack, floating *bpack, floating *cbuf, const floating *zeros,
-                 refnn_interrupt *st, int thread) noexcept nogil:
-    """C[m0:m0+MB, n0:n0+NB] of one product by MR x NR register tiles (rows/columns past M, N skipped).
-
-    Stops early (the block half-written) when the interrupt state `st` says so.
-    """
-    cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t mb = M - m0, nb = N - n0, nrp, ncp, k0, kc, rp, cp, i, j, k, m, n, mfull, nfull, j0
+cdef void _pack_a(const floating *A, Py_ssize_t sam, Py_ssize_t sak, Py_ssize_t M, Py_ssize_t rp,
+                  Py_ssize_t k0, Py_ssize_t ks, floating *dst) noexcept nogil:
+    """One A panel of a K span: dst[k*MR + i] = A[rp*MR + i, k0 + k] for k < ks (0 past M)."""
+    cdef Py_ssize_t m0 = rp * MR, i, k, m
     cdef const floating *src
-    cdef const floating *bpanel
-    cdef Py_ssize_t ldb
-    cdef floating *dst
-    if mb > MB:
-        mb = MB
-    if nb > NB:
-        nb = NB
-    nrp = (mb + MR - 1) // MR
-    ncp = (nb + NR - 1) // NR
-    k0 = 0
-    while k0 < K:
-        if refnn_stop(st, thread):
-            return
-        kc = K - k0
-        if kc > KC:
-            kc = KC
-        # apack[rp, k, i] = A[m0 + rp*MR + i, k0 + k] (0 past M)
-        for rp in range(nrp):
-            dst = apack + rp * kc * MR
-            if sam == 1 and m0 + rp * MR + MR <= M:
-                for k in range(kc):
-                    src = A + (m0 + rp * MR) + (k0 + k) * sak
-                    for i in range(MR):
-                        dst[k * MR + i] = src[i]
-                continue
+    if sam == 1 and m0 + MR <= M:
+        for k in range(ks):
+            src = A + m0 + (k0 + k) * sak
             for i in range(MR):
-                m = m0 + rp * MR + i
-                if m < M:
-                    src = A + m * sam + k0 * sak
-                    for k in range(kc):
-                        dst[k * MR + i] = src[k * sak]
-                else:
-                    for k in range(kc):
-                        dst[k * MR + i] = 0
-        for cp in range(ncp):
-            # B panel rows k0.., columns n0 + cp*NR ..: read in place when B is stored (K, N) and the
-            # panel is whole, else bpack[k, j] = B[k0 + k, n0 + cp*NR + j] (0 past N)
-            bpanel = bpack
-            ldb = NR
-            if sbn == 1 and n0 + cp * NR + NR <= N:
-                bpanel = Bm + k0 * sbk + n0 + cp * NR
-                ldb = sbk
-            elif sbn == 1:
-                for k in range(kc):
-                    src = Bm + (k0 + k) * sbk + n0 + cp * NR
-                    for j in range(NR):
-                        bpack[k * NR + j] = src[j] if n0 + cp * NR + j < N else 0
+                dst[k * MR + i] = src[i]
+        return
+    for i in range(MR):
+        m = m0 + i
+        if m < M:
+            src = A + m * sam + k0 * sak
+            for k in range(ks):
+                dst[k * MR + i] = src[k * sak]
+        else:
+            for k in range(ks):
+                dst[k * MR + i] = 0
+
+
+cdef void _pack_b(const floating *Bm, Py_ssize_t sbk, Py_ssize_t sbn, Py_ssize_t N, Py_ssize_t cp,
+                  Py_ssize_t k0, Py_ssize_t ks, floating *dst) noexcept nogil:
+    """One B panel of a K span: dst[k*NR + j] = B[k0 + k, cp*NR + j] for k < ks (0 past N)."""
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t n0 = cp * NR, j, k, n, kb, ke
+    cdef const floating *src
+    if sbn == 1:
+        for k in range(ks):
+            src = Bm + (k0 + k) * sbk + n0
+            if n0 + NR <= N:
+                for j in range(NR):
+                    dst[k * NR + j] = src[j]
             else:
                 for j in range(NR):
-                    n = n0 + cp * NR + j
-                    if n < N:
-                        src = Bm + n * sbn + k0 * sbk
-                        for k in range(kc):
-                            bpack[k * NR + j] = src[k * sbk]
+                    dst[k * NR + j] = src[j] if n0 + j < N else 0
+        return
+    # B stored (N, K): NR rows read along k, 128 k at a time (the panel piece stays in L1)
+    kb = 0
+    while kb < ks:
+        ke = min(ks, kb + 128)
+        for j in range(NR):
+            n = n0 + j
+            if n < N:
+                src = Bm + n * sbn + k0 * sbk
+                for k in range(kb, ke):
+                    dst[k * NR + j] = src[k * sbk]
+            else:
+                for k in range(kb, ke):
+                    dst[k * NR + j] = 0
+        kb = ke
+
+
+cdef void _block(const floating *apk, const floating *bpk, Py_ssize_t ks, bint first, bint last,
+                 const floating *bias, floating *C, Py_ssize_t M, Py_ssize_t N,
+                 Py_ssize_t m0, Py_ssize_t n0, Py_ssize_t TM, Py_ssize_t TN, floating *ebuf,
+                 const floating *zeros, refnn_interrupt *st, int thread) noexcept nogil:
+    """Adds one K span's products to C[m0:m0+TM, n0:n0+TN] by MR x NR register tiles.
+
+    apk: the block's A panels (panel rp at apk + rp*ks*MR), bpk: its B panels (panel cp at
+    bpk + cp*ks*NR), packed for this span.  Per KC chunk, the rows go MB at a time; for each B
+    panel (kept in L1) the MB/MR row tiles of that sub-block run one after the other; the chunk's
+    B panels of the block stay in L2 for all its rows.  The first span starts every sum at 0
+    (``first``), later ones continue the stored sums.  Whole tiles live in the output itself, edge
+    tiles (rows past the last whole row tile, columns past the last whole column tile) in ``ebuf``
+    (TM x TN, this block's own, so it survives from span to span); the ``last`` span moves them
+    out and adds the bias.  Stops early (the block half-written) when the interrupt state `st` says so.
+    """
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t mb = M - m0, nb = N - n0, nrp, ncp, kk, kc, rp, cp, r0, r1, i, j, mfull, nfull, j0
+    cdef const floating *bpanel
+    cdef const floating *init
+    cdef const floating *src
+    cdef floating *dst
+    if mb > TM:
+        mb = TM
+    if nb > TN:
+        nb = TN
+    nrp = (mb + MR - 1) // MR
+    ncp = (nb + NR - 1) // NR
+    kk = 0
+    while kk < ks:
+        if refnn_stop(st, thread):
+            return
+        kc = ks - kk
+        if kc > KC:
+            kc = KC
+        init = zeros if first and kk == 0 else NULL
+        for r0 in range(0, nrp, MB // MR):
+            r1 = min(nrp, r0 + MB // MR)
+            for cp in range(ncp):
+                bpanel = bpk + cp * ks * NR + kk * NR
+                for rp in range(r0, r1):
+                    if (rp + 1) * MR <= mb and (cp + 1) * NR <= nb:
+                        _ukernel(kc, apk + rp * ks * MR + kk * MR, bpanel, NR, init,
+                                 C + (m0 + rp * MR) * N + n0 + cp * NR, N)
                     else:
-                        for k in range(kc):
-                            bpack[k * NR + j] = 0
-            for rp in range(nrp):
-                # the first chunk starts every sum at 0; later chunks continue the stored sums.
-                # Whole tiles live in the output itself, edge tiles in cbuf.
-                if (rp + 1) * MR <= mb and (cp + 1) * NR <= nb:
-                    _ukernel(kc, apack + rp * kc * MR, bpanel, ldb, zeros if k0 == 0 else NULL,
-                             C + (m0 + rp * MR) * N + n0 + cp * NR, N)
-                else:
-                    _ukernel(kc, apack + rp * kc * MR, bpanel, ldb, zeros if k0 == 0 else NULL,
-                             cbuf + rp * MR * NB + cp * NR, NB)
-        k0 = k0 + kc
-    # edge tiles out of cbuf: rows past the last whole row tile, columns past the last whole column tile
+                        _ukernel(kc, apk + rp * ks * MR + kk * MR, bpanel, NR, init,
+                                 ebuf + rp * MR * TN + cp * NR, TN)
+        kk = kk + kc
+    if not last:
+        return
     mfull = (mb // MR) * MR
     nfull = (nb // NR) * NR
     for i in range(mb):
         dst = C + (m0 + i) * N + n0
-        src = cbuf + i * NB
+        src = ebuf + i * TN
         j0 = 0 if i >= mfull else nfull
         for j in range(j0, nb):
             dst[j] = src[j]
@@ -231,25 +283,35 @@ cdef void _block(const floating *A, Py_ssize_t sam, Py_ssize_t sak,
                 dst[j] = dst[j] + bias[n0 + j]
 
 
-cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak,
-                const floating *Bm, Py_ssize_t sbb, Py_ssize_t sbk, Py_ssize_t sbn,
-                const floating *bias, floating *C, Py_ssize_t nbatch, Py_ssize_t M, Py_ssize_t N,
-                Py_ssize_t K, int num_threads, refnn_interrupt *st) noexcept nogil:
-    """C[b, m, n] = (0 + sum_{k asc} A[b,m,k] * Bm[b,k,n]) (+ bias[n]); C contiguous (nbatch, M, N)."""
+cdef int _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak,
+               const floating *Bm, Py_ssize_t sbb, Py_ssize_t sbk, Py_ssize_t sbn,
+               const floating *bias, floating *C, Py_ssize_t nbatch, Py_ssize_t M, Py_ssize_t N,
+               Py_ssize_t K, int num_threads, refnn_interrupt *st) noexcept nogil:
+    """C[b, m, n] = (0 + sum_{k asc} A[b,m,k] * Bm[b,k,n]) (+ bias[n]); C contiguous (nbatch, M, N).
+
+    Packing (each operand packed once per call): K is cut into spans of KS; for each group of G
+    batch items and each span (in ascending k), every A and B panel of the span is packed once
+    (in parallel), then the output blocks (tasks) add the span's products to their stored sums.
+    Returns -1 when the packing buffers cannot be allocated (nothing computed), else 0.
+    """
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t NB = 4 * NR
-    cdef Py_ssize_t t, bi, rb, cb, nrb, ncb, ntasks, n, m, NS
-    cdef floating *apack
-    cdef floating *bpack
-    cdef floating *cbuf
-    cdef floating *zeros
+    cdef Py_ssize_t TM = TM_PANELS * MR, TN = TN_PANELS * NR
+    cdef Py_ssize_t t, bi, gi, rb, cb, nrb, ncb, ntasks, n, NS, nrp, ncp, per, KS, G, g0, gcount
+    cdef Py_ssize_t k0, ks, p, slot, nslots
+    cdef int ct
+    cdef bint edge_m, edge_n
+    cdef floating *apk
+    cdef floating *bpk
+    cdef floating *ebuf
+    cdef floating *eb
+    cdef floating zeros[MR]
     if nbatch == 0 or M == 0 or N == 0:
-        return
+        return 0
     if K == 0:
         for t in range(nbatch * M):
             for n in range(N):
                 C[t * N + n] = (0 + bias[n]) if bias != NULL else 0
-        return
+        return 0
     if nbatch * M * N * K < PARALLEL_MIN_WORK:
         num_threads = 1
     if M < SMALL_M:
@@ -265,28 +327,79 @@ cdef void _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sa
             cb = t % ncb
             _small_rows(A + bi * sab, sam, sak, Bm + bi * sbb, sbk, sbn, bias, C + bi * M * N,
                         M, cb * NS, min(N, cb * NS + NS), N, K)
-        return
-    nrb = (M + MB - 1) // MB
-    ncb = (N + NB - 1) // NB
-    ntasks = nbatch * nrb * ncb
-    if ntasks < 2:
-        num_threads = 1
-    with parallel(num_threads=num_threads):
-        apack = <floating *> refnn_aligned_alloc(MB * KC * sizeof(floating))
-        bpack = <floating *> refnn_aligned_alloc(KC * NR * sizeof(floating))
-        cbuf = <floating *> refnn_aligned_alloc(MB * NB * sizeof(floating))
-        zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
-        memset(zeros, 0, MR * sizeof(floating))
-        for t in prange(ntasks, schedule="static"):
-            bi = t // (nrb * ncb)
-            rb = (t // ncb) % nrb
-            cb = t % ncb
-            _block(A + bi * sab, sam, sak, Bm + bi * sbb, sbk, sbn, bias, C + bi * M * N, M, N, K,
-                   rb * MB, cb * NB, NB, apack, bpack, cbuf, zeros, st, threadid())
-        free(apack)
-        free(bpack)
-        free(cbuf)
-        free(zeros)
+        return 0
+    for t in range(MR):
+        zeros[t] = 0
+    nrp = (M + MR - 1) // MR
+    ncp = (N + NR - 1) // NR
+    # output blocks of TM x TN (tasks): smaller where there would be fewer than 4 per thread
+    while TM > MB and nbatch * ((M + TM - 1) // TM) * ((N + TN - 1) // TN) < 4 * num_threads:
+        TM = TM - MB
+    while TN > 4 * NR and nbatch * ((M + TM - 1) // TM) * ((N + TN - 1) // TN) < 4 * num_threads:
+        TN = TN - 4 * NR
+    nrb = (M + TM - 1) // TM
+    ncb = (N + TN - 1) // TN
+    edge_m = M % MR != 0
+    edge_n = N % NR != 0
+    nslots = nrb + ncb if edge_m or edge_n else 0
+    # the span KS (a multiple of KC) and the batch group G keep the packed panels within PACK_MAX elements
+    per = nrp * MR + ncp * NR
+    KS = (_pack_max // per) // KC * KC
+    if KS < KC:
+        KS = KC
+    if KS > K:
+        KS = K
+    G = _pack_max // (per * KS)
+    if G < 1:
+        G = 1
+    if G > nbatch:
+        G = nbatch
+    apk = <floating *> refnn_aligned_alloc(G * nrp * KS * MR * sizeof(floating))
+    bpk = <floating *> refnn_aligned_alloc(G * ncp * KS * NR * sizeof(floating))
+    ebuf = <floating *> refnn_aligned_alloc(G * nslots * TM * TN * sizeof(floating))
+    if apk == NULL or bpk == NULL or ebuf == NULL:
+        free(apk)
+        free(bpk)
+        free(ebuf)
+        return -1
+    g0 = 0
+    while g0 < nbatch:
+        gcount = min(G, nbatch - g0)
+        ntasks = gcount * nrb * ncb
+        ct = num_threads if ntasks >= 2 else 1
+        k0 = 0
+        while k0 < K:
+            ks = min(KS, K - k0)
+            for t in prange(gcount * (nrp + ncp), num_threads=num_threads, schedule="static"):
+                gi = t // (nrp + ncp)
+                p = t % (nrp + ncp)
+                bi = g0 + gi
+                if p < nrp:
+                    _pack_a(A + bi * sab, sam, sak, M, p, k0, ks, apk + (gi * nrp + p) * ks * MR)
+                else:
+                    _pack_b(Bm + bi * sbb, sbk, sbn, N, p - nrp, k0, ks, bpk + (gi * ncp + p - nrp) * ks * NR)
+            for t in prange(ntasks, num_threads=ct, schedule="static"):
+                gi = t // (nrb * ncb)
+                rb = (t // ncb) % nrb
+                cb = t % ncb
+                eb = NULL
+                if (edge_m and rb == nrb - 1) or (edge_n and cb == ncb - 1):
+                    slot = cb if edge_m and rb == nrb - 1 else ncb + rb
+                    eb = ebuf + (gi * nslots + slot) * TM * TN
+                _block(apk + (gi * nrp + rb * (TM // MR)) * ks * MR,
+                       bpk + (gi * ncp + cb * (TN // NR)) * ks * NR, ks, k0 == 0, k0 + ks == K,
+                       bias, C + (g0 + gi) * M * N, M, N, rb * TM, cb * TN, TM, TN, eb, zeros,
+                       st, threadid())
+            if refnn_stop(st, 0):
+                break
+            k0 = k0 + ks
+        if refnn_stop(st, 0):
+            break
+        g0 = g0 + gcount
+    free(apk)
+    free(bpk)
+    free(ebuf)
+    return 0
 
 
 def gemm(const floating[:, :, ::1] a, const floating[:, :, ::1] b, floating[:, :, ::1] out,
@@ -302,6 +415,7 @@ def gemm(const floating[:, :, ::1] a, const floating[:, :, ::1] b, floating[:, :
     cdef Py_ssize_t sbk = 1 if b_nk else N, sbn = K if b_nk else 1
     cdef const floating *bias_ptr = NULL
     cdef refnn_interrupt st
+    cdef int rc
     if bias is not None and bias.shape[0] > 0:
         bias_ptr = &bias[0]
     if nbatch == 0 or M == 0 or N == 0:
@@ -313,25 +427,30 @@ def gemm(const floating[:, :, ::1] a, const floating[:, :, ::1] b, floating[:, :
                   &out[0, 0, 0], nbatch, M, N, K, 1, &st)
         return
     with nogil:
-        _gemm(&a[0, 0, 0], M * K, sam, sak, &b[0, 0, 0], K * N, sbk, sbn, bias_ptr, &out[0, 0, 0],
-              nbatch, M, N, K, num_threads, &st)
+        rc = _gemm(&a[0, 0, 0], M * K, sam, sak, &b[0, 0, 0], K * N, sbk, sbn, bias_ptr, &out[0, 0, 0],
+                   nbatch, M, N, K, num_threads, &st)
     refnn_interrupt_finish(&st)
+    if rc != 0:
+        raise MemoryError("gemm: cannot allocate the packing buffers")
 
 
 def gemm_nt(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out, int num_threads):
     """out[m, n] = sum_k a[m, k] * b[n, k], k ascending from 0 (the fast path of gemm_nt_spec)."""
     cdef Py_ssize_t M = a.shape[0], K = a.shape[1], N = b.shape[0]
     cdef refnn_interrupt st
+    cdef int rc
     if M == 0 or N == 0:
         return
     refnn_interrupt_init(&st)
     with nogil:
         if K == 0:
-            _gemm(<const floating *> NULL, 0, 0, 0, <const floating *> NULL, 0, 0, 0, NULL,
-                  &out[0, 0], 1, M, N, K, 1, &st)
+            rc = _gemm(<const floating *> NULL, 0, 0, 0, <const floating *> NULL, 0, 0, 0, NULL,
+                       &out[0, 0], 1, M, N, K, 1, &st)
         else:
-            _gemm(&a[0, 0], 0, K, 1, &b[0, 0], 0, 1, K, NULL, &out[0, 0], 1, M, N, K, num_threads, &st)
+            rc = _gemm(&a[0, 0], 0, K, 1, &b[0, 0], 0, 1, K, NULL, &out[0, 0], 1, M, N, K, num_threads, &st)
     refnn_interrupt_finish(&st)
+    if rc != 0:
+        raise MemoryError("gemm: cannot allocate the packing buffers")
 
 
 def add_bias_rows(floating[:, ::1] out, const floating[::1] bias, int num_threads):

@@ -21,7 +21,14 @@ cdef extern from "refnn_ce_rows.h" nogil:
     void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
 
 from refnn._isa import MAX_LEVEL, check_level
-check_level(refnn_ce_init(MAX_LEVEL))
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's build, up to max_level (refnn._isa.forced); the level chosen."""
+    return refnn_ce_init(max_level)
+
+
+check_level(refnn_ce_init(MAX_LEVEL), _set_isa_level)
 
 # elements per block of an ordered sum (fixed: the partition never depends on threads)
 cdef enum:

@@ -41,7 +41,14 @@ cdef extern from "refnn_rnn_rows.h" nogil:
     void refnn_sigmoid_sum_f32(const float *a, const float *b, float *out, long n)
 
 from refnn._isa import MAX_LEVEL, check_level
-check_level(refnn_rnn_init(MAX_LEVEL))
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's build, up to max_level (refnn._isa.forced); the level chosen."""
+    return refnn_rnn_init(max_level)
+
+
+check_level(refnn_rnn_init(MAX_LEVEL), _set_isa_level)
 
 import numpy as np
 

@@ -6,7 +6,9 @@
  * time along k and transposed in registers, so lane j still adds its products one after the
  * other in ascending k, each product rounded then added (no FMA: -ffp-contract=off).  The
  * result is the specification loop's, bit for bit.  L = 8 floats / 4 doubles; two groups of L
- * columns advance together.  Baseline and AVX2 builds of the same source, chosen at run time.
+ * columns advance together.  Baseline, AVX2 and AVX-512 builds of the same source (the last with
+ * EVEX encodings and 32 registers, the same 32-byte vectors), chosen at run time with the
+ * micro-kernels (refnn_conv_init).
  */
 #ifndef REFNN_GEMM_ROWDOT_H
 #define REFNN_GEMM_ROWDOT_H
@@ -97,22 +99,18 @@ REFNN_ROWDOT_F64(, refnn_rowdot_f64_base)
 #ifdef REFNN_HAVE_AVX2_BUILD
 REFNN_ROWDOT_F32(__attribute__((target("avx2"))), refnn_rowdot_f32_avx2)
 REFNN_ROWDOT_F64(__attribute__((target("avx2"))), refnn_rowdot_f64_avx2)
+REFNN_ROWDOT_F32(REFNN_AVX512_TARGET, refnn_rowdot_f32_avx512)
+REFNN_ROWDOT_F64(REFNN_AVX512_TARGET, refnn_rowdot_f64_avx512)
 #endif
 
 static inline void refnn_rowdot_f32(long K, const float *a, const float *B, long ldb, float *C)
 {
-#ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_rowdot_f32_avx2(K, a, B, ldb, C); return; }
-#endif
-    refnn_rowdot_f32_base(K, a, B, ldb, C);
+    REFNN_CONV_DISPATCH(refnn_rowdot_f32, (K, a, B, ldb, C))
 }
 
 static inline void refnn_rowdot_f64(long K, const double *a, const double *B, long ldb, double *C)
 {
-#ifdef REFNN_HAVE_AVX2_BUILD
-    if (refnn_conv_use_avx2) { refnn_rowdot_f64_avx2(K, a, B, ldb, C); return; }
-#endif
-    refnn_rowdot_f64_base(K, a, B, ldb, C);
+    REFNN_CONV_DISPATCH(refnn_rowdot_f64, (K, a, B, ldb, C))
 }
 
 #endif

@@ -1,10 +1,10 @@
-/* The exp-bound row loops of the fused float32 cross-entropy (refnn/_kernels/loss.pyx), baseline and AVX2:
+/* The exp-bound row loops of the fused float32 cross-entropy (refnn/_kernels/loss.pyx), baseline, AVX2 and AVX-512:
  *
  *   refnn_ce_sumexp_f32: s[j] = sum over d = j, j + 8, j + 16, ... (then the tail d >= D - D % 8 into
  *                        s[d - full]) of exp(x[d] - m), each lane adding in ascending d;
  *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total.
  *
- * The same source compiled twice, a baseline build and target("avx2"), chosen at run time like the
+ * The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run time like the
  * gemm's micro-kernels (refnn_ce_init).  exp is refnn_expf (refnn_vexp.h, branch-free so the loops
  * vectorise); no FMA (-ffp-contract=off): both builds perform the same IEEE operations per element, the
  * loops of the Cython specification's, so the bits do not depend on the build.
@@ -42,25 +42,35 @@ REFNN_CE_ROWS(, _base)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define REFNN_CE_HAVE_AVX2_BUILD 1
 REFNN_CE_ROWS(__attribute__((target("avx2"))), _avx2)
+REFNN_CE_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
 #endif
 
-static int refnn_ce_use_avx2 = 0;
+static int refnn_ce_use_avx2 = 0, refnn_ce_use_avx512 = 0;
 
-/* The best build the CPU runs, up to max_level (0 baseline, 1 AVX2); returns the level chosen. */
+/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: F, VL, BW, DQ;
+ * __builtin_cpu_supports checks XCR0 too); returns the level chosen.  May be called again. */
 static int refnn_ce_init(int max_level)
 {
+    int level = 0;
 #ifdef REFNN_CE_HAVE_AVX2_BUILD
     __builtin_cpu_init();
-    refnn_ce_use_avx2 = (max_level >= 1 && __builtin_cpu_supports("avx2")) ? 1 : 0;
-#else
-    (void)max_level;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        level = 2;
+    else if (__builtin_cpu_supports("avx2"))
+        level = 1;
 #endif
-    return refnn_ce_use_avx2;
+    if (level > max_level) level = max_level;
+    if (level < 0) level = 0;
+    refnn_ce_use_avx2 = level == 1;
+    refnn_ce_use_avx512 = level == 2;
+    return level;
 }
 
 static inline void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s)
 {
 #ifdef REFNN_CE_HAVE_AVX2_BUILD
+    if (refnn_ce_use_avx512) { refnn_ce_sumexp_f32_avx512(x, D, m, s); return; }
     if (refnn_ce_use_avx2) { refnn_ce_sumexp_f32_avx2(x, D, m, s); return; }
 #endif
     refnn_ce_sumexp_f32_base(x, D, m, s);
@@ -69,6 +79,7 @@ static inline void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s
 static inline void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
 {
 #ifdef REFNN_CE_HAVE_AVX2_BUILD
+    if (refnn_ce_use_avx512) { refnn_ce_grad_f32_avx512(x, grad, D, m, lt, total); return; }
     if (refnn_ce_use_avx2) { refnn_ce_grad_f32_avx2(x, grad, D, m, lt, total); return; }
 #endif
     refnn_ce_grad_f32_base(x, grad, D, m, lt, total);

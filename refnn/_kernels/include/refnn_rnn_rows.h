@@ -1,10 +1,10 @@
-/* The sigmoid gates of refnn's recurrent kernel (refnn/_kernels/rnn.pyx), float32, baseline and AVX2:
+/* The sigmoid gates of refnn's recurrent kernel (refnn/_kernels/rnn.pyx), float32, baseline, AVX2 and AVX-512:
  *
  *   refnn_sigmoid_sum_f32: out[i] = (float)(1.0 / (1.0 + (double)exp(-(a[i] + b[i]))))
  *
  * the very expression of the activation kernels' sigmoid (1 / (1 + exp_(-x)) as Cython writes it for
  * float: the sum in float, the division in double, rounded to float), with exp refnn_expf
- * (refnn_vexp.h).  The same source compiled twice, a baseline build and target("avx2"), chosen at run
+ * (refnn_vexp.h).  The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run
  * time like the gemm's micro-kernels (refnn_rnn_init); no FMA (-ffp-contract=off): both builds perform
  * the same IEEE operations per element, so the bits do not depend on the build.
  */
@@ -26,25 +26,35 @@ REFNN_RNN_ROWS(, _base)
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define REFNN_RNN_HAVE_AVX2_BUILD 1
 REFNN_RNN_ROWS(__attribute__((target("avx2"))), _avx2)
+REFNN_RNN_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
 #endif
 
-static int refnn_rnn_use_avx2 = 0;
+static int refnn_rnn_use_avx2 = 0, refnn_rnn_use_avx512 = 0;
 
-/* The best build the CPU runs, up to max_level (0 baseline, 1 AVX2); returns the level chosen. */
+/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: F, VL, BW, DQ;
+ * __builtin_cpu_supports checks XCR0 too); returns the level chosen.  May be called again. */
 static int refnn_rnn_init(int max_level)
 {
+    int level = 0;
 #ifdef REFNN_RNN_HAVE_AVX2_BUILD
     __builtin_cpu_init();
-    refnn_rnn_use_avx2 = (max_level >= 1 && __builtin_cpu_supports("avx2")) ? 1 : 0;
-#else
-    (void)max_level;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        level = 2;
+    else if (__builtin_cpu_supports("avx2"))
+        level = 1;
 #endif
-    return refnn_rnn_use_avx2;
+    if (level > max_level) level = max_level;
+    if (level < 0) level = 0;
+    refnn_rnn_use_avx2 = level == 1;
+    refnn_rnn_use_avx512 = level == 2;
+    return level;
 }
 
 static inline void refnn_sigmoid_sum_f32(const float *a, const float *b, float *out, long n)
 {
 #ifdef REFNN_RNN_HAVE_AVX2_BUILD
+    if (refnn_rnn_use_avx512) { refnn_sigmoid_sum_f32_avx512(a, b, out, n); return; }
     if (refnn_rnn_use_avx2) { refnn_sigmoid_sum_f32_avx2(a, b, out, n); return; }
 #endif
     refnn_sigmoid_sum_f32_base(a, b, out, n);
