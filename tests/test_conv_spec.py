@@ -1,14 +1,25 @@
 """The convolution fast path sums every output element in the specification loops' order:
 outputs and all gradients bit-identical to the spec loops over every conv registry case, in every kernel
-build (CI runs this file again under REFNN_ISA=baseline)."""
+build this CPU runs (baseline, AVX2, AVX-512, switched in this process by refnn._isa.forced; CI runs this
+file again under REFNN_ISA=baseline)."""
 import numpy as np
 import pytest
 
 import refnn
+from refnn import _isa
 from refnn._functions import conv as conv_functions
 from tests.harness import golden, run_refnn_only
 from tests.harness.runner import case_id
 from tests.registry import expanded
+
+
+@pytest.fixture(autouse=True, params=_isa.supported_builds())
+def kernel_build(request):
+    """Every test of this file runs once per kernel build the CPU supports."""
+    with _isa.forced(request.param):
+        assert refnn.kernel_build() == request.param
+        yield request.param
+
 
 PAIRS = [(c, d) for c, d in expanded(["conv"])
          if type(c).__name__ != "ErrorCase" and not c.skip and not c.xfail]
