@@ -36,6 +36,10 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
     void *refnn_aligned_alloc(size_t bytes)
 
+cdef extern from "gemm_pack.h" nogil:
+    void refnn_pack_nk_f32(long ks, const float *src, long ld, float *dst)
+    void refnn_pack_nk_f64(long ks, const double *src, long ld, double *dst)
+
 cdef extern from "gemm_rowdot.h" nogil:
     void refnn_rowdot_f32(long K, const float *a, const float *B, long ldb, float *C)
     void refnn_rowdot_f64(long K, const double *a, const double *B, long ldb, double *C)
@@ -205,7 +209,14 @@ cdef void _pack_b(const floating *Bm, Py_ssize_t sbk, Py_ssize_t sbn, Py_ssize_t
                 for j in range(NR):
                     dst[k * NR + j] = src[j] if n0 + j < N else 0
         return
-    # B stored (N, K): NR rows read along k, 128 k at a time (the panel piece stays in L1)
+    if sbk == 1 and n0 + NR <= N:
+        # B stored (N, K), a whole panel: NR rows read along k and transposed in registers
+        if floating is float:
+            refnn_pack_nk_f32(ks, Bm + n0 * sbn + k0, sbn, dst)
+        else:
+            refnn_pack_nk_f64(ks, Bm + n0 * sbn + k0, sbn, dst)
+        return
+    # B read transposed, the edge panel: NR rows read along k, 128 k at a time (the panel piece stays in L1)
     kb = 0
     while kb < ks:
         ke = min(ks, kb + 128)

@@ -1,0 +1,77 @@
+/* Packing of a B panel stored (N, K) for refnn's gemm: pure data movement (no arithmetic, so no
+ * effect on any result bit), transposed in registers instead of element by element:
+ *
+ *   dst[k*NR + j] = src[j*ld + k]   for j < NR (16 floats / 8 doubles), k < ks.
+ *
+ * Floats go 8 x 8 at a time (REFNN_T8), doubles 4 x 4; the k tail element by element.  Baseline,
+ * AVX2 and AVX-512 builds of the same source, chosen with the micro-kernels (refnn_conv_init).
+ */
+#ifndef REFNN_GEMM_PACK_H
+#define REFNN_GEMM_PACK_H
+
+#include "gemm_rowdot.h"
+
+#define REFNN_PACK_NK_F32(ATTR, NAME)                                                        \
+    static ATTR void NAME(long ks, const float *restrict src, long ld, float *restrict dst)  \
+    {                                                                                        \
+        refnn_v8f t[8];                                                                      \
+        long k = 0;                                                                          \
+        for (; k + 8 <= ks; k += 8) {                                                        \
+            for (int h = 0; h < 2; h++) {                                                    \
+                const float *p = src + 8 * h * ld + k;                                       \
+                REFNN_T8(*(const refnn_v8f_u *)(p), *(const refnn_v8f_u *)(p + ld),          \
+                         *(const refnn_v8f_u *)(p + 2 * ld), *(const refnn_v8f_u *)(p + 3 * ld), \
+                         *(const refnn_v8f_u *)(p + 4 * ld), *(const refnn_v8f_u *)(p + 5 * ld), \
+                         *(const refnn_v8f_u *)(p + 6 * ld), *(const refnn_v8f_u *)(p + 7 * ld), t); \
+                for (int i = 0; i < 8; i++)                                                  \
+                    *(refnn_v8f_u *)(dst + (k + i) * 16 + 8 * h) = t[i];                     \
+            }                                                                                \
+        }                                                                                    \
+        for (; k < ks; k++)                                                                  \
+            for (int j = 0; j < 16; j++)                                                     \
+                dst[k * 16 + j] = src[j * ld + k];                                           \
+    }
+
+#define REFNN_PACK_NK_F64(ATTR, NAME)                                                        \
+    static ATTR void NAME(long ks, const double *restrict src, long ld, double *restrict dst) \
+    {                                                                                        \
+        const refnn_v4l lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, lo2 = {0, 1, 4, 5}, hi2 = {2, 3, 6, 7}; \
+        long k = 0;                                                                          \
+        for (; k + 4 <= ks; k += 4) {                                                        \
+            for (int g = 0; g < 2; g++) {                                                    \
+                const double *p = src + 4 * g * ld + k;                                      \
+                refnn_v4d r0 = *(const refnn_v4d_u *)(p), r1 = *(const refnn_v4d_u *)(p + ld); \
+                refnn_v4d r2 = *(const refnn_v4d_u *)(p + 2 * ld), r3 = *(const refnn_v4d_u *)(p + 3 * ld); \
+                refnn_v4d u0 = __builtin_shuffle(r0, r1, lo), u1 = __builtin_shuffle(r0, r1, hi); \
+                refnn_v4d u2 = __builtin_shuffle(r2, r3, lo), u3 = __builtin_shuffle(r2, r3, hi); \
+                *(refnn_v4d_u *)(dst + k * 8 + 4 * g) = __builtin_shuffle(u0, u2, lo2);        \
+                *(refnn_v4d_u *)(dst + (k + 1) * 8 + 4 * g) = __builtin_shuffle(u1, u3, lo2);  \
+                *(refnn_v4d_u *)(dst + (k + 2) * 8 + 4 * g) = __builtin_shuffle(u0, u2, hi2);  \
+                *(refnn_v4d_u *)(dst + (k + 3) * 8 + 4 * g) = __builtin_shuffle(u1, u3, hi2);  \
+            }                                                                                \
+        }                                                                                    \
+        for (; k < ks; k++)                                                                  \
+            for (int j = 0; j < 8; j++)                                                      \
+                dst[k * 8 + j] = src[j * ld + k];                                            \
+    }
+
+REFNN_PACK_NK_F32(, refnn_pack_nk_f32_base)
+REFNN_PACK_NK_F64(, refnn_pack_nk_f64_base)
+#ifdef REFNN_HAVE_AVX2_BUILD
+REFNN_PACK_NK_F32(__attribute__((target("avx2"))), refnn_pack_nk_f32_avx2)
+REFNN_PACK_NK_F64(__attribute__((target("avx2"))), refnn_pack_nk_f64_avx2)
+REFNN_PACK_NK_F32(REFNN_AVX512_TARGET, refnn_pack_nk_f32_avx512)
+REFNN_PACK_NK_F64(REFNN_AVX512_TARGET, refnn_pack_nk_f64_avx512)
+#endif
+
+static inline void refnn_pack_nk_f32(long ks, const float *src, long ld, float *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack_nk_f32, (ks, src, ld, dst))
+}
+
+static inline void refnn_pack_nk_f64(long ks, const double *src, long ld, double *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack_nk_f64, (ks, src, ld, dst))
+}
+
+#endif
