@@ -2,8 +2,8 @@
 
 The convolution and matrix micro-kernels (and the few other header kernels) are compiled three times,
 a baseline build (SSE2 on x86-64), an AVX2 build and an AVX-512 build (AVX-512 F/VL/BW/DQ, the
-x86-64-v4 set), and the best one the CPU and OS run is chosen at import (the OS must save the
-AVX-512 registers: GCC's ``__builtin_cpu_supports`` checks XCR0 as well as CPUID).  Every build
+x86-64-v4 set), and the best one the CPU and OS run is chosen at import (refnn/_kernels/include/
+refnn_isa.h: CPUID for the features, XCR0 for the OS saving their registers).  Every build
 performs the same IEEE operations per element, in the same order, so results are bit-identical
 whichever runs: the test suite proves it against committed golden digests, and the spec tests run
 every build this CPU supports in one process (``forced``).  ``REFNN_ISA`` forces a build, to test

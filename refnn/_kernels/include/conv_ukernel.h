@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refnn_isa.h"
+
 #define REFNN_MR 6
 #define REFNN_NR_F32 16
 #define REFNN_NR_F64 8
@@ -113,30 +115,12 @@ REFNN_ROWKERNEL(__attribute__((target("avx2"))), refnn_rowkernel_f64_avx2, doubl
 
 static int refnn_conv_use_avx2 = 0, refnn_conv_use_avx512 = 0;
 
-/* The best build level (0 baseline, 1 AVX2, 2 AVX-512) this CPU and OS run.  GCC's
- * __builtin_cpu_supports reads CPUID and, for AVX and AVX-512, XGETBV: a feature counts only when
- * the OS saves its registers (XCR0 bits 1-2 for AVX, 5-7 as well for AVX-512). */
-static int refnn_isa_top(void)
-{
-#ifdef REFNN_HAVE_AVX512_BUILD
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
-        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        return 2;
-    if (__builtin_cpu_supports("avx2"))
-        return 1;
-#endif
-    return 0;
-}
-
 /* Choose the build: the best the CPU runs, up to max_level (0 baseline, 1 AVX2, 2 AVX-512;
  * REFNN_ISA sets it).  Returns the level chosen.  Every build performs the same IEEE operations
  * per element.  May be called again (tests switch builds in one process). */
 static int refnn_conv_init(int max_level)
 {
-    int level = refnn_isa_top();
-    if (level > max_level) level = max_level;
-    if (level < 0) level = 0;
+    int level = refnn_isa_choose(max_level);
     refnn_conv_use_avx2 = level == 1;
     refnn_conv_use_avx512 = level == 2;
     return level;

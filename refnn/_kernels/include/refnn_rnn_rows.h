@@ -11,6 +11,7 @@
 #ifndef REFNN_RNN_ROWS_H
 #define REFNN_RNN_ROWS_H
 
+#include "refnn_isa.h"
 #include "refnn_vexp.h"
 
 #define REFNN_RNN_ROWS(ATTR, SUFFIX)                                                             \
@@ -31,21 +32,14 @@ REFNN_RNN_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _a
 
 static int refnn_rnn_use_avx2 = 0, refnn_rnn_use_avx512 = 0;
 
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: F, VL, BW, DQ;
- * __builtin_cpu_supports checks XCR0 too); returns the level chosen.  May be called again. */
+/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: refnn_isa.h);
+ * returns the level chosen.  May be called again (refnn._isa.forced). */
 static int refnn_rnn_init(int max_level)
 {
-    int level = 0;
-#ifdef REFNN_RNN_HAVE_AVX2_BUILD
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
-        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        level = 2;
-    else if (__builtin_cpu_supports("avx2"))
-        level = 1;
+    int level = refnn_isa_choose(max_level);
+#ifndef REFNN_RNN_HAVE_AVX2_BUILD
+    level = 0;
 #endif
-    if (level > max_level) level = max_level;
-    if (level < 0) level = 0;
     refnn_rnn_use_avx2 = level == 1;
     refnn_rnn_use_avx512 = level == 2;
     return level;

@@ -1,0 +1,48 @@
+/* Which micro-kernel build this CPU and OS run: 0 baseline, 1 AVX2, 2 AVX-512 (F, VL, BW, DQ: the
+ * x86-64-v4 set).  refnn/_isa.py names the levels; every header's init function chooses its build
+ * as min(refnn_isa_top(), the level REFNN_ISA allows).
+ *
+ * A feature counts only when the CPU has it (CPUID, through GCC's __builtin_cpu_supports) and the OS
+ * saves its registers: XCR0 (read with XGETBV where CPUID says OSXSAVE) must enable the SSE and AVX
+ * state (bits 1-2) for AVX2, and the opmask and upper-ZMM state as well (bits 5-7) for AVX-512.
+ */
+#ifndef REFNN_ISA_H
+#define REFNN_ISA_H
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define REFNN_ISA_X86 1
+#include <cpuid.h>
+
+static unsigned long long refnn_xcr0(void)
+{
+    unsigned int eax, ebx, ecx, edx, lo, hi;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE))
+        return 0;
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));   /* xgetbv */
+    return ((unsigned long long)hi << 32) | lo;
+}
+#endif
+
+static int refnn_isa_top(void)
+{
+#ifdef REFNN_ISA_X86
+    unsigned long long xcr0 = refnn_xcr0();
+    __builtin_cpu_init();
+    if ((xcr0 & 0xE6) == 0xE6 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        return 2;
+    if ((xcr0 & 0x6) == 0x6 && __builtin_cpu_supports("avx2"))
+        return 1;
+#endif
+    return 0;
+}
+
+/* The level a header's init function chooses: the best the CPU and OS run, at most max_level. */
+static int refnn_isa_choose(int max_level)
+{
+    int level = refnn_isa_top();
+    if (level > max_level) level = max_level;
+    return level < 0 ? 0 : level;
+}
+
+#endif
