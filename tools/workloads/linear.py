@@ -1,16 +1,17 @@
-"""Linear workloads: forward, forward+backward, and a batch-1 forward (matrix-vector)."""
+"""Linear workloads: forward, forward+backward, and a batch-1 forward (matrix-vector); a large layer
+(256x1024 -> 1024) forward and forward+backward."""
 import numpy as np
 
 from tools.workloads import Workload
 
 
-def _inputs(rows=64):
+def _inputs(rows=64, fin=512, fout=256):
     def make():
         rng = np.random.default_rng(0)
-        return {"x": rng.standard_normal((rows, 512), dtype=np.float32),
-                "w": rng.standard_normal((256, 512), dtype=np.float32),
-                "b": rng.standard_normal((256,), dtype=np.float32),
-                "grad": rng.standard_normal((rows, 256), dtype=np.float32)}
+        return {"x": rng.standard_normal((rows, fin), dtype=np.float32),
+                "w": rng.standard_normal((fout, fin), dtype=np.float32),
+                "b": rng.standard_normal((fout,), dtype=np.float32),
+                "grad": rng.standard_normal((rows, fout), dtype=np.float32)}
     return make
 
 
@@ -38,4 +39,12 @@ WORKLOADS = [
         torch_fn=lambda t: (lambda: t["F"].linear(t["x"], t["w"], t["b"])),
         refnn_fn=lambda r: (lambda: r["F"].linear(r["x"], r["w"], r["b"])),
         flops=2 * 512 * 256),
+    Workload(
+        name="linear 256x1024->1024 fwd", family="linear", make_inputs=_inputs(256, 1024, 1024),
+        torch_fn=lambda t: (lambda: t["F"].linear(t["x"], t["w"], t["b"])),
+        refnn_fn=lambda r: (lambda: r["F"].linear(r["x"], r["w"], r["b"])),
+        flops=2 * 256 * 1024 * 1024),
+    Workload(
+        name="linear 256x1024->1024 fwd+bwd", family="linear", make_inputs=_inputs(256, 1024, 1024),
+        torch_fn=_train_step, refnn_fn=_train_step, flops=3 * 2 * 256 * 1024 * 1024, grad_inputs=("x", "w", "b")),
 ]
