@@ -39,6 +39,8 @@ cdef extern from "conv_ukernel.h" nogil:
 cdef extern from "gemm_pack.h" nogil:
     void refnn_pack_nk_f32(long ks, const float *src, long ld, float *dst)
     void refnn_pack_nk_f64(long ks, const double *src, long ld, double *dst)
+    void refnn_pack_mk_f32(long ks, const float *src, long ld, float *dst)
+    void refnn_pack_mk_f64(long ks, const double *src, long ld, double *dst)
 
 cdef extern from "gemm_rowdot.h" nogil:
     void refnn_rowdot_f32(long K, const float *a, const float *B, long ldb, float *C)
@@ -181,6 +183,13 @@ cdef void _pack_a(const floating *A, Py_ssize_t sam, Py_ssize_t sak, Py_ssize_t 
             src = A + m0 + (k0 + k) * sak
             for i in range(MR):
                 dst[k * MR + i] = src[i]
+        return
+    if sak == 1 and m0 + MR <= M:
+        # A stored (M, K), a whole panel: MR rows read along k and transposed in registers
+        if floating is float:
+            refnn_pack_mk_f32(ks, A + m0 * sam + k0, sam, dst)
+        else:
+            refnn_pack_mk_f64(ks, A + m0 * sam + k0, sam, dst)
         return
     for i in range(MR):
         m = m0 + i

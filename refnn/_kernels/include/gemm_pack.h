@@ -3,8 +3,14 @@
  *
  *   dst[k*NR + j] = src[j*ld + k]   for j < NR (16 floats / 8 doubles), k < ks.
  *
- * Floats go 8 x 8 at a time (REFNN_T8), doubles 4 x 4; the k tail element by element.  Baseline,
- * AVX2 and AVX-512 builds of the same source, chosen with the micro-kernels (refnn_conv_init).
+ * Floats go 8 x 8 at a time (REFNN_T8), doubles 4 x 4; the k tail element by element.  The same
+ * for an A panel stored (M, K) (Linear's input):
+ *
+ *   dst[k*MR + i] = src[i*ld + k]   for i < MR (6), k < ks,
+ *
+ * floats 8 k at a time (rows 4 and 5 loaded twice to fill the 8 x 8 transpose, 6 lanes stored),
+ * doubles 4 k at a time (rows 0-3 transposed, rows 4-5 element by element).  Baseline, AVX2 and
+ * AVX-512 builds of the same source, chosen with the micro-kernels (refnn_conv_init).
  */
 #ifndef REFNN_GEMM_PACK_H
 #define REFNN_GEMM_PACK_H
@@ -55,13 +61,63 @@
                 dst[k * 8 + j] = src[j * ld + k];                                            \
     }
 
+#define REFNN_PACK_MK_F32(ATTR, NAME)                                                        \
+    static ATTR void NAME(long ks, const float *restrict src, long ld, float *restrict dst)  \
+    {                                                                                        \
+        refnn_v8f t[8];                                                                      \
+        long k = 0;                                                                          \
+        for (; k + 8 <= ks; k += 8) {                                                        \
+            const float *p = src + k;                                                        \
+            REFNN_T8(*(const refnn_v8f_u *)(p), *(const refnn_v8f_u *)(p + ld),              \
+                     *(const refnn_v8f_u *)(p + 2 * ld), *(const refnn_v8f_u *)(p + 3 * ld), \
+                     *(const refnn_v8f_u *)(p + 4 * ld), *(const refnn_v8f_u *)(p + 5 * ld), \
+                     *(const refnn_v8f_u *)(p + 4 * ld), *(const refnn_v8f_u *)(p + 5 * ld), t); \
+            for (int i = 0; i < 8; i++)                                                      \
+                memcpy(dst + (k + i) * 6, &t[i], 6 * sizeof(float));                         \
+        }                                                                                    \
+        for (; k < ks; k++)                                                                  \
+            for (int i = 0; i < 6; i++)                                                      \
+                dst[k * 6 + i] = src[i * ld + k];                                            \
+    }
+
+#define REFNN_PACK_MK_F64(ATTR, NAME)                                                        \
+    static ATTR void NAME(long ks, const double *restrict src, long ld, double *restrict dst) \
+    {                                                                                        \
+        const refnn_v4l lo = {0, 4, 2, 6}, hi = {1, 5, 3, 7}, lo2 = {0, 1, 4, 5}, hi2 = {2, 3, 6, 7}; \
+        long k = 0;                                                                          \
+        for (; k + 4 <= ks; k += 4) {                                                        \
+            const double *p = src + k;                                                       \
+            refnn_v4d r0 = *(const refnn_v4d_u *)(p), r1 = *(const refnn_v4d_u *)(p + ld);  \
+            refnn_v4d r2 = *(const refnn_v4d_u *)(p + 2 * ld), r3 = *(const refnn_v4d_u *)(p + 3 * ld); \
+            refnn_v4d u0 = __builtin_shuffle(r0, r1, lo), u1 = __builtin_shuffle(r0, r1, hi); \
+            refnn_v4d u2 = __builtin_shuffle(r2, r3, lo), u3 = __builtin_shuffle(r2, r3, hi); \
+            *(refnn_v4d_u *)(dst + k * 6) = __builtin_shuffle(u0, u2, lo2);                  \
+            *(refnn_v4d_u *)(dst + (k + 1) * 6) = __builtin_shuffle(u1, u3, lo2);            \
+            *(refnn_v4d_u *)(dst + (k + 2) * 6) = __builtin_shuffle(u0, u2, hi2);            \
+            *(refnn_v4d_u *)(dst + (k + 3) * 6) = __builtin_shuffle(u1, u3, hi2);            \
+            for (int j = 0; j < 4; j++) {                                                    \
+                dst[(k + j) * 6 + 4] = p[4 * ld + j];                                        \
+                dst[(k + j) * 6 + 5] = p[5 * ld + j];                                        \
+            }                                                                                \
+        }                                                                                    \
+        for (; k < ks; k++)                                                                  \
+            for (int i = 0; i < 6; i++)                                                      \
+                dst[k * 6 + i] = src[i * ld + k];                                            \
+    }
+
 REFNN_PACK_NK_F32(, refnn_pack_nk_f32_base)
 REFNN_PACK_NK_F64(, refnn_pack_nk_f64_base)
+REFNN_PACK_MK_F32(, refnn_pack_mk_f32_base)
+REFNN_PACK_MK_F64(, refnn_pack_mk_f64_base)
 #ifdef REFNN_HAVE_AVX2_BUILD
 REFNN_PACK_NK_F32(__attribute__((target("avx2"))), refnn_pack_nk_f32_avx2)
 REFNN_PACK_NK_F64(__attribute__((target("avx2"))), refnn_pack_nk_f64_avx2)
 REFNN_PACK_NK_F32(REFNN_AVX512_TARGET, refnn_pack_nk_f32_avx512)
 REFNN_PACK_NK_F64(REFNN_AVX512_TARGET, refnn_pack_nk_f64_avx512)
+REFNN_PACK_MK_F32(__attribute__((target("avx2"))), refnn_pack_mk_f32_avx2)
+REFNN_PACK_MK_F64(__attribute__((target("avx2"))), refnn_pack_mk_f64_avx2)
+REFNN_PACK_MK_F32(REFNN_AVX512_TARGET, refnn_pack_mk_f32_avx512)
+REFNN_PACK_MK_F64(REFNN_AVX512_TARGET, refnn_pack_mk_f64_avx512)
 #endif
 
 static inline void refnn_pack_nk_f32(long ks, const float *src, long ld, float *dst)
@@ -72,6 +128,16 @@ static inline void refnn_pack_nk_f32(long ks, const float *src, long ld, float *
 static inline void refnn_pack_nk_f64(long ks, const double *src, long ld, double *dst)
 {
     REFNN_CONV_DISPATCH(refnn_pack_nk_f64, (ks, src, ld, dst))
+}
+
+static inline void refnn_pack_mk_f32(long ks, const float *src, long ld, float *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack_mk_f32, (ks, src, ld, dst))
+}
+
+static inline void refnn_pack_mk_f64(long ks, const double *src, long ld, double *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack_mk_f64, (ks, src, ld, dst))
 }
 
 #endif
