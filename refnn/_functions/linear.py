@@ -7,7 +7,8 @@ Summation order (the specification, ``refnn._kernels.gemm.gemm_nt_spec``; the fa
 * grad_weight: ``grad_weight[n, k] = 0 + g[0,n]*x[0,k] + g[1,n]*x[1,k] + ...``, m (rows) ascending;
 * grad_bias: ``grad_bias[n] = 0 + g[0,n] + g[1,n] + ...``, m ascending.
 
-The kernel reads transposed operands in place, so the backward makes no transposed copies.
+The kernel reads transposed operands in place, so the backward makes no transposed copies, and packs
+each operand once per call (the weight is not repacked per block of rows: refnn/_kernels/gemm.pyx).
 """
 import numpy as np
 
