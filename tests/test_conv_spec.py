@@ -10,7 +10,7 @@ from tests.harness import golden, run_refnn_only
 from tests.harness.runner import case_id
 from tests.registry import expanded
 
-PAIRS = [(c, d) for c, d in expanded(["conv"])
+PAIRS = [(c, d) for c, d in expanded(["conv", "conv3d"])
          if type(c).__name__ != "ErrorCase" and not c.skip and not c.xfail]
 
 
