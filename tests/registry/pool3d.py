@@ -197,6 +197,7 @@ ERRORS = [
     ErrorCase(op="avg_pool3d", desc="input_3d", args=(T((4, 4, 4)), 2)),
     ErrorCase(op="avg_pool3d", desc="channels_zero", args=(T((2, 0, 4, 4, 4)), 2)),
     ErrorCase(op="avg_pool3d", desc="kernel_larger_than_input", args=(_X, 5)),
+    ErrorCase(op="avg_pool3d", desc="kernel_larger_than_unpadded_input", args=(T((1, 1, 2, 4, 4)), 3, 1, 1)),
     ErrorCase(op="adaptive_avg_pool3d", desc="output_size_two_elements", args=(_X, (2, 2))),
     ErrorCase(op="adaptive_avg_pool3d", desc="output_size_negative", args=(_X, (-1, 2, 2))),
     ErrorCase(op="adaptive_avg_pool3d", desc="output_size_float", args=(_X, 2.0)),

@@ -59,10 +59,9 @@ def interval_starts(samples, in_size, out_size, kernel, dtype):
 
 
 def _sizes(fn, name, value, dims, message):
+    """An int (broadcast) or a sequence of exactly ``dims`` ints (torch does not broadcast a 1-sequence here)."""
     if isinstance(value, (tuple, list)):
         values = tuple(as_int(fn, name, v) for v in value)
-        if len(values) == 1:
-            values = values * dims
         if len(values) != dims:
             raise RuntimeError(message)
         return values
@@ -86,30 +85,39 @@ def _ratio(fn, dims, output_ratio):
     return (output_ratio,) * dims
 
 
+def _check_rank_for_index(input, rank):
+    """torch's python reads input.size(-rank): an IndexError for fewer dims."""
+    if input.dim() < rank:
+        span = max(input.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-span}, {span - 1}], but got "
+                         f"{-rank})")
+
+
 def _fractional(fn, dims, input, kernel_size, output_size, output_ratio, _random_samples):
     check_tensor(fn, "input", input)
     if output_size is None and output_ratio is None:
         raise ValueError(f"{fn} requires specifying either an output_size or an output_ratio")
-    if input.dim() < dims + 1:
-        span = max(input.dim(), 1)
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-span}, {span - 1}], but got "
-                         f"{-(dims + 1)})")
     if output_size is None:
         ratio = _ratio(fn, dims, output_ratio)
+        _check_rank_for_index(input, dims)
         output_size = [int(input.shape[input.dim() - dims + i] * ratio[i]) for i in range(dims)]
-    if input.data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f"{fn}: \"check_uniform_bounds\" not implemented for input of dtype "
-                                  f"{input.dtype} (float32 or float64 expected)")
     batched = input.dim() == dims + 2
     if _random_samples is None:
+        _check_rank_for_index(input, dims + 1)
+        if input.data.dtype not in (np.float32, np.float64):
+            raise NotImplementedError(f"{fn}: \"check_uniform_bounds\" not implemented for input of dtype "
+                                      f"{input.dtype} (float32 or float64 expected)")
         n_batch = input.shape[0] if batched else 1
         _random_samples = Tensor(_random.default_generator().random(
             (n_batch, input.shape[input.dim() - dims - 1], dims)).astype(input.data.dtype))
     check_tensor(fn, "_random_samples", _random_samples)
+    for name, value in (("kernel_size", kernel_size), ("output_size", output_size)):   # the parser: types first
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            as_int(fn, name, v)
     kernel = _sizes(fn, "kernel_size", kernel_size, dims,
-                    f"{fn}: kernel_size must either be a single Int or tuple of Ints")
+                    f"{fn}: kernel_size must either be a single Int or tuple of {'three ' if dims == 3 else ''}Ints")
     out = _sizes(fn, "output_size", output_size, dims,
-                 f"{fn}: output_size must either be a single Int or tuple of Ints")
+                 f"{fn}: output_size must either be a single Int or tuple of {'three ' if dims == 3 else ''}Ints")
     samples = _random_samples.data
     if samples.dtype != input.data.dtype:
         raise RuntimeError(f"{fn}: Expect _random_samples to have the same dtype as input "
@@ -135,9 +143,11 @@ def _fractional(fn, dims, input, kernel_size, output_size, output_ratio, _random
                                f"{list(input.shape)} with dimension {d + int(batched)} being empty.")
     spatial = tuple(input.shape[input.dim() - dims:])
     names = _DIM_NAMES[3 - dims:]
-    for name, o, k, n in zip(names, out, kernel, spatial):
-        if o + k - 1 > n:
-            raise RuntimeError(f"{fn}(): pool {name} {k} too large relative to input {name} {n}")
+    # torch: 2-d checks height then width, o + k - 1 <= L; 3-d checks time, width, height, o + k - 1 < L
+    for i in ((0, 1) if dims == 2 else (0, 2, 1)):
+        o, k, n = out[i], kernel[i], spatial[i]
+        if o + k - 1 > n or (dims == 3 and o + k - 1 == n):
+            raise RuntimeError(f"{fn}(): pool {names[i]} {k} too large relative to input {names[i]} {n}")
     if any(o < 0 for o in out):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: "
                            f"{list(input.shape[:input.dim() - dims]) + list(out)}")

@@ -8,7 +8,9 @@ its own gradient, so the backward is torch's: zero where a window's sum of power
 """
 from ._activation import relu
 from ._pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d
-from ._utils import _pair, _triple, check_tensor
+from ..._shape import check_allocation
+from ...tensor import Tensor
+from ._utils import _pair, _triple
 
 __all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
@@ -33,8 +35,14 @@ def _kernel_product(fn, kernel_size, dims):
 def _lp_pool(fn, dims, input, norm_type, kernel_size, stride, ceil_mode):
     max_pool = {1: max_pool1d, 2: max_pool2d, 3: max_pool3d}[dims]
     avg_pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[dims]
-    check_tensor(fn, "input", input)
     factor = None if dims == 1 else _kernel_product(fn, kernel_size, dims)
+    if not isinstance(input, Tensor):
+        # torch calls the input's methods (abs, pow) without a type check
+        infinite = isinstance(norm_type, (int, float)) and abs(norm_type) == float("inf")
+        raise AttributeError(f"'{type(input).__name__}' object has no attribute '{'abs' if infinite else 'pow'}' "
+                             f"({fn} expects a Tensor input)")
+    # the composition's first step (|x| or x ** p) is as large as the input: the cap applies to it
+    check_allocation(fn, tuple(input.shape), input.data.itemsize)
     if isinstance(norm_type, (int, float)):
         if norm_type == float("inf"):
             return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)

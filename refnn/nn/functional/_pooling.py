@@ -188,6 +188,10 @@ def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_in
     # torch indexes dim -3 before it checks the rank, so a 2-d pooling of a 0/1/2-d input is an IndexError
     _check_ndim(fn, input, dims, error=IndexError if dims == 2 and input.dim() < 3 else RuntimeError)
     kernel, strides, pads, _, out = _window_args(fn, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    if dims == 3 and any(n < k for n, k in zip(input.shape[-3:], kernel)):
+        # torch's 3-d average pooling wants the kernel inside the unpadded input (its 2-d one does not)
+        raise RuntimeError(f"{fn}: input image (T: {input.shape[-3]} H: {input.shape[-2]} W: {input.shape[-1]}) "
+                           f"smaller than kernel size (kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + out[3 - dims:], input.data.itemsize)
     return AvgPoolFunction.apply(input, dims, kernel, strides, pads, count_include_pad, divisor_override, out)
@@ -377,6 +381,8 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
     if any(n == 0 for n in input.shape[1:]):
         raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of shape {tuple(input.shape)}")
+    if dims == 3 and any(s <= 0 for s in strides):
+        raise RuntimeError(f"{fn}: strides should be greater than zero, but got stride: {list(strides)}")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + tuple(out), input.data.itemsize)
     check_unpool_indices(fn, indices, out, lead)
