@@ -148,6 +148,8 @@ ERRORS = [
     ErrorCase(op="conv3d", desc="input_6d", args=(T((1, 1, 2, 4, 4, 4)), _W)),
     ErrorCase(op="conv3d", desc="weight_4d", args=(_X, T((3, 2, 3, 3)))),
     ErrorCase(op="conv3d", desc="input_not_tensor", args=([[1.0]], _W)),
+    ErrorCase(op="conv3d", desc="input_0d", args=(T(()), _W)),
+    ErrorCase(op="conv_transpose3d", desc="input_0d", args=(T(()), T((4, 2, 3, 3, 3)))),
     ErrorCase(op="conv3d", desc="dtype_mismatch", args=(T((1, 2, 4, 4, 4), dtype="float64"),
                                                         T((3, 2, 3, 3, 3), dtype="float32"))),
     ErrorCase(op="conv_transpose3d", desc="output_padding_ge_stride_and_dilation",

@@ -232,3 +232,41 @@ ERRORS = [
 ]
 
 CASES = MAX_POOL + AVG_POOL + ADAPTIVE + UNPOOL + ERRORS
+
+
+# 0-d and empty inputs with gradients: torch's 3-d adaptive pooling backward refuses a gradient with an empty
+# non-batch dimension, though its forward gives that output (the output requires grad; the backward is an
+# ErrorCase); its global average (a mean) and the empty batch backpropagate.
+def _backward(op, *args, **kwargs):
+    def call(lib, x):
+        x.requires_grad_()
+        getattr(lib.F, op)(x, *args, **kwargs).sum().backward()
+    return call
+
+
+def _requires_grad(op, *args):
+    return lambda F, x: getattr(F, op)(x, *args).requires_grad
+
+
+for _op, _shape, _size in [("adaptive_avg_pool3d", (2, 3, 4, 4, 4), 0), ("adaptive_max_pool3d", (2, 3, 4, 4, 4), 0),
+                           ("adaptive_avg_pool3d", (3, 4, 4, 4), (2, 0, 2))]:
+    _tag = "x".join(map(str, _shape)) + "_to_" + ("x".join(map(str, _size)) if isinstance(_size, tuple) else str(_size))
+    CASES += [
+        OpCase(op=_op, desc=f"empty_output_{_tag}_requires_grad", args=(T(_shape),), call=_requires_grad(_op, _size)),
+        ErrorCase(op=_op, desc=f"empty_output_{_tag}_backward", args=(T(_shape),), call=_backward(_op, _size)),
+    ]
+
+_IDX_0D = T((), dtype="int64", low=0, high=1)
+CASES += [
+    OpCase(op="adaptive_avg_pool3d", desc="channels_zero_global", args=(T((2, 0, 4, 4, 4)), 1)),
+    OpCase(op="adaptive_avg_pool3d", desc="unbatched_channels_zero", args=(T((0, 4, 4, 4)), 2)),
+    OpCase(op="adaptive_max_pool3d", desc="unbatched_channels_zero", args=(T((0, 4, 4, 4)), 2),
+           kwargs={"return_indices": True}),
+    ErrorCase(op="adaptive_avg_pool3d", desc="channels_zero", args=(T((2, 0, 4, 4, 4)), 2)),
+    ErrorCase(op="avg_pool3d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="adaptive_avg_pool3d", desc="input_0d", args=(T(()), 2)),
+    ErrorCase(op="adaptive_avg_pool3d", desc="input_0d_global", args=(T(()), 1)),
+    ErrorCase(op="adaptive_max_pool3d", desc="input_0d", args=(T(()), 1)),
+    ErrorCase(op="max_unpool3d", desc="input_0d", args=(T(()), _IDX_0D, 1)),
+    ErrorCase(op="MaxPool3d", desc="input_0d", module=True, args=(1,), call_inputs=(T(()),)),
+]

@@ -196,6 +196,7 @@ FRACTIONAL_ERRORS = [
               kwargs={"output_size": 3, "_random_samples": T((2, 0, 2), **SAMPLES)}),
     ErrorCase(op="fractional_max_pool2d", desc="height_zero", args=(T((2, 3, 0, 8)), 2),
               kwargs={"output_size": 3, "_random_samples": _S2}),
+    ErrorCase(op="fractional_max_pool2d", desc="input_0d", args=(T(()), 1), kwargs={"output_size": 1}),
     ErrorCase(op="fractional_max_pool3d", desc="input_3d", args=(T((8, 8, 8)), 2), kwargs={"output_size": 3}),
     ErrorCase(op="fractional_max_pool3d", desc="pool_too_large_width", args=(T((1, 2, 8, 8, 8)), (2, 2, 7)),
               kwargs={"output_size": 3, "_random_samples": T((1, 2, 3), **SAMPLES)}),
@@ -275,6 +276,8 @@ LP_ERRORS = [
     ErrorCase(op="lp_pool2d", desc="kernel_larger_than_input", args=(T((2, 3, 4, 4)), 2, 5)),
     ErrorCase(op="lp_pool3d", desc="input_3d", args=(T((3, 4, 4)), 2, 2)),
     ErrorCase(op="lp_pool3d", desc="stride_zero", args=(T((1, 2, 4, 4, 4)), 2, 2, 0)),
+    ErrorCase(op="lp_pool2d", desc="input_0d", args=(T(()), 2, 1)),
+    ErrorCase(op="lp_pool1d", desc="input_0d", args=(T(()), 2, 1)),
     ErrorCase(op="LPPool2d", desc="module_p0", module=True, args=(0, 2), call_inputs=(T((2, 3, 8, 8)),)),
 ]
 

@@ -108,8 +108,9 @@ def _fractional(fn, dims, input, kernel_size, output_size, output_ratio, _random
             raise NotImplementedError(f"{fn}: \"check_uniform_bounds\" not implemented for input of dtype "
                                       f"{input.dtype} (float32 or float64 expected)")
         n_batch = input.shape[0] if batched else 1
+        # uniform on [0, 1) drawn in the input's dtype (as torch.rand does), from refnn's generator
         _random_samples = Tensor(_random.default_generator().random(
-            (n_batch, input.shape[input.dim() - dims - 1], dims)).astype(input.data.dtype))
+            (n_batch, input.shape[input.dim() - dims - 1], dims), dtype=input.data.dtype.type))
     check_tensor(fn, "_random_samples", _random_samples)
     for name, value in (("kernel_size", kernel_size), ("output_size", output_size)):   # the parser: types first
         for v in value if isinstance(value, (tuple, list)) else (value,):

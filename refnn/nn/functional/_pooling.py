@@ -277,6 +277,10 @@ def _adaptive_avg(fn, dims, input, output_size):
         if any(n == 0 for n in input.shape[input.dim() - dims:]):
             raise RuntimeError(f"{fn}: expected non-zero spatial sizes, but got input of shape "
                                f"{tuple(input.shape)}")
+        if dims == 3 and any(n == 0 for n in input.shape[1:]):
+            # torch's 3-d kernel checks every non-batch dim (a batched input without channels too)
+            raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
+                               f"input of shape {tuple(input.shape)}")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + out, input.data.itemsize)
     return AdaptiveAvgPoolFunction.apply(input, dims, (1,) * (3 - dims) + out)
