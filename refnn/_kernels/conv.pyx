@@ -558,15 +558,16 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                         Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
                         int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
                         int groups, int num_threads):
-    """grad_input of conv_bwd_input_spec: columns = W^T G by 6 x NR tiles, then col2im in (kd, kh, kw) order."""
+    """grad_input of conv_bwd_input_spec: per output depth slice (last first), columns = W^T G by 6 x NR tiles,
+    then col2im in (kd, kh, kw) order."""
     cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], D = grad_input.shape[2]
     cdef Py_ssize_t H = grad_input.shape[3], W = grad_input.shape[4], O = grad_out.shape[1]
     cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4]
-    cdef Py_ssize_t P = OD * OH * OW, Og = O // groups, Cg = C // groups
+    cdef Py_ssize_t P = OH * OW, Og = O // groups, Cg = C // groups     # P: positions per depth slice
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t KK = KD * KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
     cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
-    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, ldb, off
+    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, ldb, off, ozr
     cdef floating *col
     cdef floating *zeros
     cdef floating *bedge
@@ -589,25 +590,6 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
             n = t // (groups * nchunks)
             g = (t // nchunks) % groups
             ch = t % nchunks
-            if Og == 0:
-                memset(col, 0, nkp * MR * Pp * sizeof(floating))
-            else:
-                # every column of every row is written: each tile starts from 0
-                for j in range(npanels):
-                    if (j + 1) * NR <= P:
-                        bptr = &grad_out[n, g * Og, 0, 0, 0] + j * NR
-                        ldb = P
-                    else:
-                        for o in range(Og):
-                            for jj in range(NR):
-                                if j * NR + jj < P:
-                                    bedge[o * NR + jj] = (&grad_out[n, g * Og + o, 0, 0, 0])[j * NR + jj]
-                                else:
-                                    bedge[o * NR + jj] = 0
-                        bptr = bedge
-                        ldb = NR
-                    for kp in range(nkp):
-                        _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp, zeros)
             for cl in range(channels_per_chunk):
                 c = ch * channels_per_chunk + cl
                 if c >= Cg:
@@ -616,27 +598,56 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                 b = bias[g * Cg + c] if has_bias else 0
                 for off in range(D * H * W):
                     plane[off] = b
-                for kd in range(KD):
-                    for kh in range(KH):
-                        for kw in range(KW):
-                            row = col + (cl * KK + (kd * KH + kh) * KW + kw) * Pp
-                            # ix = ox*sw - pl + kw*dw in [0, W)
-                            off = pl - kw * dw
-                            ox_lo = (off + sw - 1) // sw if off > 0 else 0
-                            ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
-                            if ox_hi > OW:
-                                ox_hi = OW
-                            for oz in range(OD):
-                                iz = oz * sd - pf + kd * dd
-                                if iz < 0 or iz >= D:
-                                    continue
+            # one output depth slice at a time, the last first: an input element then meets the taps that
+            # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
+            # specification's order, and the slice's columns stay in cache
+            for ozr in range(OD):
+                oz = OD - 1 - ozr
+                if Og == 0:
+                    memset(col, 0, nkp * MR * Pp * sizeof(floating))
+                else:
+                    # every column of every row is written: each tile starts from 0
+                    for j in range(npanels):
+                        if (j + 1) * NR <= P:
+                            bptr = &grad_out[n, g * Og, oz, 0, 0] + j * NR
+                            ldb = OD * P
+                        else:
+                            for o in range(Og):
+                                for jj in range(NR):
+                                    if j * NR + jj < P:
+                                        bedge[o * NR + jj] = (&grad_out[n, g * Og + o, oz, 0, 0])[j * NR + jj]
+                                    else:
+                                        bedge[o * NR + jj] = 0
+                            bptr = bedge
+                            ldb = NR
+                        for kp in range(nkp):
+                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp,
+                                     zeros)
+                for cl in range(channels_per_chunk):
+                    c = ch * channels_per_chunk + cl
+                    if c >= Cg:
+                        break
+                    plane = &grad_input[n, g * Cg + c, 0, 0, 0]
+                    for kd in range(KD):
+                        iz = oz * sd - pf + kd * dd
+                        if iz < 0 or iz >= D:
+                            continue
+                        for kh in range(KH):
+                            for kw in range(KW):
+                                row = col + (cl * KK + (kd * KH + kh) * KW + kw) * Pp
+                                # ix = ox*sw - pl + kw*dw in [0, W)
+                                off = pl - kw * dw
+                                ox_lo = (off + sw - 1) // sw if off > 0 else 0
+                                ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
+                                if ox_hi > OW:
+                                    ox_hi = OW
                                 for oy in range(OH):
                                     iy = oy * sh - pt + kh * dh
                                     if iy < 0 or iy >= H:
                                         continue
                                     for ox in range(ox_lo, ox_hi):
                                         plane[(iz * H + iy) * W + ox * sw - off] = (
-                                            plane[(iz * H + iy) * W + ox * sw - off] + row[(oz * OH + oy) * OW + ox])
+                                            plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
         free(col)
         free(zeros)
         free(bedge)
