@@ -175,3 +175,24 @@ def mnist_examples_net(nn, F):
             return F.log_softmax(self.fc2(x), dim=1)
 
     return Net()
+
+
+def volume_zoo(nn, F):
+    """3-d layers: convolution ('same' and strided), batch norm, max and average pooling, a transposed
+    convolution and a global average."""
+
+    class VolumeZoo(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv3d(2, 4, 3, padding=1)
+            self.bn = nn.BatchNorm3d(4)
+            self.conv2 = nn.Conv3d(4, 6, (2, 3, 3), stride=(1, 2, 2), padding="valid", groups=2)
+            self.up = nn.ConvTranspose3d(6, 3, 2, stride=2)
+            self.pool = nn.AdaptiveAvgPool3d(1)
+
+        def forward(self, x):                                  # N, 2, 6, 8, 8
+            x = F.max_pool3d(F.relu(self.bn(self.conv1(x))), 2, stride=1, padding=1)
+            x = F.avg_pool3d(self.conv2(x), (1, 2, 2), ceil_mode=True)
+            return self.pool(self.up(x)).flatten(1)
+
+    return VolumeZoo()

@@ -21,7 +21,7 @@ def kernel_build(request):
         yield request.param
 
 
-PAIRS = [(c, d) for c, d in expanded(["conv"])
+PAIRS = [(c, d) for c, d in expanded(["conv", "conv3d"])
          if type(c).__name__ != "ErrorCase" and not c.skip and not c.xfail]
 
 
@@ -68,6 +68,38 @@ def test_conv_fast_equals_spec_tiles(shape, dtype):
             g = np.random.default_rng(1).standard_normal(out.shape).astype(dtype)
             refnn.autograd.backward([out], [g])
             yt = refnn.nn.functional.conv_transpose2d(refnn.Tensor(g.copy(), requires_grad=True), wt, None,
+                                                      stride, padding, 0, groups, dilation)
+            results.append([out.data, xt.grad.data, wt.grad.data, bt.grad.data, yt.data])
+    for a, b in zip(*results):
+        assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [
+    # (N, C, D, H, W, O, K, stride, padding, dilation, groups): several depth slices per panel, partial
+    # edges, the row kernel (O/G < 3) and the in-place (unpadded, unstrided) planes
+    (2, 8, 5, 7, 9, 13, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    (1, 6, 6, 9, 8, 7, (2, 3, 2), (2, 1, 3), (1, 2, 0), (2, 1, 1), 1),
+    (2, 6, 4, 6, 7, 6, (3, 1, 3), (1, 2, 1), (0, 0, 1), (1, 1, 2), 3),
+    (1, 4, 5, 6, 40, 4, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 4),
+    (1, 5, 6, 7, 8, 9, (2, 2, 2), (1, 1, 1), (0, 0, 0), (2, 1, 3), 1),
+    (2, 6, 4, 4, 16, 7, (2, 3, 1), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1),
+])
+def test_conv3d_fast_equals_spec_tiles(shape, dtype):
+    """3-d shapes larger than the registry's: the flat panels cross depth slices."""
+    N, C, D, H, W, O, K, stride, padding, dilation, groups = shape
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((N, C, D, H, W)).astype(dtype)
+    w = rng.standard_normal((O, C // groups) + K).astype(dtype)
+    b = rng.standard_normal(O).astype(dtype)
+    results = []
+    for spec in (False, True):
+        with conv_functions.use_spec(spec):
+            xt, wt, bt = (refnn.Tensor(a.copy(), requires_grad=True) for a in (x, w, b))
+            out = refnn.nn.functional.conv3d(xt, wt, bt, stride, padding, dilation, groups)
+            g = np.random.default_rng(1).standard_normal(out.shape).astype(dtype)
+            refnn.autograd.backward([out], [g])
+            yt = refnn.nn.functional.conv_transpose3d(refnn.Tensor(g.copy(), requires_grad=True), wt, None,
                                                       stride, padding, 0, groups, dilation)
             results.append([out.data, xt.grad.data, wt.grad.data, bt.grad.data, yt.data])
     for a, b in zip(*results):

@@ -36,6 +36,12 @@ CASES = {
     "distance": lambda: F.pairwise_distance(huge((1 << 22, 1, 16)), huge((1, 1 << 22, 16))),
     "attention": lambda: F.scaled_dot_product_attention(huge((1 << 22, 4)), huge((1 << 22, 4)),
                                                         huge((1 << 22, 4))),
+    "conv3d": lambda: F.conv_transpose3d(small(1, 1, 1, 1, 1), small(1, 1, 2, 2, 2), dilation=1 << 15),
+    "pooling3d": lambda: F.max_unpool3d(small(1, 1, 2, 2, 2), refnn.Tensor(np.zeros((1, 1, 2, 2, 2), np.int64)),
+                                        kernel_size=1 << 15),
+    "lp_fractional": lambda: F.fractional_max_pool2d(huge((1, 1, 1 << 22, 1 << 22)), 2,
+                                                     output_size=(1 << 21, 1 << 21)),
+    "lp_pool": lambda: F.lp_pool3d(huge((1 << 12, 1 << 12, 1 << 12, 2, 2)), 2.0, (1, 1, 1)),
 }
 
 

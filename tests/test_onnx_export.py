@@ -29,6 +29,7 @@ NETS = {
     "layer_zoo": (onnx_nets.layer_zoo, (2, 4, 8, 8)),
     "op_zoo": (onnx_nets.op_zoo, (2, 3, 12)),
     "resize_zoo": (onnx_nets.resize_zoo, (2, 3, 8, 8)),
+    "volume_zoo": (onnx_nets.volume_zoo, (2, 2, 6, 8, 8)),
 }
 
 

@@ -66,41 +66,53 @@ def _plain_and_fast(kind, x, *params):
     return outs
 
 
+def _window(depth, k, s, p, d):
+    """A 2-d window (unit depth) or the same window in 3-d (depth k, s, p, d)."""
+    return (k, s, p, d) if depth > 1 else (1, 1, 0, 1)
+
+
+@pytest.mark.parametrize("depth", [1, 7])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("k,s,p,d", [(3, 2, 1, 1), (2, 2, 0, 1), (3, 1, 1, 2), (4, 3, 2, 1), (5, 2, 2, 3)])
-def test_max_fast_path_bit_identical(dtype, k, s, p, d):
+def test_max_fast_path_bit_identical(dtype, k, s, p, d, depth):
     rng = np.random.default_rng(0)
-    x = np.round(rng.standard_normal((3, 9, 37)) * 2).astype(dtype) / 2   # ties
+    x = np.round(rng.standard_normal((3, depth, 9, 37)) * 2).astype(dtype) / 2   # ties
     x.reshape(-1)[::13] = np.nan
-    out_size = tuple(pool_out_size(n, k, s, p, d, True) for n in x.shape[1:])
-    (plain, plain_idx), (fast, fast_idx) = _plain_and_fast("max", x, k, k, s, s, p, p, d, d, out_size)
+    kd, sd, pd, dd = _window(depth, k, s, p, d)
+    out_size = (pool_out_size(depth, kd, sd, pd, dd, True),) + tuple(
+        pool_out_size(n, k, s, p, d, True) for n in x.shape[2:])
+    (plain, plain_idx), (fast, fast_idx) = _plain_and_fast("max", x, kd, k, k, sd, s, s, pd, p, p, dd, d, d,
+                                                          out_size)
     assert plain.tobytes() == fast.tobytes()
     np.testing.assert_array_equal(plain_idx, fast_idx)
 
 
+@pytest.mark.parametrize("depth", [1, 6])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("k,s,p,cip,div", [(3, 2, 1, True, 0), (2, 2, 0, True, 0), (3, 1, 1, False, 0),
                                           (4, 3, 2, False, 0), (3, 2, 1, True, 5)])
-def test_avg_fast_path_bit_identical(dtype, k, s, p, cip, div):
+def test_avg_fast_path_bit_identical(dtype, k, s, p, cip, div, depth):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((3, 9, 37)).astype(dtype)
-    out_size = tuple(pool_out_size(n, k, s, p, 1, True) for n in x.shape[1:])
-    (plain,), (fast,) = _plain_and_fast("avg", x, k, k, s, s, p, p, cip, div, out_size)
+    x = rng.standard_normal((3, depth, 9, 37)).astype(dtype)
+    kd, sd, pd, _ = _window(depth, k, s, p, 1)
+    out_size = (pool_out_size(depth, kd, sd, pd, 1, True),) + tuple(
+        pool_out_size(n, k, s, p, 1, True) for n in x.shape[2:])
+    (plain,), (fast,) = _plain_and_fast("avg", x, kd, k, k, sd, s, s, pd, p, p, cip, div, out_size)
     assert plain.tobytes() == fast.tobytes()
 
 
 def test_global_average_interleaved_equals_adaptive_loop():
     """The 1x1 fast path (8 planes interleaved) sums each plane in the general loop's order."""
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((19, 7, 7)).astype(np.float32)
-    out = np.empty((19, 1, 1), dtype=np.float32)
+    x = rng.standard_normal((19, 1, 7, 7)).astype(np.float32)
+    out = np.empty((19, 1, 1, 1), dtype=np.float32)
     K.adaptive_avg_pool_fwd(x, out, 2)
     expected = np.empty(19, dtype=np.float32)
     for p in range(19):
         total = np.float32(0)
         for v in x[p].reshape(-1):
             total = np.float32(total + v)
-        expected[p] = np.float32(np.float32(total / np.float32(7)) / np.float32(7))
+        expected[p] = np.float32(np.float32(np.float32(total / np.float32(1)) / np.float32(7)) / np.float32(7))
     assert out.reshape(-1).tobytes() == expected.tobytes()
 
 

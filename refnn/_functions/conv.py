@@ -1,5 +1,5 @@
-"""Convolution and transposed convolution (2-d; 1-d arrives with a unit height), and the
-non-zero padding modes.
+"""Convolution and transposed convolution (3-d; 2-d arrives with a unit depth, 1-d with a unit depth
+and height), and the non-zero padding modes.
 
 Three array-level operations carry everything, each with a specification loop and a fast
 path that sums in the same order (see the kernel file's docstring):
@@ -46,65 +46,70 @@ def _bias_arg(bias, dtype):
     return contiguous(bias, dtype), True
 
 
-def _phase_split(x, out_hw, kernel_hw, stride, pad4, dilation, row_kernel=True):
-    """The phase planes of the padded input (N, C*sh*sw, plane) and their row length Q.
+def _phase_split(x, out_dhw, kernel_dhw, stride, pad6, dilation, row_kernel=True):
+    """The phase planes of the padded input (N, C*sd*sh*sw, plane) and their rows per slice R and row
+    length Q.
 
-    Unstrided, unpadded convolutions whose reads stay inside each image use the input itself.  (None,
-    None) when the planes would be far larger than the input and output (a padding or dilation of
+    Unstrided, unpadded convolutions whose reads stay inside each volume use the input itself.  (None,
+    None, None) when the planes would be far larger than the input and output (a padding or dilation of
     millions): the caller then runs the specification loops, which read the padding without storing it
     and give the same bits.
     """
-    (OH, OW), (KH, KW) = out_hw, kernel_hw
-    sh, sw = stride
-    dh, dw = dilation
-    N, C, H, W = x.shape
-    if (sh, sw) == (1, 1) and pad4[0] == 0 and pad4[2] == 0 and OW + (KW - 1) * dw == W:
+    (OD, OH, OW), (KD, KH, KW) = out_dhw, kernel_dhw
+    sd, sh, sw = stride
+    dd, dh, dw = dilation
+    N, C, D, H, W = x.shape
+    if (sd, sh, sw) == (1, 1, 1) and pad6[0] == pad6[2] == pad6[4] == 0 and OW + (KW - 1) * dw == W \
+            and OH + (KH - 1) * dh == H:
         # furthest element read: 32-wide panels over the flat outputs, and the row kernel's
         # 32-wide chunks of the last output row
-        shift = (KH - 1) * dh * W + (KW - 1) * dw
-        last = -(-OH * W // 32) * 32
+        shift = (KD - 1) * dd * H * W + (KH - 1) * dh * W + (KW - 1) * dw
+        last = -(-((OD - 1) * H * W + OH * W) // 32) * 32
         if row_kernel:
-            last = max(last, (OH - 1) * W + -(-OW // 32) * 32)
-        if shift + last <= H * W:
-            return x.reshape(N, C, H * W), W
-    R, Q, plane = K.phase_geometry(OH, OW, KH, KW, sh, sw, dh, dw, 32)
-    if N * C * sh * sw * plane > 4 * (x.size + N * C * OH * OW) + (1 << 16):
-        return None, None        # huge padding or dilation: the planes would dwarf input and output
-    xs = np.empty((N, C * sh * sw, plane), dtype=x.dtype)
-    K.phase_split(x, xs, R, Q, sh, sw, pad4[0], pad4[2], threads(xs.size))
-    return xs, Q
+            last = max(last, (OD - 1) * H * W + (OH - 1) * W + -(-OW // 32) * 32)
+        if shift + last <= D * H * W:
+            return x.reshape(N, C, D * H * W), H, W
+    Z, R, Q, plane = K.phase_geometry(OD, OH, OW, KD, KH, KW, sd, sh, sw, dd, dh, dw, 32)
+    if N * C * sd * sh * sw * plane > 4 * (x.size + N * C * OD * OH * OW) + (1 << 16):
+        return None, None, None  # huge padding or dilation: the planes would dwarf input and output
+    xs = np.empty((N, C * sd * sh * sw, plane), dtype=x.dtype)
+    K.phase_split(x, xs, Z, R, Q, sd, sh, sw, pad6[0], pad6[2], pad6[4], threads(xs.size))
+    return xs, R, Q
 
 
-def conv_out_hw(x_shape, w_shape, stride, pad4, dilation):
-    """(OH, OW) of a convolution of x (N, C, H, W) by w (O, C/G, KH, KW)."""
-    H, W = x_shape[2:]
-    KH, KW = w_shape[2:]
-    (sh, sw), (dh, dw) = stride, dilation
-    return ((H + pad4[0] + pad4[1] - dh * (KH - 1) - 1) // sh + 1,
-            (W + pad4[2] + pad4[3] - dw * (KW - 1) - 1) // sw + 1)
+def conv_out_dhw(x_shape, w_shape, stride, pad6, dilation):
+    """(OD, OH, OW) of a convolution of x (N, C, D, H, W) by w (O, C/G, KD, KH, KW)."""
+    return tuple((n + pad6[2 * i] + pad6[2 * i + 1] - d * (k - 1) - 1) // s + 1
+                 for i, (n, k, s, d) in enumerate(zip(x_shape[2:], w_shape[2:], stride, dilation)))
 
 
-def conv_forward(x, w, bias, stride, pad4, dilation, groups, xs_cache=None):
-    """x (N, C, H, W), w (O, C/G, KH, KW) -> (N, O, OH, OW); pad4 = (top, bottom, left, right)."""
+def _spec_args(stride, pad6, dilation):
+    """The kernels' (sd, sh, sw, pf, pt, pl, dd, dh, dw)."""
+    return (*stride, pad6[0], pad6[2], pad6[4], *dilation)
+
+
+def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
+    """x (N, C, D, H, W), w (O, C/G, KD, KH, KW) -> (N, O, OD, OH, OW);
+    pad6 = (front, back, top, bottom, left, right)."""
     x, w = contiguous(x), contiguous(w)
-    N, C, H, W = x.shape
-    O, Cg, KH, KW = w.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    OH, OW = conv_out_hw(x.shape, w.shape, stride, pad4, dilation)
-    out = np.empty((N, O, OH, OW), dtype=x.dtype)
+    O, Cg, KD, KH, KW = w.shape
+    sd, sh, sw = stride
+    dd, dh, dw = dilation
+    out_dhw = conv_out_dhw(x.shape, w.shape, stride, pad6, dilation)
+    out = np.empty((x.shape[0], O) + out_dhw, dtype=x.dtype)
     b, has_bias = _bias_arg(bias, x.dtype)
-    xs, Q = (None, None) if spec_enabled() else _phase_split(x, (OH, OW), (KH, KW), stride, pad4, dilation,
-                                                             row_kernel=O // groups < 3)
+    xs, R, Q = (None, None, None) if spec_enabled() else _phase_split(
+        x, out_dhw, (KD, KH, KW), stride, pad6, dilation, row_kernel=O // groups < 3)
     if xs is None:
-        K.conv_fwd_spec(x, w, b, has_bias, out, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
+        K.conv_fwd_spec(x, w, b, has_bias, out, *_spec_args(stride, pad6, dilation), groups, threads())
         return out
-    koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
-    w2 = w.reshape(O, Cg * KH * KW)
+    koff = K.tap_offsets(Cg, KD, KH, KW, sd, sh, sw, dd, dh, dw, R, Q, xs.shape[2])
+    w2 = w.reshape(O, Cg * KD * KH * KW)
     wpack = K.pack_weight_rows(w2, groups)
-    K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, Q, Cg * sh * sw, groups,
+    K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, R, Q, Cg * sd * sh * sw, groups,
                     threads(out.size * w2.shape[1]))
     if xs_cache is not None:
-        xs_cache.append((xs, Q, koff))
+        xs_cache.append((xs, R, Q, koff))
     return out
 
 
@@ -113,42 +118,44 @@ def _channels_per_chunk(KK, Cg):
     return max(1, min(Cg, 6 // math.gcd(KK, 6)))
 
 
-def conv_input_grad(g, w, bias, input_hw, stride, pad4, dilation, groups):
-    """g (N, O, OH, OW), w (O, C/G, KH, KW) -> (N, C, H, W): the transposed convolution of g."""
+def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
+    """g (N, O, OD, OH, OW), w (O, C/G, KD, KH, KW) -> (N, C, D, H, W): the transposed convolution of g."""
     g, w = contiguous(g), contiguous(w, g.dtype)
-    N, O, OH, OW = g.shape
-    _, Cg, KH, KW = w.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    grad_input = np.empty((N, Cg * groups) + tuple(input_hw), dtype=g.dtype)
+    N, O = g.shape[:2]
+    _, Cg, KD, KH, KW = w.shape
+    grad_input = np.empty((N, Cg * groups) + tuple(input_dhw), dtype=g.dtype)
     b, has_bias = _bias_arg(bias, g.dtype)
     if spec_enabled():
-        K.conv_bwd_input_spec(g, w, b, has_bias, grad_input, sh, sw, pad4[0], pad4[2], dh, dw, groups,
+        K.conv_bwd_input_spec(g, w, b, has_bias, grad_input, *_spec_args(stride, pad6, dilation), groups,
                               threads())
         return grad_input
-    per_chunk = _channels_per_chunk(KH * KW, Cg)
+    KK = KD * KH * KW
+    per_chunk = _channels_per_chunk(KK, Cg)
     nchunks = -(-Cg // per_chunk)
-    wtpack = K.pack_weight_cols(w.reshape(O, Cg * KH * KW), groups, per_chunk * KH * KW, nchunks)
-    K.conv_bwd_input_fast(g, wtpack, b, has_bias, grad_input, KH, KW, per_chunk,
-                          sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
+    wtpack = K.pack_weight_cols(w.reshape(O, Cg * KK), groups, per_chunk * KK, nchunks)
+    K.conv_bwd_input_fast(g, wtpack, b, has_bias, grad_input, KD, KH, KW, per_chunk,
+                          *_spec_args(stride, pad6, dilation), groups, threads())
     return grad_input
 
 
-def conv_weight_grad(x, g, weight_shape, stride, pad4, dilation, groups, xs_cache=None):
-    """x (N, C, H, W), g (N, O, OH, OW) -> grad of w (O, C/G, KH, KW)."""
+def conv_weight_grad(x, g, weight_shape, stride, pad6, dilation, groups, xs_cache=None):
+    """x (N, C, D, H, W), g (N, O, OD, OH, OW) -> grad of w (O, C/G, KD, KH, KW)."""
     x, g = contiguous(x), contiguous(g, x.dtype)
-    O, Cg, KH, KW = weight_shape
-    (sh, sw), (dh, dw) = stride, dilation
+    O, Cg, KD, KH, KW = weight_shape
+    sd, sh, sw = stride
+    dd, dh, dw = dilation
     grad_weight = np.empty(weight_shape, dtype=x.dtype)
     if xs_cache:
-        xs, Q, koff = xs_cache[0]
+        xs, R, Q, koff = xs_cache[0]
     else:
-        xs, Q = (None, None) if spec_enabled() else _phase_split(x, g.shape[2:], (KH, KW), stride, pad4, dilation)
+        xs, R, Q = (None, None, None) if spec_enabled() else _phase_split(x, g.shape[2:], (KD, KH, KW), stride,
+                                                                         pad6, dilation)
         if xs is None:
-            K.conv_bwd_weight_spec(x, g, grad_weight, sh, sw, pad4[0], pad4[2], dh, dw, groups, threads())
+            K.conv_bwd_weight_spec(x, g, grad_weight, *_spec_args(stride, pad6, dilation), groups, threads())
             return grad_weight
-        koff = K.tap_offsets(Cg, KH, KW, sh, sw, dh, dw, Q, xs.shape[2])
-    K.conv_bwd_weight_fast(xs, g, koff, grad_weight.reshape(O, Cg * KH * KW), Q, Cg * sh * sw, groups,
-                           threads())
+        koff = K.tap_offsets(Cg, KD, KH, KW, sd, sh, sw, dd, dh, dw, R, Q, xs.shape[2])
+    K.conv_bwd_weight_fast(xs, g, koff, grad_weight.reshape(O, Cg * KD * KH * KW), R, Q, Cg * sd * sh * sw,
+                           groups, threads())
     return grad_weight
 
 
@@ -168,37 +175,37 @@ def _zero_grads(ctx, input, weight, bias_size, dtype, nargs):
 
 
 class ConvFunction(Function):
-    """out = conv(input, weight) + bias, 4-d tensors."""
+    """out = conv(input, weight) + bias, 5-d tensors; pad6 = (front, back, top, bottom, left, right)."""
 
     @staticmethod
-    def forward(ctx, input, weight, bias, stride, pad4, dilation, groups):
+    def forward(ctx, input, weight, bias, stride, pad6, dilation, groups):
         ctx.save_for_backward(input, weight)
-        ctx.args = (stride, pad4, dilation, groups)
+        ctx.args = (stride, pad6, dilation, groups)
         ctx.has_bias = bias is not None
         ctx.cache = None
         if input.shape[1] == 0:
-            # torch: an input without channels gives an output without channels (N, 0, OH, OW), whatever the
-            # weight's O; the bias is not added, and every gradient is zero
-            out_hw = conv_out_hw(input.shape, weight.shape, stride, pad4, dilation)
-            return Tensor(np.empty((input.shape[0], 0) + out_hw, dtype=input.dtype))
+            # torch: an input without channels gives an output without channels (N, 0, OD, OH, OW), whatever
+            # the weight's O; the bias is not added, and every gradient is zero
+            out_dhw = conv_out_dhw(input.shape, weight.shape, stride, pad6, dilation)
+            return Tensor(np.empty((input.shape[0], 0) + out_dhw, dtype=input.dtype))
         cache = [] if weight.requires_grad else None
         out = conv_forward(input.data, weight.data, None if bias is None else bias.data,
-                           stride, pad4, dilation, groups, cache)
+                           stride, pad6, dilation, groups, cache)
         ctx.cache = cache
         return Tensor(out)
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
-        stride, pad4, dilation, groups = ctx.args
+        stride, pad6, dilation, groups = ctx.args
         if input.shape[1] == 0:
             return _zero_grads(ctx, input, weight, weight.shape[0], grad.dtype, 4)
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_input = conv_input_grad(grad, weight.data, None, input.shape[2:], stride, pad4, dilation,
+            grad_input = conv_input_grad(grad, weight.data, None, input.shape[2:], stride, pad6, dilation,
                                          groups)
         if ctx.needs_input_grad[1]:
-            grad_weight = conv_weight_grad(input.data, grad, weight.shape, stride, pad4, dilation, groups,
+            grad_weight = conv_weight_grad(input.data, grad, weight.shape, stride, pad6, dilation, groups,
                                            ctx.cache)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_bias = bias_grad(grad)
@@ -207,39 +214,40 @@ class ConvFunction(Function):
 
 
 class ConvTransposeFunction(Function):
-    """out = conv_transpose(input, weight) + bias, 4-d tensors; out_hw is the output's spatial size."""
+    """out = conv_transpose(input, weight) + bias, 5-d tensors; out_dhw is the output's spatial size."""
 
     @staticmethod
-    def forward(ctx, input, weight, bias, stride, padding, dilation, groups, out_hw):
-        pad4 = (padding[0], 0, padding[1], 0)
+    def forward(ctx, input, weight, bias, stride, padding, dilation, groups, out_dhw):
+        pad6 = (padding[0], 0, padding[1], 0, padding[2], 0)
         ctx.save_for_backward(input, weight)
-        ctx.args = (stride, pad4, dilation, groups)
+        ctx.args = (stride, pad6, dilation, groups)
         ctx.has_bias = bias is not None
-        if 0 in out_hw:     # an empty batch with an output size of 0 (torch builds the empty output only)
-            return Tensor(np.zeros((input.shape[0], weight.shape[1] * groups) + tuple(out_hw), dtype=input.dtype))
-        out = conv_input_grad(input.data, weight.data, None if bias is None else bias.data, out_hw,
-                              stride, pad4, dilation, groups)
+        if 0 in out_dhw:    # an empty batch with an output size of 0 (torch builds the empty output only)
+            return Tensor(np.zeros((input.shape[0], weight.shape[1] * groups) + tuple(out_dhw), dtype=input.dtype))
+        out = conv_input_grad(input.data, weight.data, None if bias is None else bias.data, out_dhw,
+                              stride, pad6, dilation, groups)
         return Tensor(out)
 
     @staticmethod
     def backward(ctx, grad):
         input, weight = ctx.saved_tensors
-        stride, pad4, dilation, groups = ctx.args
+        stride, pad6, dilation, groups = ctx.args
         if 0 in grad.shape[2:]:
             return _zero_grads(ctx, input, weight, grad.shape[1], grad.dtype, 5)
         grad = contiguous(grad)
         # the transposed convolution's output is the convolution's input: crop what the
-        # convolution would not reach (the bottom/right rows added by output_padding are read
+        # convolution would not reach (the back/bottom/right slices added by output_padding are read
         # as zero padding instead)
-        H, W = grad.shape[2:]
-        KH, KW = weight.shape[2:]
-        pad_bottom = (input.shape[2] - 1) * stride[0] + dilation[0] * (KH - 1) + 1 - H - pad4[0]
-        pad_right = (input.shape[3] - 1) * stride[1] + dilation[1] * (KW - 1) + 1 - W - pad4[2]
-        conv_pad = (pad4[0], max(pad_bottom, 0), pad4[2], max(pad_right, 0))
+        conv_pad = []
+        for i in range(3):
+            after = (input.shape[2 + i] - 1) * stride[i] + dilation[i] * (weight.shape[2 + i] - 1) + 1 \
+                - grad.shape[2 + i] - pad6[2 * i]
+            conv_pad += [pad6[2 * i], max(after, 0)]
+        conv_pad = tuple(conv_pad)
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
             grad_input = conv_forward(grad, weight.data, None, stride, conv_pad, dilation, groups)
-            grad_input = np.ascontiguousarray(grad_input[:, :, :input.shape[2], :input.shape[3]])
+            grad_input = np.ascontiguousarray(grad_input[:, :, :input.shape[2], :input.shape[3], :input.shape[4]])
         if ctx.needs_input_grad[1]:
             grad_weight = conv_weight_grad(grad, contiguous(input.data, grad.dtype), weight.shape, stride,
                                            conv_pad, dilation, groups)

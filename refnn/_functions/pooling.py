@@ -1,9 +1,9 @@
-"""Pooling Functions: max, average, adaptive max, adaptive average and max-unpooling.
+"""Pooling Functions: max, average, adaptive max, adaptive average, fractional max and max-unpooling.
 
-Every Function sees its input as (P, H, W) planes: P the product of the leading (batch and
-channel) dims, and the last ``dims`` dims as the plane (1-d pooling gets H = 1).  The
-outputs take the leading dims back.  Arguments arrive validated and normalised to 2-d
-tuples by ``refnn.nn.functional``.
+Every Function sees its input as (P, D, H, W) planes: P the product of the leading (batch and
+channel) dims, and the last ``dims`` dims as the plane (2-d pooling gets D = 1, 1-d pooling
+D = H = 1).  The outputs take the leading dims back.  Arguments arrive validated and normalised
+to 3-d tuples by ``refnn.nn.functional``.
 """
 import math
 
@@ -16,19 +16,23 @@ from ._util import contiguous, threads
 
 
 def _planes(array, dims):
-    """array (..., [H,] W) as a C-contiguous (P, H, W) block (H = 1 when dims == 1)."""
+    """array (..., [[D,] H,] W) as a C-contiguous (P, D, H, W) block (unit D, H for fewer dims)."""
     lead = array.shape[:array.ndim - dims]
     spatial = array.shape[array.ndim - dims:]
-    plane_shape = (1,) + spatial if dims == 1 else spatial
+    plane_shape = (1,) * (3 - dims) + tuple(spatial)
     if not array.flags.c_contiguous:
         array = contiguous(array)
     return array.reshape((math.prod(lead),) + plane_shape), lead
 
 
 def _unplanes(block, lead, dims):
-    """(P, H, W) back to lead + the last ``dims`` spatial dims."""
-    spatial = block.shape[2:] if dims == 1 else block.shape[1:]
-    return block.reshape(tuple(lead) + tuple(spatial))
+    """(P, D, H, W) back to lead + the last ``dims`` spatial dims."""
+    return block.reshape(tuple(lead) + tuple(block.shape[4 - dims:]))
+
+
+def _flat(array):
+    """(P, ...) as (P, prod(...)): the view max_pool_bwd takes."""
+    return array.reshape(array.shape[0], math.prod(array.shape[1:]))
 
 
 def check_adaptive_grad(name, grad_shape, out_size):
@@ -62,7 +66,7 @@ class MaxPoolFunction(Function):
     def backward(ctx, grad_output, grad_indices=None):
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
-        K.max_pool_bwd(go, ctx.indices, grad_input, threads(grad_input.size))
+        K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
         return (grad_input.reshape(ctx.input_shape),) + (None,) * 6
 
 
@@ -77,14 +81,15 @@ class AdaptiveMaxPoolFunction(Function):
         result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
         ctx.mark_non_differentiable(index_tensor)
         ctx.out_size = out_size
+        ctx.name_dims = max(dims, 2)
         return result, index_tensor
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices=None):
-        check_adaptive_grad("adaptive_max_pool2d_backward", grad_output.shape, ctx.out_size)
+        check_adaptive_grad(f"adaptive_max_pool{ctx.name_dims}d_backward", grad_output.shape, ctx.out_size)
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
-        K.max_pool_bwd(go, ctx.indices, grad_input, threads(grad_input.size))
+        K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
         return grad_input.reshape(ctx.input_shape), None, None
 
 
@@ -116,14 +121,38 @@ class AdaptiveAvgPoolFunction(Function):
         K.adaptive_avg_pool_fwd(x, out, threads())
         ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
         ctx.out_size = out_size
+        ctx.name_dims = max(dims, 2)
         return Tensor(_unplanes(out, lead, dims))
 
     @staticmethod
     def backward(ctx, grad_output):
-        check_adaptive_grad("adaptive_avg_pool2d_backward", grad_output.shape, ctx.out_size)
+        check_adaptive_grad(f"adaptive_avg_pool{ctx.name_dims}d_backward", grad_output.shape, ctx.out_size)
         grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
         K.adaptive_avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, threads())
         return grad_input.reshape(ctx.input_shape), None, None
+
+
+class FractionalMaxPoolFunction(Function):
+    """Max over windows of ``kernel`` starting at each plane's pseudo-random interval starts
+    (``starts``: one (P, O_i) int64 array per spatial dim, depth first, unit dims included)."""
+
+    @staticmethod
+    def forward(ctx, input, dims, kernel, starts, out_size):
+        x, lead = _planes(input.data, dims)
+        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = np.empty(out.shape, dtype=np.int64)
+        K.fractional_max_pool_fwd(x, *starts, out, indices, *kernel, threads(x.size))
+        ctx.plane_shape, ctx.input_shape, ctx.indices = x.shape, input.shape, indices
+        result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
+        ctx.mark_non_differentiable(index_tensor)
+        return result, index_tensor
+
+    @staticmethod
+    def backward(ctx, grad_output, grad_indices=None):
+        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        go = contiguous(grad_output).reshape(ctx.indices.shape)
+        K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
+        return grad_input.reshape(ctx.input_shape), None, None, None, None
 
 
 class MaxUnpoolFunction(Function):

@@ -1,24 +1,29 @@
 # Legend: N batch, C input channels (Cg = C / G per group), O output channels (Og = O / G),
-#         G groups, H W input height/width, KH KW kernel, S stride (sh, sw), P padding
-#         (pt top, pl left; bottom/right padding only shows in the output size),
-#         D dilation (dh, dw), OH OW output height/width, K = Cg*KH*KW the reduced index (c, kh, kw).
+#         G groups, D H W input depth/height/width, KD KH KW kernel, S stride (sd, sh, sw),
+#         P padding (pf front, pt top, pl left; back/bottom/right padding only shows in the output
+#         size), D dilation (dd, dh, dw), OD OH OW output depth/height/width,
+#         K = Cg*KD*KH*KW the reduced index (c, kd, kh, kw).
 """Convolution kernels: the specification loops and the blocked fast path.
 
-Everything is 2-d (1-d runs with a unit height).  Transposed convolution is the input
-gradient of convolution and runs through `conv_bwd_input_*`.
+Everything is 3-d: a 2-d convolution runs with a unit depth (D = KD = OD = 1, sd = dd = 1,
+pf = 0) and a 1-d one with a unit depth and height, through the same loops and the same
+operations in the same order.  Transposed convolution is the input gradient of convolution
+and runs through `conv_bwd_input_*`.
 
 Summation order (the specification; the fast path sums in exactly this order):
 
-* forward: ``out[n,o,oy,ox] = bias[o] + t(0) + t(1) + ...`` with the terms
-  ``t = xpad[n, g*Cg+c, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw] * w[o,c,kh,kw]`` taken in ascending
-  (c, kh, kw), left to right; padded positions are terms with the value 0; no bias: start at 0.
-* input gradient (= transposed convolution): ``grad_input[n,c,iy,ix] = bias[c] + s(kh0,kw0) +
-  s(...) + ...`` over the (kh, kw) that reach (iy, ix), ascending, where each
-  ``s = 0 + g[n,o0,oy,ox]*w[o0,c,kh,kw] + g[n,o1,...]*w[o1,...] + ...`` sums the output channels
-  of the group in ascending order (bias only for the transposed convolution; else 0).
-* weight gradient: ``grad_w[o,c,kh,kw] = 0 + sum over n, oy, ox ascending of
-  g[n,o,oy,ox] * xpad[n, g*Cg+c, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw]`` (padded terms included as 0).
-* bias gradient: ``grad_b[o] = 0 + sum over n, oy, ox ascending of g[n,o,oy,ox]``.
+* forward: ``out[n,o,oz,oy,ox] = bias[o] + t(0) + t(1) + ...`` with the terms
+  ``t = xpad[n, g*Cg+c, oz*sd-pf+kd*dd, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw] * w[o,c,kd,kh,kw]`` taken
+  in ascending (c, kd, kh, kw), left to right; padded positions are terms with the value 0; no
+  bias: start at 0.
+* input gradient (= transposed convolution): ``grad_input[n,c,iz,iy,ix] = bias[c] + s(k0) +
+  s(k1) + ...`` over the taps (kd, kh, kw) that reach (iz, iy, ix), ascending, where each
+  ``s = 0 + g[n,o0,oz,oy,ox]*w[o0,c,kd,kh,kw] + g[n,o1,...]*w[o1,...] + ...`` sums the output
+  channels of the group in ascending order (bias only for the transposed convolution; else 0).
+* weight gradient: ``grad_w[o,c,kd,kh,kw] = 0 + sum over n, oz, oy, ox ascending of
+  g[n,o,oz,oy,ox] * xpad[n, g*Cg+c, oz*sd-pf+kd*dd, oy*sh-pt+kh*dh, ox*sw-pl+kw*dw]`` (padded
+  terms included as 0).
+* bias gradient: ``grad_b[o] = 0 + sum over n, oz, oy, ox ascending of g[n,o,oz,oy,ox]``.
 
 A signal handler that raises (Ctrl-C) stops a convolution between tasks (_interrupt.pxd).
 """
@@ -61,14 +66,16 @@ DEF ROW = 4          # vectors per row-kernel call
 
 
 # ============================================================== specification loops
-def conv_fwd_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] weight,
-                  const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] out,
-                  int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
-    """out[n,o,oy,ox] = bias[o] + sum_{c,kh,kw asc} xpad[n,gCg+c,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw] * w[o,c,kh,kw]."""
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
-    cdef Py_ssize_t O = weight.shape[0], Cg = weight.shape[1], KH = weight.shape[2], KW = weight.shape[3]
-    cdef Py_ssize_t OH = out.shape[2], OW = out.shape[3], Og = O // groups
-    cdef Py_ssize_t no, n, o, g, oy, ox, c, kh, kw, iy, ix
+def conv_fwd_spec(const floating[:, :, :, :, ::1] x, const floating[:, :, :, :, ::1] weight,
+                  const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] out,
+                  int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
+                  int groups, int num_threads):
+    """out[n,o,oz,oy,ox] = bias[o] + sum_{c,kd,kh,kw asc} xpad[n,gCg+c,oz*sd-pf+kd*dd,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw] * w[o,c,kd,kh,kw]."""
+    cdef Py_ssize_t N = x.shape[0], D = x.shape[2], H = x.shape[3], W = x.shape[4]
+    cdef Py_ssize_t O = weight.shape[0], Cg = weight.shape[1]
+    cdef Py_ssize_t KD = weight.shape[2], KH = weight.shape[3], KW = weight.shape[4]
+    cdef Py_ssize_t OD = out.shape[2], OH = out.shape[3], OW = out.shape[4], Og = O // groups
+    cdef Py_ssize_t no, n, o, g, oz, oy, ox, c, kd, kh, kw, iz, iy, ix
     cdef floating acc, value
     cdef refnn_interrupt st
     refnn_interrupt_init(&st)
@@ -78,31 +85,36 @@ def conv_fwd_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] w
         n = no // O
         o = no % O
         g = o // Og
-        for oy in range(OH):
-            for ox in range(OW):
-                acc = bias[o] if has_bias else 0
-                for c in range(Cg):
-                    for kh in range(KH):
-                        for kw in range(KW):
-                            iy = oy * sh - pt + kh * dh
-                            ix = ox * sw - pl + kw * dw
-                            value = 0
-                            if 0 <= iy < H and 0 <= ix < W:
-                                value = x[n, g * Cg + c, iy, ix]
-                            acc = acc + value * weight[o, c, kh, kw]
-                out[n, o, oy, ox] = acc
+        for oz in range(OD):
+            for oy in range(OH):
+                for ox in range(OW):
+                    acc = bias[o] if has_bias else 0
+                    for c in range(Cg):
+                        for kd in range(KD):
+                            for kh in range(KH):
+                                for kw in range(KW):
+                                    iz = oz * sd - pf + kd * dd
+                                    iy = oy * sh - pt + kh * dh
+                                    ix = ox * sw - pl + kw * dw
+                                    value = 0
+                                    if 0 <= iz < D and 0 <= iy < H and 0 <= ix < W:
+                                        value = x[n, g * Cg + c, iz, iy, ix]
+                                    acc = acc + value * weight[o, c, kd, kh, kw]
+                    out[n, o, oz, oy, ox] = acc
     refnn_interrupt_finish(&st)
 
 
-def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:, :, :, ::1] weight,
-                        const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] grad_input,
-                        int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
-    """grad_input[n,c,iy,ix] = bias[c] + sum_{kh,kw asc} (sum_{o asc} g[n,o,oy,ox] * w[o,c,kh,kw]), oy*sh = iy+pt-kh*dh."""
-    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], H = grad_input.shape[2]
-    cdef Py_ssize_t W = grad_input.shape[3], O = weight.shape[0], Cg = weight.shape[1]
-    cdef Py_ssize_t KH = weight.shape[2], KW = weight.shape[3], OH = grad_out.shape[2], OW = grad_out.shape[3]
+def conv_bwd_input_spec(const floating[:, :, :, :, ::1] grad_out, const floating[:, :, :, :, ::1] weight,
+                        const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] grad_input,
+                        int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
+                        int groups, int num_threads):
+    """grad_input[n,c,iz,iy,ix] = bias[c] + sum_{kd,kh,kw asc} (sum_{o asc} g[n,o,oz,oy,ox] * w[o,c,kd,kh,kw]), oy*sh = iy+pt-kh*dh (likewise z, x)."""
+    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], D = grad_input.shape[2]
+    cdef Py_ssize_t H = grad_input.shape[3], W = grad_input.shape[4], O = weight.shape[0], Cg = weight.shape[1]
+    cdef Py_ssize_t KD = weight.shape[2], KH = weight.shape[3], KW = weight.shape[4]
+    cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4]
     cdef Py_ssize_t Og = O // groups
-    cdef Py_ssize_t nc, n, ci, g, c, iy, ix, kh, kw, ty, tx, oy, ox, o
+    cdef Py_ssize_t nc, n, ci, g, c, iz, iy, ix, kd, kh, kw, tz, ty, tx, oz, oy, ox, o
     cdef floating acc, part
     cdef refnn_interrupt st
     refnn_interrupt_init(&st)
@@ -113,36 +125,43 @@ def conv_bwd_input_spec(const floating[:, :, :, ::1] grad_out, const floating[:,
         ci = nc % C
         g = ci // Cg
         c = ci % Cg
-        for iy in range(H):
-            for ix in range(W):
-                acc = bias[ci] if has_bias else 0
-                for kh in range(KH):
-                    ty = iy + pt - kh * dh
-                    if ty < 0 or ty % sh != 0 or ty // sh >= OH:
-                        continue
-                    oy = ty // sh
-                    for kw in range(KW):
-                        tx = ix + pl - kw * dw
-                        if tx < 0 or tx % sw != 0 or tx // sw >= OW:
+        for iz in range(D):
+            for iy in range(H):
+                for ix in range(W):
+                    acc = bias[ci] if has_bias else 0
+                    for kd in range(KD):
+                        tz = iz + pf - kd * dd
+                        if tz < 0 or tz % sd != 0 or tz // sd >= OD:
                             continue
-                        ox = tx // sw
-                        part = 0
-                        for o in range(g * Og, g * Og + Og):
-                            part = part + grad_out[n, o, oy, ox] * weight[o, c, kh, kw]
-                        acc = acc + part
-                grad_input[n, ci, iy, ix] = acc
+                        oz = tz // sd
+                        for kh in range(KH):
+                            ty = iy + pt - kh * dh
+                            if ty < 0 or ty % sh != 0 or ty // sh >= OH:
+                                continue
+                            oy = ty // sh
+                            for kw in range(KW):
+                                tx = ix + pl - kw * dw
+                                if tx < 0 or tx % sw != 0 or tx // sw >= OW:
+                                    continue
+                                ox = tx // sw
+                                part = 0
+                                for o in range(g * Og, g * Og + Og):
+                                    part = part + grad_out[n, o, oz, oy, ox] * weight[o, c, kd, kh, kw]
+                                acc = acc + part
+                    grad_input[n, ci, iz, iy, ix] = acc
     refnn_interrupt_finish(&st)
 
 
-def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :, ::1] grad_out,
-                         floating[:, :, :, ::1] grad_weight,
-                         int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
-    """grad_w[o,c,kh,kw] = sum_{n,oy,ox asc} g[n,o,oy,ox] * xpad[n,gCg+c,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw]."""
-    cdef Py_ssize_t N = x.shape[0], H = x.shape[2], W = x.shape[3]
+def conv_bwd_weight_spec(const floating[:, :, :, :, ::1] x, const floating[:, :, :, :, ::1] grad_out,
+                         floating[:, :, :, :, ::1] grad_weight,
+                         int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
+                         int groups, int num_threads):
+    """grad_w[o,c,kd,kh,kw] = sum_{n,oz,oy,ox asc} g[n,o,oz,oy,ox] * xpad[n,gCg+c,oz*sd-pf+kd*dd,oy*sh-pt+kh*dh,ox*sw-pl+kw*dw]."""
+    cdef Py_ssize_t N = x.shape[0], D = x.shape[2], H = x.shape[3], W = x.shape[4]
     cdef Py_ssize_t O = grad_weight.shape[0], Cg = grad_weight.shape[1]
-    cdef Py_ssize_t KH = grad_weight.shape[2], KW = grad_weight.shape[3]
-    cdef Py_ssize_t OH = grad_out.shape[2], OW = grad_out.shape[3], Og = O // groups
-    cdef Py_ssize_t oc, o, c, g, kh, kw, n, oy, ox, iy, ix
+    cdef Py_ssize_t KD = grad_weight.shape[2], KH = grad_weight.shape[3], KW = grad_weight.shape[4]
+    cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4], Og = O // groups
+    cdef Py_ssize_t oc, o, c, g, kd, kh, kw, n, oz, oy, ox, iz, iy, ix
     cdef floating acc, value
     cdef refnn_interrupt st
     refnn_interrupt_init(&st)
@@ -152,19 +171,22 @@ def conv_bwd_weight_spec(const floating[:, :, :, ::1] x, const floating[:, :, :,
         o = oc // Cg
         c = oc % Cg
         g = o // Og
-        for kh in range(KH):
-            for kw in range(KW):
-                acc = 0
-                for n in range(N):
-                    for oy in range(OH):
-                        for ox in range(OW):
-                            iy = oy * sh - pt + kh * dh
-                            ix = ox * sw - pl + kw * dw
-                            value = 0
-                            if 0 <= iy < H and 0 <= ix < W:
-                                value = x[n, g * Cg + c, iy, ix]
-                            acc = acc + grad_out[n, o, oy, ox] * value
-                grad_weight[o, c, kh, kw] = acc
+        for kd in range(KD):
+            for kh in range(KH):
+                for kw in range(KW):
+                    acc = 0
+                    for n in range(N):
+                        for oz in range(OD):
+                            for oy in range(OH):
+                                for ox in range(OW):
+                                    iz = oz * sd - pf + kd * dd
+                                    iy = oy * sh - pt + kh * dh
+                                    ix = ox * sw - pl + kw * dw
+                                    value = 0
+                                    if 0 <= iz < D and 0 <= iy < H and 0 <= ix < W:
+                                        value = x[n, g * Cg + c, iz, iy, ix]
+                                    acc = acc + grad_out[n, o, oz, oy, ox] * value
+                    grad_weight[o, c, kd, kh, kw] = acc
     refnn_interrupt_finish(&st)
 
 
@@ -182,58 +204,68 @@ def conv_bwd_bias(const floating[:, :, ::1] grad_out, floating[::1] grad_bias, i
 
 
 # ============================================================== fast path
-# The padded input is rearranged once into "phase planes": for stride (sh, sw) the padded
-# image splits into sh*sw sub-images xs[c, phr, phc, r, q] = xpad[c, r*sh+phr, q*sw+phc].
-# In them every kernel tap (c, kh, kw) is a plain shift: the input of output (oy, ox) is
-# plane(c, kh*dh % sh, kw*dw % sw)[oy + kh*dh//sh, ox + kw*dw//sw].  Flattening a plane with
-# row length Q, output f = oy*Q + ox reads plane[koff[k] + f]: one contiguous run per tap.
-# Columns ox >= OW of that flat range are junk (computed, never stored).
+# The padded input is rearranged once into "phase planes": for stride (sd, sh, sw) the padded
+# volume splits into sd*sh*sw sub-volumes xs[c, phd, phr, phc, z, r, q] = xpad[c, z*sd+phd,
+# r*sh+phr, q*sw+phc].  In them every kernel tap (c, kd, kh, kw) is a plain shift: the input of
+# output (oz, oy, ox) is plane(c, kd*dd % sd, kh*dh % sh, kw*dw % sw)[oz + kd*dd//sd,
+# oy + kh*dh//sh, ox + kw*dw//sw].  Flattening a plane of Z slices of R rows of length Q,
+# output f = (oz*R + oy)*Q + ox reads plane[koff[k] + f]: one contiguous run per tap.
+# Positions with oy >= OH or ox >= OW in that flat range are junk (computed, never stored).
+# A 2-d convolution is the case Z = OD = KD = 1 (and 1-d adds R = OH = KH = 1).
 
-def phase_geometry(Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KH, Py_ssize_t KW,
-                   int sh, int sw, int dh, int dw, Py_ssize_t slack):
-    """(R, Q, plane): plane rows/row length and the elements per plane, with `slack` to spare."""
+def phase_geometry(Py_ssize_t OD, Py_ssize_t OH, Py_ssize_t OW, Py_ssize_t KD, Py_ssize_t KH,
+                   Py_ssize_t KW, int sd, int sh, int sw, int dd, int dh, int dw, Py_ssize_t slack):
+    """(Z, R, Q, plane): plane slices/rows/row length and the elements per plane, with `slack` to spare."""
+    cdef Py_ssize_t Dp = (OD - 1) * sd + (KD - 1) * dd + 1
     cdef Py_ssize_t Hp = (OH - 1) * sh + (KH - 1) * dh + 1
     cdef Py_ssize_t Wp = (OW - 1) * sw + (KW - 1) * dw + 1
-    cdef Py_ssize_t R = (Hp + sh - 1) // sh, Q = (Wp + sw - 1) // sw
-    cdef Py_ssize_t shift = ((KH - 1) * dh // sh) * Q + (KW - 1) * dw // sw
-    cdef Py_ssize_t plane = max(R * Q, shift + OH * Q + slack)
-    return R, Q, plane
+    cdef Py_ssize_t Z = (Dp + sd - 1) // sd, R = (Hp + sh - 1) // sh, Q = (Wp + sw - 1) // sw
+    cdef Py_ssize_t shift = ((KD - 1) * dd // sd) * R * Q + ((KH - 1) * dh // sh) * Q + (KW - 1) * dw // sw
+    cdef Py_ssize_t plane = max(Z * R * Q, shift + (OD - 1) * R * Q + OH * Q + slack)
+    return Z, R, Q, plane
 
 
-def phase_split(const floating[:, :, :, ::1] x, floating[:, :, ::1] xs, Py_ssize_t R, Py_ssize_t Q,
-                int sh, int sw, int pt, int pl, int num_threads):
-    """xs[n, (c*sh+phr)*sw+phc, r*Q+q] = xpad[n, c, r*sh+phr-pt, q*sw+phc-pl] (0 in the padding and the slack)."""
-    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3]
+def phase_split(const floating[:, :, :, :, ::1] x, floating[:, :, ::1] xs, Py_ssize_t Z, Py_ssize_t R,
+                Py_ssize_t Q, int sd, int sh, int sw, int pf, int pt, int pl, int num_threads):
+    """xs[n, ((c*sd+phd)*sh+phr)*sw+phc, (z*R+r)*Q+q] = xpad[n, c, z*sd+phd-pf, r*sh+phr-pt, q*sw+phc-pl]
+    (0 in the padding and the slack)."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
     cdef Py_ssize_t plane = xs.shape[2]
-    cdef Py_ssize_t nc, n, c, phr, phc, r, q, iy, ix, q_lo, q_hi
+    cdef Py_ssize_t nc, n, c, phd, phr, phc, z, r, q, iz, iy, ix, q_lo, q_hi
     cdef floating *dst
+    cdef floating *row
     for nc in prange(N * C, nogil=True, num_threads=num_threads, schedule="static"):
         n = nc // C
         c = nc % C
-        for phr in range(sh):
-            for phc in range(sw):
-                dst = &xs[n, (c * sh + phr) * sw + phc, 0]
-                # ix = q*sw + phc - pl in [0, W)  <=>  q in [q_lo, q_hi)
-                q_lo = (pl - phc + sw - 1) // sw if pl > phc else 0
-                q_hi = (W - 1 + pl - phc) // sw + 1 if W - 1 + pl - phc >= 0 else 0
-                if q_hi > Q:
-                    q_hi = Q
-                if q_lo > q_hi:
-                    q_lo = q_hi
-                for r in range(R):
-                    iy = r * sh + phr - pt
-                    if iy < 0 or iy >= H:
-                        memset(dst + r * Q, 0, Q * sizeof(floating))
-                        continue
-                    memset(dst + r * Q, 0, q_lo * sizeof(floating))
-                    if sw == 1:
-                        memcpy(dst + r * Q + q_lo, &x[n, c, iy, q_lo + phc - pl], (q_hi - q_lo) * sizeof(floating))
-                    else:
-                        for q in range(q_lo, q_hi):
-                            ix = q * sw + phc - pl
-                            dst[r * Q + q] = x[n, c, iy, ix]
-                    memset(dst + r * Q + q_hi, 0, (Q - q_hi) * sizeof(floating))
-                memset(dst + R * Q, 0, (plane - R * Q) * sizeof(floating))
+        for phd in range(sd):
+            for phr in range(sh):
+                for phc in range(sw):
+                    dst = &xs[n, ((c * sd + phd) * sh + phr) * sw + phc, 0]
+                    # ix = q*sw + phc - pl in [0, W)  <=>  q in [q_lo, q_hi)
+                    q_lo = (pl - phc + sw - 1) // sw if pl > phc else 0
+                    q_hi = (W - 1 + pl - phc) // sw + 1 if W - 1 + pl - phc >= 0 else 0
+                    if q_hi > Q:
+                        q_hi = Q
+                    if q_lo > q_hi:
+                        q_lo = q_hi
+                    for z in range(Z):
+                        iz = z * sd + phd - pf
+                        for r in range(R):
+                            row = dst + (z * R + r) * Q
+                            iy = r * sh + phr - pt
+                            if iz < 0 or iz >= D or iy < 0 or iy >= H:
+                                memset(row, 0, Q * sizeof(floating))
+                                continue
+                            memset(row, 0, q_lo * sizeof(floating))
+                            if sw == 1:
+                                memcpy(row + q_lo, &x[n, c, iz, iy, q_lo + phc - pl],
+                                       (q_hi - q_lo) * sizeof(floating))
+                            else:
+                                for q in range(q_lo, q_hi):
+                                    ix = q * sw + phc - pl
+                                    row[q] = x[n, c, iz, iy, ix]
+                            memset(row + q_hi, 0, (Q - q_hi) * sizeof(floating))
+                    memset(dst + Z * R * Q, 0, (plane - Z * R * Q) * sizeof(floating))
 
 
 cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ldb,
@@ -252,18 +284,19 @@ cdef inline void _rowkernel(long kc, const floating *a, const floating *src, con
         refnn_rowkernel_f64(kc, a, src, koff, init, C)
 
 
-def tap_offsets(Py_ssize_t Cg, Py_ssize_t KH, Py_ssize_t KW, int sh, int sw, int dh, int dw,
-                Py_ssize_t Q, Py_ssize_t plane):
-    """koff[k] for k = (c, kh, kw): where tap k's run starts in the group's phase planes."""
-    koff = np.empty(Cg * KH * KW, dtype=np.int64)
+def tap_offsets(Py_ssize_t Cg, Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, int sd, int sh, int sw,
+                int dd, int dh, int dw, Py_ssize_t R, Py_ssize_t Q, Py_ssize_t plane):
+    """koff[k] for k = (c, kd, kh, kw): where tap k's run starts in the group's phase planes."""
+    koff = np.empty(Cg * KD * KH * KW, dtype=np.int64)
     cdef long[::1] view = koff
-    cdef Py_ssize_t c, kh, kw, k = 0
+    cdef Py_ssize_t c, kd, kh, kw, k = 0
     for c in range(Cg):
-        for kh in range(KH):
-            for kw in range(KW):
-                view[k] = (((c * sh + (kh * dh) % sh) * sw + (kw * dw) % sw) * plane
-                           + ((kh * dh) // sh) * Q + (kw * dw) // sw)
-                k += 1
+        for kd in range(KD):
+            for kh in range(KH):
+                for kw in range(KW):
+                    view[k] = ((((c * sd + (kd * dd) % sd) * sh + (kh * dh) % sh) * sw + (kw * dw) % sw) * plane
+                               + ((kd * dd) // sd) * R * Q + ((kh * dh) // sh) * Q + (kw * dw) // sw)
+                    k += 1
     return koff
 
 
@@ -285,13 +318,14 @@ def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups):
     return pack
 
 
-cdef inline Py_ssize_t _store_offsets(Py_ssize_t f0, Py_ssize_t width, Py_ssize_t Q, Py_ssize_t OH,
-                                     Py_ssize_t OW, long *dst) noexcept nogil:
-    """dst[j] = oy*OW + ox of flat position f0 + j = oy*Q + ox, or -1 for junk; returns the valid count."""
-    cdef Py_ssize_t oy = f0 // Q, ox = f0 - (f0 // Q) * Q, j, valid = 0
+cdef inline Py_ssize_t _store_offsets(Py_ssize_t f0, Py_ssize_t width, Py_ssize_t Q, Py_ssize_t R,
+                                     Py_ssize_t OD, Py_ssize_t OH, Py_ssize_t OW, long *dst) noexcept nogil:
+    """dst[j] = (oz*OH + oy)*OW + ox of flat position f0 + j = (oz*R + oy)*Q + ox, or -1 for junk;
+    returns the valid count."""
+    cdef Py_ssize_t oz = f0 // (R * Q), oy = (f0 // Q) % R, ox = f0 % Q, j, valid = 0
     for j in range(width):
-        if oy < OH and ox < OW:
-            dst[j] = oy * OW + ox
+        if oz < OD and oy < OH and ox < OW:
+            dst[j] = (oz * OH + oy) * OW + ox
             valid += 1
         else:
             dst[j] = -1
@@ -299,21 +333,25 @@ cdef inline Py_ssize_t _store_offsets(Py_ssize_t f0, Py_ssize_t width, Py_ssize_
         if ox == Q:
             ox = 0
             oy += 1
+            if oy == R:
+                oy = 0
+                oz += 1
     return valid
 
 
 def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpack,
                   const floating[:, ::1] w2, const long[::1] koff,
-                  const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] out,
-                  Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
+                  const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] out,
+                  Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
     """out = the forward of conv_fwd_spec, as 6 x NR register tiles over phase-split input."""
-    cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OH = out.shape[2], OW = out.shape[3]
+    cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OD = out.shape[2], OH = out.shape[3], OW = out.shape[4]
+    cdef Py_ssize_t OP = OD * OH * OW
     cdef Py_ssize_t K = koff.shape[0], Og = O // groups, nop = wpack.shape[1]
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t F = OH * Q, npanels = (F + NR - 1) // NR
+    cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q, npanels = (F + NR - 1) // NR
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
     cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
-    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oy, x0
+    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oz, oy, x0
     cdef bint contiguous
     cdef long *dst
     cdef floating *obase
@@ -323,7 +361,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     cdef const floating *src
     cdef floating b
     cdef refnn_interrupt st
-    if N == 0 or O == 0 or OH == 0 or OW == 0:
+    if N == 0 or O == 0 or OD == 0 or OH == 0 or OW == 0:
         return
     refnn_interrupt_init(&st)
     if Og < 3:
@@ -331,19 +369,20 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         # channel per task, taps read in place from the phase planes
         with nogil, parallel(num_threads=num_threads):
             ctile = <floating *> refnn_aligned_alloc(rowwidth * sizeof(floating))
-            for t in prange(N * O * OH, schedule="static"):
+            for t in prange(N * O * OD * OH, schedule="static"):
                 if refnn_stop(&st, threadid()):
                     continue
-                n = t // (O * OH)
-                o = (t // OH) % O
+                n = t // (O * OD * OH)
+                o = (t // (OD * OH)) % O
+                oz = (t // OH) % OD
                 oy = t % OH
                 g = o // Og
                 b = bias[o] if has_bias else 0
                 src = &xs[n, g * Cplanes, 0]
-                obase = &out[n, o, oy, 0]
+                obase = &out[n, o, oz, oy, 0]
                 for j in range((OW + rowwidth - 1) // rowwidth):
                     x0 = j * rowwidth
-                    _rowkernel(K, &w2[o, 0], src + oy * Q + x0, &koff[0], b, ctile)
+                    _rowkernel(K, &w2[o, 0], src + (oz * R + oy) * Q + x0, &koff[0], b, ctile)
                     mv = OW - x0
                     if mv > rowwidth:
                         mv = rowwidth
@@ -368,7 +407,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 refnn_pack_f32(K, src, &koff[0], f0, bpack)
             else:
                 refnn_pack_f64(K, src, &koff[0], f0, bpack)
-            nvalid = _store_offsets(f0, NR, Q, OH, OW, dst)
+            nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
             contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
             for op in range(nop):
                 mv = Og - op * MR
@@ -378,19 +417,19 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                     init[i] = 0
                     if has_bias and i < mv:
                         init[i] = bias[g * Og + op * MR + i]
-                obase = &out[n, g * Og + op * MR, 0, 0]
+                obase = &out[n, g * Og + op * MR, 0, 0, 0]
                 if contiguous and mv == MR:
                     # the whole tile lies in one output row: accumulate straight into the output
-                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, obase + dst[0], OH * OW, init)
+                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, obase + dst[0], OP, init)
                 else:
                     _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR, init)
                     for i in range(mv):
                         if contiguous:
-                            memcpy(obase + i * OH * OW + dst[0], ctile + i * NR, NR * sizeof(floating))
+                            memcpy(obase + i * OP + dst[0], ctile + i * NR, NR * sizeof(floating))
                         else:
                             for jj in range(NR):
                                 if dst[jj] >= 0:
-                                    obase[i * OH * OW + dst[jj]] = ctile[i * NR + jj]
+                                    obase[i * OP + dst[jj]] = ctile[i * NR + jj]
         free(bpack)
         free(ctile)
         free(init)
@@ -398,12 +437,13 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     refnn_interrupt_finish(&st)
 
 
-def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] grad_out,
+def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :, ::1] grad_out,
                          const long[::1] koff, floating[:, ::1] grad_w2,
-                         Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
+                         Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
     """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (6 taps) x (NR channels) tiles."""
-    cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], OH = grad_out.shape[2]
-    cdef Py_ssize_t OW = grad_out.shape[3], P = OH * OW, K = koff.shape[0], Og = O // groups
+    cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], OD = grad_out.shape[2]
+    cdef Py_ssize_t OH = grad_out.shape[3], OW = grad_out.shape[4]
+    cdef Py_ssize_t P = OD * OH * OW, K = koff.shape[0], Og = O // groups
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
@@ -416,7 +456,9 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
         gt_flat[:N * groups * P * Og].reshape(N, groups, P, Og)[...] = \
             np.asarray(grad_out).reshape(N, groups, Og, P).transpose(0, 1, 3, 2)
     cdef const floating[::1] gt = gt_flat
-    poff_arr = (np.arange(OH, dtype=np.int64)[:, None] * Q + np.arange(OW, dtype=np.int64)[None, :]).ravel()
+    poff_arr = (np.arange(OD, dtype=np.int64)[:, None, None] * (R * Q)
+                + np.arange(OH, dtype=np.int64)[None, :, None] * Q
+                + np.arange(OW, dtype=np.int64)[None, None, :]).ravel()
     cdef const long[::1] poff = poff_arr
     cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
     cdef Py_ssize_t k0, k1, k2, k3, k4, k5
@@ -518,18 +560,21 @@ def pack_weight_cols(const floating[:, ::1] w2, Py_ssize_t groups, Py_ssize_t ro
     return pack
 
 
-def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:, :, :, :, ::1] wtpack,
-                        const floating[::1] bias, bint has_bias, floating[:, :, :, ::1] grad_input,
-                        Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
-                        int sh, int sw, int pt, int pl, int dh, int dw, int groups, int num_threads):
-    """grad_input of conv_bwd_input_spec: columns = W^T G by 6 x NR tiles, then col2im in (kh, kw) order."""
-    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], H = grad_input.shape[2]
-    cdef Py_ssize_t W = grad_input.shape[3], O = grad_out.shape[1], OH = grad_out.shape[2]
-    cdef Py_ssize_t OW = grad_out.shape[3], P = OH * OW, Og = O // groups, Cg = C // groups
+def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating[:, :, :, :, ::1] wtpack,
+                        const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] grad_input,
+                        Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
+                        int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
+                        int groups, int num_threads):
+    """grad_input of conv_bwd_input_spec: per output depth slice (last first), columns = W^T G by 6 x NR tiles,
+    then col2im in (kd, kh, kw) order."""
+    cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], D = grad_input.shape[2]
+    cdef Py_ssize_t H = grad_input.shape[3], W = grad_input.shape[4], O = grad_out.shape[1]
+    cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4]
+    cdef Py_ssize_t P = OH * OW, Og = O // groups, Cg = C // groups     # P: positions per depth slice
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t KK = KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
+    cdef Py_ssize_t KK = KD * KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
     cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
-    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kh, kw, oy, ox, iy, ox_lo, ox_hi, ldb, off
+    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, ldb, off, ozr
     cdef floating *col
     cdef floating *zeros
     cdef floating *bedge
@@ -552,48 +597,64 @@ def conv_bwd_input_fast(const floating[:, :, :, ::1] grad_out, const floating[:,
             n = t // (groups * nchunks)
             g = (t // nchunks) % groups
             ch = t % nchunks
-            if Og == 0:
-                memset(col, 0, nkp * MR * Pp * sizeof(floating))
-            else:
-                # every column of every row is written: each tile starts from 0
-                for j in range(npanels):
-                    if (j + 1) * NR <= P:
-                        bptr = &grad_out[n, g * Og, 0, 0] + j * NR
-                        ldb = P
-                    else:
-                        for o in range(Og):
-                            for jj in range(NR):
-                                if j * NR + jj < P:
-                                    bedge[o * NR + jj] = (&grad_out[n, g * Og + o, 0, 0])[j * NR + jj]
-                                else:
-                                    bedge[o * NR + jj] = 0
-                        bptr = bedge
-                        ldb = NR
-                    for kp in range(nkp):
-                        _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp, zeros)
             for cl in range(channels_per_chunk):
                 c = ch * channels_per_chunk + cl
                 if c >= Cg:
                     break
-                plane = &grad_input[n, g * Cg + c, 0, 0]
+                plane = &grad_input[n, g * Cg + c, 0, 0, 0]
                 b = bias[g * Cg + c] if has_bias else 0
-                for off in range(H * W):
+                for off in range(D * H * W):
                     plane[off] = b
-                for kh in range(KH):
-                    for kw in range(KW):
-                        row = col + (cl * KK + kh * KW + kw) * Pp
-                        # ix = ox*sw - pl + kw*dw in [0, W)
-                        off = pl - kw * dw
-                        ox_lo = (off + sw - 1) // sw if off > 0 else 0
-                        ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
-                        if ox_hi > OW:
-                            ox_hi = OW
-                        for oy in range(OH):
-                            iy = oy * sh - pt + kh * dh
-                            if iy < 0 or iy >= H:
-                                continue
-                            for ox in range(ox_lo, ox_hi):
-                                plane[iy * W + ox * sw - off] = plane[iy * W + ox * sw - off] + row[oy * OW + ox]
+            # one output depth slice at a time, the last first: an input element then meets the taps that
+            # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
+            # specification's order, and the slice's columns stay in cache
+            for ozr in range(OD):
+                oz = OD - 1 - ozr
+                if Og == 0:
+                    memset(col, 0, nkp * MR * Pp * sizeof(floating))
+                else:
+                    # every column of every row is written: each tile starts from 0
+                    for j in range(npanels):
+                        if (j + 1) * NR <= P:
+                            bptr = &grad_out[n, g * Og, oz, 0, 0] + j * NR
+                            ldb = OD * P
+                        else:
+                            for o in range(Og):
+                                for jj in range(NR):
+                                    if j * NR + jj < P:
+                                        bedge[o * NR + jj] = (&grad_out[n, g * Og + o, oz, 0, 0])[j * NR + jj]
+                                    else:
+                                        bedge[o * NR + jj] = 0
+                            bptr = bedge
+                            ldb = NR
+                        for kp in range(nkp):
+                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp,
+                                     zeros)
+                for cl in range(channels_per_chunk):
+                    c = ch * channels_per_chunk + cl
+                    if c >= Cg:
+                        break
+                    plane = &grad_input[n, g * Cg + c, 0, 0, 0]
+                    for kd in range(KD):
+                        iz = oz * sd - pf + kd * dd
+                        if iz < 0 or iz >= D:
+                            continue
+                        for kh in range(KH):
+                            for kw in range(KW):
+                                row = col + (cl * KK + (kd * KH + kh) * KW + kw) * Pp
+                                # ix = ox*sw - pl + kw*dw in [0, W)
+                                off = pl - kw * dw
+                                ox_lo = (off + sw - 1) // sw if off > 0 else 0
+                                ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
+                                if ox_hi > OW:
+                                    ox_hi = OW
+                                for oy in range(OH):
+                                    iy = oy * sh - pt + kh * dh
+                                    if iy < 0 or iy >= H:
+                                        continue
+                                    for ox in range(ox_lo, ox_hi):
+                                        plane[(iz * H + iy) * W + ox * sw - off] = (
+                                            plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
         free(col)
         free(zeros)
         free(bedge)

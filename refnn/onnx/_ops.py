@@ -48,8 +48,8 @@ def _spatial(node, attrs):
     if kernel is None:
         raise UnsupportedOperatorError(f"node {node}: kernel_shape is required")
     nd = len(kernel)
-    if nd not in (1, 2):
-        raise UnsupportedOperatorError(f"node {node}: {nd}-d windows are not supported (1-d and 2-d are)")
+    if nd not in (1, 2, 3):
+        raise UnsupportedOperatorError(f"node {node}: {nd}-d windows are not supported (1-d to 3-d are)")
     return nd
 
 
@@ -63,10 +63,10 @@ def _conv(node, attrs, opset):
         x, w = inputs[0], inputs[1]
         b = inputs[2] if len(inputs) > 2 else None
         nd = w.data.ndim - 2
-        if nd not in (1, 2):
+        if nd not in (1, 2, 3):
             raise RuntimeError(f"{nd}-d convolution is not supported")
         pads = "same" if same_upper else _symmetric_pads(node, attrs.get("pads"), nd)
-        fn = F.conv1d if nd == 1 else F.conv2d
+        fn = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[nd]
         return fn(x, w, b, tuple(attrs.get("strides", [1] * nd)), pads, tuple(attrs.get("dilations", [1] * nd)),
                   int(attrs.get("group", 1)))
     if "pads" in attrs:
@@ -86,7 +86,9 @@ def _conv_transpose(node, attrs, opset):
         b = inputs[2] if len(inputs) > 2 else None
         nd = w.data.ndim - 2
         pads = _symmetric_pads(node, attrs.get("pads"), nd)
-        fn = F.conv_transpose1d if nd == 1 else F.conv_transpose2d
+        fn = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}.get(nd)
+        if fn is None:
+            raise RuntimeError(f"{nd}-d transposed convolution is not supported")
         return fn(x, w, b, tuple(attrs.get("strides", [1] * nd)), pads,
                   tuple(attrs.get("output_padding", [0] * nd)), int(attrs.get("group", 1)),
                   tuple(attrs.get("dilations", [1] * nd)))
@@ -128,7 +130,7 @@ def _max_pool(node, attrs, opset):
     if attrs.get("storage_order", 0) != 0:
         raise UnsupportedOperatorError(f"node {node}: storage_order=1 is not supported")
     pads = _symmetric_pads(node, attrs.get("pads"), nd)
-    fn = F.max_pool1d if nd == 1 else F.max_pool2d
+    fn = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}[nd]
     kernel = tuple(attrs["kernel_shape"])
     stride = tuple(attrs.get("strides", [1] * nd))
     dilation = tuple(attrs.get("dilations", [1] * nd))
@@ -153,7 +155,7 @@ def _average_pool(node, attrs, opset):
     if any(d != 1 for d in attrs.get("dilations", [1] * nd)):
         raise UnsupportedOperatorError(f"node {node}: dilated average pooling is not supported")
     pads = _symmetric_pads(node, attrs.get("pads"), nd)
-    fn = F.avg_pool1d if nd == 1 else F.avg_pool2d
+    fn = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}[nd]
     kernel = tuple(attrs["kernel_shape"])
     stride = tuple(attrs.get("strides", [1] * nd))
     ceil = bool(attrs.get("ceil_mode", 0))
@@ -170,6 +172,8 @@ def _global(avg):
                 return (F.adaptive_avg_pool1d if avg else F.adaptive_max_pool1d)(x, 1)
             if nd == 2:
                 return (F.adaptive_avg_pool2d if avg else F.adaptive_max_pool2d)(x, 1)
+            if nd == 3:
+                return (F.adaptive_avg_pool3d if avg else F.adaptive_max_pool3d)(x, 1)
             raise RuntimeError(f"{nd}-d global pooling is not supported")
         return run
     return prepare

@@ -49,6 +49,8 @@ def conv(g, a, out, nd):
              "strides": list(_tuple(a["stride"], nd))}
     if a["padding"] == "same":             # torch: ONNX's SAME_UPPER (the extra padding at the end)
         attrs["auto_pad"] = "SAME_UPPER"
+    elif a["padding"] == "valid":          # torch: ONNX's VALID
+        attrs["auto_pad"] = "VALID"
     else:
         attrs["pads"] = _conv_pads("conv", a["padding"], w, dilation, nd)
     _bind(g, out, g.node("Conv", inputs, attrs))
@@ -63,6 +65,8 @@ def conv_transpose(g, a, out, nd):
     attrs = {"dilations": list(_tuple(a["dilation"], nd)), "group": int(a["groups"]),
              "kernel_shape": list(w.shape[2:]), "output_padding": list(_tuple(a["output_padding"], nd)),
              "pads": pads + pads, "strides": list(_tuple(a["stride"], nd))}
+    if not any(attrs["output_padding"]):   # torch writes output_padding only when it is not all zero
+        del attrs["output_padding"]
     _bind(g, out, g.node("ConvTranspose", inputs, attrs))
 
 
@@ -569,6 +573,9 @@ FUNCTIONAL = {
     "avg_pool1d": _nd(avg_pool, 1), "avg_pool2d": _nd(avg_pool, 2),
     "adaptive_avg_pool1d": _nd(adaptive_avg_pool, 1), "adaptive_avg_pool2d": _nd(adaptive_avg_pool, 2),
     "adaptive_max_pool1d": _nd(adaptive_max_pool, 1), "adaptive_max_pool2d": _nd(adaptive_max_pool, 2),
+    "conv3d": _nd(conv, 3), "conv_transpose3d": _nd(conv_transpose, 3), "max_pool3d": _nd(max_pool, 3),
+    "max_pool3d_with_indices": _nd(max_pool, 3), "avg_pool3d": _nd(avg_pool, 3),
+    "adaptive_avg_pool3d": _nd(adaptive_avg_pool, 3), "adaptive_max_pool3d": _nd(adaptive_max_pool, 3),
     "batch_norm": batch_norm, "instance_norm": instance_norm, "layer_norm": layer_norm,
     "group_norm": group_norm, "linear": linear,
     "relu": _unary("Relu"), "relu_": _unary("Relu"), "sigmoid": _unary("Sigmoid"), "tanh": _unary("Tanh"),

@@ -106,8 +106,8 @@ def _not_a_tensor(draw, array):
 
 # ----------------------------------------------------------------- conv
 @st.composite
-def conv(draw):
-    dims = draw(st.sampled_from([1, 2]))
+def conv(draw, dims_choices=(1, 2)):
+    dims = draw(st.sampled_from(list(dims_choices)))
     transposed = draw(st.booleans())
     op = ("conv_transpose%dd" if transposed else "conv%dd") % dims
     if draw(st.integers(0, 2)) == 0:
@@ -206,8 +206,8 @@ def _valid_window(draw, dims, dilation):
 
 
 @st.composite
-def pooling(draw, kinds=("max", "max", "avg", "adaptive_avg", "adaptive_max", "unpool", "unpool")):
-    dims = draw(st.sampled_from([1, 2]))
+def pooling(draw, kinds=("max", "max", "avg", "adaptive_avg", "adaptive_max", "unpool", "unpool"), dims_choices=(1, 2)):
+    dims = draw(st.sampled_from(list(dims_choices)))
     kind = draw(st.sampled_from(kinds))
     valid = draw(st.booleans())
     if valid:     # the valid region: a float batched/unbatched input with non-empty planes, valid windows
@@ -232,7 +232,7 @@ def pooling(draw, kinds=("max", "max", "avg", "adaptive_avg", "adaptive_max", "u
         kwargs = {"kernel_size": _int_arg(draw, dims, 0, 4), "stride": draw(st.one_of(st.none(), st.just(
             _int_arg(draw, dims, 0, 3)))), "padding": _int_arg(draw, dims, -1, 2),
             "ceil_mode": draw(st.booleans()), "count_include_pad": draw(st.booleans())}
-        if dims == 2 and draw(st.booleans()):
+        if dims >= 2 and draw(st.booleans()):
             kwargs["divisor_override"] = draw(st.sampled_from([None, 0, -1, 1, 3, 2 ** 31, 2 ** 63 - 1]))
         if valid:
             kwargs.update(_valid_window(draw, dims, dilation=False))
@@ -811,6 +811,44 @@ def attention(draw):
     return "scaled_dot_product_attention", (q, k, v), kwargs
 
 
+# ----------------------------------------------------------------- lp and fractional max pooling
+@st.composite
+def lp_fractional(draw):
+    """LP pooling (any norm type, inf included) and fractional max pooling with given _random_samples (the
+    same windows in both libraries), in the valid region half of the time, else anything."""
+    fractional = draw(st.booleans())
+    dims = draw(st.sampled_from([2, 3] if fractional else [1, 2, 3]))
+    valid = draw(st.booleans())
+    if valid:
+        lead = draw(st.sampled_from([(), (1,), (2,), (0,)]))
+        x = Arr(draw(arrays(shape=lead + (draw(st.integers(1, 2)),) + tuple(
+            draw(st.lists(st.integers(2, 5), min_size=dims, max_size=dims))), extra_dtypes=False)))
+    else:
+        x = _spatial_input(draw, dims)
+    if not fractional:
+        kernel = draw(st.integers(1, 2)) if valid else _int_arg(draw, dims, 0, 3)
+        if dims == 1 and not isinstance(kernel, int):
+            kernel = 2
+        kwargs = {"norm_type": draw(st.sampled_from([1, 2, 2.0, 3, 1.5, 0.5, -1.0, float("inf"), float("-inf")])),
+                  "kernel_size": kernel, "stride": draw(st.sampled_from([None, 1, 2])),
+                  "ceil_mode": draw(st.booleans())}
+        return "lp_pool%dd" % dims, (x,), kwargs
+    shape = x.array.shape if isinstance(x, Arr) else (1, 1) + (4,) * dims
+    batch = shape[0] if len(shape) == dims + 2 else 1
+    channels = shape[-dims - 1] if len(shape) > dims else 1
+    sshape = (batch + draw(st.sampled_from([0, 0, 0, 1, -1])), channels + draw(st.sampled_from([0, 0, 0, 1])),
+              dims + draw(st.sampled_from([0, 0, 0, 0, -1])))
+    samples = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1))).random(tuple(max(n, 0) for n in sshape))
+    dtype = x.array.dtype.name if isinstance(x, Arr) and x.array.dtype.name in ("float32", "float64") else "float32"
+    kwargs = {"kernel_size": draw(st.integers(1, 2)) if valid else _int_arg(draw, dims, 1, 3),
+              "return_indices": draw(st.booleans()), "_random_samples": Arr(samples.astype(dtype))}
+    if draw(st.booleans()):
+        kwargs["output_size"] = draw(st.integers(1, 3)) if valid else _int_arg(draw, dims, 0, 4, p_edge=0)
+    else:
+        kwargs["output_ratio"] = draw(st.sampled_from([0.5, (0.5,) * dims, (0.3, 0.7, 0.6)[:dims]]))
+    return "fractional_max_pool%dd" % dims, (x,), kwargs
+
+
 FAMILIES = {
     "linear": linear(),
     "activation": activation(),
@@ -824,4 +862,7 @@ FAMILIES = {
     "loss": loss(),
     "distance": distance(),
     "attention": attention(),
+    "conv3d": conv(dims_choices=(3,)),
+    "pooling3d": pooling(dims_choices=(3,)),
+    "lp_fractional": lp_fractional(),
 }

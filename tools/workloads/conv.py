@@ -1,4 +1,4 @@
-"""Convolution workloads (issue 11): forward, and forward+backward with a fixed upstream gradient."""
+"""Convolution workloads (issues 11 and 20): forward, and forward+backward with a fixed upstream gradient."""
 import numpy as np
 
 from tools.workloads import Workload
@@ -78,6 +78,18 @@ def _conv1d(name, N, C, O, L, k, padding, backward=False):
                     refnn_fn=_fwd("conv1d", padding=padding), flops=flops)
 
 
+def _conv3d(name, N, C, O, D, H, W, k, padding, backward=False):
+    OD, OH, OW = (_conv_out(N, n, k, 1, padding) for n in (D, H, W))
+    flops = 2.0 * N * O * OD * OH * OW * C * k * k * k
+    make = _conv_inputs((N, C, D, H, W), (O, C, k, k, k), np.float32, (N, O, OD, OH, OW) if backward else None)
+    if backward:
+        return Workload(name=name, family="conv", make_inputs=make, torch_fn=_fwd_bwd("conv3d", padding=padding),
+                        refnn_fn=_fwd_bwd("conv3d", padding=padding), flops=3 * flops,
+                        grad_inputs=("x", "w", "b"))
+    return Workload(name=name, family="conv", make_inputs=make, torch_fn=_fwd("conv3d", padding=padding),
+                    refnn_fn=_fwd("conv3d", padding=padding), flops=flops)
+
+
 WORKLOADS = [
     _conv2d("conv2d resnet3x3 N8 64->64 56x56 fwd", 8, 64, 64, 56, 56, 3, padding=1),
     _conv2d("conv2d resnet3x3 N8 64->64 56x56 fwd+bwd", 8, 64, 64, 56, 56, 3, padding=1, backward=True),
@@ -88,4 +100,6 @@ WORKLOADS = [
     _convT2d("conv_transpose2d 4x4s2 N8 64->32 28x28 fwd+bwd", 8, 64, 32, 28, 28, 4, 2, 1, backward=True),
     _conv1d("conv1d N16 64->64 L1024 k5 fwd", 16, 64, 64, 1024, 5, 2),
     _conv2d("conv2d resnet3x3 float64 N8 64->64 56x56 fwd", 8, 64, 64, 56, 56, 3, padding=1, dtype=np.float64),
+    _conv3d("conv3d 3x3x3 N2 32->32 16x56x56 fwd", 2, 32, 32, 16, 56, 56, 3, 1),
+    _conv3d("conv3d 3x3x3 N2 32->32 16x56x56 fwd+bwd", 2, 32, 32, 16, 56, 56, 3, 1, backward=True),
 ]

@@ -13,3 +13,5 @@ from ._loss import *  # noqa: F401,F403
 from ._normalization import *  # noqa: F401,F403
 from ._pixelshuffle import *  # noqa: F401,F403
 from ._pooling import *  # noqa: F401,F403
+from ._fractional import *  # noqa: F401,F403
+from ._lp_pool import *  # noqa: F401,F403

@@ -1,13 +1,13 @@
-"""F.conv1d, F.conv2d, F.conv_transpose1d, F.conv_transpose2d: torch's signatures and checks.
+"""F.conv1d/2d/3d, F.conv_transpose1d/2d/3d: torch's signatures and checks.
 
-One implementation for both ranks: 1-d inputs get a unit height, unbatched inputs a unit
-batch, and everything runs as a batched 2-d convolution.
+One implementation for every rank: 2-d inputs get a unit depth, 1-d inputs a unit depth and
+height, unbatched inputs a unit batch, and everything runs as a batched 3-d convolution.
 """
 from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
 from ..._shape import check_allocation, conv_transpose_out_size
 from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 
 def _size_list(t):
@@ -62,7 +62,7 @@ def _check_common(fn, nd, input, weight, bias, stride, dilation, groups):
     dilation = _int_args(fn, "dilation", dilation, nd)
     groups = as_int(fn, "groups", groups)
     if input.dim() not in (nd + 1, nd + 2):
-        names = {1: ("2D", "3D"), 2: ("3D", "4D")}[nd]
+        names = {1: ("2D", "3D"), 2: ("3D", "4D"), 3: ("4D", "5D")}[nd]
         raise RuntimeError(f"Expected {names[0]} (unbatched) or {names[1]} (batched) input to {fn}, "
                            f"but got input of size: {_size_list(input)}")
     if weight.dim() != nd + 2:
@@ -85,21 +85,28 @@ def _check_common(fn, nd, input, weight, bias, stride, dilation, groups):
     return stride, dilation, groups
 
 
-def _as_2d(nd, batched, t):
-    """(N, C, L) -> (N, C, 1, L) for 1-d; add the batch dim of an unbatched input."""
+def _as_3d(nd, batched, t):
+    """(N, C, L) -> (N, C, 1, 1, L) for 1-d, (N, C, H, W) -> (N, C, 1, H, W) for 2-d; add the batch dim
+    of an unbatched input."""
     if not batched:
         t = t.unsqueeze(0)
-    if nd == 1:
+    for _ in range(3 - nd):
         t = t.unsqueeze(2)
     return t
 
 
-def _from_2d(nd, batched, t):
-    if nd == 1:
+def _from_3d(nd, batched, t):
+    for _ in range(3 - nd):
         t = t.squeeze(2)
     if not batched:
         t = t.squeeze(0)
     return t
+
+
+def _weight_3d(nd, weight):
+    for _ in range(3 - nd):
+        weight = weight.unsqueeze(2)
+    return weight
 
 
 def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
@@ -146,13 +153,12 @@ def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
     # values beyond the kernels' 32/64-bit arguments (torch accepts dilation=2**31 with a 1x1 kernel) pass
     stride = tuple(min(s, p - k + 1) if o == 1 else s for o, s, p, k in zip(out_spatial, stride, padded, dilated))
     dilation = tuple(1 if k == 1 else d for k, d in zip(kernel, dilation))
-    if nd == 1:
-        stride, dilation, pads = (1,) + stride, (1,) + dilation, [(0, 0)] + pads
-    pad4 = (pads[0][0], pads[0][1], pads[1][0], pads[1][1])
-    x = _as_2d(nd, batched, input)
-    w = weight.unsqueeze(2) if nd == 1 else weight
-    out = ConvFunction.apply(x, w, bias, stride, pad4, dilation, groups)
-    return _from_2d(nd, batched, out)
+    unit = 3 - nd
+    stride, dilation, pads = (1,) * unit + stride, (1,) * unit + dilation, [(0, 0)] * unit + pads
+    pad6 = tuple(p for pair in pads for p in pair)
+    out = ConvFunction.apply(_as_3d(nd, batched, input), _weight_3d(nd, weight), bias, stride, pad6,
+                             dilation, groups)
+    return _from_3d(nd, batched, out)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -163,6 +169,11 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution over (N, C, H, W) or (C, H, W); padding an int, a pair, 'valid' or 'same'."""
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d convolution over (N, C, D, H, W) or (C, D, H, W); padding an int, a triple, 'valid' or 'same'."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
 def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
@@ -215,12 +226,12 @@ def _conv_transpose(fn, nd, input, weight, bias, stride, padding, output_padding
     check_allocation(fn, (batch, out_channels, *out_spatial), input.data.itemsize)
     # as in _conv: the dilation of a unit kernel is immaterial
     dilation = tuple(1 if k == 1 else d for k, d in zip(weight.shape[2:], dilation))
-    if nd == 1:
-        stride, dilation, padding, out_spatial = (1,) + stride, (1,) + dilation, (0,) + padding, [1] + out_spatial
-    x = _as_2d(nd, batched, input)
-    w = weight.unsqueeze(2) if nd == 1 else weight
-    out = ConvTransposeFunction.apply(x, w, bias, stride, padding, dilation, groups, tuple(out_spatial))
-    return _from_2d(nd, batched, out)
+    unit = 3 - nd
+    stride, dilation = (1,) * unit + stride, (1,) * unit + dilation
+    padding, out_spatial = (0,) * unit + padding, [1] * unit + out_spatial
+    out = ConvTransposeFunction.apply(_as_3d(nd, batched, input), _weight_3d(nd, weight), bias, stride, padding,
+                                      dilation, groups, tuple(out_spatial))
+    return _from_3d(nd, batched, out)
 
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
@@ -232,6 +243,12 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """2-d transposed convolution (the input gradient of conv2d) over (N, C, H, W) or (C, H, W)."""
     return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding,
+                           groups, dilation)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-d transposed convolution (the input gradient of conv3d) over (N, C, D, H, W) or (C, D, H, W)."""
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding,
                            groups, dilation)
 
 

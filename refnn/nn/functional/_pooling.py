@@ -1,8 +1,8 @@
-"""Pooling: max, average, adaptive and unpooling, 1-d and 2-d, with torch's signatures.
+"""Pooling: max, average, adaptive and unpooling, 1-d, 2-d and 3-d, with torch's signatures.
 
 All validation happens here, with the exception class torch raises, before any kernel
-runs.  1-d pooling is 2-d pooling over a plane of height 1 (kernel 1, stride 1,
-padding 0, dilation 1 along H).
+runs.  Every pooling is 3-d pooling: 2-d pools a volume of depth 1, 1-d one of depth and
+height 1 (kernel 1, stride 1, padding 0, dilation 1 along the unit dims).
 """
 import collections.abc
 import math
@@ -21,6 +21,8 @@ __all__ = [
     "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
     "max_unpool1d", "max_unpool2d",
+    "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices", "max_unpool3d",
 ]
 
 
@@ -89,9 +91,9 @@ def _window_args(fn, input, dims, kernel_size, stride, padding, dilation, ceil_m
         raise RuntimeError(f"{fn}: given input of shape {tuple(input.shape)}, kernel_size={kernel}, "
                            f"stride={strides}, padding={pads}, dilation={dilations}, the computed "
                            f"output size {out} is too small")
-    if dims == 1:
-        return (1,) + kernel, (1,) + strides, (0,) + pads, (1,) + dilations, (1,) + out
-    return kernel, strides, pads, dilations, out
+    unit = 3 - dims
+    return ((1,) * unit + kernel, (1,) * unit + strides, (0,) * unit + pads, (1,) * unit + dilations,
+            (1,) * unit + out)
 
 
 def _check_arg_types(fn, input, bools=(), **int_args):
@@ -132,7 +134,7 @@ def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode
     kernel, strides, pads, dilations, out = _window_args(fn, input, dims, kernel_size, stride, padding,
                                                         dilation, ceil_mode)
     lead = input.shape[:input.dim() - dims]
-    check_allocation(fn, tuple(lead) + out, 8)
+    check_allocation(fn, tuple(lead) + out[3 - dims:], 8)
     return MaxPoolFunction.apply(input, dims, kernel, strides, pads, dilations, out)
 
 
@@ -158,6 +160,17 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return result if return_indices else result[0]
 
 
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """(output, indices): max over windows of the last three dims (indices are flat within each volume)."""
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    result = max_pool3d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return result if return_indices else result[0]
+
+
 # ---------------------------------------------------------------- average pooling
 def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     _check_arg_types(fn, input, (("ceil_mode", ceil_mode), ("count_include_pad", count_include_pad)),
@@ -175,8 +188,12 @@ def _avg_pool(fn, dims, input, kernel_size, stride, padding, ceil_mode, count_in
     # torch indexes dim -3 before it checks the rank, so a 2-d pooling of a 0/1/2-d input is an IndexError
     _check_ndim(fn, input, dims, error=IndexError if dims == 2 and input.dim() < 3 else RuntimeError)
     kernel, strides, pads, _, out = _window_args(fn, input, dims, kernel_size, stride, padding, 1, ceil_mode)
+    if dims == 3 and any(n < k for n, k in zip(input.shape[-3:], kernel)):
+        # torch's 3-d average pooling wants the kernel inside the unpadded input (its 2-d one does not)
+        raise RuntimeError(f"{fn}: input image (T: {input.shape[-3]} H: {input.shape[-2]} W: {input.shape[-1]}) "
+                           f"smaller than kernel size (kT: {kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
     lead = input.shape[:input.dim() - dims]
-    check_allocation(fn, tuple(lead) + out, input.data.itemsize)
+    check_allocation(fn, tuple(lead) + out[3 - dims:], input.data.itemsize)
     return AvgPoolFunction.apply(input, dims, kernel, strides, pads, count_include_pad, divisor_override, out)
 
 
@@ -189,6 +206,13 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                divisor_override=None):
     """Average over windows of the last two dims; divisor_override replaces the window size."""
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Average over windows of the last three dims; divisor_override replaces the window size."""
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override)
 
 
@@ -226,6 +250,11 @@ def adaptive_avg_pool1d(input, output_size):
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
+def adaptive_avg_pool3d(input, output_size):
+    """Average over torch's adaptive windows of the last three dims."""
+    return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
+
+
 def _adaptive_avg(fn, dims, input, output_size):
     check_tensor(fn, "input", input)
     if dims == 1:       # torch's argument parser checks output_size's type before the input's dtype/rank
@@ -237,18 +266,24 @@ def _adaptive_avg(fn, dims, input, output_size):
     if any(o < 0 for o in out):
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0, but got {out}")
     if all(o == 1 for o in out):
-        # torch takes the mean of the last two dims here: any rank >= 2, empty planes give NaN
-        if input.dim() < 2:
-            raise IndexError(f"{fn}: expected at least 2 dims, but got input of shape {tuple(input.shape)}")
+        # torch takes the mean of the last two (three) dims here: any rank >= 2 (3), empty planes give NaN
+        if input.dim() < max(dims, 2):
+            raise IndexError(f"{fn}: expected at least {max(dims, 2)} dims, but got input of shape "
+                             f"{tuple(input.shape)}")
     else:
-        if input.dim() not in (3, 4) and dims == 2:
-            raise RuntimeError(f"{fn}: expected a 3-d or 4-d input, but got input of shape {tuple(input.shape)}")
+        if input.dim() not in (dims + 1, dims + 2) and dims >= 2:
+            raise RuntimeError(f"{fn}: expected a {dims + 1}-d or {dims + 2}-d input, but got input of shape "
+                               f"{tuple(input.shape)}")
         if any(n == 0 for n in input.shape[input.dim() - dims:]):
             raise RuntimeError(f"{fn}: expected non-zero spatial sizes, but got input of shape "
                                f"{tuple(input.shape)}")
+        if dims == 3 and any(n == 0 for n in input.shape[1:]):
+            # torch's 3-d kernel checks every non-batch dim (a batched input without channels too)
+            raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
+                               f"input of shape {tuple(input.shape)}")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + out, input.data.itemsize)
-    return AdaptiveAvgPoolFunction.apply(input, dims, (1,) + out if dims == 1 else out)
+    return AdaptiveAvgPoolFunction.apply(input, dims, (1,) * (3 - dims) + out)
 
 
 def _adaptive_max(fn, dims, input, output_size):
@@ -269,7 +304,7 @@ def _adaptive_max(fn, dims, input, output_size):
         raise RuntimeError(f"{fn}: output_size must be non-negative, but got {out}")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + out, 8)
-    return AdaptiveMaxPoolFunction.apply(input, dims, (1,) + out if dims == 1 else out)
+    return AdaptiveMaxPoolFunction.apply(input, dims, (1,) * (3 - dims) + out)
 
 
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
@@ -289,6 +324,16 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max over torch's adaptive windows of the last two dims (NaN wins, ties keep the first)."""
     result = adaptive_max_pool2d_with_indices(input, output_size)
+    return result if return_indices else result[0]
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over torch's adaptive windows of the last three dims (NaN wins, ties keep the first)."""
+    result = adaptive_max_pool3d_with_indices(input, output_size)
     return result if return_indices else result[0]
 
 
@@ -340,6 +385,8 @@ def _max_unpool(fn, dims, input, indices, kernel_size, stride, padding, output_s
     if any(n == 0 for n in input.shape[1:]):
         raise RuntimeError(f"{fn}: expected input to have non-zero size for non-batch dimensions, but got "
                            f"input of shape {tuple(input.shape)}")
+    if dims == 3 and any(s <= 0 for s in strides):
+        raise RuntimeError(f"{fn}: strides should be greater than zero, but got stride: {list(strides)}")
     lead = input.shape[:input.dim() - dims]
     check_allocation(fn, tuple(lead) + tuple(out), input.data.itemsize)
     check_unpool_indices(fn, indices, out, lead)
@@ -366,3 +413,8 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of max_pool2d: zeros, with input[i] written at indices[i] in each plane."""
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d: zeros, with input[i] written at indices[i] in each volume."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)

@@ -12,6 +12,8 @@ from .loss import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .pooling_fractional import *  # noqa: F401,F403
+from .pooling_lp import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d: torch's constructors, state names and repr."""
+"""Conv1d/2d/3d, ConvTranspose1d/2d/3d: torch's constructors, state names and repr."""
 import math
 
 import numpy as np
@@ -6,11 +6,11 @@ import numpy as np
 from .. import functional as F
 from .. import init
 from ..functional._conv import _pad_nonzero
-from ..functional._utils import _pair, _single
+from ..functional._utils import _pair, _single, _triple
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _reverse_repeat_tuple(t, n):
@@ -106,7 +106,7 @@ class _Conv(_ConvNd):
                          False, tup(0), groups, bias, padding_mode, device, dtype)
 
     def _conv_forward(self, input, weight, bias):
-        fn = F.conv1d if self._nd == 1 else F.conv2d
+        fn = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[self._nd]
         if self.padding_mode != "zeros":
             return fn(_pad_nonzero(input, self._reversed_padding_repeated_twice, self.padding_mode),
                       weight, bias, self.stride, self._tuple(0), self.dilation, self.groups)
@@ -126,6 +126,12 @@ class Conv2d(_Conv):
     """2-d convolution; weight (out_channels, in_channels/groups, kH, kW)."""
     _nd = 2
     _tuple = staticmethod(_pair)
+
+
+class Conv3d(_Conv):
+    """3-d convolution; weight (out_channels, in_channels/groups, kD, kH, kW)."""
+    _nd = 3
+    _tuple = staticmethod(_triple)
 
 
 class _ConvTransposeNd(_ConvNd):
@@ -171,7 +177,7 @@ class _ConvTransposeNd(_ConvNd):
             raise ValueError(f"Only `zeros` padding mode is supported for {self.__class__.__name__}")
         output_padding = self._output_padding(input, output_size, self.stride, self.padding,
                                               self.kernel_size, self._nd, self.dilation)
-        fn = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        fn = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}[self._nd]
         return fn(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                   self.dilation)
 
@@ -186,3 +192,9 @@ class ConvTranspose2d(_ConvTransposeNd):
     """2-d transposed convolution; weight (in_channels, out_channels/groups, kH, kW)."""
     _nd = 2
     _tuple = staticmethod(_pair)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution; weight (in_channels, out_channels/groups, kD, kH, kW)."""
+    _nd = 3
+    _tuple = staticmethod(_triple)
