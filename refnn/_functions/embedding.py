@@ -68,13 +68,13 @@ class EmbeddingFunction(Function):
             K.gather_rows(contiguous(w), flat, out, threads(out.size))
         else:                          # integer or half weights: a plain copy of rows
             out = w[flat]
-        ctx.index, ctx.num_rows = flat, w.shape[0]
+        ctx.index, ctx.num_rows, ctx.dim = flat, w.shape[0], w.shape[1]
         ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
         return Tensor(out.reshape(tuple(index.shape) + (w.shape[1],)))
 
     @staticmethod
     def backward(ctx, grad):
-        g = contiguous(grad).reshape(ctx.index.size, -1)
+        g = contiguous(grad).reshape(ctx.index.size, ctx.dim)
         grad_weight = np.zeros((ctx.num_rows, g.shape[1]), dtype=g.dtype)
         scale = _freq_scale(ctx.index, ctx.num_rows, g.dtype, ctx.scale_grad_by_freq)
         K.accumulate_rows(g, _NONE, _empty(g.dtype), ctx.index, ctx.padding_idx, scale, grad_weight,
@@ -104,19 +104,21 @@ class EmbeddingBagFunction(Function):
         g = contiguous(grad, w.dtype)
         work = threads(index.size * w.shape[1])
         grad_weight = grad_psw = None
+        # members after offsets[-1] (include_last_offset with no bag at all) belong to no bag: no gradient
         bag_of = np.repeat(np.arange(offsets.size - 1, dtype=np.int64), np.diff(offsets))
+        members = index[:bag_of.size]
         if ctx.needs_input_grad[0]:
             grad_weight = np.zeros_like(w)
             if ctx.mode == 2:
                 K.bag_max_bwd(g, max_index, grad_weight, work)
-            else:
+            elif members.size:
                 if ctx.mode == 1:      # mean: each member takes 1 / (the bag's non-padding count)
                     factor = (np.asarray(1, w.dtype) / np.maximum(bag_size, 1).astype(w.dtype))[bag_of]
                 else:
-                    factor = psw
+                    factor = psw[:bag_of.size]
                 scale = _bag_freq_scale(index, w.shape[0], w.dtype, ctx.scale_grad_by_freq)
-                K.accumulate_rows(g, bag_of, contiguous(factor), index, ctx.padding_idx, scale, grad_weight, work)
+                K.accumulate_rows(g, bag_of, contiguous(factor), members, ctx.padding_idx, scale, grad_weight, work)
         if ctx.needs_input_grad[3]:
-            grad_psw = np.empty(index.size, dtype=w.dtype)
-            K.bag_weights_bwd(g, w, index, bag_of, ctx.padding_idx, grad_psw, work)
+            grad_psw = np.zeros(index.size, dtype=w.dtype)
+            K.bag_weights_bwd(g, w, members, bag_of, ctx.padding_idx, grad_psw[:bag_of.size], work)
         return grad_weight, None, None, grad_psw, None, None, None
