@@ -1,0 +1,56 @@
+"""F.bilinear: y = x1^T A x2 + b, composed from refnn's matrix product (torch's checks and messages)."""
+import numpy as np
+
+from ._utils import FLOAT_DTYPES, check_tensor
+
+__all__ = ["bilinear"]
+
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """out[..., o] = sum_i sum_j input1[..., i] weight[o, i, j] input2[..., j] + bias[o].
+
+    The product runs as one matrix product (input1 @ weight seen as (I, O * J)), then a sum over j in ascending
+    order of (that product * input2); refnn's matmul fixes the order of the first sum.
+    """
+    for name, value in (("input1", input1), ("input2", input2), ("weight", weight)):
+        check_tensor("bilinear", name, value)
+    if bias is not None:
+        check_tensor("bilinear", "bias", bias)
+    dtypes = [input1.dtype, input2.dtype, weight.dtype] + ([bias.dtype] if bias is not None else [])
+    if len(set(dtypes)) != 1:
+        names = ", ".join(f"{n}: {_C_NAMES.get(np.dtype(d).name, np.dtype(d).name)}"
+                          for n, d in zip(("input1", "input2", "weight", "bias"), dtypes))
+        raise RuntimeError(f"All tensors must have the same dtype, got {names}")
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}")
+    for i in range(input1.dim() - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got {input1.shape[i]} and "
+                               f"{input2.shape[i]}")
+    if weight.dim() != 3:
+        raise RuntimeError(f"bilinear(): weight must be three-dimensional, but got {weight.dim()}")
+    if input1.dim() == 0 or input1.shape[-1] != weight.shape[1]:
+        got = input1.shape[-1] if input1.dim() else 1
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got {got} but expected "
+                           f"{weight.shape[1]}")
+    if input2.shape[-1] != weight.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got {input2.shape[-1]} but "
+                           f"expected {weight.shape[2]}")
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        got = bias.shape[0] if bias.dim() else 1
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {got} but expected "
+                           f"{weight.shape[0]}")
+    if input1.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"bilinear: expected float32 or float64 tensors, but got {input1.dtype}")
+    out_features, in1, in2 = weight.shape
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    # (R, I) @ (I, O * J) -> (R, O, J); times x2 broadcast over O; summed over J
+    mixed = x1.matmul(weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(-1, out_features, in2)
+    out = (mixed * x2.unsqueeze(1)).sum(-1)
+    if bias is not None:
+        out = out + bias
+    return out.reshape(lead + (out_features,))
