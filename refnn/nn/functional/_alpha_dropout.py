@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from ... import random
+from ..._functions._util import contiguous
 from ..._shape import check_allocation
 from ...tensor import Tensor
 from ._dropout import _check_p
@@ -49,8 +50,8 @@ def _alpha(fn, input, p, training, inplace, feature):
         return input.mul_(zero) if inplace else input * zero
     factor, shift = alpha_factors(tuple(input.shape), p, input.dtype, mask_shape)
     if inplace:
-        return input.mul_(Tensor(np.ascontiguousarray(factor))).add_(Tensor(np.ascontiguousarray(shift)))
-    return input * Tensor(np.ascontiguousarray(factor)) + Tensor(np.ascontiguousarray(shift))
+        return input.mul_(Tensor(contiguous(factor))).add_(Tensor(contiguous(shift)))
+    return input * Tensor(contiguous(factor)) + Tensor(contiguous(shift))
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):

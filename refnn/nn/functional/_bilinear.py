@@ -45,11 +45,15 @@ def bilinear(input1, input2, weight, bias=None):
     if input1.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"bilinear: expected float32 or float64 tensors, but got {input1.dtype}")
     out_features, in1, in2 = weight.shape
+    if in1 == 0 or in2 == 0:     # torch's _trilinear reshapes an empty operand to (-1, 0)
+        raise RuntimeError("cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified "
+                           "dimension size -1 can be any value and is ambiguous")
     lead = tuple(input1.shape[:-1])
-    x1 = input1.reshape(-1, in1)
-    x2 = input2.reshape(-1, in2)
+    rows = int(np.prod(lead, dtype=np.int64))
+    x1 = input1.reshape(rows, in1)
+    x2 = input2.reshape(rows, in2)
     # (R, I) @ (I, O * J) -> (R, O, J); times x2 broadcast over O; summed over J
-    mixed = x1.matmul(weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(-1, out_features, in2)
+    mixed = x1.matmul(weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(rows, out_features, in2)
     out = (mixed * x2.unsqueeze(1)).sum(-1)
     if bias is not None:
         out = out + bias

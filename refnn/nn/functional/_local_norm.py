@@ -23,8 +23,6 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def _shape_list(fn, normalized_shape):
-    if isinstance(normalized_shape, (int, np.integer)) and not isinstance(normalized_shape, bool):
-        return [int(normalized_shape)]
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
                         f"{type(normalized_shape).__name__}")
