@@ -102,10 +102,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     _check_indices("embedding", 1, "indices", input)
     if sparse:
         _refuse_sparse("embedding")
+    check_allocation("embedding", tuple(input.shape) + (weight.shape[1],), weight.data.itemsize)
     flat = np.asarray(input.data).reshape(-1)
     if flat.size and weight.shape[0] == 0:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if flat.size and (flat.min() < 0 or flat.max() >= weight.shape[0]):
+    bad = flat[(flat < 0) | (flat >= weight.shape[0])]
+    if bad.size:
+        if weight.shape[1] == 0:     # torch's index_select of an empty row takes another kernel's check
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad[0])} "
+                               f"axis_dim={weight.shape[0]}")
         raise IndexError("index out of range in self")
     check_allocation("embedding", tuple(input.shape) + (weight.shape[1],), weight.data.itemsize)
     if weight.requires_grad and weight.dtype not in FLOAT_DTYPES:
@@ -137,6 +142,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
                              f"fixed length sequences. However, found offsets of type {type(offsets)}")
         if input.shape[1] == 0:                      # torch.arange(0, numel, 0)
             raise RuntimeError("step must be nonzero")
+        check_allocation(fn, (input.shape[0], weight.shape[-1] if weight.dim() else 1), weight.data.itemsize)
+        check_allocation(fn, tuple(input.shape), 8)
         offsets_array = np.arange(0, input.numel(), input.shape[1], dtype=np.int64)
         include_last_offset = False
         offsets_dtype = input.dtype
@@ -148,6 +155,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         check_tensor(fn, "offsets", offsets)
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
+        check_allocation(fn, tuple(offsets.shape) + (weight.shape[-1] if weight.dim() else 1,),
+                         weight.data.itemsize)
+        check_allocation(fn, tuple(input.shape), 8)
         offsets_array, offsets_dtype = np.asarray(offsets.data), offsets.dtype
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}")
@@ -166,12 +176,14 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request "
                                   "on GitHub.")
-    # torch.embedding_bag (ATen)
-    _check_indices(fn, 1, "indices", index)
-    if np.dtype(offsets_dtype) not in _INDEX_DTYPES:
+    # torch.embedding_bag (ATen): indices and offsets are first promoted to their common dtype, which must be
+    # int64 or int32 (so int16 or bool indices pass with int64 offsets)
+    index_dtype, offsets_dtype = np.dtype(index.dtype), np.dtype(offsets_dtype)
+    floats = [d for d in (index_dtype, offsets_dtype) if d.kind in "fc"]
+    common = floats[0] if floats else np.result_type(index_dtype, offsets_dtype)
+    if common not in _INDEX_DTYPES:
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {_type_name(offsets_dtype)} instead (while checking arguments "
-                           f"for {fn})")
+                           f"Long, Int; but got {_type_name(common)} instead (while checking arguments for {fn})")
     if weight.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"Expected tensor for argument #1 'weight' to have one of the following scalar types: "
                            f"Half, BFloat16, Float, Double; but got {_type_name(weight.dtype)} instead (while "
@@ -231,6 +243,7 @@ def one_hot(tensor, num_classes=-1):
     if tensor.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     values = np.asarray(tensor.data)
+    check_allocation("one_hot", tuple(values.shape), 8)
     if values.size == 0:
         if num_classes <= 0:
             raise RuntimeError("Can not infer total number of classes from empty tensor.")

@@ -1,6 +1,7 @@
 """F.glu: the first half of a dimension gated by the sigmoid of the second half (torch's checks)."""
 import numpy as np
 
+from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_tensor
 
 __all__ = ["glu"]
@@ -22,5 +23,6 @@ def glu(input, dim=-1):
     if input.dtype not in FLOAT_DTYPES:
         raise NotImplementedError(f"\"glu_cpu\" not implemented for '{np.dtype(input.dtype).name}' (refnn: "
                                   "float32 or float64)")
+    check_allocation("glu", tuple(input.shape), input.data.itemsize)
     half = input.shape[dim] // 2
     return input.narrow(dim, 0, half) * input.narrow(dim, half, half).sigmoid()

@@ -9,6 +9,7 @@ import numpy as np
 from ... import random
 from ...autograd import no_grad
 from ...tensor import Tensor
+from ..._shape import check_allocation
 from ._activation import softmax
 from ._utils import FLOAT_DTYPES, check_tensor
 
@@ -30,6 +31,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
         warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
     if logits.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"gumbel_softmax: expected logits to be float32 or float64, but got {logits.dtype}")
+    check_allocation("gumbel_softmax", tuple(logits.shape), 8)
     gumbels = (logits + gumbel_noise(tuple(logits.shape), logits.dtype)) / tau
     y_soft = softmax(gumbels, dim)
     if not hard:

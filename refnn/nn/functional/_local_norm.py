@@ -7,6 +7,7 @@ import numpy as np
 
 
 from ...tensor import Tensor, cat
+from ..._shape import check_allocation
 from ._pooling import avg_pool2d
 from ._utils import FLOAT_DTYPES, check_tensor
 
@@ -18,6 +19,13 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     check_tensor("normalize", "input", input)
     if out is not None:
         raise RuntimeError("normalize: out= is not supported by refnn (it returns a new tensor)")
+    if input.dtype.kind == "f" and input.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"normalize: refnn computes in float32 or float64, but got {input.dtype}")
+    if input.dim() and isinstance(dim, (int, np.integer)) and -input.dim() <= dim < input.dim() \
+            and input.shape[dim] == 0 and isinstance(p, numbers.Real) and (p < 0 or p == float("inf")):
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on the dimension {dim % input.dim()}"
+                           "because this dimension is empty and the operation does not have an identity")
+    check_allocation("normalize", tuple(input.shape), input.data.itemsize)
     denom = input.norm(p, dim, keepdim=True).clamp(min=eps).expand_as(input)
     return input / denom
 
@@ -44,25 +52,30 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is not None and (isinstance(eps, bool) or not isinstance(eps, numbers.Real)):
         raise TypeError(f"rms_norm(): argument 'eps' (position 4) must be float, not {type(eps).__name__}")
     k = len(shape)
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    if input.dim() < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {input.dim()}")
     if weight is not None and list(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
                            f"{list(weight.shape)} and normalized_shape = {shape}")
-    if input.dim() < k or list(input.shape[input.dim() - k:]) != shape:
+    if list(input.shape[input.dim() - k:]) != shape:
         raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*"
                            f"{', '.join(str(v) for v in shape)}], but got input of size{list(input.shape)}")
     if input.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"rms_norm: expected input to be float32 or float64, but got {input.dtype}")
-    if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"rms_norm: expected weight to have the input's dtype ({input.dtype}), but got "
-                           f"{weight.dtype}")
+    if weight is not None and weight.dtype not in FLOAT_DTYPES:
+        raise RuntimeError(f"rms_norm: expected weight to be float32 or float64, but got {weight.dtype}")
+    check_allocation("rms_norm", tuple(input.shape), input.data.itemsize)
     eps = float(np.finfo(input.dtype).eps) if eps is None else float(eps)
     dims = tuple(range(input.dim() - k, input.dim()))
-    if k == 0:
-        mean_square = input * input
-    else:
-        mean_square = input.pow(2).mean(dims, keepdim=True)
+    mean_square = input.pow(2).mean(dims, keepdim=True)
     out = input * (mean_square + eps).rsqrt()
-    return out * weight if weight is not None else out
+    if weight is None:
+        return out
+    out = out * weight
+    return out if out.dtype == input.dtype else out.to(input.dtype)     # torch returns the input's dtype
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -78,6 +91,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     if input.dtype not in FLOAT_DTYPES:
         raise RuntimeError(f"local_response_norm: expected input to be float32 or float64, but got {input.dtype}")
     shape = tuple(input.shape)
+    check_allocation("local_response_norm", shape, input.data.itemsize)
     div = input * input
     # (N, 1, C, rest): avg_pool2d with a (size, 1) window over C zero-padded by size // 2 before and
     # (size - 1) // 2 after (torch: pad + avg_pool2d for 3-d input, avg_pool3d with (size, 1, 1) otherwise)
