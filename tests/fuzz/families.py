@@ -816,9 +816,9 @@ def _indices(draw, shape, rows):
     """Indices mostly in [0, rows), sometimes one out of range or negative; int64, sometimes int32 or float."""
     rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
     values = rng.integers(0, max(rows, 1), size=shape)
-    if values.size and draw(st.integers(0, 5)) == 0:
+    if values.size and draw(st.integers(0, 9)) == 0:
         values.reshape(-1)[0] = draw(st.sampled_from([rows, -1, rows + 3, -rows - 1]))
-    dtype = draw(st.sampled_from(["int64", "int64", "int64", "int32", "float32", "int16"]))
+    dtype = draw(st.sampled_from(["int64"] * 6 + ["int32", "int32", "float32", "int16"]))
     return values.astype(dtype)
 
 
@@ -829,13 +829,13 @@ def embedding(draw):
     op = draw(st.sampled_from(["embedding", "embedding", "embedding_bag", "embedding_bag", "one_hot"]))
     rows, dim = draw(st.integers(1, 6)), draw(st.integers(0, 4))
     dtype = draw(SHAPE_FLOATS)
-    weight = Arr(_floats(draw, draw(st.sampled_from([(rows, dim)] * 6 + [(rows,), (rows, dim, 1)])), dtype))
+    weight = Arr(_floats(draw, draw(st.sampled_from([(rows, dim)] * 12 + [(rows,), (rows, dim, 1)])), dtype))
     if op == "one_hot":
         shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
         values = _indices(draw, shape, rows)
         kwargs = {"num_classes": draw(st.sampled_from([-1, -1, rows, rows + 2, 0, -2]))}
         return op, (Arr(values if draw(st.integers(0, 4)) else values.astype("int64")),), kwargs
-    padding = draw(st.sampled_from([None, None, 0, rows - 1, -1, -rows, rows, -rows - 1]))
+    padding = draw(st.sampled_from([None, None, None, 0, rows - 1, -1, -rows, None, None, rows, -rows - 1]))
     if op == "embedding":
         shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
         kwargs = {"padding_idx": padding, "scale_grad_by_freq": draw(st.booleans())}
