@@ -358,3 +358,19 @@ CASES += [
     ErrorCase(op="SyncBatchNorm", desc="1d_input", args=(3,), module=True, call_inputs=(T((3,)),)),
     ErrorCase(op="SyncBatchNorm", desc="zero_channels", args=(0,), module=True, call_inputs=(T((2, 0, 3)),)),
 ]
+
+# more edges: 0-d, non-finite and non-contiguous inputs of the module forms
+CASES += [
+    OpCase(op="normalize", desc="0d_dim0", args=(T(()),), kwargs={"dim": 0}),
+    OpCase(op="normalize", desc="0d_dim_neg1_p1", args=(T(()),), kwargs={"p": 1.0, "dim": -1}),
+    OpCase(op="pdist", desc="float_p_int", args=(T((4, 3)),), kwargs={"p": 1}),
+    ModuleCase(module="CrossMapLRN2d", desc="noncontig", ctor_args=(3,), inputs=(T((2, 5, 3, 4), layout="transposed"),)),
+    ModuleCase(module="CrossMapLRN2d", desc="nan_inf", ctor_args=(3,), inputs=(T((1, 4, 2, 2), gen=specials),),
+               grad=False),
+    ModuleCase(module="Softmax2d", desc="nan_inf", inputs=(T((1, 3, 2, 2), gen=specials),), grad=False),
+    ModuleCase(module="SyncBatchNorm", desc="noncontig", ctor_args=(4,), inputs=(T((3, 4, 5), layout="transposed"),)),
+    ModuleCase(module="Bilinear", desc="empty_batch", ctor_args=(3, 2, 4), inputs=(T((0, 3)), T((0, 2)))),
+    ModuleCase(module="RMSNorm", desc="empty_batch", ctor_args=(3,), inputs=(T((0, 3)),)),
+    ModuleCase(module="LocalResponseNorm", desc="empty", ctor_args=(3,), inputs=(T((0, 3, 2)),)),
+    ModuleCase(module="GLU", desc="0_length_half", inputs=(T((2, 0)),)),
+]
