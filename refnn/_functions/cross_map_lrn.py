@@ -22,6 +22,16 @@ def _pow(array, exponent):
 class CrossMapLRN2dFunction(Function):
     @staticmethod
     def forward(ctx, input, size, alpha, beta, k):
+        with np.errstate(all="ignore"):         # NaN and inf inputs propagate as IEEE says, silently
+            return CrossMapLRN2dFunction._forward(ctx, input, size, alpha, beta, k)
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(all="ignore"):
+            return CrossMapLRN2dFunction._backward(ctx, grad)
+
+    @staticmethod
+    def _forward(ctx, input, size, alpha, beta, k):
         x = np.asarray(input.data)
         dtype = x.dtype.type
         channels = x.shape[1]
@@ -46,7 +56,7 @@ class CrossMapLRN2dFunction(Function):
         return Tensor(output)
 
     @staticmethod
-    def backward(ctx, grad):
+    def _backward(ctx, grad):
         x, output, scale = ctx.saved
         size, alpha, beta = ctx.params
         grad = np.asarray(grad, dtype=x.dtype)
