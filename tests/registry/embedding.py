@@ -297,3 +297,10 @@ CASES += [
     ErrorCase(op="one_hot", desc="num_classes_float", args=(idx((3,)),), kwargs={"num_classes": 2.0}),
     ErrorCase(op="one_hot", desc="list_input", args=([1, 2],)),
 ]
+
+# constructors refuse what torch.empty refuses
+CASES += [
+    ErrorCase(op="Embedding", desc="negative_rows", args=(-1, 3), module=True),
+    ErrorCase(op="Embedding", desc="float_rows", args=(3.0, 2), module=True),
+    ErrorCase(op="EmbeddingBag", desc="negative_dim", args=(3, -2), module=True),
+]

@@ -374,3 +374,9 @@ CASES += [
     ModuleCase(module="LocalResponseNorm", desc="empty", ctor_args=(3,), inputs=(T((0, 3, 2)),)),
     ModuleCase(module="GLU", desc="0_length_half", inputs=(T((2, 0)),)),
 ]
+
+# constructors refuse what torch.empty refuses
+CASES += [
+    ErrorCase(op="Bilinear", desc="negative_features", args=(2, -1, 3), module=True),
+    ErrorCase(op="RMSNorm", desc="negative_shape", args=(-2,), module=True),
+]

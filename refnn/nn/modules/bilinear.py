@@ -1,11 +1,10 @@
 """Bilinear: y = x1^T A x2 + b, weight (out_features, in1_features, in2_features), torch's initialisation."""
 import math
 
-import numpy as np
-
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._empty import empty_parameter_data
 from .module import Module
 
 __all__ = ["Bilinear"]
@@ -17,10 +16,9 @@ class Bilinear(Module):
         self.in1_features = in1_features
         self.in2_features = in2_features
         self.out_features = out_features
-        dtype = np.dtype(dtype or np.float32)
-        self.weight = Parameter(np.empty((out_features, in1_features, in2_features), dtype=dtype))
+        self.weight = Parameter(empty_parameter_data((out_features, in1_features, in2_features), dtype))
         if bias:
-            self.bias = Parameter(np.empty(out_features, dtype=dtype))
+            self.bias = Parameter(empty_parameter_data((out_features,), dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -1,12 +1,11 @@
 """LocalResponseNorm, CrossMapLRN2d and RMSNorm: normalisations over neighbouring channels or trailing dims."""
 import numbers
 
-import numpy as np
-
 from ..._functions.cross_map_lrn import CrossMapLRN2dFunction
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._empty import empty_parameter_data
 from .module import Module
 
 __all__ = ["LocalResponseNorm", "CrossMapLRN2d", "RMSNorm"]
@@ -55,7 +54,7 @@ class RMSNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if self.elementwise_affine:
-            self.weight = Parameter(np.empty(self.normalized_shape, dtype=np.dtype(dtype or np.float32)))
+            self.weight = Parameter(empty_parameter_data(self.normalized_shape, dtype))
         else:
             self.register_parameter("weight", None)
         self.reset_parameters()

@@ -1,10 +1,9 @@
 """Embedding and EmbeddingBag: a (num_embeddings, embedding_dim) weight, N(0, 1) initialised, torch's repr."""
-import numpy as np
-
 from ... import autograd
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ._empty import empty_parameter_data
 from .module import Module
 
 __all__ = ["Embedding", "EmbeddingBag"]
@@ -47,7 +46,7 @@ class Embedding(_EmbeddingBase):
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np.dtype(dtype or np.float32)),
+            self.weight = Parameter(empty_parameter_data((num_embeddings, embedding_dim), dtype),
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
@@ -103,7 +102,7 @@ class EmbeddingBag(_EmbeddingBase):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.padding_idx = _padding_index(padding_idx, num_embeddings, "padding_idx")
         if _weight is None:
-            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=np.dtype(dtype or np.float32)))
+            self.weight = Parameter(empty_parameter_data((num_embeddings, embedding_dim), dtype))
             self.reset_parameters()
         else:
             self.weight = Parameter(_check_shape(_weight, num_embeddings, embedding_dim))
