@@ -1,7 +1,6 @@
 """F.pdist: distances between all pairs of rows (torch's checks, in its order)."""
 import numbers
 
-
 from ..._functions.pdist import PdistFunction
 from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_tensor
