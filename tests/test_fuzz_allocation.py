@@ -42,6 +42,17 @@ CASES = {
     "lp_fractional": lambda: F.fractional_max_pool2d(huge((1, 1, 1 << 22, 1 << 22)), 2,
                                                      output_size=(1 << 21, 1 << 21)),
     "lp_pool": lambda: F.lp_pool3d(huge((1 << 12, 1 << 12, 1 << 12, 2, 2)), 2.0, (1, 1, 1)),
+    "embedding": lambda: F.embedding(huge(dtype=np.int64), small(4, 16)),
+    "embedding_bag": lambda: F.embedding_bag(refnn.Tensor(np.broadcast_to(np.zeros(1, np.int64), (1 << 40, 1))),
+                                             small(4, 16)),
+    "one_hot": lambda: F.one_hot(refnn.Tensor(np.broadcast_to(np.zeros(1, np.int64), (1 << 36,))), 1 << 10),
+    "layers_misc": lambda: F.bilinear(huge((1 << 30, 4)), huge((1 << 30, 4)), small(1 << 10, 4, 4)),
+    "pdist": lambda: F.pdist(huge((1 << 22, 16))),
+    "gumbel_softmax": lambda: F.gumbel_softmax(huge()),
+    "glu": lambda: F.glu(huge()),
+    "rms_norm": lambda: F.rms_norm(huge(), [16]),
+    "local_response_norm": lambda: F.local_response_norm(huge(), 3),
+    "alpha_dropout": lambda: F.alpha_dropout(huge(), 0.5, training=True),
 }
 
 

@@ -847,6 +847,101 @@ def lp_fractional(draw):
     else:
         kwargs["output_ratio"] = draw(st.sampled_from([0.5, (0.5,) * dims, (0.3, 0.7, 0.6)[:dims]]))
     return "fractional_max_pool%dd" % dims, (x,), kwargs
+# ----------------------------------------------------------------- embedding
+def _indices(draw, shape, rows):
+    """Indices mostly in [0, rows), sometimes one out of range or negative; int64, sometimes int32 or float."""
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    values = rng.integers(0, max(rows, 1), size=shape)
+    if values.size and draw(st.integers(0, 9)) == 0:
+        values.reshape(-1)[0] = draw(st.sampled_from([rows, -1, rows + 3, -rows - 1]))
+    dtype = draw(st.sampled_from(["int64"] * 6 + ["int32", "int32", "float32", "int16"]))
+    return values.astype(dtype)
+
+
+@st.composite
+def embedding(draw):
+    """F.embedding, F.embedding_bag and F.one_hot.  embedding_bag's offsets start at 0 and never decrease, and
+    never leave members outside every bag: torch's kernels crash or return unwritten memory there."""
+    op = draw(st.sampled_from(["embedding", "embedding", "embedding_bag", "embedding_bag", "one_hot"]))
+    rows, dim = draw(st.integers(1, 6)), draw(st.integers(0, 4))
+    dtype = draw(SHAPE_FLOATS)
+    weight = Arr(_floats(draw, draw(st.sampled_from([(rows, dim)] * 12 + [(rows,), (rows, dim, 1)])), dtype))
+    if op == "one_hot":
+        shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
+        values = _indices(draw, shape, rows)
+        kwargs = {"num_classes": draw(st.sampled_from([-1, -1, rows, rows + 2, 0, -2]))}
+        return op, (Arr(values if draw(st.integers(0, 4)) else values.astype("int64")),), kwargs
+    padding = draw(st.sampled_from([None, None, None, 0, rows - 1, -1, -rows, None, None, rows, -rows - 1]))
+    if op == "embedding":
+        shape = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
+        kwargs = {"padding_idx": padding, "scale_grad_by_freq": draw(st.booleans())}
+        if draw(st.integers(0, 3)) == 0:
+            kwargs["max_norm"] = draw(st.sampled_from([1.0, 0.5, 100.0]))
+            kwargs["norm_type"] = draw(st.sampled_from([2.0, 1.0, 3.0, float("inf")]))
+        return op, (Arr(_indices(draw, shape, rows)), weight), kwargs
+    mode = draw(st.sampled_from(["sum", "mean", "max"]))
+    kwargs = {"mode": mode, "padding_idx": padding}
+    if draw(st.booleans()):
+        bags, length = draw(st.integers(0, 3)), draw(st.integers(0, 3))
+        index = _indices(draw, (bags, length), rows)
+        if bags and not length:
+            return op, (Arr(index), weight), kwargs       # torch: step must be nonzero
+        args = [Arr(index), weight]
+    else:
+        n = draw(st.integers(0, 6))
+        index = _indices(draw, (n,), rows)
+        cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+        include_last = draw(st.booleans()) and cuts and cuts[-1] == n
+        offsets = [0] + cuts if (cuts or not include_last) else [0]
+        if include_last and len(offsets) < 2:
+            include_last = False
+        kwargs["include_last_offset"] = bool(include_last)
+        args = [Arr(index), weight, Arr(np.array(offsets, dtype=draw(st.sampled_from(["int64", "int32"]))))]
+    if mode == "sum" and draw(st.integers(0, 2)) == 0:
+        psw_dtype = dtype if draw(st.integers(0, 5)) else _other_dtype(draw, dtype)
+        kwargs["per_sample_weights"] = Arr(_floats(draw, index.shape, psw_dtype) if psw_dtype in
+                                           ("float32", "float64") else draw(arrays(shape=index.shape,
+                                                                                  dtypes=(psw_dtype,))))
+    if len(args) == 3:
+        kwargs["offsets"] = args.pop()
+    return op, tuple(args), kwargs
+
+
+# ----------------------------------------------------------------- small layers
+@st.composite
+def layers_misc(draw):
+    """glu, bilinear, normalize, rms_norm, local_response_norm and pdist, valid and perturbed."""
+    op = draw(st.sampled_from(["glu", "bilinear", "normalize", "rms_norm", "local_response_norm", "pdist"]))
+    dtype = draw(SHAPE_FLOATS)
+    wide = draw(st.integers(0, 5)) == 0
+    if op == "bilinear":
+        n, i, j, o = (draw(st.integers(0, 3)) for _ in range(4))
+        shapes = [(n, i), (n, j), (o, i, j), (o,)]
+        if wide:
+            k = draw(st.integers(0, 3))
+            shapes[k] = tuple(draw(st.lists(st.integers(0, 3), max_size=3)))
+        args = [Arr(_floats(draw, s, dtype)) for s in shapes]
+        return op, tuple(args[:3] if draw(st.booleans()) else args), {}
+    shape = tuple(draw(st.lists(st.integers(0, 4), min_size=0 if wide else 2, max_size=4)))
+    x = Arr(_floats(draw, shape, dtype) if not wide else draw(arrays(shape=shape)))
+    rank = max(len(shape), 1)
+    if op == "glu":
+        return op, (x,), {"dim": draw(st.integers(-rank - 1, rank))}
+    if op == "normalize":
+        return op, (x,), {"p": draw(st.sampled_from([2.0, 1.0, 3.0, float("inf"), 0.5])),
+                          "dim": draw(st.integers(-rank - 1, rank)), "eps": draw(st.sampled_from([1e-12, 0.5]))}
+    if op == "rms_norm":
+        k = draw(st.integers(0, len(shape)))
+        normalized = list(shape[len(shape) - k:]) if draw(st.integers(0, 4)) else [draw(st.integers(0, 3))]
+        args = [x, normalized]
+        if draw(st.booleans()):
+            args.append(Arr(_floats(draw, tuple(normalized) if draw(st.integers(0, 4)) else (7,), dtype)))
+        return op, tuple(args), {"eps": draw(st.sampled_from([None, 1e-5, 0.0]))}
+    if op == "local_response_norm":
+        return op, (x, draw(st.integers(1, 6))), {"alpha": draw(st.sampled_from([1e-4, 0.5])),
+                                                  "beta": draw(st.sampled_from([0.75, 0.5])),
+                                                  "k": draw(st.sampled_from([1.0, 2.0]))}
+    return op, (x,), {"p": draw(st.sampled_from([2.0, 1.0, 0.0, 0.5, 3.0, float("inf"), -1.0]))}
 
 
 FAMILIES = {
@@ -865,4 +960,6 @@ FAMILIES = {
     "conv3d": conv(dims_choices=(3,)),
     "pooling3d": pooling(dims_choices=(3,)),
     "lp_fractional": lp_fractional(),
+    "embedding": embedding(),
+    "layers_misc": layers_misc(),
 }

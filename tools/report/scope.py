@@ -46,6 +46,12 @@ MODULES = [
     ("MSELoss", "loss"), ("L1Loss", "loss"), ("BCELoss", "loss"), ("BCEWithLogitsLoss", "loss"),
     # distances
     ("PairwiseDistance", "distance"), ("CosineSimilarity", "distance"),
+    # embeddings and small layers
+    ("Embedding", "embedding"), ("EmbeddingBag", "embedding"),
+    ("GLU", "layers_misc"), ("Softmax2d", "layers_misc"), ("Bilinear", "layers_misc"),
+    ("LocalResponseNorm", "layers_misc"), ("CrossMapLRN2d", "layers_misc"), ("RMSNorm", "layers_misc"),
+    ("AlphaDropout", "layers_misc"), ("FeatureAlphaDropout", "layers_misc"), ("ParameterList", "layers_misc"),
+    ("ParameterDict", "layers_misc"), ("SyncBatchNorm", "layers_misc"),
 ]
 
 FUNCTIONS = [
@@ -76,6 +82,10 @@ FUNCTIONS = [
     ("nll_loss", "loss"), ("cross_entropy", "loss"), ("mse_loss", "loss"), ("l1_loss", "loss"),
     ("binary_cross_entropy", "loss"), ("binary_cross_entropy_with_logits", "loss"),
     ("pairwise_distance", "distance"), ("cosine_similarity", "distance"),
+    ("embedding", "embedding"), ("embedding_bag", "embedding"), ("one_hot", "embedding"),
+    ("glu", "layers_misc"), ("bilinear", "layers_misc"), ("local_response_norm", "layers_misc"),
+    ("rms_norm", "layers_misc"), ("normalize", "layers_misc"), ("pdist", "layers_misc"),
+    ("alpha_dropout", "layers_misc"), ("feature_alpha_dropout", "layers_misc"), ("gumbel_softmax", "layers_misc"),
 ]
 
 # Documented parameters, in torch 2.13.0's order (read from its signatures and docs; deprecated
@@ -186,6 +196,24 @@ PARAMS = {
     "MSELoss": "reduction", "L1Loss": "reduction", "BCELoss": "weight reduction",
     "BCEWithLogitsLoss": "weight reduction pos_weight",
     "PairwiseDistance": "p eps keepdim", "CosineSimilarity": "dim eps",
+    "embedding": "input weight padding_idx max_norm norm_type scale_grad_by_freq sparse",
+    "embedding_bag": "input weight offsets max_norm norm_type scale_grad_by_freq mode sparse per_sample_weights "
+                     "include_last_offset padding_idx",
+    "one_hot": "tensor num_classes",
+    "glu": "input dim", "bilinear": "input1 input2 weight bias",
+    "local_response_norm": "input size alpha beta k", "rms_norm": "input normalized_shape weight eps",
+    "normalize": "input p dim eps out", "pdist": "input p",
+    "alpha_dropout": "input p training inplace", "feature_alpha_dropout": "input p training inplace",
+    "gumbel_softmax": "logits tau hard eps dim",
+    "Embedding": "num_embeddings embedding_dim padding_idx max_norm norm_type scale_grad_by_freq sparse",
+    "EmbeddingBag": "num_embeddings embedding_dim max_norm norm_type scale_grad_by_freq mode sparse "
+                    "include_last_offset padding_idx forward: offsets per_sample_weights",
+    "GLU": "dim", "Softmax2d": "", "Bilinear": "in1_features in2_features out_features bias",
+    "LocalResponseNorm": "size alpha beta k", "CrossMapLRN2d": "size alpha beta k",
+    "RMSNorm": "normalized_shape eps elementwise_affine",
+    "AlphaDropout": "p inplace", "FeatureAlphaDropout": "p inplace", "ParameterList": "values",
+    "ParameterDict": "parameters",
+    "SyncBatchNorm": "num_features eps momentum affine track_running_stats process_group bias",
 }
 
 
@@ -206,3 +234,4 @@ DATA_PARAMS = {"input", "self", "x1", "x2", "target", "query", "key", "value", "
 
 FAMILY_ORDER = ["linear", "conv", "conv3d", "pooling", "pool3d", "pool_lp_fractional", "normalization", "activation", "softmax", "dropout",
                 "interpolation", "pixelshuffle", "attention", "rnn", "loss", "distance"]
+FAMILY_ORDER += ["embedding", "layers_misc"]

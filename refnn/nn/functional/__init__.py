@@ -15,3 +15,10 @@ from ._pixelshuffle import *  # noqa: F401,F403
 from ._pooling import *  # noqa: F401,F403
 from ._fractional import *  # noqa: F401,F403
 from ._lp_pool import *  # noqa: F401,F403
+from ._embedding import *  # noqa: F401,F403
+from ._glu import *  # noqa: F401,F403
+from ._bilinear import *  # noqa: F401,F403
+from ._local_norm import *  # noqa: F401,F403
+from ._alpha_dropout import *  # noqa: F401,F403
+from ._pdist import *  # noqa: F401,F403
+from ._gumbel import *  # noqa: F401,F403

@@ -17,3 +17,8 @@ from .pooling_lp import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .container_params import *  # noqa: F401,F403
+from .sync_batchnorm import *  # noqa: F401,F403
+from .local_norm import *  # noqa: F401,F403
+from .bilinear import *  # noqa: F401,F403

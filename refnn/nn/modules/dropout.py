@@ -36,3 +36,14 @@ class Dropout2d(_DropoutNd):
 
 class Dropout3d(_DropoutNd):
     fn = "dropout3d"
+
+
+class AlphaDropout(_DropoutNd):
+    fn = "alpha_dropout"
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    fn = "feature_alpha_dropout"
+
+
+__all__ += ["AlphaDropout", "FeatureAlphaDropout"]
