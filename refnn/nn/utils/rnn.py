@@ -1,0 +1,217 @@
+"""Packed and padded recurrent inputs (torch's ``torch.nn.utils.rnn``): PackedSequence, pad_sequence,
+unpad_sequence, pack_padded_sequence, pad_packed_sequence, pack_sequence, unpack_sequence, invert_permutation.
+
+A PackedSequence holds ``data`` (N, *): for t = 0, 1, ..., the rows of the batch_sizes[t] longest sequences at
+step t; ``batch_sizes`` (T,) int64, non-increasing; ``sorted_indices`` (the batch order by decreasing length,
+or None when the input was sorted) and ``unsorted_indices`` (its inverse).  The row moves are autograd
+functions (:mod:`refnn._functions.packed`), so gradients flow through ``data``.
+"""
+from collections import namedtuple
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..._functions import packed as _packed
+from ...tensor import Tensor
+
+__all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
+           "unpad_sequence", "pack_sequence", "unpack_sequence"]
+
+_PackedSequenceBase = namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])
+
+
+def _bind(optional, fn):
+    return None if optional is None else fn(optional)
+
+
+class PackedSequence(_PackedSequenceBase):
+    """(data, batch_sizes, sorted_indices, unsorted_indices), built by pack_padded_sequence or pack_sequence."""
+
+    __slots__ = ()
+
+    def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+        return super().__new__(cls, *_packed_sequence_init_args(data, batch_sizes, sorted_indices,
+                                                                 unsorted_indices))
+
+    def to(self, *args, **kwargs):
+        """data.to(...); the index tensors stay as they are (refnn has one device)."""
+        data = self.data.to(*args, **kwargs)
+        if data is self.data:
+            return self
+        return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+
+    def cpu(self, *args, **kwargs):
+        return self.to(*args, **kwargs)
+
+    def pin_memory(self):
+        return self
+
+    def double(self):
+        return self.to(dtype=np.float64)
+
+    def float(self):
+        return self.to(dtype=np.float32)
+
+    def half(self):
+        return self.to(dtype=np.float16)
+
+    def long(self):
+        return self.to(dtype=np.int64)
+
+    def int(self):
+        return self.to(dtype=np.int32)
+
+    def short(self):
+        return self.to(dtype=np.int16)
+
+    def char(self):
+        return self.to(dtype=np.int8)
+
+    def byte(self):
+        return self.to(dtype=np.uint8)
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_pinned(self):
+        return False
+
+
+def _packed_sequence_init_args(data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
+    if unsorted_indices is None:
+        unsorted_indices = invert_permutation(sorted_indices)
+    if batch_sizes is not None:
+        return data, batch_sizes, sorted_indices, unsorted_indices
+    if not (isinstance(data, (list, tuple)) and len(data) == 2):
+        raise AssertionError("Expected data to be a list or tuple of length 2")
+    return data[0], data[1], sorted_indices, unsorted_indices
+
+
+def invert_permutation(permutation):
+    """output[permutation[i]] = i (None for None)."""
+    if permutation is None:
+        return None
+    perm = permutation.data.reshape(-1).astype(np.int64)
+    output = np.empty_like(perm)
+    output[perm] = np.arange(perm.shape[0], dtype=np.int64)
+    return Tensor(output.reshape(permutation.shape))
+
+
+def _torch_type(array):
+    return {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double", "bool": "Bool",
+            "int16": "Short", "int8": "Char", "uint8": "Byte"}.get(array.dtype.name, array.dtype.name)
+
+
+def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
+    """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences of the given lengths."""
+    if isinstance(lengths, Tensor):
+        lengths = lengths.data.astype(np.int64)
+    else:
+        lengths = np.asarray(lengths, dtype=np.int64)
+    sorted_indices = None
+    if not enforce_sorted:
+        # torch.sort(descending=True) on the CPU is stable: ties keep their order
+        order = np.argsort(-lengths, kind="stable")
+        lengths = lengths[order]
+        sorted_indices = Tensor(order.astype(np.int64))
+        input = input.index_select(0 if batch_first else 1, sorted_indices)
+    if batch_first:
+        input = input.transpose(0, 1)
+    if lengths.ndim != 1:
+        raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.ndim}D cpu "
+                           f"{_torch_type(lengths)} tensor")
+    batch_size = input.shape[1]
+    if input.numel() == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
+    if lengths.shape[0] != batch_size:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.shape[0]} "
+                           f"(batch_size={batch_size})")
+    if lengths[-1] <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' "
+                           "that is <= 0")
+    if (lengths[1:] > lengths[:-1]).any():
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. You "
+                           "can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence to "
+                           "sidestep this requirement if you do not need ONNX exportability.")
+    if lengths[0] > input.shape[0]:
+        # torch builds a PackedSequence whose batch_sizes promise more rows than its data holds; refnn refuses
+        raise RuntimeError(f"pack_padded_sequence: the longest length ({int(lengths[0])}) exceeds the padded "
+                           f"sequence length ({input.shape[0]})")
+    batch_sizes = (lengths[None, :] > np.arange(lengths[0], dtype=np.int64)[:, None]).sum(axis=1).astype(np.int64)
+    steps, rows = _packed.packed_rows(batch_sizes)
+    data = _packed.PackPadded.apply(input, steps, rows)
+    return PackedSequence(data, Tensor(batch_sizes), sorted_indices, None)
+
+
+def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
+    """(padded (T, B, *) or (B, T, *), lengths (B,) int64), in the original batch order."""
+    batch_sizes = sequence.batch_sizes.data.astype(np.int64)
+    max_seq_length = batch_sizes.shape[0]
+    if total_length is not None:
+        if total_length < max_seq_length:
+            raise ValueError("Expected total_length to be at least the length of the longest sequence in input, but "
+                             f"got total_length={total_length} and max sequence length being {max_seq_length}")
+        max_seq_length = total_length
+    steps, rows = _packed.packed_rows(batch_sizes)
+    batch = int(batch_sizes[0]) if batch_sizes.shape[0] else 0
+    padded = _packed.PadPacked.apply(sequence.data, steps, rows, max_seq_length, batch, padding_value)
+    lengths = (batch_sizes[None, :] > np.arange(batch, dtype=np.int64)[:, None]).sum(axis=1).astype(np.int64)
+    if batch_first:
+        padded = padded.transpose(0, 1)
+    lengths = Tensor(lengths)
+    if sequence.unsorted_indices is not None:
+        unsorted = sequence.unsorted_indices
+        return padded.index_select(0 if batch_first else 1, unsorted), Tensor(lengths.data[unsorted.data])
+    return padded, lengths
+
+
+def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+    """Stack sequences (L_i, *) into (max L, B, *) (or (B, max L, *)), padded with padding_value on the
+    padding_side."""
+    if not isinstance(sequences, Iterable):
+        raise RuntimeError(f"pad_sequence: Expected iterable for input sequences, but got arg of type: "
+                           f"{type(sequences)}")
+    sequences = tuple(sequences)
+    if len(sequences) == 0:
+        raise RuntimeError("received an empty list of sequences")
+    if padding_side not in ("left", "right"):
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+    first = sequences[0]
+    for s in sequences:
+        if s.dim() == 0:
+            raise RuntimeError("pad_sequence: every sequence needs at least one dimension (its length), got a 0-d "
+                               "tensor")
+        if s.dim() != first.dim():
+            raise RuntimeError(f"pad_sequence: every sequence needs the trailing shape of the first, "
+                               f"{list(first.shape[1:])}, got {list(s.shape[1:])}")
+        for d in range(1, s.dim()):
+            if s.shape[d] != first.shape[d]:
+                raise RuntimeError(f"The size of tensor a ({first.shape[d]}) must match the size of tensor b "
+                                   f"({s.shape[d]}) at non-singleton dimension {d}")
+    sequences = tuple(s if s.dtype == first.dtype else s.to(first.dtype) for s in sequences)
+    return _packed.PadSequence.apply(bool(batch_first), padding_value, padding_side == "left", *sequences)
+
+
+def unpad_sequence(padded_sequences, lengths, batch_first=False):
+    """The list of sequences padded[:, b][:lengths[b]] (batch_first: padded[b][:lengths[b]]).
+
+    torch transposes a (T, B, *) argument in place (``transpose_``); refnn leaves the argument as it is."""
+    if not batch_first:
+        padded_sequences = padded_sequences.transpose(0, 1)
+    unpadded_sequences = []
+    for seq, length in zip(padded_sequences, lengths, strict=True):
+        unpadded_sequences.append(seq.narrow(0, 0, min(max(int(length), 0), seq.shape[0])))
+    return unpadded_sequences
+
+
+def pack_sequence(sequences, enforce_sorted=True):
+    """pack_padded_sequence(pad_sequence(sequences), their lengths)."""
+    lengths = [v.size(0) for v in sequences]
+    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+
+
+def unpack_sequence(packed_sequences):
+    """The list of sequences a PackedSequence holds, in the original order."""
+    padded_sequences, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
+    return unpad_sequence(padded_sequences, lengths, batch_first=True)
