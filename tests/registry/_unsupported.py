@@ -44,10 +44,6 @@ UNSUPPORTED = [
                 "not built yet; the N-d loops would take a third spatial index",
                 lambda r: r.nn.functional.conv3d, AttributeError,
                 lambda t: t.nn.functional.conv3d(t.ones(1, 1, 2, 2, 2), t.ones(1, 1, 1, 1, 1)), "conv3d"),
-    Unsupported("PackedSequence (nn.utils.rnn.pack_padded_sequence)",
-                "not built yet; the recurrent layers take padded batches",
-                lambda r: r.nn.utils, AttributeError,
-                lambda t: t.nn.utils.rnn.pack_padded_sequence(t.ones(3, 2, 1), [3, 2]), "utils"),
     Unsupported("optimiser steps recorded by autograd (differentiable=True)",
                 "refnn's optimisers update parameters in place in one kernel pass, outside autograd; "
                 "torch's differentiable mode builds a graph through every update",

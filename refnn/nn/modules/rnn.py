@@ -227,7 +227,7 @@ class RNNBase(Module):
 
 
 def _torch_name(dtype):
-    return "torch." + {"float32": "float32", "float64": "float64"}.get(str(dtype), str(dtype))
+    return "torch." + np.dtype(getattr(dtype, "name", dtype)).name
 
 
 class RNN(RNNBase):
