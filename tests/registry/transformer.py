@@ -23,6 +23,12 @@ def causal_bool(rng, shape, dtype):
     return ~np.tri(shape[-2], shape[-1], dtype=bool)
 
 
+def with_nan(rng, shape, dtype):
+    x = rng.uniform(-1, 1, size=shape).astype(dtype)
+    x[0, 1, 2] = np.nan
+    return x
+
+
 def small_float_mask(rng, shape, dtype):
     return rng.uniform(-0.5, 0.5, size=shape).astype(dtype)
 
@@ -266,6 +272,18 @@ CASES = [
            dtypes=("float32",)),
     OpCase(op="generate_square_subsequent_mask", desc="zero", call=square_mask, args=(0,), grad=False,
            dtypes=("float32",)),
+
+    # ---------------------------------------------------------- empty and non-finite inputs
+    ModuleCase(module="TransformerEncoderLayer", desc="batch_zero", ctor_kwargs=EL, inputs=(T((5, 0, 8)),)),
+    ModuleCase(module="TransformerEncoderLayer", desc="seq_zero_norm_first", ctor_kwargs={**EL, "norm_first": True},
+               inputs=(T((0, 3, 8)),)),
+    ModuleCase(module="TransformerDecoderLayer", desc="batch_zero", ctor_kwargs=DL, inputs=(T((5, 0, 8)), T((4, 0, 8)))),
+    ModuleCase(module="TransformerDecoderLayer", desc="memory_empty", ctor_kwargs=DL, inputs=(X, T((0, 3, 8)))),
+    ModuleCase(module=encoder(), name="TransformerEncoder", desc="batch_zero", inputs=(T((5, 0, 8)),)),
+    ModuleCase(module="Transformer", desc="nan_in_src", ctor_kwargs=TR, inputs=(T((6, 3, 8), gen=with_nan), X),
+               xfail="MultiheadAttention's backward (attention family): with NaN keys and values in one batch "
+                     "element, the gradient of the key and value biases is finite in refnn and NaN in torch "
+                     "(outputs and every other gradient agree); reproduced with nn.MultiheadAttention alone"),
 
     # ---------------------------------------------------------- errors
     ErrorCase(op="TransformerEncoderLayer", desc="bad_activation", module=True, args=(8, 2),
