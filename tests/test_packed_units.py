@@ -58,3 +58,16 @@ def test_packed_sequence_is_a_named_tuple():
     assert packed.to(refnn.float32) is packed
     assert packed.double().data.dtype == refnn.float64 and packed.double().batch_sizes is batch_sizes
     assert R.PackedSequence((data, batch_sizes)).sorted_indices is None
+
+
+@pytest.mark.parametrize("batch_sizes", [[1, 3], [3, 0], [2, 1], [2, -1], [[2, 2]], []])
+def test_inconsistent_batch_sizes_are_refused(batch_sizes):
+    """A hand-made PackedSequence whose batch_sizes do not describe its data (torch reads past, or ignores,
+    rows for some of these) is refused before any kernel runs, by the layers and by pad_packed_sequence."""
+    packed = R.PackedSequence(refnn.ones(4, 3), refnn.tensor(np.array(batch_sizes, dtype=np.int64)))
+    with pytest.raises(RuntimeError, match="batch_sizes"):
+        refnn.nn.LSTM(3, 4)(packed)
+    with pytest.raises(RuntimeError, match="batch_sizes"):
+        R.pad_packed_sequence(packed)
+    with pytest.raises(TypeError, match="batch_sizes"):
+        refnn.nn.GRU(3, 4)(R.PackedSequence(refnn.ones(4, 3), refnn.ones(2) * 2))

@@ -12,7 +12,7 @@ from ..._functions import rnn as _rnn
 from ...tensor import Tensor
 from .. import init
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence
+from ..utils.rnn import PackedSequence, _checked_batch_sizes
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -155,6 +155,10 @@ class RNNBase(Module):
         """torch's PackedSequence branch: hx in the sorted order (zeros when None), the layers over the packed
         data, the output packed with the input's indices, and h_n (c_n) in the caller's order."""
         data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if not isinstance(data, Tensor):
+            raise TypeError(f"{type(self).__name__}: expected the PackedSequence's data to be a Tensor, got "
+                            f"{type(data).__name__}")
+        _checked_batch_sizes(data, batch_sizes)
         max_batch_size = int(batch_sizes[0])
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         num_directions = 2 if self.bidirectional else 1

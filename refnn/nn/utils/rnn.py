@@ -88,6 +88,25 @@ def _packed_sequence_init_args(data, batch_sizes=None, sorted_indices=None, unso
     return data[0], data[1], sorted_indices, unsorted_indices
 
 
+def _checked_batch_sizes(data, batch_sizes):
+    """batch_sizes as int64 values, refused (RuntimeError) unless they describe ``data``: a non-empty 1-d
+    integer tensor of positive, non-increasing counts summing to data's rows.  torch reads past or ignores rows
+    for some of these; refnn never lets a kernel see them."""
+    if not isinstance(batch_sizes, Tensor) or batch_sizes.data.dtype.kind not in "iu":
+        raise TypeError(f"PackedSequence: batch_sizes must be an integer Tensor, got "
+                        f"{getattr(batch_sizes, 'dtype', type(batch_sizes).__name__)}")
+    sizes = batch_sizes.data.astype(np.int64)
+    if sizes.ndim != 1 or sizes.shape[0] == 0:
+        raise RuntimeError(f"PackedSequence: batch_sizes must be a non-empty 1-D tensor, got shape "
+                           f"{list(sizes.shape)}")
+    if sizes.min() < 1 or (sizes[1:] > sizes[:-1]).any():
+        raise RuntimeError(f"PackedSequence: batch_sizes must be positive and non-increasing, got {sizes.tolist()}")
+    rows = data.shape[0] if data.dim() else 0
+    if int(sizes.sum()) != rows:
+        raise RuntimeError(f"PackedSequence: batch_sizes sum to {int(sizes.sum())}, but data has {rows} rows")
+    return sizes
+
+
 def invert_permutation(permutation):
     """output[permutation[i]] = i (None for None)."""
     if permutation is None:
@@ -146,7 +165,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
 
 def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_length=None):
     """(padded (T, B, *) or (B, T, *), lengths (B,) int64), in the original batch order."""
-    batch_sizes = sequence.batch_sizes.data.astype(np.int64)
+    batch_sizes = _checked_batch_sizes(sequence.data, sequence.batch_sizes)
     max_seq_length = batch_sizes.shape[0]
     if total_length is not None:
         if total_length < max_seq_length:
@@ -154,7 +173,7 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
                              f"got total_length={total_length} and max sequence length being {max_seq_length}")
         max_seq_length = total_length
     steps, rows = _packed.packed_rows(batch_sizes)
-    batch = int(batch_sizes[0]) if batch_sizes.shape[0] else 0
+    batch = int(batch_sizes[0])
     padded = _packed.PadPacked.apply(sequence.data, steps, rows, max_seq_length, batch, padding_value)
     lengths = (batch_sizes[None, :] > np.arange(batch, dtype=np.int64)[:, None]).sum(axis=1).astype(np.int64)
     if batch_first:
