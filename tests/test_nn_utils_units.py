@@ -24,7 +24,11 @@ def test_warnings_are_torchs():
         p.grad = lib.ones(3)
         lib.nn.utils.clip_grad_norm([p], 1.0)
 
-    for fn, category in ((empty_generator, UserWarning), (deprecated_alias, FutureWarning)):
+    def old_weight_norm(lib):
+        lib.nn.utils.weight_norm(lib.nn.Linear(2, 2))
+
+    for fn, category in ((empty_generator, UserWarning), (deprecated_alias, FutureWarning),
+                         (old_weight_norm, FutureWarning)):
         got = [_caught(lambda lib=lib: fn(lib)) for lib in (torch, refnn)]
         assert got[0] == got[1]
         assert len(got[0]) == 1 and got[0][0][0] is category

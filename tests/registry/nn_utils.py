@@ -1,5 +1,5 @@
 """nn.utils: clip_grad_norm_, get_total_norm, clip_grads_with_norm_, clip_grad_value_, parameters_to_vector,
-vector_to_parameters.
+vector_to_parameters, weight_norm and remove_weight_norm.
 
 Each call builds parameters from the case's tensors (the first half values, the second half gradients), runs
 the utility and returns what it returns followed by every parameter's gradient (or data) afterwards.
@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from tests.harness import ErrorCase, OpCase, T
+from tests.harness import ErrorCase, ModuleCase, OpCase, T
 
 
 def _nn(F):
@@ -164,4 +164,39 @@ CASES = [
               args=(T((2,)),)),
     ErrorCase(op="vector_to_parameters", desc="vector_too_short",
               call=lambda lib, v, p: from_vector(lib.F, v, p), args=(T((3,)), T((2, 2)))),
+]
+
+
+def weight_normed(make, remove=False, **kwargs):
+    """A builder: nn.utils.weight_norm(make(nn)) (then remove_weight_norm when ``remove``)."""
+    def build(nn, F):
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            module = nn.utils.weight_norm(make(nn), **kwargs)
+        return nn.utils.remove_weight_norm(module, kwargs.get("name", "weight")) if remove else module
+    return build
+
+
+CASES += [
+    ModuleCase(module=weight_normed(lambda nn: nn.Linear(4, 3)), name="weight_norm", desc="linear",
+               inputs=(T((2, 4)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Linear(4, 3), dim=1), name="weight_norm", desc="linear_dim1",
+               inputs=(T((2, 4)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Linear(4, 3), dim=None), name="weight_norm",
+               desc="linear_whole_tensor", inputs=(T((2, 4)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Conv2d(2, 3, 3)), name="weight_norm", desc="conv2d",
+               inputs=(T((2, 2, 5, 5)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Conv1d(2, 3, 2), dim=-2), name="weight_norm",
+               desc="conv1d_dim_minus_2", inputs=(T((2, 2, 5)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Linear(4, 3), name="bias"), name="weight_norm",
+               desc="bias_1d", inputs=(T((2, 4)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.GRU(3, 4), name="weight_hh_l0"), name="weight_norm",
+               desc="gru_weight_hh", inputs=(T((4, 2, 3)),)),
+    ModuleCase(module=weight_normed(lambda nn: nn.Linear(4, 3), remove=True), name="remove_weight_norm",
+               desc="linear", inputs=(T((2, 4)),)),
+    ErrorCase(op="weight_norm", desc="twice", call=lambda lib: weight_normed(
+        lambda nn: nn.utils.weight_norm(nn.Linear(2, 2)))(lib.nn, lib.F)),
+    ErrorCase(op="remove_weight_norm", desc="not_applied",
+              call=lambda lib: lib.nn.utils.remove_weight_norm(lib.nn.Linear(2, 2))),
 ]
