@@ -1,5 +1,5 @@
 """nn.utils: clip_grad_norm_, get_total_norm, clip_grads_with_norm_, clip_grad_value_, parameters_to_vector,
-vector_to_parameters, weight_norm and remove_weight_norm.
+vector_to_parameters, weight_norm, remove_weight_norm, spectral_norm and remove_spectral_norm.
 
 Each call builds parameters from the case's tensors (the first half values, the second half gradients), runs
 the utility and returns what it returns followed by every parameter's gradient (or data) afterwards.
@@ -199,4 +199,37 @@ CASES += [
         lambda nn: nn.utils.weight_norm(nn.Linear(2, 2)))(lib.nn, lib.F)),
     ErrorCase(op="remove_weight_norm", desc="not_applied",
               call=lambda lib: lib.nn.utils.remove_weight_norm(lib.nn.Linear(2, 2))),
+]
+
+
+def spectral_normed(make, remove=False, **kwargs):
+    """A builder: nn.utils.spectral_norm(make(nn)) (then remove_spectral_norm when ``remove``).  refnn loads
+    torch's state_dict, u and v included, so both start the power method from the same vectors."""
+    def build(nn, F):
+        module = nn.utils.spectral_norm(make(nn), **kwargs)
+        return nn.utils.remove_spectral_norm(module, kwargs.get("name", "weight")) if remove else module
+    return build
+
+
+CASES += [
+    ModuleCase(module=spectral_normed(lambda nn: nn.Linear(4, 3)), name="spectral_norm", desc="linear_train",
+               inputs=(T((2, 4)),), steps=3),
+    ModuleCase(module=spectral_normed(lambda nn: nn.Linear(4, 3)), name="spectral_norm", desc="linear_eval",
+               inputs=(T((2, 4)),), train=False),
+    ModuleCase(module=spectral_normed(lambda nn: nn.Conv2d(2, 3, 3), n_power_iterations=3, eps=1e-6),
+               name="spectral_norm", desc="conv2d_three_iterations", inputs=(T((2, 2, 5, 5)),), steps=2),
+    ModuleCase(module=spectral_normed(lambda nn: nn.ConvTranspose2d(2, 3, 2)), name="spectral_norm",
+               desc="conv_transpose2d_dim1", inputs=(T((1, 2, 3, 3)),)),
+    ModuleCase(module=spectral_normed(lambda nn: nn.Conv1d(2, 4, 3), dim=2), name="spectral_norm",
+               desc="conv1d_dim2", inputs=(T((2, 2, 5)),)),
+    ModuleCase(module=spectral_normed(lambda nn: nn.Linear(4, 3), remove=True), name="remove_spectral_norm",
+               desc="linear", inputs=(T((2, 4)),)),
+    ErrorCase(op="spectral_norm", desc="iterations_zero",
+              call=lambda lib: lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2), n_power_iterations=0)),
+    ErrorCase(op="spectral_norm", desc="parameter_none",
+              call=lambda lib: lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2, bias=False), name="bias")),
+    ErrorCase(op="spectral_norm", desc="twice", call=lambda lib: lib.nn.utils.spectral_norm(
+        lib.nn.utils.spectral_norm(lib.nn.Linear(2, 2)))),
+    ErrorCase(op="remove_spectral_norm", desc="not_applied",
+              call=lambda lib: lib.nn.utils.remove_spectral_norm(lib.nn.Linear(2, 2))),
 ]
