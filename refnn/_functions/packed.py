@@ -50,9 +50,29 @@ class PadPacked(Function):
         return np.ascontiguousarray(grad[ctx.where]), None, None, None, None, None
 
 
+def _sum_to_shape(grad, shape):
+    """The gradient of broadcasting ``shape`` to grad's shape: grad summed over each broadcast axis, its
+    elements added one after another in index order (plain elementwise adds, the same on every CPU)."""
+    lead = grad.ndim - len(shape)
+    for _ in range(lead):
+        acc = grad[0].copy()
+        for k in range(1, grad.shape[0]):
+            acc += grad[k]
+        grad = acc
+    for axis, n in enumerate(shape):
+        if n == 1 and grad.shape[axis] != 1:
+            parts = np.moveaxis(grad, axis, 0)
+            acc = parts[0].copy()
+            for k in range(1, parts.shape[0]):
+                acc += parts[k]
+            grad = np.expand_dims(acc, axis)
+    return np.ascontiguousarray(grad.reshape(shape))
+
+
 class PadSequence(Function):
     """sequences (L_i, *) -> (max L, B, *) or (B, max L, *); each sequence at the start of its column
-    (padding_side 'right') or at its end ('left'), padding_value elsewhere."""
+    (padding_side 'right') or at its end ('left'), padding_value elsewhere.  A sequence whose trailing dims
+    broadcast to the first's is broadcast (as torch's copy does); its gradient sums over those dims."""
 
     @staticmethod
     def forward(ctx, batch_first, padding_value, left, *sequences):
@@ -65,12 +85,12 @@ class PadSequence(Function):
             start = longest - n if left else 0
             out[i, start:start + n] = s.data
             spans.append((start, n))
-        ctx.spans, ctx.batch_first = spans, batch_first
+        ctx.spans, ctx.batch_first, ctx.shapes = spans, batch_first, [s.shape for s in sequences]
         return Tensor(out if batch_first else np.ascontiguousarray(out.swapaxes(0, 1)))
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.batch_first:
             grad = grad.swapaxes(0, 1)
-        return (None, None, None) + tuple(np.ascontiguousarray(grad[i, start:start + n])
-                                          for i, (start, n) in enumerate(ctx.spans))
+        return (None, None, None) + tuple(_sum_to_shape(grad[i, start:start + n], shape)
+                                          for i, ((start, n), shape) in enumerate(zip(ctx.spans, ctx.shapes)))

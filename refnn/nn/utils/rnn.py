@@ -122,6 +122,19 @@ def _torch_type(array):
             "int16": "Short", "int8": "Char", "uint8": "Byte"}.get(array.dtype.name, array.dtype.name)
 
 
+def _check_sort_order(input, batch_dim, order):
+    """torch's index_select errors when there are more lengths than sequences (its kernel's messages)."""
+    size = input.shape[batch_dim]
+    bad = order[order >= size]
+    if not bad.size:
+        return
+    if size == 0 and input.dim() > 1:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    if batch_dim == 0 and (input.numel() or input.dim() == 1):
+        raise IndexError("index out of range in self")
+    raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad[0])} axis_dim={size}")
+
+
 def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True):
     """Pack a padded batch (T, B, *) (or (B, T, *) with batch_first) of sequences of the given lengths."""
     if isinstance(lengths, Tensor):
@@ -134,15 +147,22 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         order = np.argsort(-lengths, kind="stable")
         lengths = lengths[order]
         sorted_indices = Tensor(order.astype(np.int64))
-        input = input.index_select(0 if batch_first else 1, sorted_indices)
-    if batch_first:
-        input = input.transpose(0, 1)
+        batch_dim = 0 if batch_first else 1
+        if input.dim() > batch_dim:
+            _check_sort_order(input, batch_dim, order)
+        input = input.index_select(batch_dim, sorted_indices)
+    # torch's checks, in its order: the lengths' rank, an empty input, then the input's rank
     if lengths.ndim != 1:
         raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.ndim}D cpu "
                            f"{_torch_type(lengths)} tensor")
-    batch_size = input.shape[1]
     if input.numel() == 0:
         raise RuntimeError("Cannot pack empty tensors.")
+    if input.dim() < 2:
+        low = -max(input.dim(), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {-low - 1}], but got 1)")
+    if batch_first:
+        input = input.transpose(0, 1)
+    batch_size = input.shape[1]
     if lengths.shape[0] != batch_size:
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.shape[0]} "
                            f"(batch_size={batch_size})")
@@ -201,13 +221,16 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
         if s.dim() == 0:
             raise RuntimeError("pad_sequence: every sequence needs at least one dimension (its length), got a 0-d "
                                "tensor")
-        if s.dim() != first.dim():
-            raise RuntimeError(f"pad_sequence: every sequence needs the trailing shape of the first, "
-                               f"{list(first.shape[1:])}, got {list(s.shape[1:])}")
-        for d in range(1, s.dim()):
-            if s.shape[d] != first.shape[d]:
-                raise RuntimeError(f"The size of tensor a ({first.shape[d]}) must match the size of tensor b "
-                                   f"({s.shape[d]}) at non-singleton dimension {d}")
+        # each sequence is copied into its (L_i, *first.shape[1:]) slot: its shape must broadcast to that
+        slot = (s.shape[0],) + tuple(first.shape[1:])
+        if s.dim() > len(slot):
+            raise RuntimeError(f"pad_sequence: a sequence of shape {list(s.shape)} does not fit the slot "
+                               f"{list(slot)} the first sequence sets")
+        for d in range(1, s.dim() + 1):
+            a, b = slot[-d], s.shape[-d]
+            if b != a and b != 1:
+                raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                                   f"non-singleton dimension {len(slot) - d}")
     sequences = tuple(s if s.dtype == first.dtype else s.to(first.dtype) for s in sequences)
     return _packed.PadSequence.apply(bool(batch_first), padding_value, padding_side == "left", *sequences)
 
