@@ -106,6 +106,10 @@ CASES = [
     OpCase(op="pad_sequence", desc="one_sequence", call=pad(), args=(T((3, 2)),)),
     OpCase(op="pad_sequence", desc="empty_sequence", call=pad(batch_first=True), args=(T((0, 2)), T((2, 2)))),
     OpCase(op="pad_sequence", desc="noncontig", call=pad(), args=(T((3, 4), layout="transposed"), T((2, 4)))),
+    OpCase(op="pad_sequence", desc="broadcast_into_slot", call=pad(batch_first=True),
+           args=(T((3, 2, 3)), T((2, 1, 3)), T((1, 2, 1)), T((2, 3)))),
+    OpCase(op="pack_padded_sequence", desc="two_dim_input", call=pack([3, 1], enforce_sorted=False),
+           args=(T((3, 2)),)),
     OpCase(op="unpad_sequence", desc="time_major", call=unpad([3, 1, 4]), args=(T((4, 3, 2)),)),
     OpCase(op="unpad_sequence", desc="batch_first", call=unpad([2, 5], batch_first=True), args=(T((2, 5, 3)),)),
 
