@@ -71,3 +71,9 @@ def test_inconsistent_batch_sizes_are_refused(batch_sizes):
         R.pad_packed_sequence(packed)
     with pytest.raises(TypeError, match="batch_sizes"):
         refnn.nn.GRU(3, 4)(R.PackedSequence(refnn.ones(4, 3), refnn.ones(2) * 2))
+
+
+def test_huge_total_length_is_refused_by_the_allocation_cap():
+    packed = R.pack_sequence([refnn.ones(2, 3), refnn.ones(1, 3)])
+    with pytest.raises(RuntimeError, match="allocation cap"):
+        R.pad_packed_sequence(packed, total_length=1 << 40)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..._functions import packed as _packed
+from ..._shape import check_allocation
 from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence",
@@ -194,6 +195,8 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
         max_seq_length = total_length
     steps, rows = _packed.packed_rows(batch_sizes)
     batch = int(batch_sizes[0])
+    check_allocation("pad_packed_sequence", (max_seq_length, batch) + tuple(sequence.data.shape[1:]),
+                     sequence.data.data.dtype.itemsize)
     padded = _packed.PadPacked.apply(sequence.data, steps, rows, max_seq_length, batch, padding_value)
     lengths = (batch_sizes[None, :] > np.arange(batch, dtype=np.int64)[:, None]).sum(axis=1).astype(np.int64)
     if batch_first:
@@ -232,6 +235,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
                 raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
                                    f"non-singleton dimension {len(slot) - d}")
     sequences = tuple(s if s.dtype == first.dtype else s.to(first.dtype) for s in sequences)
+    check_allocation("pad_sequence", (len(sequences), max(s.shape[0] for s in sequences)) + tuple(first.shape[1:]),
+                     first.data.dtype.itemsize)
     return _packed.PadSequence.apply(bool(batch_first), padding_value, padding_side == "left", *sequences)
 
 
