@@ -191,7 +191,8 @@ class TransformerEncoder(Module):
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
         if nested:
-            padded = Tensor(np.isneginf(src_key_padding_mask.data)[:, :, None])
+            # torch's nested tensor keeps the positions where the (canonical, float) mask is 0
+            padded = Tensor((src_key_padding_mask.data != 0)[:, :, None])
             output = output.masked_fill(padded, 0.0)
         if self.norm is not None:
             output = self.norm(output)
