@@ -278,6 +278,11 @@ def _run(mode, input, h0s, c0s, flat_weights, has_biases, num_layers, dropout, t
     if batch_sizes is not None:
         batch_sizes = [int(b) for b in np.asarray(batch_sizes.data if isinstance(batch_sizes, Tensor)
                                                   else batch_sizes).reshape(-1)]
+        # the kernels run step t on rows 0..batch_sizes[t]-1 of a batch_sizes[0]-row buffer: refuse anything else
+        if (not batch_sizes or min(batch_sizes) < 1 or any(b > a for a, b in zip(batch_sizes, batch_sizes[1:]))
+                or sum(batch_sizes) != input.shape[0]):
+            raise RuntimeError(f"packed recurrence: batch_sizes {batch_sizes} do not describe {input.shape[0]} "
+                               "packed rows (positive, non-increasing, summing to the rows)")
         steps, rows = packed_rows(batch_sizes)
         input = PadPacked.apply(input, steps, rows, len(batch_sizes), batch_sizes[0], 0.0)
         batch_first = False
