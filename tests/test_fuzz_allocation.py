@@ -55,6 +55,11 @@ CASES = {
     "alpha_dropout": lambda: F.alpha_dropout(huge(), 0.5, training=True),
 }
 
+CASES["packed"] = lambda: refnn.nn.utils.rnn.pad_packed_sequence(
+    refnn.nn.utils.rnn.pack_sequence([small(2, 16), small(1, 16)]), total_length=1 << 40)
+CASES["packed_pad_sequence"] = lambda: refnn.nn.utils.rnn.pad_sequence([huge((1 << 40,)), small(2)] * 64)
+CASES["transformer"] = lambda: refnn.nn.TransformerEncoderLayer(16, 2, 8)(huge((1 << 20, 1 << 20, 16)))
+
 
 @pytest.mark.parametrize("family", sorted(CASES))
 def test_absurd_output_is_refused(family):

@@ -28,6 +28,13 @@ products ``g * other``.  ``grad_h_prev`` through ``gh`` is ``grad_gates W_hh`` (
 The weight gradients are not summed here: the caller takes them as single products over all T * B rows
 (see ``refnn._functions.rnn``).
 
+Packed sequences (``batch_sizes``, one int per step, non-increasing in t): step t runs the first
+batch_sizes[t] rows only (the sequences still running), so each row's arithmetic is the unpacked one.  In the
+reverse direction a row starts where its sequence ends: before step t, the rows that start there take h0 (and
+c0) by a copy into the previous step's rows, which are padding for them.  The carries need nothing more: a row
+outside step t's batch keeps its carry (grad_h_n until its last step, grad_h0 after its first).  Without
+``batch_sizes`` every step runs all B rows (the same calls as before).
+
 Every element is written by one thread, and each sum runs in a fixed order: the bits do not depend on
 the thread count.
 """
@@ -109,6 +116,22 @@ def _matmul(a, b, out, bint b_nk, bias, int num_threads):
     _gemm(a[None], b[None], out[None], False, b_nk, bias, num_threads)
 
 
+cdef inline object _rows(object a, Py_ssize_t n, Py_ssize_t B):
+    """The first n rows of a (B, ...) buffer: a itself when n == B."""
+    return a if n == B else a[:n]
+
+
+cdef inline Py_ssize_t _batch(object batch_sizes, Py_ssize_t t, Py_ssize_t B):
+    """The rows step t runs: B, or batch_sizes[t] for a packed batch."""
+    return B if batch_sizes is None else <Py_ssize_t>batch_sizes[t]
+
+
+def _enter_rows(prev, start, Py_ssize_t lo, Py_ssize_t hi):
+    """Rows lo..hi-1 start at this step (reverse direction, packed): their h_prev (c_prev) is h0 (c0)."""
+    if hi > lo:
+        prev[lo:hi] = start[lo:hi]
+
+
 # ================================================================ RNN (tanh, relu)
 cdef void _rnn_gates(bint relu, floating *gh, const floating *ig, floating *h, Py_ssize_t B, Py_ssize_t H,
                      int num_threads) noexcept nogil:
@@ -126,25 +149,30 @@ cdef void _rnn_gates(bint relu, floating *gh, const floating *ig, floating *h, P
 
 cdef void _rnn_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] outv, floating[:, ::1] ghv, bint relu,
                    object ig, object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
-                   int num_threads, int pw_threads):
-    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = igv.shape[2], s, t, tp
+                   object batch_sizes, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = igv.shape[2], s, t, tp, Bt
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if s > 0 and batch_sizes is not None:
+            _enter_rows(out[tp], h0, _batch(batch_sizes, tp, B), Bt)
+        _matmul(_rows(h0 if s == 0 else out[tp], Bt, B), w_hh_t, _rows(gh, Bt, B), w_nk, b_hh, num_threads)
+        if Bt > 0:
             with nogil:
-                _rnn_gates(relu, &ghv[0, 0], &igv[t, 0, 0], &outv[t, 0, 0], B, H, pw_threads)
+                _rnn_gates(relu, &ghv[0, 0], &igv[t, 0, 0], &outv[t, 0, 0], Bt, H, pw_threads)
 
 
-def rnn_fwd(bint relu, ig, w_hh, b_hh, h0, out, bint reverse, int num_threads, int pw_threads):
+def rnn_fwd(bint relu, ig, w_hh, b_hh, h0, out, bint reverse, int num_threads, int pw_threads, batch_sizes=None):
     """out[t] = act(h_prev W_hh^T + b_hh + ig[t]) for every step, h_prev = h0 at the first step."""
     gh = ig[0].copy()
     w_hh, w_nk = _columns(w_hh, ig.shape[1])
     if ig.dtype.itemsize == 4:
-        _rnn_fwd[float](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+        _rnn_fwd[float](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, batch_sizes, num_threads,
+                        pw_threads)
     else:
-        _rnn_fwd[double](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+        _rnn_fwd[double](ig, out, gh, relu, ig, w_hh, b_hh, h0, out, gh, reverse, w_nk, batch_sizes, num_threads,
+                         pw_threads)
 
 
 cdef void _rnn_dgates(bint relu, const floating *grad_out, const floating *carry, const floating *h,
@@ -162,26 +190,28 @@ cdef void _rnn_dgates(bint relu, const floating *grad_out, const floating *carry
 
 cdef void _rnn_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] outv, floating[:, :, ::1] ggv,
                    floating[:, ::1] carryv, bint relu, object w_hh, object grad_gates, object carry,
-                   bint reverse, bint w_nk, int num_threads, int pw_threads):
-    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = gov.shape[2], s, t
+                   bint reverse, bint w_nk, object batch_sizes, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = gov.shape[2], s, t, Bt
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if Bt > 0:
             with nogil:
-                _rnn_dgates(relu, &gov[t, 0, 0], &carryv[0, 0], &outv[t, 0, 0], &ggv[t, 0, 0], B * H, pw_threads)
-        _matmul(grad_gates[t], w_hh, carry, w_nk, None, num_threads)
+                _rnn_dgates(relu, &gov[t, 0, 0], &carryv[0, 0], &outv[t, 0, 0], &ggv[t, 0, 0], Bt * H, pw_threads)
+        _matmul(_rows(grad_gates[t], Bt, B), w_hh, _rows(carry, Bt, B), w_nk, None, num_threads)
 
 
-def rnn_bwd(bint relu, grad_out, out, w_hh, grad_gates, carry, bint reverse, int num_threads, int pw_threads):
+def rnn_bwd(bint relu, grad_out, out, w_hh, grad_gates, carry, bint reverse, int num_threads, int pw_threads,
+            batch_sizes=None):
     """grad_gates[t] = act'(grad_out[t] + carry) with carry = grad_gates[t+1] W_hh (grad_h_n at the
     last step); on return carry holds grad_h0."""
     w_hh, w_nk = _rows_weight(w_hh, out.shape[1])
     if out.dtype.itemsize == 4:
-        _rnn_bwd[float](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
-                        pw_threads)
+        _rnn_bwd[float](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, batch_sizes,
+                        num_threads, pw_threads)
     else:
-        _rnn_bwd[double](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, num_threads,
-                         pw_threads)
+        _rnn_bwd[double](grad_out, out, grad_gates, carry, relu, w_hh, grad_gates, carry, reverse, w_nk, batch_sizes,
+                         num_threads, pw_threads)
 
 
 # ================================================================ LSTM
@@ -212,38 +242,44 @@ cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, 
 
 cdef void _lstm_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] cv,
                     floating[:, :, ::1] tcv, floating[:, :, ::1] hv, const floating[:, ::1] c0v, floating[:, ::1] ghv,
-                    object w_hh_t, object b_hh, object w_hr_t, object h0, object out, object gh, object h,
-                    bint reverse, bint w_nk, int num_threads, int pw_threads):
-    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = cv.shape[2], s, t, tp
+                    object w_hh_t, object b_hh, object w_hr_t, object h0, object c0, object out, object gh,
+                    object h, object c, bint reverse, bint w_nk, object batch_sizes, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = cv.shape[2], s, t, tp, Bt, Bp
     cdef const floating *c_prev
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if s > 0 and batch_sizes is not None:
+            Bp = _batch(batch_sizes, tp, B)
+            _enter_rows(out[tp], h0, Bp, Bt)
+            _enter_rows(c[tp], c0, Bp, Bt)
+        _matmul(_rows(h0 if s == 0 else out[tp], Bt, B), w_hh_t, _rows(gh, Bt, B), w_nk, b_hh, num_threads)
+        if Bt > 0:
             if s == 0:
                 c_prev = &c0v[0, 0]
             else:
                 c_prev = &cv[tp, 0, 0]
             with nogil:
                 _lstm_gates(&ghv[0, 0], &igv[t, 0, 0], c_prev, &actv[t, 0, 0], &cv[t, 0, 0], &tcv[t, 0, 0],
-                            &hv[t, 0, 0], B, H, pw_threads)
+                            &hv[t, 0, 0], Bt, H, pw_threads)
         if w_hr_t is not None:
-            _matmul(h[t], w_hr_t, out[t], w_nk, None, num_threads)
+            _matmul(_rows(h[t], Bt, B), w_hr_t, _rows(out[t], Bt, B), w_nk, None, num_threads)
 
 
-def lstm_fwd(ig, w_hh, b_hh, w_hr, h0, c0, out, act, c, tc, h, bint reverse, int num_threads, int pw_threads):
+def lstm_fwd(ig, w_hh, b_hh, w_hr, h0, c0, out, act, c, tc, h, bint reverse, int num_threads, int pw_threads,
+             batch_sizes=None):
     """Every step of one LSTM layer and direction: act, c, tanh(c), h = o tanh(c) (T, B, 4H / H) and
     out (T, B, P): h, or h W_hr^T with a projection (then ``h`` is a separate buffer, else it is ``out``)."""
     gh = ig[0].copy()
     w_hh, w_nk = _columns(w_hh, ig.shape[1])
     w_hr = None if w_hr is None else _columns(w_hr, ig.shape[1])[0]
     if ig.dtype.itemsize == 4:
-        _lstm_fwd[float](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
-                         pw_threads)
+        _lstm_fwd[float](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, c0, out, gh, h, c, reverse, w_nk,
+                         batch_sizes, num_threads, pw_threads)
     else:
-        _lstm_fwd[double](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, out, gh, h, reverse, w_nk, num_threads,
-                          pw_threads)
+        _lstm_fwd[double](ig, act, c, tc, h, c0, gh, w_hh, b_hh, w_hr, h0, c0, out, gh, h, c, reverse, w_nk,
+                          batch_sizes, num_threads, pw_threads)
 
 
 cdef void _lstm_dgates(const floating *grad_h, const floating *act, const floating *tc, const floating *c_prev,
@@ -280,30 +316,32 @@ cdef void _lstm_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] ghfv, flo
                     floating[:, :, ::1] actv, floating[:, :, ::1] tcv, floating[:, :, ::1] cv,
                     const floating[:, ::1] c0v, floating[:, ::1] carryhv, floating[:, ::1] carrycv,
                     floating[:, :, ::1] ggv, object w_hh, object w_hr, object grad_h, object grad_r,
-                    object grad_gates, object carry_h, bint reverse, bint w_nk, int num_threads, int pw_threads):
-    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], P = gov.shape[2], H = cv.shape[2], s, t, tp
+                    object grad_gates, object carry_h, bint reverse, bint w_nk, object batch_sizes, int num_threads,
+                    int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], P = gov.shape[2], H = cv.shape[2], s, t, tp, Bt
     cdef const floating *c_prev
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if Bt > 0:
             with nogil:
-                _add(&gov[t, 0, 0], &carryhv[0, 0], &ghfv[t, 0, 0], B * P, pw_threads)
+                _add(&gov[t, 0, 0], &carryhv[0, 0], &ghfv[t, 0, 0], Bt * P, pw_threads)
         if w_hr is not None:
-            _matmul(grad_h[t], w_hr, grad_r[t], w_nk, None, num_threads)
-        if B > 0:
+            _matmul(_rows(grad_h[t], Bt, B), w_hr, _rows(grad_r[t], Bt, B), w_nk, None, num_threads)
+        if Bt > 0:
             if s == 0:
                 c_prev = &c0v[0, 0]
             else:
                 c_prev = &cv[tp, 0, 0]
             with nogil:
                 _lstm_dgates(&grv[t, 0, 0], &actv[t, 0, 0], &tcv[t, 0, 0], c_prev, &carrycv[0, 0],
-                             &ggv[t, 0, 0], B, H, pw_threads)
-        _matmul(grad_gates[t], w_hh, carry_h, w_nk, None, num_threads)
+                             &ggv[t, 0, 0], Bt, H, pw_threads)
+        _matmul(_rows(grad_gates[t], Bt, B), w_hh, _rows(carry_h, Bt, B), w_nk, None, num_threads)
 
 
 def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, carry_h, carry_c, bint reverse,
-             int num_threads, int pw_threads):
+             int num_threads, int pw_threads, batch_sizes=None):
     """grad_h[t] = grad_out[t] + carry_h (T, B, P); grad_r[t] = grad_h[t] W_hr with a projection (else
     ``grad_r`` is ``grad_h``); grad_gates[t] (T, B, 4H); carry_h, carry_c enter as grad_h_n, grad_c_n
     and leave as grad_h0, grad_c0."""
@@ -311,10 +349,11 @@ def lstm_bwd(grad_out, w_hh, w_hr, act, tc, c, c0, grad_h, grad_r, grad_gates, c
     w_hr = None if w_hr is None else _rows_weight(w_hr, act.shape[1])[0]
     if act.dtype.itemsize == 4:
         _lstm_bwd[float](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
-                         grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
+                         grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, batch_sizes, num_threads, pw_threads)
     else:
         _lstm_bwd[double](grad_out, grad_h, grad_r, act, tc, c, c0, carry_h, carry_c, grad_gates, w_hh, w_hr,
-                          grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, num_threads, pw_threads)
+                          grad_h, grad_r, grad_gates, carry_h, reverse, w_nk, batch_sizes, num_threads,
+                          pw_threads)
 
 
 # ================================================================ GRU
@@ -339,31 +378,36 @@ cdef void _gru_gates(const floating *gh, const floating *ig, const floating *h_p
 cdef void _gru_fwd(floating[:, :, ::1] igv, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
                    floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, ::1] ghv,
                    object w_hh_t, object b_hh, object h0, object out, object gh, bint reverse, bint w_nk,
-                   int num_threads, int pw_threads):
-    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = outv.shape[2], s, t, tp
+                   object batch_sizes, int num_threads, int pw_threads):
+    cdef Py_ssize_t T = igv.shape[0], B = igv.shape[1], H = outv.shape[2], s, t, tp, Bt
     cdef const floating *h_prev
     for s in range(T):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        _matmul(h0 if s == 0 else out[tp], w_hh_t, gh, w_nk, b_hh, num_threads)
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if s > 0 and batch_sizes is not None:
+            _enter_rows(out[tp], h0, _batch(batch_sizes, tp, B), Bt)
+        _matmul(_rows(h0 if s == 0 else out[tp], Bt, B), w_hh_t, _rows(gh, Bt, B), w_nk, b_hh, num_threads)
+        if Bt > 0:
             if s == 0:
                 h_prev = &h0v[0, 0]
             else:
                 h_prev = &outv[tp, 0, 0]
             with nogil:
                 _gru_gates(&ghv[0, 0], &igv[t, 0, 0], h_prev, &actv[t, 0, 0], &ghnv[t, 0, 0], &outv[t, 0, 0],
-                           B, H, pw_threads)
+                           Bt, H, pw_threads)
 
 
-def gru_fwd(ig, w_hh, b_hh, h0, out, act, gh_n, bint reverse, int num_threads, int pw_threads):
+def gru_fwd(ig, w_hh, b_hh, h0, out, act, gh_n, bint reverse, int num_threads, int pw_threads, batch_sizes=None):
     """Every step of one GRU layer and direction: out (T, B, H), act = [r, z, n] (T, B, 3H), gh_n (T, B, H)."""
     gh = ig[0].copy()
     w_hh, w_nk = _columns(w_hh, ig.shape[1])
     if ig.dtype.itemsize == 4:
-        _gru_fwd[float](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+        _gru_fwd[float](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, batch_sizes, num_threads,
+                        pw_threads)
     else:
-        _gru_fwd[double](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, num_threads, pw_threads)
+        _gru_fwd[double](ig, act, gh_n, out, h0, gh, w_hh, b_hh, h0, out, gh, reverse, w_nk, batch_sizes, num_threads,
+                         pw_threads)
 
 
 cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floating *carry_lin,
@@ -395,32 +439,33 @@ cdef void _gru_dgates(const floating *grad_out, floating *carry_d, const floatin
 cdef void _gru_bwd(const floating[:, :, ::1] gov, floating[:, :, ::1] actv, floating[:, :, ::1] ghnv,
                    floating[:, :, ::1] outv, const floating[:, ::1] h0v, floating[:, :, ::1] givv,
                    floating[:, :, ::1] gghv, floating[:, ::1] cdv, floating[:, ::1] clv,
-                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, int num_threads,
-                   int pw_threads):
-    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = outv.shape[2], s, t, tp
+                   object w_hh, object grad_gh, object carry_lin, bint reverse, bint w_nk, object batch_sizes,
+                   int num_threads, int pw_threads):
+    cdef Py_ssize_t T = gov.shape[0], B = gov.shape[1], H = outv.shape[2], s, t, tp, Bt
     cdef const floating *h_prev
     for s in range(T - 1, -1, -1):
         t = T - 1 - s if reverse else s
         tp = t + 1 if reverse else t - 1
-        if B > 0:
+        Bt = _batch(batch_sizes, t, B)
+        if Bt > 0:
             if s == 0:
                 h_prev = &h0v[0, 0]
             else:
                 h_prev = &outv[tp, 0, 0]
             with nogil:
                 _gru_dgates(&gov[t, 0, 0], &cdv[0, 0], &clv[0, 0], &actv[t, 0, 0], &ghnv[t, 0, 0], h_prev,
-                            &givv[t, 0, 0], &gghv[t, 0, 0], B, H, pw_threads)
-        _matmul(grad_gh[t], w_hh, carry_lin, w_nk, None, num_threads)
+                            &givv[t, 0, 0], &gghv[t, 0, 0], Bt, H, pw_threads)
+        _matmul(_rows(grad_gh[t], Bt, B), w_hh, _rows(carry_lin, Bt, B), w_nk, None, num_threads)
 
 
 def gru_bwd(grad_out, w_hh, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, bint reverse,
-            int num_threads, int pw_threads):
+            int num_threads, int pw_threads, batch_sizes=None):
     """grad_ig, grad_gh (T, B, 3H) of every step.  carry_d enters as grad_h_n and carry_lin as zeros;
     on return grad_h0 = carry_d + carry_lin."""
     w_hh, w_nk = _rows_weight(w_hh, act.shape[1])
     if act.dtype.itemsize == 4:
         _gru_bwd[float](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
-                        grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
+                        grad_gh, carry_lin, reverse, w_nk, batch_sizes, num_threads, pw_threads)
     else:
         _gru_bwd[double](grad_out, act, gh_n, out, h0, grad_ig, grad_gh, carry_d, carry_lin, w_hh,
-                         grad_gh, carry_lin, reverse, w_nk, num_threads, pw_threads)
+                         grad_gh, carry_lin, reverse, w_nk, batch_sizes, num_threads, pw_threads)

@@ -963,3 +963,44 @@ FAMILIES = {
     "embedding": embedding(),
     "layers_misc": layers_misc(),
 }
+
+
+# ----------------------------------------------------------------- packed sequences (nn.utils.rnn)
+@st.composite
+def packed(draw):
+    """pack_padded_sequence and pad_sequence (ops named from ``nn``): valid and invalid lengths (unsorted,
+    zero, negative, a wrong count, a tensor), batch_first, every rank; lengths never exceed the padded
+    length (torch then builds an inconsistent PackedSequence, which refnn refuses: tests/test_packed_units.py)."""
+    dtypes = ("float32", "float64")
+    if draw(st.booleans()):
+        rank = draw(st.sampled_from([3, 3, 3, 2, 4, 1]))
+        shape = tuple(draw(st.lists(st.integers(0, 4), min_size=rank, max_size=rank)))
+        batch_first = draw(st.booleans())
+        x = draw(arrays(shape=shape, dtypes=dtypes, extra_dtypes=draw(st.integers(0, 5)) == 0))
+        steps = shape[1 if batch_first else 0] if rank >= 2 else 0
+        batch = shape[0 if batch_first else 1] if rank >= 2 else 1
+        count = batch if draw(st.integers(0, 6)) else batch + draw(st.sampled_from([-1, 1]))
+        lengths = sorted((draw(st.integers(1, max(steps, 1))) for _ in range(max(count, 0))), reverse=True)
+        if lengths and draw(st.integers(0, 4)) == 0:
+            lengths[draw(st.integers(0, len(lengths) - 1))] = draw(st.sampled_from([0, -1]))
+        if draw(st.integers(0, 3)) == 0:
+            lengths = lengths[::-1]
+        lengths = [min(n, steps) for n in lengths]
+        if draw(st.booleans()):
+            lengths = Arr(np.array(lengths, dtype=np.int64))
+        kwargs = {"batch_first": batch_first, "enforce_sorted": draw(st.booleans())}
+        return "nn.utils.rnn.pack_padded_sequence", (Arr(x), lengths), kwargs
+    trailing = tuple(draw(st.lists(st.integers(0, 3), min_size=0, max_size=2)))
+    dtype = draw(st.sampled_from(dtypes))
+    sequences = []
+    for _ in range(draw(st.integers(0, 4))):
+        shape = (draw(st.integers(0, 4)),) + trailing
+        if trailing and draw(st.integers(0, 8)) == 0:
+            shape = shape[:-1] + (shape[-1] + 1,)
+        sequences.append(Arr(draw(arrays(shape=shape, dtypes=(dtype,), extra_dtypes=False))))
+    kwargs = {"batch_first": draw(st.booleans()), "padding_value": draw(st.sampled_from([0.0, -1.5, float("nan")])),
+              "padding_side": draw(st.sampled_from(["right", "left", "left", "middle"]))}
+    return "nn.utils.rnn.pad_sequence", (sequences,), kwargs
+
+
+FAMILIES["packed"] = packed()

@@ -22,6 +22,7 @@ def main(family, max_examples, seed=0):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
+    import refnn
     import refnn._shape
     import refnn.nn.functional as RF
     from tests.fuzz.differential import check
@@ -46,10 +47,20 @@ def main(family, max_examples, seed=0):
     @given(FAMILIES[family])
     def fuzz(draw):
         op, args, kwargs = draw
-        outcomes[check(getattr(TF, op), getattr(RF, op), args, kwargs)] += 1
+        outcomes[check(_resolve(torch, TF, op), _resolve(refnn, RF, op), args, kwargs)] += 1
 
     fuzz()
     print(json.dumps({"family": family, "examples": sum(outcomes.values()), "outcomes": dict(outcomes)}))
+
+
+def _resolve(lib, functional, op):
+    """F.<op>, or for a name starting with "nn." (nn.utils.rnn.pad_sequence, ...) that path from the library."""
+    if not op.startswith("nn."):
+        return getattr(functional, op)
+    target = lib
+    for part in op.split("."):
+        target = getattr(target, part)
+    return target
 
 
 def _remove_guard(target):

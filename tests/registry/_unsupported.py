@@ -40,10 +40,6 @@ UNSUPPORTED = [
                 RuntimeError,
                 lambda t: t.nn.functional.linear(t.ones(2, 3, dtype=t.int64), t.ones(4, 3, dtype=t.int64)),
                 "float32 or float64"),
-    Unsupported("PackedSequence (nn.utils.rnn.pack_padded_sequence)",
-                "not built yet; the recurrent layers take padded batches",
-                lambda r: r.nn.utils, AttributeError,
-                lambda t: t.nn.utils.rnn.pack_padded_sequence(t.ones(3, 2, 1), [3, 2]), "utils"),
     Unsupported("optimiser steps recorded by autograd (differentiable=True)",
                 "refnn's optimisers update parameters in place in one kernel pass, outside autograd; "
                 "torch's differentiable mode builds a graph through every update",

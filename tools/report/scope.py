@@ -88,6 +88,12 @@ FUNCTIONS = [
     ("alpha_dropout", "layers_misc"), ("feature_alpha_dropout", "layers_misc"), ("gumbel_softmax", "layers_misc"),
 ]
 
+# transformers
+MODULES += [
+    ("TransformerEncoderLayer", "transformer"), ("TransformerEncoder", "transformer"),
+    ("TransformerDecoderLayer", "transformer"), ("TransformerDecoder", "transformer"), ("Transformer", "transformer"),
+]
+
 # Documented parameters, in torch 2.13.0's order (read from its signatures and docs; deprecated
 # size_average/reduce, device/dtype and the private _stacklevel left out).  Module entries list the
 # constructor's parameters, then the forward's options (after "forward:").
@@ -216,6 +222,22 @@ PARAMS = {
     "SyncBatchNorm": "num_features eps momentum affine track_running_stats process_group bias",
 }
 
+PARAMS.update({
+    "TransformerEncoderLayer": "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first "
+                               "norm_first bias forward: src_mask src_key_padding_mask is_causal",
+    "TransformerEncoder": "encoder_layer num_layers norm enable_nested_tensor mask_check "
+                          "forward: mask src_key_padding_mask is_causal",
+    "TransformerDecoderLayer": "d_model nhead dim_feedforward dropout activation layer_norm_eps batch_first "
+                               "norm_first bias forward: tgt_mask memory_mask tgt_key_padding_mask "
+                               "memory_key_padding_mask tgt_is_causal memory_is_causal",
+    "TransformerDecoder": "decoder_layer num_layers norm forward: tgt_mask memory_mask tgt_key_padding_mask "
+                          "memory_key_padding_mask tgt_is_causal memory_is_causal",
+    "Transformer": "d_model nhead num_encoder_layers num_decoder_layers dim_feedforward dropout activation "
+                   "custom_encoder custom_decoder layer_norm_eps batch_first norm_first bias forward: src_mask "
+                   "tgt_mask memory_mask src_key_padding_mask tgt_key_padding_mask memory_key_padding_mask "
+                   "src_is_causal tgt_is_causal memory_is_causal",
+})
+
 
 def ctor_params(name):
     """Constructor (or function) parameter names, in order."""
@@ -235,3 +257,4 @@ DATA_PARAMS = {"input", "self", "x1", "x2", "target", "query", "key", "value", "
 FAMILY_ORDER = ["linear", "conv", "conv3d", "pooling", "pool3d", "pool_lp_fractional", "normalization", "activation", "softmax", "dropout",
                 "interpolation", "pixelshuffle", "attention", "rnn", "loss", "distance"]
 FAMILY_ORDER += ["embedding", "layers_misc"]
+FAMILY_ORDER += ["transformer", "packed", "nn_utils"]

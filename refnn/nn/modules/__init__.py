@@ -22,3 +22,4 @@ from .container_params import *  # noqa: F401,F403
 from .sync_batchnorm import *  # noqa: F401,F403
 from .local_norm import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403

@@ -12,6 +12,7 @@ from ..._functions import rnn as _rnn
 from ...tensor import Tensor
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, _checked_batch_sizes
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -118,16 +119,20 @@ class RNNBase(Module):
             raise ValueError(f"RNN input dtype ({_torch_name(input.dtype)}) does not match weight dtype "
                              f"({_torch_name(weight_dtype)}). Convert input: input.to({_torch_name(weight_dtype)})"
                              f", or convert model: model.to({_torch_name(input.dtype)})")
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        expected_input_dim = 2 if batch_sizes is not None else 3
+        if input.dim() != expected_input_dim:
+            raise RuntimeError(f"input must have {expected_input_dim} dimensions, got {input.dim()}")
         if self.input_size != input.shape[-1]:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.shape[-1]}")
-        if input.shape[1 if self.batch_first else 0] == 0:
+        if batch_sizes is None and input.shape[1 if self.batch_first else 0] == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
 
     def get_expected_hidden_size(self, input, batch_sizes=None):
-        mini_batch = input.shape[0] if self.batch_first else input.shape[1]
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.shape[0] if self.batch_first else input.shape[1]
         num_directions = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return (self.num_layers * num_directions, mini_batch, size)
@@ -139,6 +144,44 @@ class RNNBase(Module):
     def check_forward_args(self, input, hidden, batch_sizes=None):
         self.check_input(input, batch_sizes)
         self.check_hidden_size(hidden, self.get_expected_hidden_size(input, batch_sizes))
+
+    def permute_hidden(self, hx, permutation):
+        """hx with its batch dim (1) reordered by ``permutation`` (None: unchanged)."""
+        if permutation is None:
+            return hx
+        return hx.index_select(1, permutation)
+
+    def _forward_packed(self, packed, hx):
+        """torch's PackedSequence branch: hx in the sorted order (zeros when None), the layers over the packed
+        data, the output packed with the input's indices, and h_n (c_n) in the caller's order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if not isinstance(data, Tensor):
+            raise TypeError(f"{type(self).__name__}: expected the PackedSequence's data to be a Tensor, got "
+                            f"{type(data).__name__}")
+        _checked_batch_sizes(data, batch_sizes)
+        max_batch_size = int(batch_sizes[0])
+        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        num_directions = 2 if self.bidirectional else 1
+        if hx is None:
+            def zeros(size):
+                return _zeros((self.num_layers * num_directions, max_batch_size, size), data.dtype)
+            hx = zeros(real_hidden_size)
+            if self.mode == "LSTM":
+                hx = (hx, zeros(self.hidden_size))
+        else:
+            hx = self.permute_hidden(hx, sorted_indices)
+        self.check_forward_args(data, hx, batch_sizes)
+        args = (self._flat_weights, self.bias, self.num_layers, self.dropout, self.training, self.bidirectional,
+                self.batch_first)
+        if self.mode == "LSTM":
+            output, h_n, c_n = _rnn.lstm(data, hx, *args, has_projection=self.proj_size > 0,
+                                         batch_sizes=batch_sizes)
+            hidden = (h_n, c_n)
+        else:
+            run = {"RNN_TANH": _rnn.rnn_tanh, "RNN_RELU": _rnn.rnn_relu, "GRU": _rnn.gru}[self.mode]
+            output, hidden = run(data, hx, *args, batch_sizes=batch_sizes)
+        output_packed = PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices)
+        return output_packed, self.permute_hidden(hidden, unsorted_indices)
 
     def extra_repr(self):
         s = "{input_size}, {hidden_size}"
@@ -188,7 +231,7 @@ class RNNBase(Module):
 
 
 def _torch_name(dtype):
-    return "torch." + {"float32": "float32", "float64": "float64"}.get(str(dtype), str(dtype))
+    return "torch." + np.dtype(getattr(dtype, "name", dtype)).name
 
 
 class RNN(RNNBase):
@@ -211,6 +254,8 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input, is_batched, batch_dim = self._prepare("RNN", input, hx)
         hx = self._hidden_or_default(hx, input, is_batched)
         self.check_forward_args(input, hx)
@@ -230,7 +275,10 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input, batch_sizes=None):
-        mini_batch = input.shape[0] if self.batch_first else input.shape[1]
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.shape[0] if self.batch_first else input.shape[1]
         num_directions = 2 if self.bidirectional else 1
         return (self.num_layers * num_directions, mini_batch, self.hidden_size)
 
@@ -241,7 +289,14 @@ class LSTM(RNNBase):
         self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
                                "Expected hidden[1] size {}, got {}")
 
+    def permute_hidden(self, hx, permutation):
+        if permutation is None:
+            return hx
+        return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
+
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input, is_batched, batch_dim = self._prepare("LSTM", input, hx)
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is None:
@@ -275,6 +330,8 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input, is_batched, batch_dim = self._prepare("GRU", input, hx)
         hx = self._hidden_or_default(hx, input, is_batched)
         self.check_forward_args(input, hx)
