@@ -17,6 +17,7 @@ import operator
 import numpy as np
 
 from . import autograd
+from ._C.core import _register_tensor_class, _TensorBase
 from ._dtype import _BY_NUMPY
 from ._dtype import (as_numpy_dtype, as_refnn_dtype, bool_, complex64, complex128, dtype, float16,  # noqa: F401
                      float32, float64, int8, int16, int32, int64, uint8)
@@ -69,20 +70,14 @@ def _check_device(value):
     raise TypeError(f"device must be a string such as 'cpu', but got {type(value).__name__}")
 
 
-class Tensor:
-    """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn``."""
+class Tensor(_TensorBase):
+    """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn``.
+
+    The fields (``data``, ``requires_grad``, ``grad``, ``grad_fn``, the version counter), ``__init__``,
+    ``shape``, ``dim``, ``ndim`` and ``is_leaf`` are compiled, in ``refnn._C.core._TensorBase``.
+    """
 
     __array_priority__ = 1000
-
-    def __init__(self, data, requires_grad=False):
-        if isinstance(data, Tensor):
-            data = data.data
-        self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        self.requires_grad = _bool(requires_grad)
-        self.grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._version = 0
 
     # ---- NumPy interop -------------------------------------------------
     def __array__(self, dtype=None, copy=None):
@@ -123,21 +118,12 @@ class Tensor:
         return _int(self.item())
 
     # ---- metadata ------------------------------------------------------
-    @property
-    def shape(self):
-        return self.data.shape
-
     def size(self, dim=None):
         if dim is None:
             return self.data.shape
         if self.data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self.data.shape[_wrap(dim, self.data.ndim)]
-
-    def dim(self):
-        return self.data.ndim
-
-    ndim = property(dim)
 
     def numel(self):
         return _int(self.data.size)
@@ -161,10 +147,6 @@ class Tensor:
 
     def is_floating_point(self):
         return self.data.dtype.kind == "f"
-
-    @property
-    def is_leaf(self):
-        return self.grad_fn is None
 
     def is_contiguous(self):
         return _bool(self.data.flags.c_contiguous)
@@ -1133,6 +1115,8 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty TensorList")
     return _fn().Stack.apply(_wrap(dim, tensors[0].data.ndim + 1), *tensors)
 
+
+_register_tensor_class(Tensor)   # the engine makes leaves' .grad of this class
 
 # the creation functions existing callers import from here (defined in _creation, which needs Tensor)
 from ._creation import empty, full, ones, zeros  # noqa: E402,F401
