@@ -948,14 +948,23 @@ def _type_name(np_dtype):
                                                                                  np.dtype(np_dtype).name)
 
 
+_MODULES = {}   # the modules below, once imported (an import statement per call costs microseconds)
+
+
 def _fn(module="arith"):
-    import importlib
-    return importlib.import_module("refnn._functions." + module)
+    found = _MODULES.get(module)
+    if found is None:
+        import importlib
+        found = _MODULES[module] = importlib.import_module("refnn._functions." + module)
+    return found
 
 
 def _nnf():
-    from .nn import functional
-    return functional
+    found = _MODULES.get(None)
+    if found is None:
+        from .nn import functional
+        found = _MODULES[None] = functional
+    return found
 
 
 def _wrap(dim, ndim):
@@ -1006,6 +1015,19 @@ def _product(sizes):
 
 def _infer_shape(shape, size):
     shape = tuple([_int(n) for n in shape])
+    if len(shape) == 1:   # the common reshapes, (n,), (-1,), (1, -1), (rows, -1): the checks below, in short
+        if shape[0] == -1:
+            return (size,)
+        if shape[0] == size:
+            return shape
+    elif len(shape) == 2:
+        a, b = shape
+        if a > 0 and b > 0 and a * b == size:
+            return shape
+        if a == -1 and b > 0 and size % b == 0:
+            return (size // b, b)
+        if b == -1 and a > 0 and size % a == 0:
+            return (a, size // a)
     if -1 in shape:
         if shape.count(-1) > 1:
             raise RuntimeError("only one dimension can be inferred")
