@@ -14,6 +14,8 @@ The engine's order of work is the specification of the bits of every gradient:
 * every leaf's gradients are summed in the order the pass reaches them (the roots that are leaves
   first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded.
 """
+from cpython.ref cimport Py_REFCNT
+
 import numpy as np
 
 cdef extern from *:
@@ -297,6 +299,18 @@ cdef list _topological_order(list roots):
     return order
 
 
+cdef inline bint _unshared(object grad, object dtype):
+    """Whether ``grad`` is an array no one but the engine holds (its only references: the pass's
+    (leaf, gradient) pair and the loop's variable), owning its data, writeable and of the leaf's dtype:
+    then it becomes ``.grad`` as it is (torch's engine steals such a buffer too) instead of a copy."""
+    if type(grad) is not _ndarray or Py_REFCNT(grad) != 2 or not grad.flags.writeable or grad.dtype != dtype:
+        return False
+    base = grad.base
+    # a reshape of a buffer no one else holds (a Function's ``out.reshape(input_shape)``) is one too
+    return base is None or (type(base) is _ndarray and Py_REFCNT(base) == 2 and base.base is None
+                            and base.size == grad.size)
+
+
 cdef _accumulate_leaves(list updates):
     """Add every (leaf, gradient) of a finished backward to the leaves' ``.grad``, in order.
 
@@ -311,7 +325,10 @@ cdef _accumulate_leaves(list updates):
         if entry is not None:
             entry[1] = entry[1] + grad
         elif tensor.grad is None:
-            sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True)]
+            if _unshared(grad, tensor.data.dtype):
+                sums[id(tensor)] = [tensor, grad]        # nothing else can see it: kept, not copied
+            else:
+                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True)]
         else:
             sums[id(tensor)] = [tensor, tensor.grad.data + grad]
     for leaf, value in sums.values():
@@ -400,4 +417,5 @@ def run_backward(tuple tensors, list grads, bint retain_graph):
                 pending[nxt] = slot
             nr = edge[1]
             slot[nr] = g if slot[nr] is None else slot[nr] + g
+    slot = full = input_grads = g = e = None    # the pass's own references, dropped (see _unshared)
     _accumulate_leaves(leaves)
