@@ -58,14 +58,14 @@ directives = {
 
 extensions = [
     Extension(
-        "refnn._kernels." + os.path.splitext(os.path.basename(path))[0],
+        os.path.splitext(path)[0].replace("/", "."),
         [path],
         include_dirs=[numpy.get_include(), "refnn/_kernels/include"],
         extra_compile_args=compile_args,
         extra_link_args=link_args,
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     )
-    for path in sorted(glob.glob("refnn/_kernels/*.pyx"))
+    for path in sorted(glob.glob("refnn/_kernels/*.pyx")) + sorted(glob.glob("refnn/_C/*.pyx"))
 ]
 
 setup(

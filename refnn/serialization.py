@@ -21,6 +21,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._shape import check_allocation
+from ._C.core import _TensorBase
 from .tensor import Tensor
 
 # torch storage class name -> (NumPy dtype of the stored bytes, dtype refnn returns)
@@ -368,7 +369,7 @@ def _check_tensors(obj, depth):
     if depth > 64:
         raise RuntimeError("refnn.load: the state_dict nests deeper than 64 levels")
     if isinstance(obj, Tensor):
-        data = obj.__dict__.get("data")
+        data = _TensorBase.data.__get__(obj)     # the field itself, whatever a subclass defines
         if type(data) is not np.ndarray or data.dtype not in _RESULT_DTYPES:
             raise RuntimeError(f"refnn.load: a tensor in the file was rebuilt with invalid data "
                                f"({type(data).__name__})")

@@ -17,6 +17,7 @@ import operator
 import numpy as np
 
 from . import autograd
+from ._C.core import _register_tensor_class, _TensorBase
 from ._dtype import _BY_NUMPY
 from ._dtype import (as_numpy_dtype, as_refnn_dtype, bool_, complex64, complex128, dtype, float16,  # noqa: F401
                      float32, float64, int8, int16, int32, int64, uint8)
@@ -69,20 +70,14 @@ def _check_device(value):
     raise TypeError(f"device must be a string such as 'cpu', but got {type(value).__name__}")
 
 
-class Tensor:
-    """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn``."""
+class Tensor(_TensorBase):
+    """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn``.
+
+    The fields (``data``, ``requires_grad``, ``grad``, ``grad_fn``, the version counter), ``__init__``,
+    ``shape``, ``dim``, ``ndim`` and ``is_leaf`` are compiled, in ``refnn._C.core._TensorBase``.
+    """
 
     __array_priority__ = 1000
-
-    def __init__(self, data, requires_grad=False):
-        if isinstance(data, Tensor):
-            data = data.data
-        self.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        self.requires_grad = _bool(requires_grad)
-        self.grad = None
-        self.grad_fn = None
-        self._output_nr = 0
-        self._version = 0
 
     # ---- NumPy interop -------------------------------------------------
     def __array__(self, dtype=None, copy=None):
@@ -123,21 +118,12 @@ class Tensor:
         return _int(self.item())
 
     # ---- metadata ------------------------------------------------------
-    @property
-    def shape(self):
-        return self.data.shape
-
     def size(self, dim=None):
         if dim is None:
             return self.data.shape
         if self.data.ndim == 0:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self.data.shape[_wrap(dim, self.data.ndim)]
-
-    def dim(self):
-        return self.data.ndim
-
-    ndim = property(dim)
 
     def numel(self):
         return _int(self.data.size)
@@ -161,10 +147,6 @@ class Tensor:
 
     def is_floating_point(self):
         return self.data.dtype.kind == "f"
-
-    @property
-    def is_leaf(self):
-        return self.grad_fn is None
 
     def is_contiguous(self):
         return _bool(self.data.flags.c_contiguous)
@@ -966,14 +948,23 @@ def _type_name(np_dtype):
                                                                                  np.dtype(np_dtype).name)
 
 
+_MODULES = {}   # the modules below, once imported (an import statement per call costs microseconds)
+
+
 def _fn(module="arith"):
-    import importlib
-    return importlib.import_module("refnn._functions." + module)
+    found = _MODULES.get(module)
+    if found is None:
+        import importlib
+        found = _MODULES[module] = importlib.import_module("refnn._functions." + module)
+    return found
 
 
 def _nnf():
-    from .nn import functional
-    return functional
+    found = _MODULES.get(None)
+    if found is None:
+        from .nn import functional
+        found = _MODULES[None] = functional
+    return found
 
 
 def _wrap(dim, ndim):
@@ -1024,6 +1015,19 @@ def _product(sizes):
 
 def _infer_shape(shape, size):
     shape = tuple([_int(n) for n in shape])
+    if len(shape) == 1:   # the common reshapes, (n,), (-1,), (1, -1), (rows, -1): the checks below, in short
+        if shape[0] == -1:
+            return (size,)
+        if shape[0] == size:
+            return shape
+    elif len(shape) == 2:
+        a, b = shape
+        if a > 0 and b > 0 and a * b == size:
+            return shape
+        if a == -1 and b > 0 and size % b == 0:
+            return (size // b, b)
+        if b == -1 and a > 0 and size % a == 0:
+            return (a, size // a)
     if -1 in shape:
         if shape.count(-1) > 1:
             raise RuntimeError("only one dimension can be inferred")
@@ -1133,6 +1137,8 @@ def stack(tensors, dim=0):
         raise RuntimeError("stack expects a non-empty TensorList")
     return _fn().Stack.apply(_wrap(dim, tensors[0].data.ndim + 1), *tensors)
 
+
+_register_tensor_class(Tensor)   # the engine makes leaves' .grad of this class
 
 # the creation functions existing callers import from here (defined in _creation, which needs Tensor)
 from ._creation import empty, full, ones, zeros  # noqa: E402,F401

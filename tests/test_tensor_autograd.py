@@ -100,3 +100,25 @@ def test_inplace_modification_of_saved_tensor_is_detected():
         lib.nn.functional.relu(h, inplace=True)    # ... and h is then modified in place
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             q.sum().backward()
+
+
+@pytest.mark.parametrize("route", ["root", "view", "op", "loss"])
+def test_leaf_grad_holds_its_values_after_the_caller_changes_its_arrays(route):
+    """The engine keeps a leaf's first gradient without a copy only when nothing else holds it: a gradient
+    the caller passed (or a view of it) is copied, so changing the caller's array afterwards leaves .grad
+    at torch's values (taken right after torch's backward)."""
+    at, ar = pair((3, 4))
+    g = RNG.standard_normal((12,) if route == "view" else (3, 4)).astype(np.float32)
+    if route == "loss":
+        target = np.array([1, 0, 3])
+        torch.nn.functional.nll_loss(at, torch.tensor(target)).backward()
+        refnn.nn.functional.nll_loss(ar, refnn.tensor(target)).backward()
+    else:
+        make = {"root": lambda a: a, "view": lambda a: a.reshape(12), "op": lambda a: a * 1.5}[route]
+        make(at).backward(torch.tensor(g))
+        make(ar).backward(g)
+    expected = at.grad.detach().clone().numpy()
+    g[...] = 7.0
+    np.testing.assert_array_equal(ar.grad.data, expected)
+    ar.grad.data[...] = -1.0          # and the other way: the caller's array is not the leaf's .grad
+    assert (g == 7.0).all()

@@ -13,7 +13,7 @@ from ..._functions.softmax import LogSoftmaxFunction, SoftmaxFunction
 from ... import random
 from ...tensor import Tensor, _as_dtype
 from ..._shape import check_allocation
-from ._utils import FLOAT_DTYPES, check_inplace, check_tensor
+from ._utils import FLOAT_DTYPES, check_inplace, check_tensor, is_float_array
 
 __all__ = ["relu", "relu_", "relu6", "elu", "elu_", "celu", "celu_", "selu", "selu_", "gelu",
            "hardshrink", "softshrink", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_",
@@ -51,6 +51,8 @@ _INTEGER_OK = ("relu", "hardtanh", "threshold")  # torch runs these on integer t
 
 
 def _elementwise(fn, kernel, input, name, a=0.0, b=0.0, c=0.0, inplace=False):
+    if not inplace and isinstance(input, Tensor) and is_float_array(input.data):   # the common case
+        return activation(input, name, a, b, c, False)
     check_tensor(fn, "input", input)
     if name in _INTEGER_OK and input.dtype.kind == "b":
         raise RuntimeError(f"Boolean inputs not supported for {fn}")
@@ -307,14 +309,29 @@ def _softmax_input(name, kernel, input, dim, dtype):
     return input, dim
 
 
+def _fast_softmax_dim(input, dim, dtype):
+    """The class dim of a call the full validation would accept unchanged, else None (fast path)."""
+    if dtype is None and type(dim) is int and isinstance(input, Tensor) and is_float_array(input.data):
+        ndim = input.data.ndim
+        if -ndim <= dim < ndim:
+            return dim % ndim
+    return None
+
+
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x) / sum(exp(x)) over ``dim`` (max subtracted first); dtype casts the input first."""
+    fast = _fast_softmax_dim(input, dim, dtype)
+    if fast is not None:
+        return SoftmaxFunction.apply(input, fast)
     input, dim = _softmax_input("softmax", "softmax_kernel_impl", input, dim, dtype)
     return SoftmaxFunction.apply(input, dim)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x - log(sum(exp(x))) over ``dim`` (max subtracted first)."""
+    fast = _fast_softmax_dim(input, dim, dtype)
+    if fast is not None:
+        return LogSoftmaxFunction.apply(input, fast)
     input, dim = _softmax_input("log_softmax", "log_softmax_kernel_impl", input, dim, dtype)
     return LogSoftmaxFunction.apply(input, dim)
 

@@ -4,8 +4,9 @@ One implementation for every rank: 2-d inputs get a unit depth, 1-d inputs a uni
 height, unbatched inputs a unit batch, and everything runs as a batched 3-d convolution.
 """
 from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
-from ..._shape import check_allocation, conv_transpose_out_size
-from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor
+from ..._shape import MAX_ALLOCATION_BYTES, check_allocation, conv_transpose_out_size
+from ...tensor import Tensor
+from ._utils import as_int, check_float_tensor, check_same_dtype, check_tensor, fast_ints, is_float_array
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -166,8 +167,47 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+def _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups):
+    """ConvFunction's (stride, pad4, dilation) for a conv2d call that ``_conv`` would accept and pass on
+    unchanged: a float (N, C, H, W) input without empty dims, a 4-d weight and a matching 1-d bias of its
+    dtype, int (not str) padding, positive int stride/dilation/groups, a kernel that fits, an output within
+    the allocation cap.  None otherwise (the full validation then runs and builds the error)."""
+    if type(groups) is not int or groups <= 0 or not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        return None
+    x, w = input.data, weight.data
+    if x.ndim != 4 or w.ndim != 4 or not is_float_array(x) or w.dtype != x.dtype:
+        return None
+    if bias is not None:
+        if not isinstance(bias, Tensor):
+            return None
+        b = bias.data
+        if b.ndim != 1 or b.dtype != x.dtype or b.shape[0] != w.shape[0]:
+            return None
+    out_channels, _, kh, kw = w.shape
+    if out_channels == 0 or out_channels % groups or kh <= 0 or kw <= 0 or x.shape[1] != w.shape[1] * groups:
+        return None
+    strides, pads, dilations = fast_ints(stride, 2), fast_ints(padding, 2), fast_ints(dilation, 2)
+    if strides is None or pads is None or dilations is None:
+        return None
+    out = []
+    for n, k, s, p, d in zip(x.shape[2:], (kh, kw), strides, pads, dilations):
+        if s <= 0 or p < 0 or d <= 0 or n + 2 * p < d * (k - 1) + 1:
+            return None
+        out.append((n + 2 * p - d * (k - 1) - 1) // s + 1)
+    if x.shape[0] * out_channels * out[0] * out[1] * x.itemsize > MAX_ALLOCATION_BYTES:
+        return None
+    # as _conv: a stride with one output position, or a dilation of a unit kernel, made 1
+    strides = tuple(min(s, n + 2 * p - (d * (k - 1) + 1) + 1) if o == 1 else s
+                    for o, s, n, p, d, k in zip(out, strides, x.shape[2:], pads, dilations, (kh, kw)))
+    dilations = tuple(1 if k == 1 else d for k, d in zip((kh, kw), dilations))
+    return strides, (pads[0], pads[0], pads[1], pads[1]), dilations
+
+
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution over (N, C, H, W) or (C, H, W); padding an int, a pair, 'valid' or 'same'."""
+    fast = _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups)
+    if fast is not None:
+        return ConvFunction.apply(input, weight, bias, fast[0], fast[1], fast[2], groups)
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 

@@ -2,8 +2,9 @@
 import numpy as np
 
 from ..._functions.linear import AddBiasFunction, LinearFunction
-from ..._shape import check_allocation
-from ._utils import check_float_tensor, check_same_dtype
+from ..._shape import MAX_ALLOCATION_BYTES, check_allocation
+from ...tensor import Tensor
+from ._utils import check_float_tensor, check_same_dtype, is_float_array
 
 __all__ = ["linear"]
 
@@ -17,6 +18,11 @@ def linear(input, weight, bias=None):
     and then ``add_(bias)``, which accepts a bias of another float dtype or a 1-d weight but cannot grow
     the output.
     """
+    if _common_case(input, weight, bias):
+        if input.data.ndim != 1:
+            return LinearFunction.apply(input, weight, bias)
+        out = LinearFunction.apply(input.reshape(1, -1), weight, bias)
+        return out.reshape(out.shape[1:])
     fused = check_linear_args(input, weight, bias)
     w = weight if weight.dim() == 2 else weight.reshape(1, -1)
     in_kernel = fused and tuple(bias.shape) == (w.shape[0],)       # the gemm adds it to each row
@@ -32,6 +38,29 @@ def linear(input, weight, bias=None):
     if bias is not None and not fused:
         out = AddBiasFunction.apply(out, bias)
     return out
+
+
+def _common_case(input, weight, bias):
+    """Whether the call is one ``check_linear_args`` accepts and ``linear`` sends to one LinearFunction with
+    the bias in the kernel: an input of at least 1 dim (2-d, or contiguous), a 2-d weight and a contiguous
+    (out_features,) bias of one float dtype, no empty operand, and an output within the allocation cap."""
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        return False
+    x, w = input.data, weight.data
+    if x.ndim < 1 or w.ndim != 2 or not is_float_array(x) or w.dtype != x.dtype:
+        return False
+    out_features, in_features = w.shape
+    if x.shape[-1] != in_features or out_features == 0 or w.size == 0:
+        return False
+    if bias is not None:
+        if not isinstance(bias, Tensor):
+            return False
+        b = bias.data
+        if b.dtype != x.dtype or b.shape != (out_features,) or not b.flags.c_contiguous:
+            return False
+        if x.ndim != 2 and not x.flags.c_contiguous:
+            return False
+    return (x.size // in_features) * out_features * x.itemsize <= MAX_ALLOCATION_BYTES
 
 
 def check_linear_args(input, weight, bias):

@@ -14,7 +14,7 @@ from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, CrossEnt
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
 from ..._shape import check_allocation
-from ._utils import FLOAT_DTYPES, check_float_tensor, check_tensor
+from ._utils import FLOAT_DTYPES, check_float_tensor, check_tensor, is_float_array
 
 __all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
@@ -136,6 +136,26 @@ def _nll_layout(fn, input, target, weight, ignore_index):
     return (input.shape[0], n_classes, spatial), tuple(target.shape)
 
 
+_INT64 = np.dtype(np.int64)
+
+
+def _fast_nll_layout(input, target, weight, ignore_index):
+    """``_nll_layout``'s result for the common call it accepts: a float (N, C) input, an int64 (N,) target
+    with every label in [0, C) or equal to ``ignore_index`` (a Python int), no class weight.  None
+    otherwise: the full validation then runs and builds the error."""
+    if weight is not None or type(ignore_index) is not int or not isinstance(input, Tensor) \
+            or not isinstance(target, Tensor):
+        return None
+    x, labels = input.data, target.data
+    if x.ndim != 2 or labels.ndim != 1 or labels.dtype != _INT64 or labels.shape[0] != x.shape[0] \
+            or not is_float_array(x):
+        return None
+    n_classes = x.shape[1]
+    if ((labels != ignore_index) & ((labels < 0) | (labels >= n_classes))).any():
+        return None
+    return (x.shape[0], n_classes, 1), (x.shape[0],)
+
+
 def _nll(input, target, weight, reduction, ignore_index, layout, function=NLLLossFunction):
     """function (nll_loss, or the fused cross_entropy) over input viewed as (N, C, S)."""
     (N, C, S), out_shape = layout
@@ -146,7 +166,8 @@ def _nll(input, target, weight, reduction, ignore_index, layout, function=NLLLos
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     """-input[n, target[n]] * weight[target[n]]; 'mean' divides by the sum of the weights of non-ignored targets."""
     reduction = _reduction(size_average, reduce, reduction)
-    layout = _nll_layout("nll_loss", input, target, weight, ignore_index)
+    layout = _fast_nll_layout(input, target, weight, ignore_index) \
+        or _nll_layout("nll_loss", input, target, weight, ignore_index)
     return _nll(input, target, weight, reduction, ignore_index, layout)
 
 
@@ -171,6 +192,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     fn = "cross_entropy"
     reduction = _reduction(size_average, reduce, reduction)
+    if (type(label_smoothing) is float or type(label_smoothing) is int) and label_smoothing <= 0.0:
+        layout = _fast_nll_layout(input, target, weight, ignore_index)
+        if layout is not None:   # the common case: log_softmax and nll_loss fused
+            return _nll(input, target, weight, reduction, ignore_index, layout, CrossEntropyFunction)
     _check_input(fn, input)
     check_tensor(fn, "target", target)
     if input.dim() == 0:   # torch's log_softmax over dim 1 fails, after the checks of a same-shape target

@@ -11,7 +11,7 @@ import numpy as np
 from ..._functions.normalization import NormFunction, NormGeometry
 from ...tensor import Tensor
 from ..._shape import check_allocation
-from ._utils import FLOAT_DTYPES, check_tensor
+from ._utils import FLOAT_DTYPES, check_tensor, is_float_array
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm"]
 
@@ -276,9 +276,37 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                               running_var, momentum)
 
 
+def _fast_layer_norm_geometry(input, normalized_shape, weight, bias, eps):
+    """The geometry of a layer_norm call the full validation would accept unchanged: a float input without
+    empty dims, a non-empty tuple/list of Python ints matching its trailing dims, weight and bias None or of
+    that shape and the input's dtype, a float eps.  None otherwise (the full validation then runs)."""
+    if type(eps) is not float or not isinstance(input, Tensor) or not is_float_array(input.data):
+        return None
+    if type(normalized_shape) is not tuple and type(normalized_shape) is not list:
+        return None
+    x = input.data
+    k = len(normalized_shape)
+    if k == 0 or k > x.ndim:
+        return None
+    width = 1
+    for v, n in zip(normalized_shape, x.shape[x.ndim - k:]):
+        if type(v) is not int or v != n:
+            return None
+        width *= n
+    shape = x.shape[x.ndim - k:]
+    for value in (weight, bias):
+        if value is not None and not (isinstance(value, Tensor) and value.data.shape == shape
+                                      and value.data.dtype == x.dtype):
+            return None
+    return _geometry("layer", x.size // width, width, 1)
+
+
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing dims ``normalized_shape``; weight and bias are elementwise over them."""
     fn = "layer_norm"
+    geometry = _fast_layer_norm_geometry(input, normalized_shape, weight, bias, eps)
+    if geometry is not None:
+        return NormFunction.apply(input, weight, bias, geometry, eps)
     check_tensor(fn, "input", input)
     if not isinstance(normalized_shape, (tuple, list)):
         raise TypeError(f"layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "

@@ -11,8 +11,9 @@ import numpy as np
 
 from ..._functions.pooling import (AdaptiveAvgPoolFunction, AdaptiveMaxPoolFunction, AvgPoolFunction,
                                    MaxPoolFunction, MaxUnpoolFunction)
-from ..._shape import check_allocation, pool_out_size, unpool_default_size
-from ._utils import as_int, check_float_tensor, check_tensor
+from ..._shape import MAX_ALLOCATION_BYTES, check_allocation, pool_out_size, unpool_default_size
+from ...tensor import Tensor
+from ._utils import as_int, check_float_tensor, check_tensor, fast_ints, is_float_array
 
 __all__ = [
     "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -125,7 +126,42 @@ def _check_bool(fn, name, value):
 
 
 # ---------------------------------------------------------------- max pooling
+_INT32 = 2 ** 31
+
+
+def _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mode):
+    """The arguments of MaxPoolFunction for a max_pool2d call that ``_max_pool`` would accept unchanged
+    (a float (C, H, W) or (N, C, H, W) input without empty dims, int windows within range, an output of at
+    least one element per plane, within the allocation cap), else None: the full validation then runs."""
+    if type(ceil_mode) is not bool or not isinstance(input, Tensor) or not is_float_array(input.data):
+        return None
+    data = input.data
+    if data.ndim != 4 and data.ndim != 3:
+        return None
+    kernel = fast_ints(kernel_size, 2)
+    strides = kernel if stride is None else fast_ints(stride, 2)
+    pads = fast_ints(padding, 2)
+    dilations = fast_ints(dilation, 2)
+    if kernel is None or strides is None or pads is None or dilations is None:
+        return None
+    for k, s, p, d in zip(kernel, strides, pads, dilations):
+        if not (0 < k < _INT32 and 0 < s < _INT32 and 0 <= p <= k // 2 and 0 < d < _INT32):
+            return None
+    out = (pool_out_size(data.shape[-2], kernel[0], strides[0], pads[0], dilations[0], ceil_mode),
+           pool_out_size(data.shape[-1], kernel[1], strides[1], pads[1], dilations[1], ceil_mode))
+    if out[0] < 1 or out[1] < 1:
+        return None
+    lead = data.size // (data.shape[-2] * data.shape[-1])
+    if lead * out[0] * out[1] * 8 > MAX_ALLOCATION_BYTES:
+        return None
+    return kernel, strides, pads, dilations, out
+
+
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
+    if dims == 2:
+        fast = _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mode)
+        if fast is not None:
+            return MaxPoolFunction.apply(input, 2, *fast)
     _check_arg_types(fn, input, (("ceil_mode", ceil_mode),), kernel_size=kernel_size, stride=stride,
                      padding=padding, dilation=dilation)
     check_float_tensor(fn, "input", input)

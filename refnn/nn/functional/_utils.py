@@ -9,10 +9,38 @@ import operator
 
 import numpy as np
 
+from ..._shape import MAX_ALLOCATION_BYTES
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_F32, _F64 = FLOAT_DTYPES
+_FLOAT_SET = frozenset(FLOAT_DTYPES)
+
+
+def is_float_array(data):
+    """Fast-path test: a float32/float64 NumPy array of at least one element and at most the allocation cap
+    (so an output of its size passes ``check_allocation``).  The fast paths of the functionals take only
+    what passes this and their own cheap checks; anything else goes through the full validation, which
+    raises torch's error."""
+    dtype = data.dtype
+    return (dtype is _F32 or dtype is _F64 or dtype in _FLOAT_SET) and 0 < data.nbytes <= MAX_ALLOCATION_BYTES
+
+
+def fast_ints(value, n):
+    """Fast-path test: ``value`` as an n-tuple when it is a Python int or a tuple/list of 1 or n Python ints
+    (no bool), else None (the caller then takes the full validation)."""
+    if type(value) is int:
+        return (value,) * n
+    if type(value) is tuple or type(value) is list:
+        for v in value:
+            if type(v) is not int:
+                return None
+        if len(value) == n:
+            return tuple(value)
+        if len(value) == 1:
+            return (value[0],) * n
+    return None
 
 
 def _ntuple(n, name="parse"):

@@ -1,0 +1,1 @@
+"""Compiled core of refnn: the Tensor's hot fields and the autograd engine (``refnn._C.core``)."""

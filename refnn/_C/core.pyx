@@ -1,0 +1,421 @@
+"""The Tensor's hot fields and the autograd engine, compiled.
+
+``_TensorBase`` holds what every op reads or writes (``data``, ``requires_grad``, ``grad``,
+``grad_fn``, the output number and the version counter); ``refnn.tensor.Tensor`` derives from it
+and adds every method.  ``Context``, ``Node`` and ``AccumulateGrad`` are the graph's records;
+``function_apply`` is ``Function.apply`` (``refnn.autograd.Function``), and ``backward`` runs a
+backward pass.  Grad mode is a C thread-local flag (torch's grad mode is per thread).
+
+The engine's order of work is the specification of the bits of every gradient:
+
+* nodes run in the reverse topological order of an iterative depth-first search from the roots
+  (the roots in reverse order on the stack, each node's inputs pushed in order);
+* a node's incoming gradients are summed with ``+`` in the order they arrive;
+* every leaf's gradients are summed in the order the pass reaches them (the roots that are leaves
+  first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded.
+"""
+from cpython.ref cimport Py_REFCNT
+
+import numpy as np
+
+cdef extern from *:
+    """
+    static __thread int refnn_grad_disabled = 0;
+    """
+    int refnn_grad_disabled
+
+cdef object _ndarray = np.ndarray
+cdef object _Tensor = None          # refnn.tensor.Tensor, registered by refnn.tensor
+cdef object _autograd = None        # refnn.autograd (for the messages), imported on first use
+
+
+def _register_tensor_class(cls):
+    global _Tensor
+    _Tensor = cls
+
+
+cdef object _messages():
+    global _autograd
+    if _autograd is None:
+        import refnn.autograd as module
+        _autograd = module
+    return _autograd
+
+
+def is_grad_enabled():
+    return not refnn_grad_disabled
+
+
+def set_grad_enabled(mode):
+    global refnn_grad_disabled
+    refnn_grad_disabled = 0 if mode else 1
+
+
+# ---------------------------------------------------------------- Tensor
+cdef class _TensorBase:
+    """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn`` (the fields; methods in Tensor)."""
+
+    cdef public object data
+    cdef public bint requires_grad
+    cdef public object grad
+    cdef public object grad_fn
+    cdef public Py_ssize_t _output_nr
+    cdef public Py_ssize_t _version
+
+    def __init__(self, data, requires_grad=False):
+        if isinstance(data, _TensorBase):
+            data = (<_TensorBase>data).data
+        self.data = data if isinstance(data, _ndarray) else np.asarray(data)
+        self.requires_grad = requires_grad
+        self.grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._version = 0
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    def dim(self):
+        return self.data.ndim
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    def __reduce_ex__(self, proto):
+        state = getattr(self, "__dict__", None)
+        return (_rebuild_tensor, (type(self), self.data, self.requires_grad, self.grad, self.grad_fn,
+                                  self._output_nr, self._version), state or None)
+
+
+def _rebuild_tensor(cls, data, requires_grad, grad, grad_fn, output_nr, version):
+    cdef _TensorBase t = cls.__new__(cls)
+    t.data, t.requires_grad, t.grad, t.grad_fn = data, requires_grad, grad, grad_fn
+    t._output_nr, t._version = output_nr, version
+    return t
+
+
+# ---------------------------------------------------------------- graph records
+cdef class Context:
+    """What a Function's forward leaves for its backward (any attribute may be set on it)."""
+
+    cdef dict __dict__
+    cdef public object needs_input_grad
+    cdef public tuple _saved
+    cdef public tuple _saved_versions
+    cdef public tuple _saved_owners      # per saved tensor that is an output of the op: (Function, output index)
+    cdef public object non_differentiable
+    cdef public tuple dirty
+
+    def __cinit__(self, *args, **kwargs):
+        self._saved = ()
+        self._saved_versions = ()
+        self._saved_owners = ()
+        self.non_differentiable = frozenset()
+        self.dirty = ()
+
+    def __init__(self, needs_input_grad):
+        self.needs_input_grad = needs_input_grad
+
+    def save_for_backward(self, *tensors):
+        self._saved = tensors
+        self._saved_versions = tuple([_version_of(t) for t in tensors])
+
+    @property
+    def saved_tensors(self):
+        cdef Py_ssize_t i
+        for i in range(len(self._saved)):
+            t = self._saved[i]
+            v = self._saved_versions[i]
+            if t is not None and _version_of(t) != v:
+                raise RuntimeError(_messages()._modified_message(self, i, t, v))
+        return self._saved
+
+    def _modified_message(self, i, t, version):
+        return _messages()._modified_message(self, i, t, version)
+
+    def mark_non_differentiable(self, *tensors):
+        self.non_differentiable = self.non_differentiable | {id(t) for t in tensors}
+
+    def mark_dirty(self, *tensors):
+        self.dirty = tensors
+
+
+cdef class Node:
+    """One recorded call of a Function: its context and the edges to its inputs."""
+
+    cdef public object function
+    cdef public object ctx
+    cdef public tuple next_functions      # per input: (node, output_nr) or None
+    cdef public Py_ssize_t num_outputs
+    cdef public list output_meta          # (shape, dtype) of each output
+
+    def __init__(self, function, ctx, edges, num_outputs):
+        self.function = function
+        self.ctx = ctx
+        self.next_functions = edges
+        self.num_outputs = num_outputs
+        self.output_meta = [None] * num_outputs
+
+    def name(self):
+        return self.function.__name__ + "Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+    def apply(self, grads):
+        return self.function.backward(self.ctx, *grads)
+
+
+cdef class AccumulateGrad:
+    """The edge into a leaf: adds the incoming gradient to ``tensor.grad``."""
+
+    cdef public object variable
+    cdef public tuple next_functions
+    cdef public Py_ssize_t num_outputs
+
+    def __init__(self, tensor):
+        self.variable = tensor
+        self.next_functions = ()
+        self.num_outputs = 1
+
+    def name(self):
+        return "AccumulateGrad"
+
+
+cdef inline object _edge_of(object t):
+    if not isinstance(t, _TensorBase) or not (<_TensorBase>t).requires_grad:
+        return None
+    if (<_TensorBase>t).grad_fn is not None:
+        return ((<_TensorBase>t).grad_fn, (<_TensorBase>t)._output_nr)
+    return (AccumulateGrad(t), 0)
+
+
+cdef inline object _version_of(object t):
+    if isinstance(t, _TensorBase):
+        return (<_TensorBase>t)._version
+    return None if t is None else t._version
+
+
+cdef inline void _bump_version(object t) except *:
+    if isinstance(t, _TensorBase):
+        (<_TensorBase>t)._version += 1
+    else:
+        t._version += 1
+
+
+cdef dict _NO_GRADS = {}   # number of arguments -> (False, ...)
+
+
+# ---------------------------------------------------------------- Function.apply
+def function_apply(cls, *args, **kwargs):
+    """``Function.apply``: run ``cls.forward`` without recording, and link the outputs into the graph
+    when grad mode is on and an argument requires a gradient."""
+    global refnn_grad_disabled
+    cdef bint enabled = not refnn_grad_disabled
+    cdef bint record = False
+    cdef Py_ssize_t n = len(args), i
+    cdef Context ctx
+    cdef Node node
+    cdef _TensorBase t
+    for a in args:
+        if isinstance(a, _TensorBase) and (<_TensorBase>a).requires_grad:
+            record = enabled
+            break
+    ctx = Context.__new__(Context)
+    if record:
+        ctx.needs_input_grad = tuple([isinstance(a, _TensorBase) and (<_TensorBase>a).requires_grad
+                                      for a in args])
+        edges = tuple([_edge_of(a) for a in args])
+    else:
+        nothing = _NO_GRADS.get(n)
+        if nothing is None:
+            nothing = _NO_GRADS.setdefault(n, (False,) * n)
+        ctx.needs_input_grad = nothing
+    refnn_grad_disabled = 1               # the forward runs without recording (no_grad)
+    try:
+        outputs = cls.forward(ctx, *args, **kwargs)
+    finally:
+        refnn_grad_disabled = 0 if enabled else 1
+    single = not isinstance(outputs, tuple)
+    outs = (outputs,) if single else outputs
+    if ctx.dirty:
+        for d in ctx.dirty:
+            _bump_version(d)
+        # an output saved for backward may be the tensor modified in place
+        dirty = {id(d) for d in ctx.dirty}
+        ctx._saved_versions = tuple([_version_of(s) if s is not None and id(s) in dirty else v
+                                     for s, v in zip(ctx._saved, ctx._saved_versions)])
+    if record:
+        node = Node.__new__(Node)
+        node.function, node.ctx, node.next_functions = cls, ctx, edges
+        node.num_outputs = len(outs)
+        node.output_meta = [None] * node.num_outputs
+        non_differentiable = ctx.non_differentiable
+        if ctx._saved:
+            # which saved tensors are this op's own outputs (for the message if one is modified)
+            where = {id(out): i for i, out in enumerate(outs)}
+            ctx._saved_owners = tuple([(cls, where[id(s)]) if id(s) in where else None for s in ctx._saved])
+        for i in range(node.num_outputs):
+            out = outs[i]
+            if not isinstance(out, _TensorBase):
+                continue
+            t = <_TensorBase>out
+            node.output_meta[i] = (t.data.shape, t.data.dtype)
+            if (non_differentiable and id(out) in non_differentiable) or t.data.dtype.kind != "f":
+                continue
+            t.requires_grad = True
+            t.grad_fn = node
+            t._output_nr = i
+    return outputs
+
+
+# ---------------------------------------------------------------- backward
+cdef list _topological_order(list roots):
+    """Nodes reachable from ``roots``, each after every node that feeds it a gradient."""
+    cdef list order = [], stack
+    cdef set seen = set()
+    cdef tuple entry
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        entry = <tuple>stack.pop()
+        node = entry[0]
+        if entry[1]:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for edge in node.next_functions:
+            if edge is not None and (<tuple>edge)[0] not in seen:
+                stack.append(((<tuple>edge)[0], False))
+    order.reverse()
+    return order
+
+
+cdef inline bint _unshared(object grad, object dtype):
+    """Whether ``grad`` is an array no one but the engine holds (its only references: the pass's
+    (leaf, gradient) pair and the loop's variable), owning its data, writeable and of the leaf's dtype:
+    then it becomes ``.grad`` as it is (torch's engine steals such a buffer too) instead of a copy."""
+    if type(grad) is not _ndarray or Py_REFCNT(grad) != 2 or not grad.flags.writeable or grad.dtype != dtype:
+        return False
+    base = grad.base
+    # a reshape of a buffer no one else holds (a Function's ``out.reshape(input_shape)``) is one too
+    return base is None or (type(base) is _ndarray and Py_REFCNT(base) == 2 and base.base is None
+                            and base.size == grad.size)
+
+
+cdef _accumulate_leaves(list updates):
+    """Add every (leaf, gradient) of a finished backward to the leaves' ``.grad``, in order.
+
+    The sums are formed first and stored after, so nothing is stored unless every one can be formed.
+    """
+    cdef dict sums = {}
+    cdef list entry
+    cdef _TensorBase tensor
+    for leaf, grad in updates:
+        tensor = <_TensorBase>leaf
+        entry = sums.get(id(tensor))
+        if entry is not None:
+            entry[1] = entry[1] + grad
+        elif tensor.grad is None:
+            if _unshared(grad, tensor.data.dtype):
+                sums[id(tensor)] = [tensor, grad]        # nothing else can see it: kept, not copied
+            else:
+                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True)]
+        else:
+            sums[id(tensor)] = [tensor, tensor.grad.data + grad]
+    for leaf, value in sums.values():
+        tensor = <_TensorBase>leaf
+        if tensor.grad is None:
+            tensor.grad = _Tensor(value)
+        else:
+            tensor.grad.data = value
+
+
+cdef _check_grad_shape(Node node, Py_ssize_t i, tuple edge, grad):
+    """A Function's gradient must have its input's shape (torch's engine refuses any other): a slip such
+    as a 0-d input getting a (1,) gradient fails here instead of reaching ``.grad``."""
+    target = edge[0]
+    if isinstance(target, AccumulateGrad):
+        shape = (<_TensorBase>(<AccumulateGrad>target).variable).data.shape
+    else:
+        meta = (<Node>target).output_meta[edge[1]]
+        if meta is None:
+            return
+        shape = meta[0]
+    if grad.shape != tuple(shape):
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                           f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
+
+
+_SECOND_TIME = ("Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the graph "
+                "are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                "you need to backward through the graph a second time or if you need to access saved "
+                "tensors after calling backward.")
+
+
+def run_backward(tuple tensors, list grads, bint retain_graph):
+    """The pass itself, from checked roots and their gradients (``refnn.autograd.backward``)."""
+    cdef dict pending = {}
+    cdef list roots = [], leaves = [], slot, full
+    cdef Node node
+    cdef _TensorBase tensor
+    cdef Py_ssize_t nr, i, k
+    cdef tuple edge
+    for root, grad in zip(tensors, grads):
+        tensor = <_TensorBase>root
+        if tensor.grad_fn is None:
+            leaves.append((tensor, grad))
+            continue
+        target = tensor.grad_fn
+        slot = pending.get(target)
+        if slot is None:
+            roots.append(target)
+            slot = [None] * target.num_outputs
+            pending[target] = slot
+        nr = tensor._output_nr
+        slot[nr] = grad if slot[nr] is None else slot[nr] + grad
+    for target in _topological_order(roots):
+        slot = pending.pop(target, None)
+        if slot is None:
+            continue
+        if isinstance(target, AccumulateGrad):
+            leaves.append(((<AccumulateGrad>target).variable, slot[0]))
+            continue
+        node = <Node>target
+        if node.ctx is None:
+            raise RuntimeError(_SECOND_TIME)
+        full = []
+        for g, meta in zip(slot, node.output_meta):
+            if g is None and meta is not None:
+                g = np.zeros(meta[0], dtype=meta[1])
+            full.append(g)
+        input_grads = node.function.backward(node.ctx, *full)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        if not retain_graph:
+            node.ctx = None
+        for i, (e, g) in enumerate(zip(node.next_functions, input_grads)):
+            if e is None or g is None:
+                continue
+            edge = <tuple>e
+            if not isinstance(g, _ndarray):
+                g = np.asarray(getattr(g, "data", g))
+            _check_grad_shape(node, i, edge, g)
+            nxt = edge[0]
+            slot = pending.get(nxt)
+            if slot is None:
+                slot = [None] * nxt.num_outputs
+                pending[nxt] = slot
+            nr = edge[1]
+            slot[nr] = g if slot[nr] is None else slot[nr] + g
+    slot = full = input_grads = g = e = None    # the pass's own references, dropped (see _unshared)
+    _accumulate_leaves(leaves)
