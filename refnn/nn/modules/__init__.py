@@ -15,3 +15,4 @@ from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
