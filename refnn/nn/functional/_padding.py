@@ -71,8 +71,8 @@ def _constant(input, pads, value):
     if any(p > 0 for p in pads):
         for i, (before, after) in enumerate(pairs):
             d = first + i
-            size = shape[d] + before + after
-            if size <= 0:
+            size = (shape[d] + before + after + _INT64) % (2 * _INT64) - _INT64     # torch's int64 sum
+            if size < 0:
                 raise RuntimeError(f"The input size {shape[d]}, plus negative padding {before} and {after} resulted in "
                                    f"a negative output size, which is invalid. Check dimension {d} of your input.")
             out_shape[d] = size
