@@ -16,3 +16,4 @@ from .rnn import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 from .adaptive import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
