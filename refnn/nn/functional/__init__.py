@@ -16,3 +16,4 @@ from ._pooling import *  # noqa: F401,F403
 from ._padding import *  # noqa: F401,F403
 from ._fold import *  # noqa: F401,F403
 from ._channelshuffle import *  # noqa: F401,F403
+from ._gridsample import *  # noqa: F401,F403
