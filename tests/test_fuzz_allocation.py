@@ -36,6 +36,13 @@ CASES = {
     "distance": lambda: F.pairwise_distance(huge((1 << 22, 1, 16)), huge((1, 1 << 22, 16))),
     "attention": lambda: F.scaled_dot_product_attention(huge((1 << 22, 4)), huge((1 << 22, 4)),
                                                         huge((1 << 22, 4))),
+    "padding": lambda: F.pad(huge(), (1, 1), mode="reflect"),
+    "padding_constant": lambda: F.pad(small(1, 1), (1 << 22, 1 << 22, 1 << 22, 1 << 22)),
+    "fold": lambda: F.fold(huge((1 << 12, 1, 1 << 22)), (1 << 11, 1 << 11), 1),
+    "unfold": lambda: F.unfold(huge((1 << 20, 1 << 20, 4, 4)), 2),
+    "gridsample": lambda: F.grid_sample(small(1, 1, 2, 2), huge((1, 1 << 22, 1 << 22, 2)), align_corners=False),
+    "affine_grid": lambda: F.affine_grid(small(1, 2, 3), (1, 1, 1 << 22, 1 << 22), align_corners=False),
+    "channelshuffle": lambda: F.channel_shuffle(huge((1 << 20, 1 << 20, 16)), 2),
 }
 
 

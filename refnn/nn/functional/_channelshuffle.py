@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..._functions import channelshuffle as CF
+from ..._shape import check_allocation
 from ...tensor import Tensor
 
 __all__ = ["channel_shuffle", "native_channel_shuffle"]
@@ -24,6 +25,7 @@ def _checked(fn, input, groups):
     if channels % groups != 0:
         raise RuntimeError(f"Number of channels must be divisible by groups. Got {channels} channels and "
                            f"{groups} groups.")
+    check_allocation(fn, input.shape, input.data.itemsize)
     return groups
 
 

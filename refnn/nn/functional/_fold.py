@@ -3,7 +3,7 @@ import numpy as np
 
 from ..._functions import fold as FF
 from ..._shape import check_allocation
-from ._utils import FLOAT_DTYPES, _pair, check_tensor
+from ._utils import FLOAT_DTYPES, _pair, check_tensor, torch_int_list
 
 __all__ = ["fold", "unfold"]
 
@@ -12,13 +12,8 @@ _TORCH_DTYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8":
 
 
 def _ints(fn, name, position, value):
-    """torch's int-list parser (after F.fold/F.unfold's ``_pair``), then its ``size == 2`` check."""
-    values = _pair(value)
-    for pos, item in enumerate(values):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be tuple of ints, but found "
-                            f"element of type {type(item).__name__} at pos {pos}")
-    return tuple(int(v) for v in values)
+    """torch's int-list parser (after F.fold/F.unfold's ``_pair``), before its ``size == 2`` check."""
+    return tuple(torch_int_list(fn, name, position, _pair(value)))
 
 
 def _check_lengths(**values):

@@ -6,7 +6,7 @@ import numpy as np
 from ..._functions import gridsample as GF
 from ..._shape import check_allocation
 from ...tensor import Tensor
-from ._utils import FLOAT_DTYPES
+from ._utils import FLOAT_DTYPES, torch_int_list
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -56,6 +56,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if input.dim() != nd or grid.dim() != nd:
         raise RuntimeError(f"grid_sampler(): expected {nd}D input and grid with same number of dimensions, but got "
                            f"input with sizes {_sizes(input)} and grid with sizes {_sizes(grid)}")
+    out_shape = tuple(input.shape[:2]) + tuple(grid.shape[1:-1])
+    if 0 in out_shape:        # torch returns the empty output before reading either tensor's data
+        return GF.GridSampleFunction.apply(input, grid, mode, padding_mode, align_corners)
     if input.dtype.kind != "f":
         name = _TORCH_NAMES.get(input.dtype.name, input.dtype.name)
         raise NotImplementedError(f"\"grid_sampler_{nd - 2}d_cpu_kernel_impl\" not implemented for '{name}'")
@@ -64,7 +67,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if grid.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {_TORCH_NAMES[input.dtype.name]} but found "
                            f"{_TORCH_NAMES.get(grid.dtype.name, grid.dtype.name)}")
-    check_allocation("grid_sample", tuple(input.shape[:2]) + tuple(grid.shape[1:-1]), input.data.itemsize)
+    check_allocation("grid_sample", out_shape, input.data.itemsize)
     return GF.GridSampleFunction.apply(input, grid, mode, padding_mode, align_corners)
 
 
@@ -72,12 +75,7 @@ def _size_ints(size):
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"affine_grid_generator(): argument 'size' (position 2) must be tuple of ints, not "
                         f"{type(size).__name__}")
-    values = []
-    for pos, item in enumerate(size):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            raise TypeError(f"affine_grid_generator(): argument 'size' failed to unpack the object at pos {pos + 1} "
-                            f"with error \"type must be tuple of ints,but got {type(item).__name__}\"")
-        values.append(int(item))
+    values = torch_int_list("affine_grid_generator", "size", 2, size)
     return values
 
 

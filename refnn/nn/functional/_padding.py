@@ -4,14 +4,12 @@
 The constant mode pads any trailing dims of any rank; reflect, replicate and circular pad the last 1, 2
 or 3 dims of a tensor with one or two more dims (torch's rule), all through one N-d kernel.
 """
-import operator
-
 import numpy as np
 
 from ..._functions import padding as PF
 from ..._shape import check_allocation
 from ...tensor import Tensor
-from ._utils import FLOAT_DTYPES
+from ._utils import FLOAT_DTYPES, torch_int_list
 
 __all__ = ["pad"]
 
@@ -25,24 +23,10 @@ _INT64 = 1 << 63
 
 
 def _pad_ints(value):
-    """torch's int-list parser for ``pad``: a tuple, list or torch.Size of ints (bools and floats refused)."""
+    """torch's int-list parser for ``pad``: a tuple, list or torch.Size of ints."""
     if not isinstance(value, (tuple, list)):
         raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {type(value).__name__}")
-    pads = []
-    for pos, item in enumerate(value):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer)):
-            kind = type(item).__name__
-            if isinstance(value, list):
-                raise TypeError(f"pad(): argument 'pad' failed to unpack the object at pos {pos + 1} with error "
-                                f"\"type must be tuple of ints,but got {kind}\"")
-            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of "
-                            f"type {kind} at pos {pos}")
-        item = operator.index(item)
-        if not -_INT64 <= item < _INT64:
-            raise TypeError(f"pad(): argument 'pad' failed to unpack the object at pos {pos + 1} with error "
-                            f"\"Overflow when unpacking long long\"")
-        pads.append(item)
-    return pads
+    return torch_int_list("pad", "pad", 2, value)
 
 
 def _size_list(shape):
