@@ -81,7 +81,8 @@ def pad_forward(x, pairs, mode):
     return np.ascontiguousarray(out).reshape(tuple(lead) + out_spatial[3 - nd:])
 
 
-def pad_backward(grad, shape, pairs, mode):
+def pad_backward(grad, shape, pairs, mode, spec=False):
+    """``spec``: run the kernel's plain loop everywhere (no fast path), for the test that holds them equal."""
     lead, B, axes = _geometry(shape, pairs)
     maps = source_maps(mode, axes)
     inverse = []
@@ -92,8 +93,25 @@ def pad_backward(grad, shape, pairs, mode):
     g = contiguous(grad).reshape((B,) + tuple(len(m) for m in maps))
     grad_input = np.empty((B,) + tuple(size for size, _, _ in axes), dtype=grad.dtype)
     if grad_input.size:
-        K.pad_bwd(g, grad_input, *inverse, threads(g.size + grad_input.size))
+        lo, hi = single_copy_run(inverse[4], inverse[5], axes[2][1])
+        K.pad_bwd(g, grad_input, *inverse, lo, hi, axes[2][1], spec, threads(g.size + grad_input.size))
     return grad_input.reshape(shape)
+
+
+def single_copy_run(start, index, before):
+    """The longest run [lo, hi) of inputs along the width that exactly one output copies, output
+    i + before (the backward kernel's straight-copy fast path)."""
+    best, run_start = (0, 0), None
+    size = len(start) - 1
+    for i in range(size + 1):
+        single = i < size and start[i + 1] - start[i] == 1 and index[start[i]] == i + before
+        if single and run_start is None:
+            run_start = i
+        elif not single and run_start is not None:
+            if i - run_start > best[1] - best[0]:
+                best = (run_start, i)
+            run_start = None
+    return best
 
 
 class PadFunction(Function):

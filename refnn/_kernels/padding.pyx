@@ -106,19 +106,36 @@ def pad_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, const Py
 def pad_bwd(const floating[:, :, :, ::1] grad_out, floating[:, :, :, ::1] grad_in,
             const Py_ssize_t[::1] start_d, const Py_ssize_t[::1] index_d,
             const Py_ssize_t[::1] start_h, const Py_ssize_t[::1] index_h,
-            const Py_ssize_t[::1] start_w, const Py_ssize_t[::1] index_w, int num_threads):
-    """grad_in[b, id, ih, iw] = sum_w ( sum_h ( sum_d grad_out[b, od, oh, ow] ) ) over the outputs that copied it
-    (the order in the module docstring); an input element no output copied gets +0.0."""
+            const Py_ssize_t[::1] start_w, const Py_ssize_t[::1] index_w, Py_ssize_t w_lo, Py_ssize_t w_hi,
+            Py_ssize_t shift_w, bint spec, int num_threads):
+    """grid_in[b, id, ih, iw] = sum_w ( sum_h ( sum_d grad_out[b, od, oh, ow] ) ) over the outputs that copied it
+    (the order in the module docstring); an input element no output copied gets +0.0.
+
+    Fast path (unless ``spec``): in a row whose depth and height are each copied by one output, the inputs
+    iw in [w_lo, w_hi) are copied by output iw + shift_w alone, and their nested sums reduce to
+    0 + grad_out[.., iw + shift_w] (adding +0.0 again changes nothing: a sum started from +0.0 is never -0.0),
+    so the row is one vectorisable pass, bit for bit the spec's value."""
     cdef Py_ssize_t B = grad_in.shape[0], D = grad_in.shape[1], H = grad_in.shape[2], W = grad_in.shape[3]
-    cdef Py_ssize_t row, b, id_, ih, iw, kd, kh, kw, ow
+    cdef Py_ssize_t row, b, id_, ih, iw, kd, kh, kw, ow, lo, hi
     cdef floating total, over_h, over_d
     cdef floating* dst
+    cdef const floating* src
     for row in prange(B * D * H, nogil=True, num_threads=num_threads, schedule="static"):
         b = row // (D * H)
         id_ = (row // H) % D
         ih = row % H
         dst = &grad_in[b, id_, ih, 0]
+        lo = 0
+        hi = 0
+        if not spec and start_d[id_ + 1] - start_d[id_] == 1 and start_h[ih + 1] - start_h[ih] == 1:
+            lo = w_lo
+            hi = w_hi
+            src = &grad_out[b, index_d[start_d[id_]], index_h[start_h[ih]], 0]
+            for iw in range(lo, hi):
+                dst[iw] = 0 + src[iw + shift_w]
         for iw in range(W):
+            if lo <= iw < hi:
+                continue
             total = 0
             for kw in range(start_w[iw], start_w[iw + 1]):
                 ow = index_w[kw]
