@@ -4,10 +4,12 @@
 """grid_sample (bilinear / trilinear, nearest, bicubic) and affine_grid, with their gradients.
 
 A grid point's coordinates go through ATen's rules: unnormalise ((c + 1) / 2 * (size - 1) with
-align_corners, ((c + 1) * size - 1) / 2 without), then the padding mode (border: clip to [0, size - 1];
-reflection: reflect about the borders (the pixel centres with align_corners, the edges without), then
-clip), then a coordinate that is not finite or beyond the int range becomes -100 (outside, so it reads
-zeros).  Nearest rounds half to even (C's nearbyint).  Bicubic (2-d only) uses torch's cubic convolution
+align_corners, ((c + 1) * size - 1) / 2 without), then the padding mode (border: clip to [0, size - 1],
+a NaN going to size - 1 as ATen's std::min/std::max put it; reflection: reflect about the borders (the
+pixel centres with align_corners, the edges without), then clip), then a coordinate that is not finite
+or beyond the int range becomes -100 (outside, so it reads zeros).  These are torch's 3-d rules; its 2-d
+kernel answers differently for non-finite coordinates, and refnn uses the 3-d rules for both
+(tests/test_gridsample_units.py); the gradients are those of the values refnn returns.  Nearest rounds half to even (C's nearbyint).  Bicubic (2-d only) uses torch's cubic convolution
 (A = -0.75) on the 4 x 4 taps around the point, each tap's position padded on its own.
 
 A 2-d sample runs through the 3-d loops with D = 1 and iz = 0: its back taps (iz = 1) fall outside and
