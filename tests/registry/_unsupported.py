@@ -54,4 +54,16 @@ UNSUPPORTED = [
                 lambda r: r.optim.Adam([r.nn.Parameter(np.ones(1, np.float32))], differentiable=True),
                 RuntimeError,
                 lambda t: t.optim.Adam([t.nn.Parameter(t.ones(1))], differentiable=True), "differentiable"),
+    Unsupported("float16 padding, grid_sample and affine_grid", DTYPE_REASON,
+                lambda r: r.nn.functional.pad(r.tensor(np.ones((1, 2, 3), np.float16)), (1, 1), mode="reflect"),
+                RuntimeError,
+                lambda t: t.nn.functional.pad(t.ones(1, 2, 3, dtype=t.float16), (1, 1), mode="reflect"),
+                "float32 or float64"),
+    Unsupported("circular padding whose positive pad is longer than what the negative pads leave",
+                "torch copies overlapping memory there: it raises for some shapes and returns a periodic "
+                "continuation for others (F.pad of (2, 3, 5) by (-2, 4)); refnn refuses every such call with "
+                "torch's error",
+                lambda r: r.nn.functional.pad(r.tensor(np.ones((2, 3, 5), np.float32)), (-2, 4), mode="circular"),
+                RuntimeError,
+                lambda t: t.nn.functional.pad(t.ones(2, 3, 5), (-2, 4), mode="circular"), "memory location"),
 ]
