@@ -18,7 +18,7 @@ its front weights are multiplied by (1 - 0) = 1, exactly.
 Summation orders (each fixed, each output written by one thread):
 - forward: each output sums its taps from +0.0 in the order tnw, tne, tsw, tse, bnw, bne, bsw, bse
   (bicubic: each of the 4 rows across x, then the 4 row values down y);
-- grad_input: each (n, c) plane (one thread) adds the grid points' contributions in point order, and
+- grad_input: each batch element (one thread) adds the grid points' contributions in point order, and
   within a point in the tap order above;
 - grad_grid: each point (one thread) sums over channels ascending, within a channel over the taps in the
   order above, then multiplies by the coordinate's derivative (unnormalise x padding);
@@ -205,6 +205,9 @@ cdef void _sample_point(const floating[:, :, :, :, ::1] x, const floating[:, :, 
     cdef floating wx[4]
     cdef floating wy[4]
     cdef floating total, across, value, ux, uy, g
+    cdef Py_ssize_t taps
+    cdef Py_ssize_t offset[8]
+    cdef const floating* plane
     if mode == BICUBIC:
         ux = _downgrade(_unnormalize(grid[n, p, 0], W, align, &g))
         uy = _downgrade(_unnormalize(grid[n, p, 1], H, align, &g))
@@ -237,15 +240,24 @@ cdef void _sample_point(const floating[:, :, :, :, ::1] x, const floating[:, :, 
                 out[n, c, p] = 0
         return
     _corners(pos[0], pos[1], pos[2], i0, weight)
+    taps = 0                        # the taps inside, in order: their offsets in a channel plane
+    for t in range(8):
+        zi = i0[2] + t // 4
+        yi = i0[1] + (t // 2) % 2
+        xi = i0[0] + t % 2
+        if _inside(zi, yi, xi, D, H, W):
+            offset[taps] = (zi * H + yi) * W + xi
+            weight[taps] = weight[t]
+            taps = taps + 1
+    if C == 0:
+        return
+    plane = &x[n, 0, 0, 0, 0]
     for c in range(C):
         total = 0
-        for t in range(8):
-            zi = i0[2] + t // 4
-            yi = i0[1] + (t // 2) % 2
-            xi = i0[0] + t % 2
-            if _inside(zi, yi, xi, D, H, W):
-                total = total + x[n, c, zi, yi, xi] * weight[t]
+        for t in range(taps):
+            total = total + plane[offset[t]] * weight[t]
         out[n, c, p] = total
+        plane = plane + D * H * W
 
 
 def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid, floating[:, :, ::1] out,
@@ -256,27 +268,36 @@ def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
         _sample_point(x, grid, out, row // P, row % P, mode, padding, align)
 
 
-cdef void _scatter_plane(const floating[:, :, ::1] grad_out, const floating[:, :, ::1] grid,
-                         floating[:, :, :, :, ::1] grad_in, Py_ssize_t n, Py_ssize_t c, int mode, int padding,
+cdef void _scatter_batch(const floating[:, :, ::1] grad_out, const floating[:, :, ::1] grid,
+                         floating[:, :, :, :, ::1] grad_in, Py_ssize_t n, int mode, int padding,
                          bint align) noexcept nogil:
-    """grad_in[n, c] = the sum of every point's grad_out times its tap weights (points in order)."""
-    cdef Py_ssize_t D = grad_in.shape[2], H = grad_in.shape[3], W = grad_in.shape[4], P = grid.shape[1]
-    cdef Py_ssize_t p, t, i, j, xi, yi, zi
+    """grad_in[n] = the sum of every point's grad_out times its tap weights: points in order, within a
+    point the taps in order (each (n, c) plane element so receives its terms in (point, tap) order)."""
+    cdef Py_ssize_t C = grad_in.shape[1], D = grad_in.shape[2], H = grad_in.shape[3], W = grad_in.shape[4]
+    cdef Py_ssize_t P = grid.shape[1], volume = D * H * W
+    cdef Py_ssize_t p, t, i, j, c, xi, yi, zi, taps
     cdef Py_ssize_t i0[3]
     cdef Py_ssize_t cols[4]
     cdef Py_ssize_t rows[4]
+    cdef Py_ssize_t offset[16]
+    cdef floating first[16]
+    cdef floating second[16]
     cdef floating pos[3]
     cdef floating mult[3]
     cdef floating weight[8]
     cdef floating wx[4]
     cdef floating wy[4]
     cdef floating g, ux, uy, dummy
-    for zi in range(D):
-        for yi in range(H):
-            for xi in range(W):
-                grad_in[n, c, zi, yi, xi] = 0
+    cdef floating* plane
+    for c in range(C):
+        for zi in range(D):
+            for yi in range(H):
+                for xi in range(W):
+                    grad_in[n, c, zi, yi, xi] = 0
+    if C == 0:
+        return
     for p in range(P):
-        g = grad_out[n, c, p]
+        taps = 0
         if mode == BICUBIC:
             ux = _downgrade(_unnormalize(grid[n, p, 0], W, align, &dummy))
             uy = _downgrade(_unnormalize(grid[n, p, 1], H, align, &dummy))
@@ -288,7 +309,16 @@ cdef void _scatter_plane(const floating[:, :, ::1] grad_out, const floating[:, :
             for j in range(4):              # torch's order: x tap outer, y tap inner
                 for i in range(4):
                     if rows[i] >= 0 and cols[j] >= 0:
-                        grad_in[n, c, 0, rows[i], cols[j]] += g * wx[j] * wy[i]
+                        offset[taps] = rows[i] * W + cols[j]
+                        first[taps] = wx[j]
+                        second[taps] = wy[i]
+                        taps = taps + 1
+            plane = &grad_in[n, 0, 0, 0, 0]
+            for c in range(C):
+                g = grad_out[n, c, p]
+                for t in range(taps):
+                    plane[offset[t]] += g * first[t] * second[t]
+                plane = plane + volume
             continue
         _point(grid, n, p, D, H, W, padding, align, pos, mult)
         if mode == NEAREST:
@@ -296,7 +326,11 @@ cdef void _scatter_plane(const floating[:, :, ::1] grad_out, const floating[:, :
             yi = <Py_ssize_t>nearbyint(pos[1])
             zi = <Py_ssize_t>nearbyint(pos[2])
             if _inside(zi, yi, xi, D, H, W):
-                grad_in[n, c, zi, yi, xi] += g
+                offset[0] = (zi * H + yi) * W + xi
+                plane = &grad_in[n, 0, 0, 0, 0]
+                for c in range(C):
+                    plane[offset[0]] += grad_out[n, c, p]
+                    plane = plane + volume
             continue
         _corners(pos[0], pos[1], pos[2], i0, weight)
         for t in range(8):
@@ -304,15 +338,23 @@ cdef void _scatter_plane(const floating[:, :, ::1] grad_out, const floating[:, :
             yi = i0[1] + (t // 2) % 2
             xi = i0[0] + t % 2
             if _inside(zi, yi, xi, D, H, W):
-                grad_in[n, c, zi, yi, xi] += weight[t] * g
+                offset[taps] = (zi * H + yi) * W + xi
+                first[taps] = weight[t]
+                taps = taps + 1
+        plane = &grad_in[n, 0, 0, 0, 0]
+        for c in range(C):
+            g = grad_out[n, c, p]
+            for t in range(taps):
+                plane[offset[t]] += first[t] * g
+            plane = plane + volume
 
 
 def grid_sample_bwd_input(const floating[:, :, ::1] grad_out, const floating[:, :, ::1] grid,
                           floating[:, :, :, :, ::1] grad_in, int mode, int padding, bint align, int num_threads):
-    """grad_in[n, c] += each point's grad_out times its tap weights (one thread per (n, c) plane)."""
-    cdef Py_ssize_t C = grad_in.shape[1], plane
-    for plane in prange(grad_in.shape[0] * C, nogil=True, num_threads=num_threads, schedule="static"):
-        _scatter_plane(grad_out, grid, grad_in, plane // C, plane % C, mode, padding, align)
+    """grad_in[n] += each point's grad_out times its tap weights (one thread per batch element)."""
+    cdef Py_ssize_t n
+    for n in prange(grad_in.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        _scatter_batch(grad_out, grid, grad_in, n, mode, padding, align)
 
 
 cdef void _grid_grad_point(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad_out,
