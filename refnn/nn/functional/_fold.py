@@ -78,7 +78,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     height, width = shape[-2:]
     out_h, out_w = (_blocks(n, k, d, p, s) for n, k, d, p, s in zip((height, width), kernel, dilation, padding, stride))
     if out_h < 1 or out_w < 1:
-        raise RuntimeError(f"Given input with spatial size ({height}, {width}), kernel_size=({kernel[0]}, {kernel[1]}), "
+        raise RuntimeError(f"Given input with spatial size ({height}, {width}), "
+                           f"kernel_size=({kernel[0]}, {kernel[1]}), "
                            f"dilation=({dilation[0]}, {dilation[1]}), padding=({padding[0]}, {padding[1]}), "
                            f"calculated shape of the array of sliding blocks as ({out_h}, {out_w}), but its "
                            "components must be at least one.")
