@@ -59,9 +59,14 @@ def fold_array(columns, image_size, geometry):
     N = columns.shape[0]
     if columns.dtype == np.bool_:
         return _fold_bool(columns, image_size, geometry)
+    _, _, DH, DW, PH, PW, SH, SW, OH, OW = geometry
     out = np.empty((N, columns.shape[1] // (KH * KW)) + tuple(image_size), dtype=columns.dtype)
     if out.size:
-        K.fold_fwd(contiguous(columns), out, *geometry, threads(columns.size + out.size))
+        rows = np.empty(image_size[0] * KH, dtype=np.intp)
+        cols = np.empty(image_size[1] * KW, dtype=np.intp)
+        K.block_index(image_size[0], KH, DH, PH, SH, OH, rows)
+        K.block_index(image_size[1], KW, DW, PW, SW, OW, cols)
+        K.fold_fwd(contiguous(columns), out, rows, cols, KH, KW, OW, threads(columns.size + out.size))
     return out
 
 

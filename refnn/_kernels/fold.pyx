@@ -37,13 +37,25 @@ def unfold_fwd(const floating[:, :, :, ::1] x, floating[:, :, ::1] columns, Py_s
                     dst[oh * OW + ow] = 0
 
 
-def fold_fwd(const floating[:, :, ::1] columns, floating[:, :, :, ::1] out, Py_ssize_t KH, Py_ssize_t KW,
-             Py_ssize_t DH, Py_ssize_t DW, Py_ssize_t PH, Py_ssize_t PW, Py_ssize_t SH, Py_ssize_t SW,
-             Py_ssize_t OH, Py_ssize_t OW, int num_threads):
-    """out[n, c, h, w] = sum_{ki, kj} columns[n, (c * KH + ki) * KW + kj, oh * OW + ow] over the blocks (oh, ow)
-    with oh*SH - PH + ki*DH == h and ow*SW - PW + kj*DW == w (ki ascending, then kj ascending)."""
+def block_index(Py_ssize_t size, Py_ssize_t K, Py_ssize_t D, Py_ssize_t P, Py_ssize_t S, Py_ssize_t O,
+                Py_ssize_t[::1] table):
+    """table[i * K + k] = the block o whose tap k lands on image index i (o * S - P + k * D == i), or -1."""
+    cdef Py_ssize_t i, k, t
+    for i in range(size):
+        for k in range(K):
+            t = i + P - k * D
+            if t < 0 or t % S != 0 or t // S >= O:
+                table[i * K + k] = -1
+            else:
+                table[i * K + k] = t // S
+
+
+def fold_fwd(const floating[:, :, ::1] columns, floating[:, :, :, ::1] out, const Py_ssize_t[::1] rows,
+             const Py_ssize_t[::1] cols, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t OW, int num_threads):
+    """out[n, c, h, w] = sum_{ki, kj} columns[n, (c * KH + ki) * KW + kj, oh * OW + ow] over the blocks
+    oh = rows[h * KH + ki], ow = cols[w * KW + kj] that exist (block_index), ki ascending, then kj."""
     cdef Py_ssize_t N = out.shape[0], C = out.shape[1], H = out.shape[2], W = out.shape[3]
-    cdef Py_ssize_t row, n, c, h, w, ki, kj, oh, ow, th, tw
+    cdef Py_ssize_t row, n, c, h, w, ki, kj, oh, ow
     cdef floating total
     for row in prange(N * C * H, nogil=True, num_threads=num_threads, schedule="static"):
         n = row // (C * H)
@@ -52,14 +64,12 @@ def fold_fwd(const floating[:, :, ::1] columns, floating[:, :, :, ::1] out, Py_s
         for w in range(W):
             total = 0
             for ki in range(KH):
-                th = h + PH - ki * DH
-                if th < 0 or th % SH != 0 or th // SH >= OH:
+                oh = rows[h * KH + ki]
+                if oh < 0:
                     continue
-                oh = th // SH
                 for kj in range(KW):
-                    tw = w + PW - kj * DW
-                    if tw < 0 or tw % SW != 0 or tw // SW >= OW:
+                    ow = cols[w * KW + kj]
+                    if ow < 0:
                         continue
-                    ow = tw // SW
                     total = total + columns[n, (c * KH + ki) * KW + kj, oh * OW + ow]
             out[n, c, h, w] = total
