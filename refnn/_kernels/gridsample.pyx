@@ -375,6 +375,13 @@ cdef void _grid_grad_point(const floating[:, :, :, :, ::1] x, const floating[:, 
     cdef floating dwx[4]
     cdef floating dwy[4]
     cdef floating gx = 0, gy = 0, gz = 0, g, value, ux, uy, dx, dy, dz, ex, ey, ez, fx, fy, fz
+    cdef Py_ssize_t taps
+    cdef Py_ssize_t offset[8]
+    cdef int corner[8]
+    cdef floating factor_x[8]
+    cdef floating factor_y[8]
+    cdef floating factor_z[8]
+    cdef const floating* plane
     if mode == NEAREST:
         for t in range(K):
             grad_grid[n, p, t] = 0
@@ -410,18 +417,27 @@ cdef void _grid_grad_point(const floating[:, :, :, :, ::1] x, const floating[:, 
     fx = pos[0] - <floating>i0[0]
     fy = pos[1] - <floating>i0[1]
     fz = pos[2] - <floating>i0[2]
+    taps = 0                        # the taps inside, in order: offset, factors, which corner
+    for t in range(8):
+        zi = i0[2] + t // 4
+        yi = i0[1] + (t // 2) % 2
+        xi = i0[0] + t % 2
+        if _inside(zi, yi, xi, D, H, W):
+            offset[taps] = (zi * H + yi) * W + xi
+            factor_x[taps] = ex if t % 2 == 0 else fx
+            factor_y[taps] = ey if (t // 2) % 2 == 0 else fy
+            factor_z[taps] = ez if t < 4 else fz
+            corner[taps] = t
+            taps = taps + 1
+    plane = &x[n, 0, 0, 0, 0] if C else NULL
     for c in range(C):
         g = grad_out[n, c, p]
-        for t in range(8):
-            zi = i0[2] + t // 4
-            yi = i0[1] + (t // 2) % 2
-            xi = i0[0] + t % 2
-            if not _inside(zi, yi, xi, D, H, W):
-                continue
-            value = x[n, c, zi, yi, xi]
-            dx = ex if t % 2 == 0 else fx
-            dy = ey if (t // 2) % 2 == 0 else fy
-            dz = ez if t < 4 else fz
+        for i in range(taps):
+            t = corner[i]
+            value = plane[offset[i]]
+            dx = factor_x[i]
+            dy = factor_y[i]
+            dz = factor_z[i]
             if t % 2 == 0:
                 gx = gx - value * dy * dz * g
             else:
@@ -434,6 +450,7 @@ cdef void _grid_grad_point(const floating[:, :, :, :, ::1] x, const floating[:, 
                 gz = gz - value * dx * dy * g
             else:
                 gz = gz + value * dx * dy * g
+        plane = plane + D * H * W
     grad_grid[n, p, 0] = mult[0] * gx
     grad_grid[n, p, 1] = mult[1] * gy
     if K == 3:
