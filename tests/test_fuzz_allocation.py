@@ -53,6 +53,13 @@ CASES = {
     "rms_norm": lambda: F.rms_norm(huge(), [16]),
     "local_response_norm": lambda: F.local_response_norm(huge(), 3),
     "alpha_dropout": lambda: F.alpha_dropout(huge(), 0.5, training=True),
+    "padding": lambda: F.pad(huge(), (1, 1), mode="reflect"),
+    "padding_constant": lambda: F.pad(small(1, 1), (1 << 22, 1 << 22, 1 << 22, 1 << 22)),
+    "fold": lambda: F.fold(huge((1 << 12, 1, 1 << 22)), (1 << 11, 1 << 11), 1),
+    "unfold": lambda: F.unfold(huge((1 << 20, 1 << 20, 4, 4)), 2),
+    "gridsample": lambda: F.grid_sample(small(1, 1, 2, 2), huge((1, 1 << 22, 1 << 22, 2)), align_corners=False),
+    "affine_grid": lambda: F.affine_grid(small(1, 2, 3), (1, 1, 1 << 22, 1 << 22), align_corners=False),
+    "channelshuffle": lambda: F.channel_shuffle(huge((1 << 20, 1 << 20, 16)), 2),
 }
 
 CASES["packed"] = lambda: refnn.nn.utils.rnn.pad_packed_sequence(

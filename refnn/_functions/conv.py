@@ -256,31 +256,4 @@ class ConvTransposeFunction(Function):
         return grad_input, grad_weight, grad_bias, None, None, None, None, None
 
 
-_NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
-
-
-class PadFunction(Function):
-    """Reflect / replicate / circular padding of the last len(pads) dims; pads = ((before, after), ...)."""
-
-    @staticmethod
-    def forward(ctx, input, pads, mode):
-        x = input.data
-        lead = x.ndim - len(pads)
-        width = [(0, 0)] * lead + [tuple(p) for p in pads]
-        ctx.shape, ctx.pads, ctx.mode = x.shape, pads, mode
-        return Tensor(np.pad(x, width, mode=_NUMPY_PAD_MODES[mode]))
-
-    @staticmethod
-    def backward(ctx, grad):
-        """Each padded position's gradient goes back to the element it copies, added in index order."""
-        lead = len(ctx.shape) - len(ctx.pads)
-        g = np.asarray(grad)
-        for i, (before, after) in enumerate(ctx.pads):
-            axis = lead + i
-            size = ctx.shape[axis]
-            source = np.pad(np.arange(size), (before, after), mode=_NUMPY_PAD_MODES[ctx.mode])
-            moved = np.moveaxis(g, axis, 0)
-            folded = np.zeros((size,) + moved.shape[1:], dtype=g.dtype)
-            np.add.at(folded, source, moved)
-            g = np.moveaxis(folded, 0, axis)
-        return np.ascontiguousarray(g), None, None
+from .padding import PadFunction  # noqa: E402,F401  (the conv modules' reflect/replicate/circular padding)

@@ -62,4 +62,16 @@ UNSUPPORTED = [
                 lambda t: t.nn.functional.embedding_bag(t.tensor([[1]]), t.ones(3, 2, requires_grad=True),
                                                         sparse=True),
                 "sparse"),
+    Unsupported("float16 padding, grid_sample and affine_grid", DTYPE_REASON,
+                lambda r: r.nn.functional.pad(r.tensor(np.ones((1, 2, 3), np.float16)), (1, 1), mode="reflect"),
+                RuntimeError,
+                lambda t: t.nn.functional.pad(t.ones(1, 2, 3, dtype=t.float16), (1, 1), mode="reflect"),
+                "float32 or float64"),
+    Unsupported("circular padding whose positive pad is longer than what the negative pads leave",
+                "torch copies overlapping memory there: it raises for some shapes and returns a periodic "
+                "continuation for others (F.pad of (2, 3, 5) by (-2, 4)); refnn refuses every such call with "
+                "torch's error",
+                lambda r: r.nn.functional.pad(r.tensor(np.ones((2, 3, 5), np.float32)), (-2, 4), mode="circular"),
+                RuntimeError,
+                lambda t: t.nn.functional.pad(t.ones(2, 3, 5), (-2, 4), mode="circular"), "memory location"),
 ]

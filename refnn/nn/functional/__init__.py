@@ -22,3 +22,7 @@ from ._local_norm import *  # noqa: F401,F403
 from ._alpha_dropout import *  # noqa: F401,F403
 from ._pdist import *  # noqa: F401,F403
 from ._gumbel import *  # noqa: F401,F403
+from ._padding import *  # noqa: F401,F403
+from ._fold import *  # noqa: F401,F403
+from ._channelshuffle import *  # noqa: F401,F403
+from ._gridsample import *  # noqa: F401,F403

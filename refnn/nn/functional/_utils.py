@@ -115,3 +115,26 @@ def check_reduction(fn, reduction):
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
+
+
+def torch_int_list(fn, name, position, values):
+    """torch's int-list argument parser: it checks the type of the first element only ("must be tuple of
+    ints, but found element of type ... at pos 0"); later elements are unpacked as indices, so a bool counts
+    as 0 or 1 and a float fails to unpack (its message counts positions from 1)."""
+    out = []
+    for pos, item in enumerate(values):
+        if pos == 0 and (isinstance(item, (bool, np.bool_)) or not isinstance(item, (int, np.integer))):
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be tuple of ints, but found "
+                            f"element of type {type(item).__name__} at pos 0")
+        try:
+            if isinstance(item, (float, np.floating)):
+                raise TypeError
+            item = operator.index(item)
+        except TypeError:
+            raise TypeError(f"{fn}(): argument '{name}' failed to unpack the object at pos {pos + 1} with error "
+                            f"\"type must be tuple of ints,but got {type(item).__name__}\"") from None
+        if not -(1 << 63) <= item < (1 << 63):
+            raise TypeError(f"{fn}(): argument '{name}' failed to unpack the object at pos {pos + 1} with error "
+                            "\"Overflow when unpacking long long\"")
+        out.append(int(item))
+    return out

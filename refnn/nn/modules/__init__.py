@@ -23,3 +23,6 @@ from .sync_batchnorm import *  # noqa: F401,F403
 from .local_norm import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
