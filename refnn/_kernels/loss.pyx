@@ -418,3 +418,300 @@ def bce_logits_target_bwd(const floating[::1] input, const floating[:] weight, c
         else:
             g = -x * grad_out[i]
         grad_target[i] = g * weight[i] / divisor
+
+
+# ---------------------------------------------------------------- float/double libm calls
+from libc.math cimport expf, log1pf
+
+cdef inline floating exp_t(floating x) noexcept nogil:
+    if floating is float:
+        return expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline floating log_t(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline floating log1p_t(floating x) noexcept nogil:
+    if floating is float:
+        return log1pf(x)
+    else:
+        return log1p(x)
+
+
+# ---------------------------------------------------------------- smooth_l1_loss and huber_loss
+# ATen's expressions, operation for operation (binary-op and pointwise-op kernels of smooth_l1/huber).
+def smooth_l1_fwd(const floating[::1] input, const floating[::1] target, floating beta, floating[::1] out,
+                  int num_threads):
+    """z = |input - target|; out = z < beta ? ((0.5 * z) * z) / beta : z - 0.5 * beta."""
+    cdef Py_ssize_t i
+    cdef floating z
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = fabs(input[i] - target[i])
+        if z < beta:
+            out[i] = 0.5 * z * z / beta
+        else:
+            out[i] = z - 0.5 * beta
+
+
+def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
+                  floating norm, floating[::1] grad_input, int num_threads):
+    """x = input - target: -norm * g (x <= -beta), norm * g (x >= beta), else ((norm * x) * g) / beta."""
+    cdef Py_ssize_t i
+    cdef floating x
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i] - target[i]
+        if x <= -beta:
+            grad_input[i] = -norm * grad_out[i]
+        elif x >= beta:
+            grad_input[i] = norm * grad_out[i]
+        else:
+            grad_input[i] = norm * x * grad_out[i] / beta
+
+
+def huber_fwd(const floating[::1] input, const floating[::1] target, floating delta, floating[::1] out,
+              int num_threads):
+    """z = |input - target|; out = z < delta ? (0.5 * z) * z : delta * (z - 0.5 * delta)."""
+    cdef Py_ssize_t i
+    cdef floating z
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = fabs(input[i] - target[i])
+        if z < delta:
+            out[i] = 0.5 * z * z
+        else:
+            out[i] = delta * (z - 0.5 * delta)
+
+
+def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
+              floating norm, floating[::1] grad_input, int num_threads):
+    """x = input - target: ((-norm) * g) * delta (x <= -delta), (norm * g) * delta (x >= delta), else (norm * x) * g."""
+    cdef Py_ssize_t i
+    cdef floating x
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i] - target[i]
+        if x <= -delta:
+            grad_input[i] = -norm * grad_out[i] * delta
+        elif x >= delta:
+            grad_input[i] = norm * grad_out[i] * delta
+        else:
+            grad_input[i] = norm * x * grad_out[i]
+
+
+# ---------------------------------------------------------------- soft_margin_loss
+def soft_margin_fwd(const floating[::1] input, const floating[::1] target, floating[::1] out, int num_threads):
+    """out = log1p(exp((-input) * target)), ATen's neg, mul, exp, log1p in that order."""
+    cdef Py_ssize_t i
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        out[i] = log1p_t(exp_t(-input[i] * target[i]))
+
+
+def soft_margin_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                    floating norm, floating[::1] grad_input, int num_threads):
+    """z = exp((-target) * input); grad_input = (((target * z) * -norm) / (z + 1)) * grad_out (ATen's order)."""
+    cdef Py_ssize_t i
+    cdef floating z
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = exp_t(-target[i] * input[i])
+        grad_input[i] = target[i] * z * (-norm) / (z + 1) * grad_out[i]
+
+
+# ---------------------------------------------------------------- kl_div
+# torch composes kl_div: xlogy(t, t) - t * x, or exp(t) * (t - x) with log_target; these are those
+# expressions per element, and their autograd gradients (xlogy's two partials, then the product's).
+def kl_div_fwd(const floating[::1] input, const floating[::1] target, bint log_target, floating[::1] out,
+               int num_threads):
+    """out = xlogy(t, t) - t * x (xlogy(t, t) = 0 at t == 0, NaN at NaN), or exp(t) * (t - x) with log_target."""
+    cdef Py_ssize_t i
+    cdef floating x, t, a
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        t = target[i]
+        if log_target:
+            out[i] = exp_t(t) * (t - x)
+        else:
+            if t != t:
+                a = t
+            elif t == 0:
+                a = 0
+            else:
+                a = t * log_t(t)
+            out[i] = a - t * x
+
+
+def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, bint log_target,
+               bint want_input, bint want_target, floating[::1] grad_input, floating[::1] grad_target,
+               int num_threads):
+    """g the upstream gradient of each element (already divided by n for 'mean').
+
+    plain: grad_input = -(g * t); grad_target = (g * xlogy(t != 0, t) + (g * t) / t) + -(g * x).
+    log_target: e = exp(t); grad_input = -(g * e); grad_target = (g * (t - x)) * e + g * e.
+    """
+    cdef Py_ssize_t i
+    cdef floating x, t, g, e, a
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        t = target[i]
+        g = grad_out[i]
+        if log_target:
+            e = exp_t(t)
+            if want_input:
+                grad_input[i] = -(g * e)
+            if want_target:
+                grad_target[i] = g * (t - x) * e + g * e
+        else:
+            if want_input:
+                grad_input[i] = -(g * t)
+            if want_target:
+                if t == 0:
+                    a = 0
+                else:
+                    a = g * log_t(t)
+                grad_target[i] = (a + g * t / t) + -(g * x)
+
+
+# ---------------------------------------------------------------- multi_margin_loss
+# (N, C) rows, target (N,) class indices in [0, C) (checked by the caller).  ATen's CPU loops: each row's
+# terms summed over d ascending; the reduced loss adds the row sums over n ascending, in the element type.
+cdef inline floating multi_margin_row(const floating* x, long long y, Py_ssize_t C, int p, floating margin,
+                                      const floating* weight, bint has_weight) noexcept nogil:
+    """sum over d != y of h(margin - x[y] + x[d]) (h(z) = z or z*z where z > 0), times weight[y] term by term."""
+    cdef floating xt = x[y], total = 0, z, h
+    cdef Py_ssize_t d
+    for d in range(C):
+        if d == y:
+            continue
+        z = margin - xt + x[d]
+        if z > 0:
+            h = z if p == 1 else z * z
+            if has_weight:
+                h = h * weight[y]
+            total = total + h
+    return total
+
+
+def multi_margin_fwd(const floating[:, ::1] x, const long long[::1] target, int p, floating margin,
+                     const floating[::1] weight, bint has_weight, int reduction, floating[::1] out):
+    """reduction 0 ('none'): out[n] = row(n) / C; 1 ('mean') / 2 ('sum'): out[0] = (sum_n row(n)) / C (/ N)."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
+    cdef floating total = 0
+    with nogil:
+        for n in range(N):
+            if reduction == 0:
+                out[n] = multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight) / C
+            else:
+                total = total + multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight)
+        if reduction != 0:
+            total = total / C
+            if reduction == 1:
+                total = total / N
+            out[0] = total
+
+
+def multi_margin_bwd(const floating[:, ::1] x, const long long[::1] target, int p, floating margin,
+                     const floating[::1] weight, bint has_weight, floating g, const floating[:] grad_out,
+                     floating[:, ::1] grad_input, int num_threads):
+    """ATen's backward: h = g (p = 1) or (2 * g) * z where z = margin - x[y] + x[d] > 0 (else 0), times weight[y];
+    grad[d] = h, grad[y] = -(sum of the h, d ascending); then every element of row n times grad_out[n]
+    (a stride-0 view of the scalar for the reductions).  g = 1 / C, or 1 / (N * C) for 'mean'."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, d
+    cdef long long y
+    cdef floating xt, acc, z, h, go
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        y = target[n]
+        xt = x[n, y]
+        acc = 0
+        for d in range(C):
+            z = margin - xt + x[n, d]
+            if d == y:
+                continue
+            if z > 0:
+                h = g if p == 1 else 2 * g * z
+                if has_weight:
+                    h = h * weight[y]
+                acc = acc - h
+                grad_input[n, d] = h
+            else:
+                grad_input[n, d] = 0
+        grad_input[n, y] = acc
+        go = grad_out[n]
+        for d in range(C):
+            grad_input[n, d] = grad_input[n, d] * go
+
+
+# ---------------------------------------------------------------- multilabel_margin_loss
+# (N, C) rows, target (N, C) class indices, each row's list ending at its first negative entry (checked
+# in [-1, C) up to there by the caller); is_target[n, c] = 1 for the listed classes.
+def multilabel_margin_targets(const long long[:, ::1] target, floating[:, ::1] is_target):
+    """is_target[n, target[n, k]] = 1 for k before the first negative target[n, k]; is_target arrives zeroed."""
+    cdef Py_ssize_t N = target.shape[0], C = target.shape[1], n, k
+    with nogil:
+        for n in range(N):
+            for k in range(C):
+                if target[n, k] < 0:
+                    break
+                is_target[n, target[n, k]] = 1
+
+
+cdef inline floating multilabel_margin_row(const floating* x, const long long* target, const floating* is_target,
+                                           Py_ssize_t C) noexcept nogil:
+    """sum over listed j (in list order), then over non-target i ascending, of max(0, (1 - x[j]) + x[i])."""
+    cdef floating total = 0, xt, z
+    cdef Py_ssize_t k, i
+    for k in range(C):
+        if target[k] < 0:
+            break
+        xt = x[target[k]]
+        for i in range(C):
+            if not is_target[i]:
+                z = 1 - xt + x[i]
+                if z > 0:
+                    total = total + z
+    return total
+
+
+def multilabel_margin_fwd(const floating[:, ::1] x, const long long[:, ::1] target,
+                          const floating[:, ::1] is_target, int reduction, floating[::1] out):
+    """reduction 0: out[n] = row(n) / C; else out[0] = (sum_n row(n), n ascending) / C (/ N for 'mean')."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
+    cdef floating total = 0
+    with nogil:
+        for n in range(N):
+            if reduction == 0:
+                out[n] = multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C) / C
+            else:
+                total = total + multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C)
+        if reduction != 0:
+            total = total / C
+            if reduction == 1:
+                total = total / N
+            out[0] = total
+
+
+def multilabel_margin_bwd(const floating[:, ::1] x, const long long[:, ::1] target,
+                          const floating[:, ::1] is_target, floating g, const floating[:] grad_out,
+                          floating[:, ::1] grad_input, int num_threads):
+    """For each listed j and non-target i with (1 - x[j]) + x[i] > 0: grad[j] -= g, grad[i] += g (ATen's order);
+    then row n times grad_out[n].  grad_input arrives zeroed; g = 1 / C, or 1 / (N * C) for 'mean'."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, k, i
+    cdef long long j
+    cdef floating xt, z, go
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for k in range(C):
+            j = target[n, k]
+            if j < 0:
+                break
+            xt = x[n, j]
+            for i in range(C):
+                if not is_target[n, i]:
+                    z = 1 - xt + x[n, i]
+                    if z > 0:
+                        grad_input[n, j] = grad_input[n, j] - g
+                        grad_input[n, i] = grad_input[n, i] + g
+        go = grad_out[n]
+        for i in range(C):
+            grad_input[n, i] = grad_input[n, i] * go

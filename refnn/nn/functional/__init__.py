@@ -13,3 +13,6 @@ from ._loss import *  # noqa: F401,F403
 from ._normalization import *  # noqa: F401,F403
 from ._pixelshuffle import *  # noqa: F401,F403
 from ._pooling import *  # noqa: F401,F403
+from ._loss_ctc import *  # noqa: F401,F403
+from ._loss_margin import *  # noqa: F401,F403
+from ._loss_regression import *  # noqa: F401,F403
