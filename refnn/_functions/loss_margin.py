@@ -28,12 +28,11 @@ def _row_scale(N, C, reduction, dtype):
 
 
 class MultiMarginLossFunction(Function):
-    """x (N, C), labels (N,) int64; weight (C,) or None; out_shape the result's shape."""
+    """input viewed as ``layout`` (N, C), labels (N,) int64; weight (C,) or None; out_shape the result's shape."""
 
     @staticmethod
-    def forward(ctx, input, labels, p, margin, weight, reduction, out_shape):
-        x = contiguous(input.data)
-        x = x.reshape(labels.shape[0], -1) if x.size else x.reshape(labels.shape[0], x.shape[-1] if x.ndim else 1)
+    def forward(ctx, input, labels, p, margin, weight, reduction, layout, out_shape):
+        x = contiguous(input.data).reshape(layout)
         dtype = x.dtype
         w = contiguous(weight.data, dtype).reshape(-1) if weight is not None else np.zeros(1, dtype)
         N = x.shape[0]
@@ -51,7 +50,7 @@ class MultiMarginLossFunction(Function):
         grad_input = np.empty_like(x)
         K.multi_margin_bwd(x, labels, p, x.dtype.type(margin), w, has_weight, _row_scale(N, C, reduction, x.dtype),
                            _grad_rows(grad, N, reduction, x.dtype), grad_input, threads(x.size))
-        return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None
+        return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None, None
 
 
 class MultiLabelMarginLossFunction(Function):
