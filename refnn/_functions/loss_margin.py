@@ -24,7 +24,8 @@ def _grad_rows(grad, N, reduction, dtype):
 
 def _row_scale(N, C, reduction, dtype):
     """ATen's g: 1. / (N * C) for 'mean', 1. / C otherwise (computed in double, then the element type)."""
-    return dtype.type(1.0 / (N * C)) if reduction == "mean" else dtype.type(1.0 / C)
+    count = N * C if reduction == "mean" else C
+    return dtype.type(1.0 / count if count else np.inf)   # an empty batch: nothing is scaled
 
 
 class MultiMarginLossFunction(Function):
