@@ -9,6 +9,7 @@ on top of it as torch composes them: 'mean' is mean(nll / clamp_min(target_lengt
 import numpy as np
 
 from ..._functions.ctc import CTCLossFunction
+from ..._shape import check_allocation
 from ...tensor import Tensor
 from ._loss import _shape_str
 from ._utils import check_tensor
@@ -83,6 +84,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         if length < 0:
             raise RuntimeError(f"Expected target_lengths to have value at least 0, but got value {length}{_WHERE}")
     max_len = int(tg_lens.max()) if N else 0
+    check_allocation(fn, (N, T, 2 * max_len + 1), lp.data.itemsize)   # log_alpha (and log_beta)
     labels = targets.data
     if labels.dtype.kind == "f":
         with np.errstate(invalid="ignore"):

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..._functions.loss import SoftMarginLossFunction
 from ..._functions.loss_margin import MultiLabelMarginLossFunction, MultiMarginLossFunction
+from ..._shape import check_allocation
 from ...autograd import is_grad_enabled
 from ...tensor import Tensor
 from ._activation import logsigmoid
@@ -56,11 +57,15 @@ def _float_input(fn, name, value):
 
 
 def _broadcast_shape(fn, *tensors):
+    """The broadcast shape of the tensors (refused when they do not broadcast, or when a loss of that shape
+    would pass the allocation cap)."""
     try:
-        return np.broadcast_shapes(*(t.shape for t in tensors))
+        shape = np.broadcast_shapes(*(t.shape for t in tensors))
     except ValueError:
         shapes = ", ".join(_shape_str(t.shape) for t in tensors)
         raise RuntimeError(f"{fn}: the sizes of the inputs {shapes} do not broadcast") from None
+    check_allocation(fn, shape, tensors[0].data.itemsize)
+    return shape
 
 
 def _check_long_target(fn, target):
@@ -74,9 +79,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """log(1 + exp(-target * input)) per element (target broadcast to input's shape), then the reduction."""
     fn = "soft_margin_loss"
     reduction = _reduction(size_average, reduce, reduction)
+    check_tensor(fn, "input", input)
+    if input.dtype.kind in "iub":   # torch writes the float result into an integer output
+        raise RuntimeError(f"result type Float can't be cast to the desired output type {input.dtype} "
+                           "(soft_margin_loss takes float32 or float64)")
     _float_input(fn, "input", input)
     _float_input(fn, "target", target)
     _check_same_dtype(fn, input, "target", target)
+    check_allocation(fn, input.shape, input.data.itemsize)   # the per-element losses
     if target.requires_grad and is_grad_enabled():
         raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
                            "This input cannot have requires_grad True.")
@@ -148,10 +158,12 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
             raise RuntimeError("The function 'multi_margin_loss' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
         check_float_tensor(fn, "weight", weight)
-        if weight.dtype != input.dtype:
+        if weight.dtype != input.dtype and N:
             raise RuntimeError(f"{fn}: expected scalar type {input.dtype} but found {weight.dtype} (weight)")
-    _check_long_target(fn, target)
-    labels = np.ascontiguousarray(target.data, dtype=np.int64).reshape(N)
+    if N:   # torch reads the target (and checks its dtype) only when there are samples
+        _check_long_target(fn, target)
+    check_allocation(fn, (N, C), input.data.itemsize)   # the gradient rows
+    labels = np.ascontiguousarray(target.data).astype(np.int64).reshape(N)
     if labels.size and (labels.min() < 0 or labels.max() >= C):
         raise RuntimeError("target out of range")
     out_shape = (N,) if target.dim() > 0 else ()
@@ -180,8 +192,10 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         if target.dim() != 2 or tuple(target.shape) != (N, C):
             raise RuntimeError(f"inconsistent target size: {_shape_str(target.shape)} for input of size: "
                                f"{_shape_str(input.shape)}")
-    _check_long_target(fn, target)
-    labels = np.ascontiguousarray(target.data, dtype=np.int64).reshape(N, C)
+    if N:   # torch reads the target (and checks its dtype) only when there are samples
+        _check_long_target(fn, target)
+    check_allocation(fn, (N, C), input.data.itemsize)   # the target mask and the gradient rows
+    labels = np.ascontiguousarray(target.data).astype(np.int64).reshape(N, C)
     if labels.size and (labels.min() < -1 or labels.max() >= C):
         raise RuntimeError("argument #2 'target' is out of range")
     out_shape = (N,) if (reduction == "none" and target.dim() > 1) else ()
@@ -217,7 +231,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     _float_input(fn, "input", input)
     check_tensor(fn, "target", target)
     if target.dtype.kind == "b":
-        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1)")
+        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 or an integer type)")
     _broadcast_shape(fn, input, target)
     zeros = Tensor(np.zeros(input.shape, dtype=input.dtype))
     margin_clamp = (margin - input).clamp(min=0)
@@ -251,7 +265,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     _float_input(fn, "input2", input2)
     _check_same_dtype(fn, input1, "input2", input2)
     if target.dtype.kind == "b":
-        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1)")
+        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 or an integer type)")
     _broadcast_shape(fn, input1, input2)
     prod_sum = (input1 * input2).sum(targ_dim)
     mag_square1 = (input1 * input1).sum(targ_dim) + EPSILON

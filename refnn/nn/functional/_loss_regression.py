@@ -13,6 +13,7 @@ import numpy as np
 
 from ..._functions.loss import (ClampedCopyFunction, HuberLossFunction, KLDivFunction, L1LossFunction,
                                 SmoothL1LossFunction)
+from ..._shape import check_allocation
 from ...tensor import Tensor
 from ._loss import _broadcast_pair, _check_same_dtype, _shape_str, legacy_get_string
 from ._utils import check_float_tensor, check_tensor
@@ -59,7 +60,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             raise ValueError(f"{reduction} is not a valid value for reduction")
     if not isinstance(log_target, (bool, np.bool_)):
         raise TypeError(f"{fn}(): argument 'log_target' must be bool, not {type(log_target).__name__}")
-    _float_pair(fn, input, target, "kl_div: Integral inputs not supported.")
+    _float_pair(fn, input, target, "kl_div: Integral inputs not supported (refnn takes float32 or float64).")
     batch_input = input
     if tuple(input.shape) != tuple(target.shape):     # torch's composite broadcasts silently
         try:
@@ -68,6 +69,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
             raise RuntimeError(f"{fn}: the size of input {_shape_str(input.shape)} and the size of target "
                                f"{_shape_str(target.shape)} do not broadcast") from None
         input, target = input.expand(shape), target.expand(shape)
+    check_allocation(fn, input.shape, input.data.itemsize)   # the per-element losses
     # 'batchmean' divides by the size(0) of the input as given (not of the broadcast shape); nothing when 0-d
     batch = batch_input.shape[0] if batch_input.dim() else None
     return KLDivFunction.apply(input, target, reduction, bool(log_target), batch)
@@ -150,12 +152,12 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         raise ValueError(reduction + " is not a valid value for reduction")
     _float_pair(fn, input, target)
     eps = _check_number(fn, "eps", eps)
-    if tuple(input.shape) != tuple(target.shape):
-        try:
-            np.broadcast_shapes(input.shape, target.shape)
-        except ValueError:
-            raise RuntimeError(f"{fn}: the size of input {_shape_str(input.shape)} and the size of target "
-                               f"{_shape_str(target.shape)} do not broadcast") from None
+    try:
+        shape = np.broadcast_shapes(input.shape, target.shape)
+    except ValueError:
+        raise RuntimeError(f"{fn}: the size of input {_shape_str(input.shape)} and the size of target "
+                           f"{_shape_str(target.shape)} do not broadcast") from None
+    check_allocation(fn, shape, input.data.itemsize)
     if log_input:
         loss = input.exp() - target * input
     else:
@@ -200,7 +202,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     _float_pair(fn, input, target)
     _check_same_dtype(fn, input, "var", var)
     try:
-        np.broadcast_shapes(input.shape, target.shape, var.shape)
+        check_allocation(fn, np.broadcast_shapes(input.shape, target.shape, var.shape), input.data.itemsize)
     except ValueError:
         raise RuntimeError(f"{fn}: the sizes of input {_shape_str(input.shape)}, target {_shape_str(target.shape)} "
                            f"and var {_shape_str(var.shape)} do not broadcast") from None
