@@ -15,8 +15,8 @@ for red in REDUCTIONS:
         OpCase(op="linear_cross_entropy", desc=f"bias_weight_ignore_{red}",
                args=(T((7, 3)), T((4, 3)), classes((7,), 4, -100)),
                kwargs={"reduction": red, "linear_bias": T((4,)), "weight": weight(4)}),
-        OpCase(op="linear_cross_entropy", desc=f"probabilities_{red}", args=(T((5, 3)), T((4, 3)), prob_targets((5, 4))),
-               kwargs={"reduction": red}),
+        OpCase(op="linear_cross_entropy", desc=f"probabilities_{red}",
+               args=(T((5, 3)), T((4, 3)), prob_targets((5, 4))), kwargs={"reduction": red}),
         OpCase(op="linear_cross_entropy", desc=f"k_dim_{red}", args=(T((3, 4)), T((5, 2, 3, 4)), classes((3, 2, 3), 5)),
                kwargs={"reduction": red, "linear_bias": T((5, 2, 3))}),
         ModuleCase(module="LinearCrossEntropyLoss", desc=red, ctor_args=(4, 6), ctor_kwargs={"reduction": red},
@@ -24,8 +24,8 @@ for red in REDUCTIONS:
     ]
 CASES += [
     OpCase(op="linear_cross_entropy", desc="unbatched", args=(T((4,)), T((5, 4)), classes((), 5))),
-    OpCase(op="linear_cross_entropy", desc="ignore_index_label_smoothing", args=(T((6, 4)), T((5, 4)), classes((6,), 5, 2)),
-           kwargs={"ignore_index": 2, "label_smoothing": 0.2}),
+    OpCase(op="linear_cross_entropy", desc="ignore_index_label_smoothing",
+           args=(T((6, 4)), T((5, 4)), classes((6,), 5, 2)), kwargs={"ignore_index": 2, "label_smoothing": 0.2}),
     OpCase(op="linear_cross_entropy", desc="empty_batch", args=(T((0, 4)), T((5, 4)), classes((0,), 5)),
            kwargs={"reduction": "sum"}),
     ModuleCase(module="LinearCrossEntropyLoss", desc="bias_out_features", ctor_args=(3, 4),

@@ -60,8 +60,10 @@ for red in REDUCTIONS:
                    inputs=(T((2, 3, 4), -3, 3), signs((2, 3, 4)))),
     ]
 CASES += [
-    OpCase(op="soft_margin_loss", desc="real_targets", args=(T((4, 5), -3, 3), T((4, 5), -2, 2, requires_grad=False))),
-    OpCase(op="soft_margin_loss", desc="large", args=(T((4, 5), -100, 100), signs((4, 5))), kwargs={"reduction": "none"}),
+    OpCase(op="soft_margin_loss", desc="real_targets",
+           args=(T((4, 5), -3, 3), T((4, 5), -2, 2, requires_grad=False))),
+    OpCase(op="soft_margin_loss", desc="large", args=(T((4, 5), -100, 100), signs((4, 5))),
+           kwargs={"reduction": "none"}),
     OpCase(op="soft_margin_loss", desc="broadcast_target", args=(T((4, 5)), signs((5,))), kwargs={"reduction": "none"}),
     OpCase(op="soft_margin_loss", desc="noncontig", args=(T((4, 5), layout="transposed"), signs((4, 5)))),
     OpCase(op="soft_margin_loss", desc="specials", args=(T((3, 4), gen=specials), signs((3, 4))),

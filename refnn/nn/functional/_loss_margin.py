@@ -231,7 +231,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     _float_input(fn, "input", input)
     check_tensor(fn, "target", target)
     if target.dtype.kind == "b":
-        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 or an integer type)")
+        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 "
+                           "or an integer type)")
     _broadcast_shape(fn, input, target)
     zeros = Tensor(np.zeros(input.shape, dtype=input.dtype))
     margin_clamp = (margin - input).clamp(min=0)
@@ -265,7 +266,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     _float_input(fn, "input2", input2)
     _check_same_dtype(fn, input1, "input2", input2)
     if target.dtype.kind == "b":
-        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 or an integer type)")
+        raise RuntimeError(f"{fn}: a bool target is not supported (target must be -1 or 1, in float32 or float64 "
+                           "or an integer type)")
     _broadcast_shape(fn, input1, input2)
     prod_sum = (input1 * input2).sum(targ_dim)
     mag_square1 = (input1 * input1).sum(targ_dim) + EPSILON
