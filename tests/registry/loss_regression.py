@@ -138,6 +138,9 @@ CASES += [
     OpCase(op="smooth_l1_loss", desc="legacy_reduce_beta_0", args=(T((3, 4)), T((3, 4))),
            kwargs={"reduce": False, "beta": 0.0}),
     OpCase(op="huber_loss", desc="weight_0d", args=(T(()), T(())), kwargs={"weight": T(())}),
+    # the weight has input's shape; the target broadcasts the loss (and so the weighted loss) to a bigger one
+    OpCase(op="huber_loss", desc="weight_target_broadcast", args=(T((1, 4), -2, 2), T((3, 4), -2, 2)),
+           kwargs={"weight": T((1, 4), 0.1, 2.0), "reduction": "none"}),
     ModuleCase(module="SmoothL1Loss", desc="beta_0", ctor_kwargs={"beta": 0.0}, inputs=(T((3, 4)), T((3, 4)))),
     ModuleCase(module="SmoothL1Loss", desc="legacy_size_average", ctor_kwargs={"size_average": False},
                inputs=(T((3, 4)), T((3, 4)))),

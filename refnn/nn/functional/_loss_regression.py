@@ -119,9 +119,6 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_same_dtype(fn, input, "weight", weight)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    if tuple(input.shape) != input_shape:
-        raise RuntimeError(f"{fn}: the weighted loss of shape {_shape_str(input.shape)} does not broadcast with "
-                           f"the weight of shape {_shape_str(weight.shape)}")
     weighted = HuberLossFunction.apply(input, target, "none", delta) * weight
     if reduction == "none":
         return weighted
