@@ -445,61 +445,59 @@ cdef inline floating log1p_t(floating x) noexcept nogil:
 
 
 # ---------------------------------------------------------------- smooth_l1_loss and huber_loss
-# ATen's expressions, operation for operation (binary-op and pointwise-op kernels of smooth_l1/huber).
+# ATen's expressions, operation for operation, in the element type (its 0.5 is a scalar_t), from the
+# binary-op and pointwise-op kernels of smooth_l1 / huber.  Both branches are computed and one is selected
+# (no branch in the loop: it vectorises); the selected value is the one ATen's branch computes.
 def smooth_l1_fwd(const floating[::1] input, const floating[::1] target, floating beta, floating[::1] out,
                   int num_threads):
     """z = |input - target|; out = z < beta ? ((0.5 * z) * z) / beta : z - 0.5 * beta."""
     cdef Py_ssize_t i
-    cdef floating z
+    cdef floating z, quadratic, linear, half = 0.5
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         z = fabs(input[i] - target[i])
-        if z < beta:
-            out[i] = 0.5 * z * z / beta
-        else:
-            out[i] = z - 0.5 * beta
+        quadratic = half * z * z / beta
+        linear = z - half * beta
+        out[i] = quadratic if z < beta else linear
 
 
 def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
                   floating norm, floating[::1] grad_input, int num_threads):
     """x = input - target: -norm * g (x <= -beta), norm * g (x >= beta), else ((norm * x) * g) / beta."""
     cdef Py_ssize_t i
-    cdef floating x
+    cdef floating x, g, low, high, inner
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i] - target[i]
-        if x <= -beta:
-            grad_input[i] = -norm * grad_out[i]
-        elif x >= beta:
-            grad_input[i] = norm * grad_out[i]
-        else:
-            grad_input[i] = norm * x * grad_out[i] / beta
+        g = grad_out[i]
+        low = -norm * g
+        high = norm * g
+        inner = norm * x * g / beta
+        grad_input[i] = low if x <= -beta else (high if x >= beta else inner)
 
 
 def huber_fwd(const floating[::1] input, const floating[::1] target, floating delta, floating[::1] out,
               int num_threads):
     """z = |input - target|; out = z < delta ? (0.5 * z) * z : delta * (z - 0.5 * delta)."""
     cdef Py_ssize_t i
-    cdef floating z
+    cdef floating z, quadratic, linear, half = 0.5
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         z = fabs(input[i] - target[i])
-        if z < delta:
-            out[i] = 0.5 * z * z
-        else:
-            out[i] = delta * (z - 0.5 * delta)
+        quadratic = half * z * z
+        linear = delta * (z - half * delta)
+        out[i] = quadratic if z < delta else linear
 
 
 def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
               floating norm, floating[::1] grad_input, int num_threads):
     """x = input - target: ((-norm) * g) * delta (x <= -delta), (norm * g) * delta (x >= delta), else (norm * x) * g."""
     cdef Py_ssize_t i
-    cdef floating x
+    cdef floating x, g, low, high, inner
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i] - target[i]
-        if x <= -delta:
-            grad_input[i] = -norm * grad_out[i] * delta
-        elif x >= delta:
-            grad_input[i] = norm * grad_out[i] * delta
-        else:
-            grad_input[i] = norm * x * grad_out[i]
+        g = grad_out[i]
+        low = -norm * g * delta
+        high = norm * g * delta
+        inner = norm * x * g
+        grad_input[i] = low if x <= -delta else (high if x >= delta else inner)
 
 
 # ---------------------------------------------------------------- soft_margin_loss
