@@ -17,7 +17,7 @@ class CTCLossFunction(Function):
 
     @staticmethod
     def forward(ctx, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
-        lp = log_probs.data
+        lp = contiguous(log_probs.data)   # (T, N, C), C-contiguous (a copy only when it is not)
         T, N, _ = lp.shape
         L = targets.shape[1]
         log_alpha = np.empty((N, T, 2 * L + 1), dtype=lp.dtype)

@@ -41,23 +41,26 @@ cdef inline floating log_t(floating x) noexcept nogil:
         return log(x)
 
 
-cdef inline long long prime(const long long[:, ::1] targets, Py_ssize_t n, Py_ssize_t s,
-                            long long blank) noexcept nogil:
-    """l'[s] of batch element n: blank at even s, targets[n, s // 2] at odd s."""
+cdef inline long long prime(const long long* target, Py_ssize_t s, long long blank) noexcept nogil:
+    """l'[s]: blank at even s, target[s // 2] at odd s (target: the row of batch element n)."""
     if s % 2 == 0:
         return blank
-    return targets[n, s // 2]
+    return target[s // 2]
 
 
-def ctc_fwd(const floating[:, :, :] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
+def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
             const long long[::1] target_lengths, long long blank, floating[:, :, ::1] log_alpha,
             floating[::1] nll, int num_threads):
     """nll[n] = -log p(targets[n] | log_probs[:T_n, n]); log_alpha (N, T, S) kept for the backward."""
     cdef Py_ssize_t N = log_probs.shape[1], T = log_probs.shape[0], S = log_alpha.shape[2]
-    cdef Py_ssize_t n, t, s, in_len, tg_len
+    cdef Py_ssize_t L = targets.shape[1], n, t, s, in_len, tg_len
     cdef long long cur
     cdef floating la1, la2, la3, lamax, l1, l2, m
     cdef floating neginf = -INFINITY
+    cdef const long long* target
+    cdef const floating* prev
+    cdef const floating* lp
+    cdef floating* row
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         for s in range(S):
             if T > 0:
@@ -70,30 +73,33 @@ def ctc_fwd(const floating[:, :, :] log_probs, const long long[:, ::1] targets, 
             else:
                 nll[n] = INFINITY
             continue
+        target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
         log_alpha[n, 0, 0] = log_probs[0, n, blank]
         if tg_len > 0:
-            log_alpha[n, 0, 1] = log_probs[0, n, prime(targets, n, 1, blank)]
+            log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
         for t in range(1, in_len):
+            prev = &log_alpha[n, t - 1, 0]
+            row = &log_alpha[n, t, 0]
+            lp = &log_probs[t, n, 0]
             for s in range(2 * tg_len + 1):
-                cur = prime(targets, n, s, blank)
-                la1 = log_alpha[n, t - 1, s]
+                cur = prime(target, s, blank)
+                la1 = prev[s]
                 lamax = la1
                 if s > 0:
-                    la2 = log_alpha[n, t - 1, s - 1]
+                    la2 = prev[s - 1]
                     if la2 > lamax:
                         lamax = la2
                 else:
                     la2 = neginf
-                if s > 1 and prime(targets, n, s - 2, blank) != cur:
-                    la3 = log_alpha[n, t - 1, s - 2]
+                if s > 1 and prime(target, s - 2, blank) != cur:
+                    la3 = prev[s - 2]
                     if la3 > lamax:
                         lamax = la3
                 else:
                     la3 = neginf
                 if lamax == neginf:
                     lamax = 0
-                log_alpha[n, t, s] = (log_t(exp_t(la1 - lamax) + exp_t(la2 - lamax) + exp_t(la3 - lamax)) + lamax
-                                      + log_probs[t, n, cur])
+                row[s] = log_t(exp_t(la1 - lamax) + exp_t(la2 - lamax) + exp_t(la3 - lamax)) + lamax + lp[cur]
         if tg_len == 0:
             nll[n] = -log_alpha[n, in_len - 1, 0]
         else:
@@ -105,16 +111,22 @@ def ctc_fwd(const floating[:, :, :] log_probs, const long long[:, ::1] targets, 
             nll[n] = -(log_t(exp_t(l1 - m) + exp_t(l2 - m)) + m)
 
 
-def ctc_bwd(const floating[:, :, :] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
+def ctc_bwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
             const long long[::1] target_lengths, long long blank, const floating[:, :, ::1] log_alpha,
             const floating[::1] nll, const floating[:] grad_out, bint zero_infinity,
             floating[:, :, ::1] log_beta, floating[:, :, ::1] grad, int num_threads):
     """grad (T, N, C) of sum_n grad_out[n] * nll[n] with respect to log_probs; grad arrives filled with -inf."""
     cdef Py_ssize_t N = log_probs.shape[1], T = log_probs.shape[0], C = log_probs.shape[2], S = log_beta.shape[2]
-    cdef Py_ssize_t n, t, s, c, in_len, tg_len
+    cdef Py_ssize_t L = targets.shape[1], n, t, s, c, in_len, tg_len
     cdef long long cur
     cdef floating lb1, lb2, lb3, lbmax, ab, mx, lp, gr, loss
     cdef floating neginf = -INFINITY
+    cdef const long long* target
+    cdef const floating* nxt
+    cdef const floating* alpha
+    cdef const floating* lp_row
+    cdef floating* row
+    cdef floating* g
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         loss = nll[n]
         if zero_infinity and loss == INFINITY:
@@ -124,52 +136,59 @@ def ctc_bwd(const floating[:, :, :] log_probs, const long long[:, ::1] targets, 
             continue
         in_len = input_lengths[n]
         tg_len = target_lengths[n]
+        target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
         if in_len > 0:
             for s in range(S):
                 log_beta[n, in_len - 1, s] = neginf
             log_beta[n, in_len - 1, 2 * tg_len] = log_probs[in_len - 1, n, blank]
             grad[in_len - 1, n, blank] = log_alpha[n, in_len - 1, 2 * tg_len] + log_beta[n, in_len - 1, 2 * tg_len]
             if tg_len > 0:
-                cur = prime(targets, n, 2 * tg_len - 1, blank)
+                cur = prime(target, 2 * tg_len - 1, blank)
                 log_beta[n, in_len - 1, 2 * tg_len - 1] = log_probs[in_len - 1, n, cur]
                 grad[in_len - 1, n, cur] = (log_alpha[n, in_len - 1, 2 * tg_len - 1]
                                             + log_beta[n, in_len - 1, 2 * tg_len - 1])
         t = in_len - 2
         while t >= 0:
+            nxt = &log_beta[n, t + 1, 0]
+            row = &log_beta[n, t, 0]
+            alpha = &log_alpha[n, t, 0]
+            lp_row = &log_probs[t, n, 0]
+            g = &grad[t, n, 0]
             s = 2 * tg_len
             while s >= 0:
-                lb1 = log_beta[n, t + 1, s]
+                lb1 = nxt[s]
                 lbmax = lb1
-                cur = prime(targets, n, s, blank)
+                cur = prime(target, s, blank)
                 if s < 2 * tg_len:
-                    lb2 = log_beta[n, t + 1, s + 1]
+                    lb2 = nxt[s + 1]
                     if lb2 > lbmax:
                         lbmax = lb2
                 else:
                     lb2 = neginf
-                if s < 2 * tg_len - 1 and prime(targets, n, s + 2, blank) != cur:
-                    lb3 = log_beta[n, t + 1, s + 2]
+                if s < 2 * tg_len - 1 and prime(target, s + 2, blank) != cur:
+                    lb3 = nxt[s + 2]
                     if lb3 > lbmax:
                         lbmax = lb3
                 else:
                     lb3 = neginf
                 if lbmax == neginf:
                     lbmax = 0
-                log_beta[n, t, s] = (log_t(exp_t(lb1 - lbmax) + exp_t(lb2 - lbmax) + exp_t(lb3 - lbmax)) + lbmax
-                                     + log_probs[t, n, cur])
-                ab = log_alpha[n, t, s] + log_beta[n, t, s]
-                if grad[t, n, cur] == neginf:
-                    grad[t, n, cur] = ab
+                row[s] = log_t(exp_t(lb1 - lbmax) + exp_t(lb2 - lbmax) + exp_t(lb3 - lbmax)) + lbmax + lp_row[cur]
+                ab = alpha[s] + row[s]
+                if g[cur] == neginf:
+                    g[cur] = ab
                 else:
-                    mx = ab if grad[t, n, cur] < ab else grad[t, n, cur]   # std::max(g, ab)
-                    grad[t, n, cur] = log_t(exp_t(grad[t, n, cur] - mx) + exp_t(ab - mx)) + mx
+                    mx = ab if g[cur] < ab else g[cur]   # std::max(g, ab)
+                    g[cur] = log_t(exp_t(g[cur] - mx) + exp_t(ab - mx)) + mx
                 s = s - 1
             t = t - 1
         gr = grad_out[n]
         for t in range(in_len):
+            lp_row = &log_probs[t, n, 0]
+            g = &grad[t, n, 0]
             for c in range(C):
-                lp = log_probs[t, n, c]
-                grad[t, n, c] = (exp_t(lp) - exp_t(grad[t, n, c] + loss - lp)) * gr
+                lp = lp_row[c]
+                g[c] = (exp_t(lp) - exp_t(g[c] + loss - lp)) * gr
         for t in range(in_len, T):
             for c in range(C):
                 grad[t, n, c] = 0
