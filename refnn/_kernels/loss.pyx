@@ -512,10 +512,10 @@ def soft_margin_bwd(const floating[::1] input, const floating[::1] target, const
                     floating norm, floating[::1] grad_input, int num_threads):
     """z = exp((-target) * input); grad_input = (((target * z) * -norm) / (z + 1)) * grad_out (ATen's order)."""
     cdef Py_ssize_t i
-    cdef floating z
+    cdef floating z, one = 1   # a typed 1: a bare literal would make the float expression double
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         z = exp_t(-target[i] * input[i])
-        grad_input[i] = target[i] * z * (-norm) / (z + 1) * grad_out[i]
+        grad_input[i] = target[i] * z * (-norm) / (z + one) * grad_out[i]
 
 
 # ---------------------------------------------------------------- kl_div
@@ -574,7 +574,8 @@ def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floa
 
 # ---------------------------------------------------------------- multi_margin_loss
 # (N, C) rows, target (N,) class indices in [0, C) (checked by the caller).  ATen's CPU loops: each row's
-# terms summed over d ascending; the reduced loss adds the row sums over n ascending, in the element type.
+# terms summed over d ascending in the element type, each row's loss (that sum / C) rounded to it; the
+# reduced loss adds the row losses over n ascending in double.
 cdef inline floating multi_margin_row(const floating* x, long long y, Py_ssize_t C, int p, floating margin,
                                       const floating* weight, bint has_weight) noexcept nogil:
     """sum over d != y of h(margin - x[y] + x[d]) (h(z) = z or z*z where z > 0), times weight[y] term by term."""
@@ -594,17 +595,19 @@ cdef inline floating multi_margin_row(const floating* x, long long y, Py_ssize_t
 
 def multi_margin_fwd(const floating[:, ::1] x, const long long[::1] target, int p, floating margin,
                      const floating[::1] weight, bint has_weight, int reduction, floating[::1] out):
-    """reduction 0 ('none'): out[n] = row(n) / C; 1 ('mean') / 2 ('sum'): out[0] = (sum_n row(n)) / C (/ N)."""
+    """reduction 0 ('none'): out[n] = row(n) / C (in the element type); 1 ('mean') / 2 ('sum'): out[0] = the
+    sum of those row losses in double (ATen's accscalar_t), n ascending (/ N in double for 'mean'), rounded once."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
-    cdef floating total = 0
+    cdef double total = 0
+    cdef floating row_loss
     with nogil:
         for n in range(N):
+            row_loss = multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight) / C
             if reduction == 0:
-                out[n] = multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight) / C
+                out[n] = row_loss
             else:
-                total = total + multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight)
+                total = total + row_loss
         if reduction != 0:
-            total = total / C
             if reduction == 1:
                 total = total / N
             out[0] = total
@@ -618,7 +621,7 @@ def multi_margin_bwd(const floating[:, ::1] x, const long long[::1] target, int 
     (a stride-0 view of the scalar for the reductions).  g = 1 / C, or 1 / (N * C) for 'mean'."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, d
     cdef long long y
-    cdef floating xt, acc, z, h, go
+    cdef floating xt, acc, z, h, go, two = 2   # typed: a bare literal would make the float expression double
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         y = target[n]
         xt = x[n, y]
@@ -628,7 +631,7 @@ def multi_margin_bwd(const floating[:, ::1] x, const long long[::1] target, int 
             if d == y:
                 continue
             if z > 0:
-                h = g if p == 1 else 2 * g * z
+                h = g if p == 1 else two * g * z
                 if has_weight:
                     h = h * weight[y]
                 acc = acc - h
@@ -655,10 +658,12 @@ def multilabel_margin_targets(const long long[:, ::1] target, floating[:, ::1] i
                 is_target[n, target[n, k]] = 1
 
 
-cdef inline floating multilabel_margin_row(const floating* x, const long long* target, const floating* is_target,
-                                           Py_ssize_t C) noexcept nogil:
-    """sum over listed j (in list order), then over non-target i ascending, of max(0, (1 - x[j]) + x[i])."""
-    cdef floating total = 0, xt, z
+cdef inline double multilabel_margin_row(const floating* x, const long long* target, const floating* is_target,
+                                         Py_ssize_t C) noexcept nogil:
+    """sum over listed j (in list order), then over non-target i ascending, of max(0, (1 - x[j]) + x[i]) (each
+    term in the element type, the sum in double: ATen's accscalar_t)."""
+    cdef double total = 0
+    cdef floating xt, z, one = 1   # typed: a bare literal 1 would make (1 - x[j]) double
     cdef Py_ssize_t k, i
     for k in range(C):
         if target[k] < 0:
@@ -666,7 +671,7 @@ cdef inline floating multilabel_margin_row(const floating* x, const long long* t
         xt = x[target[k]]
         for i in range(C):
             if not is_target[i]:
-                z = 1 - xt + x[i]
+                z = one - xt + x[i]
                 if z > 0:
                     total = total + z
     return total
@@ -674,15 +679,18 @@ cdef inline floating multilabel_margin_row(const floating* x, const long long* t
 
 def multilabel_margin_fwd(const floating[:, ::1] x, const long long[:, ::1] target,
                           const floating[:, ::1] is_target, int reduction, floating[::1] out):
-    """reduction 0: out[n] = row(n) / C; else out[0] = (sum_n row(n), n ascending) / C (/ N for 'mean')."""
+    """Each row's sum (accumulated in double) rounded to the element type, r(n).  reduction 0: out[n] = r(n) / C
+    in the element type; else out[0] = (sum_n r(n) in double, n ascending) / C (/ N for 'mean'), rounded once."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
-    cdef floating total = 0
+    cdef double total = 0
+    cdef floating row
     with nogil:
         for n in range(N):
+            row = <floating>multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C)
             if reduction == 0:
-                out[n] = multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C) / C
+                out[n] = row / C
             else:
-                total = total + multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C)
+                total = total + row
         if reduction != 0:
             total = total / C
             if reduction == 1:
@@ -697,7 +705,7 @@ def multilabel_margin_bwd(const floating[:, ::1] x, const long long[:, ::1] targ
     then row n times grad_out[n].  grad_input arrives zeroed; g = 1 / C, or 1 / (N * C) for 'mean'."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, k, i
     cdef long long j
-    cdef floating xt, z, go
+    cdef floating xt, z, go, one = 1
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         for k in range(C):
             j = target[n, k]
@@ -706,7 +714,7 @@ def multilabel_margin_bwd(const floating[:, ::1] x, const long long[:, ::1] targ
             xt = x[n, j]
             for i in range(C):
                 if not is_target[n, i]:
-                    z = 1 - xt + x[n, i]
+                    z = one - xt + x[n, i]
                     if z > 0:
                         grad_input[n, j] = grad_input[n, j] - g
                         grad_input[n, i] = grad_input[n, i] + g
