@@ -462,16 +462,17 @@ def smooth_l1_fwd(const floating[::1] input, const floating[::1] target, floatin
 
 def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
                   floating norm, floating[::1] grad_input, int num_threads):
-    """x = input - target: -norm * g (x <= -beta), norm * g (x >= beta), else ((norm * x) * g) / beta."""
+    """x = input - target; grad = (norm * (|x| >= beta ? (x > 0 ? 1 : -1) : x / beta)) * g.
+
+    The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
+    loop writes norm * x * g / beta, a last-bit difference for beta != 1)."""
     cdef Py_ssize_t i
-    cdef floating x, g, low, high, inner
+    cdef floating x, sign, output, one = 1
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i] - target[i]
-        g = grad_out[i]
-        low = -norm * g
-        high = norm * g
-        inner = norm * x * g / beta
-        grad_input[i] = low if x <= -beta else (high if x >= beta else inner)
+        sign = one if x > 0 else -one
+        output = sign if fabs(x) >= beta else x / beta
+        grad_input[i] = norm * output * grad_out[i]
 
 
 def huber_fwd(const floating[::1] input, const floating[::1] target, floating delta, floating[::1] out,
@@ -488,16 +489,17 @@ def huber_fwd(const floating[::1] input, const floating[::1] target, floating de
 
 def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
               floating norm, floating[::1] grad_input, int num_threads):
-    """x = input - target: ((-norm) * g) * delta (x <= -delta), (norm * g) * delta (x >= delta), else (norm * x) * g."""
+    """x = input - target; grad = (norm * (|x| >= delta ? (x > 0 ? 1 : -1) * delta : x)) * g.
+
+    The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
+    loop writes ((norm * g) * delta) outside the quadratic part, a last-bit difference when norm != 1)."""
     cdef Py_ssize_t i
-    cdef floating x, g, low, high, inner
+    cdef floating x, sign, output, one = 1
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i] - target[i]
-        g = grad_out[i]
-        low = -norm * g * delta
-        high = norm * g * delta
-        inner = norm * x * g
-        grad_input[i] = low if x <= -delta else (high if x >= delta else inner)
+        sign = one if x > 0 else -one
+        output = sign * delta if fabs(x) >= delta else x
+        grad_input[i] = norm * output * grad_out[i]
 
 
 # ---------------------------------------------------------------- soft_margin_loss
