@@ -160,7 +160,8 @@ class MaskedFill(Function):
         v = value.data if isinstance(value, Tensor) else value
         out = np.where(mask, np.asarray(v, dtype=a.data.dtype), a.data)
         ctx.mask = mask
-        return Tensor(np.ascontiguousarray(np.asarray(out, dtype=a.data.dtype)))
+        # order='C', not np.ascontiguousarray: that turns a 0-d result into shape (1,)
+        return Tensor(np.asarray(out, dtype=a.data.dtype, order="C"))
 
     @staticmethod
     def backward(ctx, grad):

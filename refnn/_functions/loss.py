@@ -311,3 +311,122 @@ class BCEWithLogitsFunction(Function):
             K.bce_logits_target_bwd(x, w, pw, has_pos_weight, g, divisor, grad_target, threads())
             grad_target = grad_target.reshape(ctx.shape)
         return grad_input, grad_target, None, None, None
+
+
+# ---------------------------------------------------------------- smooth_l1_loss, huber_loss, soft_margin_loss
+def _mean_norm(n, reduction, dtype):
+    """ATen's norm of an elementwise loss's gradient: 1. / numel for 'mean' (inf when empty), else 1."""
+    if reduction != "mean":
+        return dtype.type(1)
+    return dtype.type(1.0 / n if n else np.inf)
+
+
+class _ParamPointwiseLossFunction(Function):
+    """loss(x, y; param) per element, then the reduction; the kernels are ``fwd(x, y, param, out, threads)``
+    and ``bwd(x, y, g, param, norm, grad_input, threads)``; the gradient of y is minus that of x."""
+
+    @classmethod
+    def forward(cls, ctx, input, target, reduction, param):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        cls.fwd(x, y, x.dtype.type(param), out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction, ctx.param, ctx.kernels = (x, y), input.shape, reduction, param, cls
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        grad_input = np.empty_like(x)
+        ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(ctx.param),
+                        _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, threads())
+        grad_input = grad_input.reshape(ctx.shape)
+        return (grad_input if ctx.needs_input_grad[0] else None,
+                -grad_input if ctx.needs_input_grad[1] else None, None, None)
+
+
+class SmoothL1LossFunction(_ParamPointwiseLossFunction):
+    """0.5 (x - y)^2 / beta where |x - y| < beta, else |x - y| - 0.5 beta (beta > 0)."""
+    fwd, bwd = staticmethod(K.smooth_l1_fwd), staticmethod(K.smooth_l1_bwd)
+
+
+class HuberLossFunction(_ParamPointwiseLossFunction):
+    """0.5 (x - y)^2 where |x - y| < delta, else delta (|x - y| - 0.5 delta)."""
+    fwd, bwd = staticmethod(K.huber_fwd), staticmethod(K.huber_bwd)
+
+
+class SoftMarginLossFunction(Function):
+    """log(1 + exp(-y x)) per element, then the reduction; differentiable in x only (as torch)."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        K.soft_margin_fwd(x, y, out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        grad_input = np.empty_like(x)
+        K.soft_margin_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction),
+                          _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, threads())
+        return grad_input.reshape(ctx.shape), None, None
+
+
+# ---------------------------------------------------------------- kl_div
+class KLDivFunction(Function):
+    """torch's composite kl_div per element (xlogy(t, t) - t x, or exp(t) (t - x) with log_target), then
+    'none', 'sum', 'mean' (over every element) or 'batchmean' (the sum over size(0)).  Both inputs are
+    differentiable; each element's upstream gradient is g, g / numel ('mean') or g / size(0) ('batchmean')."""
+
+    @staticmethod
+    def forward(ctx, input, target, reduction, log_target, batch):
+        x, y = _flat(input.data), _flat(target.data)
+        out = np.empty_like(x)
+        K.kl_div_fwd(x, y, log_target, out, threads())
+        ctx.arrays, ctx.shape, ctx.reduction, ctx.log_target = (x, y), input.shape, reduction, log_target
+        ctx.batch = batch
+        if reduction == "batchmean":
+            total = reduce_loss(out, "sum")
+            if batch is not None:
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    total = np.asarray(total / x.dtype.type(batch), dtype=x.dtype)
+            return Tensor(total)
+        return Tensor(reduce_loss(out.reshape(input.shape), reduction))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.arrays
+        dtype = x.dtype
+        if ctx.reduction == "none":
+            g = contiguous(np.asarray(grad, dtype=dtype)).reshape(-1)
+        else:
+            value = np.asarray(grad, dtype=dtype).reshape(())
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if ctx.reduction == "mean":
+                    value = value / dtype.type(x.size)
+                elif ctx.reduction == "batchmean" and ctx.batch is not None:
+                    value = value / dtype.type(ctx.batch)
+            g = np.broadcast_to(np.asarray(value, dtype=dtype).reshape(1), (x.size,))
+        want_input, want_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        grad_input = np.empty_like(x) if want_input else np.empty(1, dtype)
+        grad_target = np.empty_like(x) if want_target else np.empty(1, dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            K.kl_div_bwd(x, y, g, ctx.log_target, want_input, want_target, grad_input, grad_target, threads())
+        return (grad_input.reshape(ctx.shape) if want_input else None,
+                grad_target.reshape(ctx.shape) if want_target else None, None, None, None)
+
+
+class ClampedCopyFunction(Function):
+    """max(x, low) (NaN kept) whose gradient is the identity: torch's ``x.clone()`` clamped in place under
+    no_grad (gaussian_nll_loss's variance)."""
+
+    @staticmethod
+    def forward(ctx, x, low):
+        with np.errstate(invalid="ignore"):
+            return Tensor(np.where(x.data < low, x.data.dtype.type(low), x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None

@@ -425,3 +425,308 @@ def bce_logits_target_bwd(const floating[::1] input, const floating[:] weight, c
         else:
             g = -x * grad_out[i]
         grad_target[i] = g * weight[i] / divisor
+
+
+# ---------------------------------------------------------------- float/double libm calls
+from libc.math cimport expf, log1pf
+
+cdef inline floating exp_t(floating x) noexcept nogil:
+    if floating is float:
+        return expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline floating log_t(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline floating log1p_t(floating x) noexcept nogil:
+    if floating is float:
+        return log1pf(x)
+    else:
+        return log1p(x)
+
+
+# ---------------------------------------------------------------- smooth_l1_loss and huber_loss
+# ATen's expressions, operation for operation, in the element type (its 0.5 is a scalar_t), from the
+# binary-op and pointwise-op kernels of smooth_l1 / huber.  Both branches are computed and one is selected
+# (no branch in the loop: it vectorises); the selected value is the one ATen's branch computes.
+def smooth_l1_fwd(const floating[::1] input, const floating[::1] target, floating beta, floating[::1] out,
+                  int num_threads):
+    """z = |input - target|; out = z < beta ? ((0.5 * z) * z) / beta : z - 0.5 * beta."""
+    cdef Py_ssize_t i
+    cdef floating z, quadratic, linear, half = 0.5
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = fabs(input[i] - target[i])
+        quadratic = half * z * z / beta
+        linear = z - half * beta
+        out[i] = quadratic if z < beta else linear
+
+
+def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
+                  floating norm, floating[::1] grad_input, int num_threads):
+    """x = input - target; grad = (norm * (|x| >= beta ? (x > 0 ? 1 : -1) : x / beta)) * g.
+
+    The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
+    loop writes norm * x * g / beta, a last-bit difference for beta != 1)."""
+    cdef Py_ssize_t i
+    cdef floating x, sign, output, one = 1
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i] - target[i]
+        sign = one if x > 0 else -one
+        output = sign if fabs(x) >= beta else x / beta
+        grad_input[i] = norm * output * grad_out[i]
+
+
+def huber_fwd(const floating[::1] input, const floating[::1] target, floating delta, floating[::1] out,
+              int num_threads):
+    """z = |input - target|; out = z < delta ? (0.5 * z) * z : delta * (z - 0.5 * delta)."""
+    cdef Py_ssize_t i
+    cdef floating z, quadratic, linear, half = 0.5
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = fabs(input[i] - target[i])
+        quadratic = half * z * z
+        linear = delta * (z - half * delta)
+        out[i] = quadratic if z < delta else linear
+
+
+def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
+              floating norm, floating[::1] grad_input, int num_threads):
+    """x = input - target; grad = (norm * (|x| >= delta ? (x > 0 ? 1 : -1) * delta : x)) * g.
+
+    The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
+    loop writes ((norm * g) * delta) outside the quadratic part, a last-bit difference when norm != 1)."""
+    cdef Py_ssize_t i
+    cdef floating x, sign, output, one = 1
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i] - target[i]
+        sign = one if x > 0 else -one
+        output = sign * delta if fabs(x) >= delta else x
+        grad_input[i] = norm * output * grad_out[i]
+
+
+# ---------------------------------------------------------------- soft_margin_loss
+def soft_margin_fwd(const floating[::1] input, const floating[::1] target, floating[::1] out, int num_threads):
+    """out = log1p(exp((-input) * target)), ATen's neg, mul, exp, log1p in that order."""
+    cdef Py_ssize_t i
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        out[i] = log1p_t(exp_t(-input[i] * target[i]))
+
+
+def soft_margin_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                    floating norm, floating[::1] grad_input, int num_threads):
+    """z = exp((-target) * input); grad_input = (((target * z) * -norm) / (z + 1)) * grad_out (ATen's order)."""
+    cdef Py_ssize_t i
+    cdef floating z, one = 1   # a typed 1: a bare literal would make the float expression double
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        z = exp_t(-target[i] * input[i])
+        grad_input[i] = target[i] * z * (-norm) / (z + one) * grad_out[i]
+
+
+# ---------------------------------------------------------------- kl_div
+# torch composes kl_div: xlogy(t, t) - t * x, or exp(t) * (t - x) with log_target; these are those
+# expressions per element, and their autograd gradients (xlogy's two partials, then the product's).
+def kl_div_fwd(const floating[::1] input, const floating[::1] target, bint log_target, floating[::1] out,
+               int num_threads):
+    """out = xlogy(t, t) - t * x (xlogy(t, t) = 0 at t == 0, NaN at NaN), or exp(t) * (t - x) with log_target."""
+    cdef Py_ssize_t i
+    cdef floating x, t, a
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        t = target[i]
+        if log_target:
+            out[i] = exp_t(t) * (t - x)
+        else:
+            if t != t:
+                a = t
+            elif t == 0:
+                a = 0
+            else:
+                a = t * log_t(t)
+            out[i] = a - t * x
+
+
+def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, bint log_target,
+               bint want_input, bint want_target, floating[::1] grad_input, floating[::1] grad_target,
+               int num_threads):
+    """g the upstream gradient of each element (already divided by n for 'mean').
+
+    plain: grad_input = -(g * t); grad_target = (g * xlogy(t != 0, t) + (g * t) / t) + -(g * x).
+    log_target: e = exp(t); grad_input = -(g * e); grad_target = (g * (t - x)) * e + g * e.
+    """
+    cdef Py_ssize_t i
+    cdef floating x, t, g, e, a
+    for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
+        x = input[i]
+        t = target[i]
+        g = grad_out[i]
+        if log_target:
+            e = exp_t(t)
+            if want_input:
+                grad_input[i] = -(g * e)
+            if want_target:
+                grad_target[i] = g * (t - x) * e + g * e
+        else:
+            if want_input:
+                grad_input[i] = -(g * t)
+            if want_target:
+                if t == 0:
+                    a = 0
+                else:
+                    a = g * log_t(t)
+                grad_target[i] = (a + g * t / t) + -(g * x)
+
+
+# ---------------------------------------------------------------- multi_margin_loss
+# (N, C) rows, target (N,) class indices in [0, C) (checked by the caller).  ATen's CPU loops: each row's
+# terms summed over d ascending in the element type, each row's loss (that sum / C) rounded to it; the
+# reduced loss adds the row losses over n ascending in double.
+cdef inline floating multi_margin_row(const floating* x, long long y, Py_ssize_t C, int p, floating margin,
+                                      const floating* weight, bint has_weight) noexcept nogil:
+    """sum over d != y of h(margin - x[y] + x[d]) (h(z) = z or z*z where z > 0), times weight[y] term by term."""
+    cdef floating xt = x[y], total = 0, z, h
+    cdef Py_ssize_t d
+    for d in range(C):
+        if d == y:
+            continue
+        z = margin - xt + x[d]
+        if z > 0:
+            h = z if p == 1 else z * z
+            if has_weight:
+                h = h * weight[y]
+            total = total + h
+    return total
+
+
+def multi_margin_fwd(const floating[:, ::1] x, const long long[::1] target, int p, floating margin,
+                     const floating[::1] weight, bint has_weight, int reduction, floating[::1] out):
+    """reduction 0 ('none'): out[n] = row(n) / C (in the element type); 1 ('mean') / 2 ('sum'): out[0] = the
+    sum of those row losses in double (ATen's accscalar_t), n ascending (/ N in double for 'mean'), rounded once."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
+    cdef double total = 0
+    cdef floating row_loss
+    with nogil:
+        for n in range(N):
+            row_loss = multi_margin_row(&x[n, 0], target[n], C, p, margin, &weight[0], has_weight) / C
+            if reduction == 0:
+                out[n] = row_loss
+            else:
+                total = total + row_loss
+        if reduction != 0:
+            if reduction == 1:
+                total = total / N
+            out[0] = total
+
+
+def multi_margin_bwd(const floating[:, ::1] x, const long long[::1] target, int p, floating margin,
+                     const floating[::1] weight, bint has_weight, floating g, const floating[:] grad_out,
+                     floating[:, ::1] grad_input, int num_threads):
+    """ATen's backward: h = g (p = 1) or (2 * g) * z where z = margin - x[y] + x[d] > 0 (else 0), times weight[y];
+    grad[d] = h, grad[y] = -(sum of the h, d ascending); then every element of row n times grad_out[n]
+    (a stride-0 view of the scalar for the reductions).  g = 1 / C, or 1 / (N * C) for 'mean'."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, d
+    cdef long long y
+    cdef floating xt, acc, z, h, go, two = 2   # typed: a bare literal would make the float expression double
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        y = target[n]
+        xt = x[n, y]
+        acc = 0
+        for d in range(C):
+            z = margin - xt + x[n, d]
+            if d == y:
+                continue
+            if z > 0:
+                h = g if p == 1 else two * g * z
+                if has_weight:
+                    h = h * weight[y]
+                acc = acc - h
+                grad_input[n, d] = h
+            else:
+                grad_input[n, d] = 0
+        grad_input[n, y] = acc
+        go = grad_out[n]
+        for d in range(C):
+            grad_input[n, d] = grad_input[n, d] * go
+
+
+# ---------------------------------------------------------------- multilabel_margin_loss
+# (N, C) rows, target (N, C) class indices, each row's list ending at its first negative entry (checked
+# in [-1, C) up to there by the caller); is_target[n, c] = 1 for the listed classes.
+def multilabel_margin_targets(const long long[:, ::1] target, floating[:, ::1] is_target):
+    """is_target[n, target[n, k]] = 1 for k before the first negative target[n, k]; is_target arrives zeroed."""
+    cdef Py_ssize_t N = target.shape[0], C = target.shape[1], n, k
+    with nogil:
+        for n in range(N):
+            for k in range(C):
+                if target[n, k] < 0:
+                    break
+                is_target[n, target[n, k]] = 1
+
+
+cdef inline double multilabel_margin_row(const floating* x, const long long* target, const floating* is_target,
+                                         Py_ssize_t C) noexcept nogil:
+    """sum over listed j (in list order), then over non-target i ascending, of max(0, (1 - x[j]) + x[i]) (each
+    term in the element type, the sum in double: ATen's accscalar_t)."""
+    cdef double total = 0
+    cdef floating xt, z, one = 1   # typed: a bare literal 1 would make (1 - x[j]) double
+    cdef Py_ssize_t k, i
+    for k in range(C):
+        if target[k] < 0:
+            break
+        xt = x[target[k]]
+        for i in range(C):
+            if not is_target[i]:
+                z = one - xt + x[i]
+                if z > 0:
+                    total = total + z
+    return total
+
+
+def multilabel_margin_fwd(const floating[:, ::1] x, const long long[:, ::1] target,
+                          const floating[:, ::1] is_target, int reduction, floating[::1] out):
+    """Each row's sum (accumulated in double) rounded to the element type, r(n).  reduction 0: out[n] = r(n) / C
+    in the element type; else out[0] = (sum_n r(n) in double, n ascending) / C (/ N for 'mean'), rounded once."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n
+    cdef double total = 0
+    cdef floating row
+    with nogil:
+        for n in range(N):
+            row = <floating>multilabel_margin_row(&x[n, 0], &target[n, 0], &is_target[n, 0], C)
+            if reduction == 0:
+                out[n] = row / C
+            else:
+                total = total + row
+        if reduction != 0:
+            total = total / C
+            if reduction == 1:
+                total = total / N
+            out[0] = total
+
+
+def multilabel_margin_bwd(const floating[:, ::1] x, const long long[:, ::1] target,
+                          const floating[:, ::1] is_target, floating g, const floating[:] grad_out,
+                          floating[:, ::1] grad_input, int num_threads):
+    """For each listed j and non-target i with (1 - x[j]) + x[i] > 0: grad[j] -= g, grad[i] += g (ATen's order);
+    then row n times grad_out[n].  grad_input arrives zeroed; g = 1 / C, or 1 / (N * C) for 'mean'."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], n, k, i
+    cdef long long j
+    cdef floating xt, z, go, one = 1
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for k in range(C):
+            j = target[n, k]
+            if j < 0:
+                break
+            xt = x[n, j]
+            for i in range(C):
+                if not is_target[n, i]:
+                    z = one - xt + x[n, i]
+                    if z > 0:
+                        grad_input[n, j] = grad_input[n, j] - g
+                        grad_input[n, i] = grad_input[n, i] + g
+        go = grad_out[n]
+        for i in range(C):
+            grad_input[n, i] = grad_input[n, i] * go

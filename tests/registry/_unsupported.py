@@ -75,3 +75,32 @@ UNSUPPORTED = [
                 RuntimeError,
                 lambda t: t.nn.functional.pad(t.ones(2, 3, 5), (-2, 4), mode="circular"), "memory location"),
 ]
+UNSUPPORTED += [
+    Unsupported("ctc_loss targets outside [0, C) (within the target lengths)",
+                "torch does not check them and reads outside the row of log_probs (an undefined value); refnn "
+                "refuses them with IndexError before any kernel runs",
+                lambda r: r.nn.functional.ctc_loss(r.tensor(np.zeros((3, 1, 2), np.float32)),
+                                                   r.tensor(np.array([[5]], np.int64)), (3,), (1,)),
+                IndexError,
+                lambda t: t.nn.functional.ctc_loss(t.zeros(3, 1, 2), t.tensor([[5]]), (3,), (1,)),
+                "out of bounds"),
+    Unsupported("linear_cross_entropy / LinearCrossEntropyLoss with options (LinearCrossEntropyOptions)",
+                "options only selects torch's chunked evaluation (the batch processed in chunks to save memory, "
+                "the same loss); refnn computes the reference path, options=None",
+                lambda r: r.nn.functional.linear_cross_entropy(r.tensor(np.ones((2, 3), np.float32)),
+                                                               r.tensor(np.ones((4, 3), np.float32)),
+                                                               r.tensor(np.array([0, 1])), options=object()),
+                NotImplementedError,
+                lambda t: t.nn.functional.linear_cross_entropy(t.ones(2, 3), t.ones(4, 3), t.tensor([0, 1]),
+                                                               options=t.nn.LinearCrossEntropyOptions()),
+                "options"),
+]
+UNSUPPORTED += [
+    Unsupported("losses given float32 and float64 inputs together (type promotion)",
+                "refnn's loss kernels take one element type; torch promotes the float32 input to float64 first. "
+                "refnn refuses the pair, naming both dtypes (convert one input)",
+                lambda r: r.nn.functional.smooth_l1_loss(r.tensor(np.ones(3, np.float32)), r.tensor(np.ones(3))),
+                RuntimeError,
+                lambda t: t.nn.functional.smooth_l1_loss(t.ones(3), t.ones(3, dtype=t.float64)),
+                "dtype"),
+]

@@ -290,3 +290,50 @@ FAMILY_ORDER = ["linear", "conv", "conv3d", "pooling", "pool3d", "pool_lp_fracti
                 "interpolation", "pixelshuffle", "attention", "rnn", "loss", "distance"]
 FAMILY_ORDER += ["embedding", "layers_misc"]
 FAMILY_ORDER += ["transformer", "packed", "nn_utils"]
+
+# the rest of torch.nn's losses (registry modules loss_regression, loss_margin, loss_ctc, loss_linear_ce)
+MODULES += [
+    ("NLLLoss2d", "loss"), ("KLDivLoss", "loss"), ("SmoothL1Loss", "loss"), ("HuberLoss", "loss"),
+    ("SoftMarginLoss", "loss"), ("MultiLabelSoftMarginLoss", "loss"), ("MultiLabelMarginLoss", "loss"),
+    ("MultiMarginLoss", "loss"), ("MarginRankingLoss", "loss"), ("HingeEmbeddingLoss", "loss"),
+    ("CosineEmbeddingLoss", "loss"), ("TripletMarginLoss", "loss"), ("TripletMarginWithDistanceLoss", "loss"),
+    ("PoissonNLLLoss", "loss"), ("GaussianNLLLoss", "loss"), ("CTCLoss", "loss"), ("LinearCrossEntropyLoss", "loss"),
+]
+FUNCTIONS += [
+    ("kl_div", "loss"), ("smooth_l1_loss", "loss"), ("huber_loss", "loss"), ("soft_margin_loss", "loss"),
+    ("multilabel_soft_margin_loss", "loss"), ("multilabel_margin_loss", "loss"), ("multi_margin_loss", "loss"),
+    ("margin_ranking_loss", "loss"), ("hinge_embedding_loss", "loss"), ("cosine_embedding_loss", "loss"),
+    ("triplet_margin_loss", "loss"), ("triplet_margin_with_distance_loss", "loss"), ("poisson_nll_loss", "loss"),
+    ("gaussian_nll_loss", "loss"), ("ctc_loss", "loss"), ("linear_cross_entropy", "loss"),
+]
+PARAMS.update({
+    "kl_div": "input target reduction log_target",
+    "smooth_l1_loss": "input target reduction beta",
+    "huber_loss": "input target reduction delta weight",
+    "soft_margin_loss": "input target reduction",
+    "multilabel_soft_margin_loss": "input target weight reduction",
+    "multilabel_margin_loss": "input target reduction",
+    "multi_margin_loss": "input target p margin weight reduction",
+    "margin_ranking_loss": "input1 input2 target margin reduction",
+    "hinge_embedding_loss": "input target margin reduction",
+    "cosine_embedding_loss": "input1 input2 target margin reduction",
+    "triplet_margin_loss": "anchor positive negative margin p eps swap reduction",
+    "triplet_margin_with_distance_loss": "anchor positive negative distance_function margin swap reduction",
+    "poisson_nll_loss": "input target log_input full eps reduction",
+    "gaussian_nll_loss": "input target var full eps reduction",
+    "ctc_loss": "log_probs targets input_lengths target_lengths blank reduction zero_infinity",
+    "linear_cross_entropy": "input linear_weight target linear_bias weight reduction ignore_index label_smoothing "
+                            "options",
+    "NLLLoss2d": "weight ignore_index reduction", "KLDivLoss": "reduction log_target",
+    "SmoothL1Loss": "reduction beta", "HuberLoss": "reduction delta", "SoftMarginLoss": "reduction",
+    "MultiLabelSoftMarginLoss": "weight reduction", "MultiLabelMarginLoss": "reduction",
+    "MultiMarginLoss": "p margin weight reduction", "MarginRankingLoss": "margin reduction",
+    "HingeEmbeddingLoss": "margin reduction", "CosineEmbeddingLoss": "margin reduction",
+    "TripletMarginLoss": "margin p eps swap reduction",
+    "TripletMarginWithDistanceLoss": "distance_function margin swap reduction",
+    "PoissonNLLLoss": "log_input full eps reduction", "GaussianNLLLoss": "full eps reduction",
+    "CTCLoss": "blank reduction zero_infinity",
+    "LinearCrossEntropyLoss": "in_features num_classes out_features bias reduction weight ignore_index "
+                              "label_smoothing options",
+})
+FAMILY_ORDER += ["loss_regression", "loss_margin", "loss_ctc", "loss_linear_ce"]

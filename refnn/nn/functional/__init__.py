@@ -26,3 +26,6 @@ from ._padding import *  # noqa: F401,F403
 from ._fold import *  # noqa: F401,F403
 from ._channelshuffle import *  # noqa: F401,F403
 from ._gridsample import *  # noqa: F401,F403
+from ._loss_ctc import *  # noqa: F401,F403
+from ._loss_margin import *  # noqa: F401,F403
+from ._loss_regression import *  # noqa: F401,F403

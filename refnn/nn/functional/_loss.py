@@ -16,7 +16,7 @@ from ...tensor import Tensor
 from ..._shape import check_allocation
 from ._utils import FLOAT_DTYPES, check_float_tensor, check_tensor, is_float_array
 
-__all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy",
+__all__ = ["nll_loss", "cross_entropy", "mse_loss", "l1_loss", "binary_cross_entropy", "linear_cross_entropy",
            "binary_cross_entropy_with_logits"]
 
 _TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
@@ -367,3 +367,52 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _check_elementwise_weight(fn, "weight", input, weight)
     _check_elementwise_weight(fn, "pos_weight", input, pos_weight)
     return BCEWithLogitsFunction.apply(input, target, weight, pos_weight, reduction)
+
+
+# ---------------------------------------------------------------- linear_cross_entropy
+def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None, reduction="mean",
+                         ignore_index=None, label_smoothing=0.0, options=None):
+    """cross_entropy(linear(input, linear_weight, linear_bias) reshaped to (*batch, C, *out_features), target).
+
+    torch's reference path, composed the same way.  ``options`` selects torch's chunked evaluation (the
+    same loss, computed batch-chunk by batch-chunk to save memory); refnn refuses it (see
+    tests/registry/_unsupported.py)."""
+    from ._linear import linear   # the linear layers' module imports the losses' helpers
+    fn = "linear_cross_entropy"
+    check_tensor(fn, "input", input)
+    check_tensor(fn, "linear_weight", linear_weight)
+    check_tensor(fn, "target", target)
+    if input.dim() < 1 or input.dim() > 2:
+        raise RuntimeError(f"expected input with dimensionality 1 or 2, got {input.dim()}")
+    if linear_weight.dim() < 2:
+        raise RuntimeError(f"expected linear_weight with dimensionality at least 2, got {linear_weight.dim()}")
+    num_batches = tuple(input.shape[:-1])
+    in_features = input.shape[-1]
+    if in_features != linear_weight.shape[-1]:
+        raise RuntimeError("expected equal input and linear_weight last dimensions (in_features), "
+                           f"got {input.shape[-1]} and {linear_weight.shape[-1]}, respectively")
+    num_classes = linear_weight.shape[0]
+    out_features = tuple(linear_weight.shape[1:-1])
+    if linear_bias is not None:
+        check_tensor(fn, "linear_bias", linear_bias)
+        if tuple(linear_bias.shape) != (num_classes, *out_features):
+            raise RuntimeError(f"expected linear_bias shape {(num_classes, *out_features)}, "
+                               f"got {tuple(linear_bias.shape)}")
+    if out_features and not num_batches:
+        raise RuntimeError(f"K-dimensional loss defined by linear_weight shape {tuple(linear_weight.shape)} requires"
+                           f" batched input, (N, {in_features}), got unbatched input with shape {tuple(input.shape)}")
+    logits_shape = (*num_batches, num_classes, *out_features)
+    if tuple(target.shape) == logits_shape and ignore_index is not None:
+        raise RuntimeError("ignore_index cannot be specified when target contains probabilities")
+    ignore_index = ignore_index if ignore_index is not None else -100
+    if options is not None:
+        raise NotImplementedError("linear_cross_entropy: options (torch's chunked evaluation) is not supported by "
+                                  "refnn; pass options=None: the reference path computes the same loss")
+    if out_features:
+        rows = int(np.prod(out_features, dtype=np.int64)) * num_classes
+        linear_weight = linear_weight.reshape((rows, in_features))
+        if linear_bias is not None:
+            linear_bias = linear_bias.reshape(rows)
+    logits = linear(input, linear_weight, linear_bias).reshape(logits_shape)
+    return cross_entropy(logits, target, weight=weight, reduction=reduction, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)

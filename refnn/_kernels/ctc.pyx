@@ -1,0 +1,194 @@
+# Legend: T input frames (log_probs is (T, N, C)), N batch, C classes (blank included), L the longest
+# target, S = 2 * L + 1 the states of the extended target l' = (blank, l1, blank, l2, ..., lL, blank).
+"""CTC loss kernels: the forward (alpha) and backward (beta) recursions of Graves et al. (2006) in log space.
+
+The loops are ATen's LossCTC.cpp CPU loops, expression for expression, so the values are torch's:
+
+* alpha[0, 0] = lp[0, blank], alpha[0, 1] = lp[0, l1], every other alpha[0, s] = -inf;
+  alpha[t, s] = log(exp(a1 - m) + exp(a2 - m) + exp(a3 - m)) + m + lp[t, l'[s]] with a1 = alpha[t-1, s],
+  a2 = alpha[t-1, s-1] (s > 0), a3 = alpha[t-1, s-2] (s > 1 and l'[s-2] != l'[s]), each absent term -inf,
+  m their max (0 when all are -inf); the three exponentials added left to right.
+* nll = -log(exp(alpha[T-1, 2L] - m) + exp(alpha[T-1, 2L-1] - m)) - m  (-alpha[T-1, 0] when L = 0;
+  0 when T = 0 and L = 0, inf when T = 0 and L > 0).
+* beta mirrors alpha from the last frame backwards; for every (t, s), t ascending from T-2 down to 0 and
+  s descending, log(alpha * beta) is log-added into g[t, l'[s]] (log(exp(g - m) + exp(ab - m)) + m, m the
+  larger; the first term is taken as it is); the last frame's two states are set directly.
+* grad[t, c] = (exp(lp[t, c]) - exp((g[t, c] + nll) - lp[t, c])) * grad_out[n] for t < T_n; 0 after T_n,
+  and 0 everywhere for an infinite nll under zero_infinity.
+
+Each batch element is one thread's work from start to end (prange over n): the result does not depend
+on the thread count.
+"""
+from cython.parallel cimport prange
+from libc.math cimport INFINITY, exp, expf, log, logf
+
+ctypedef fused floating:
+    float
+    double
+
+
+cdef inline floating exp_t(floating x) noexcept nogil:
+    if floating is float:
+        return expf(x)
+    else:
+        return exp(x)
+
+
+cdef inline floating log_t(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline long long prime(const long long* target, Py_ssize_t s, long long blank) noexcept nogil:
+    """l'[s]: blank at even s, target[s // 2] at odd s (target: the row of batch element n)."""
+    if s % 2 == 0:
+        return blank
+    return target[s // 2]
+
+
+def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
+            const long long[::1] target_lengths, long long blank, floating[:, :, ::1] log_alpha,
+            floating[::1] nll, int num_threads):
+    """nll[n] = -log p(targets[n] | log_probs[:T_n, n]); log_alpha (N, T, S) kept for the backward."""
+    cdef Py_ssize_t N = log_probs.shape[1], T = log_probs.shape[0], S = log_alpha.shape[2]
+    cdef Py_ssize_t L = targets.shape[1], n, t, s, in_len, tg_len
+    cdef long long cur
+    cdef floating la1, la2, la3, lamax, l1, l2, m
+    cdef floating neginf = -INFINITY
+    cdef const long long* target
+    cdef const floating* prev
+    cdef const floating* lp
+    cdef floating* row
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        for s in range(S):
+            if T > 0:
+                log_alpha[n, 0, s] = neginf
+        in_len = input_lengths[n]
+        tg_len = target_lengths[n]
+        if in_len == 0:
+            if tg_len == 0:
+                nll[n] = 0
+            else:
+                nll[n] = INFINITY
+            continue
+        target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
+        log_alpha[n, 0, 0] = log_probs[0, n, blank]
+        if tg_len > 0:
+            log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
+        for t in range(1, in_len):
+            prev = &log_alpha[n, t - 1, 0]
+            row = &log_alpha[n, t, 0]
+            lp = &log_probs[t, n, 0]
+            for s in range(2 * tg_len + 1):
+                cur = prime(target, s, blank)
+                la1 = prev[s]
+                lamax = la1
+                if s > 0:
+                    la2 = prev[s - 1]
+                    if la2 > lamax:
+                        lamax = la2
+                else:
+                    la2 = neginf
+                if s > 1 and prime(target, s - 2, blank) != cur:
+                    la3 = prev[s - 2]
+                    if la3 > lamax:
+                        lamax = la3
+                else:
+                    la3 = neginf
+                if lamax == neginf:
+                    lamax = 0
+                row[s] = log_t(exp_t(la1 - lamax) + exp_t(la2 - lamax) + exp_t(la3 - lamax)) + lamax + lp[cur]
+        if tg_len == 0:
+            nll[n] = -log_alpha[n, in_len - 1, 0]
+        else:
+            l1 = log_alpha[n, in_len - 1, 2 * tg_len]
+            l2 = log_alpha[n, in_len - 1, 2 * tg_len - 1]
+            m = l2 if l1 < l2 else l1   # std::max(l1, l2)
+            if m == neginf:
+                m = 0
+            nll[n] = -(log_t(exp_t(l1 - m) + exp_t(l2 - m)) + m)
+
+
+def ctc_bwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
+            const long long[::1] target_lengths, long long blank, const floating[:, :, ::1] log_alpha,
+            const floating[::1] nll, const floating[:] grad_out, bint zero_infinity,
+            floating[:, :, ::1] log_beta, floating[:, :, ::1] grad, int num_threads):
+    """grad (T, N, C) of sum_n grad_out[n] * nll[n] with respect to log_probs; grad arrives filled with -inf."""
+    cdef Py_ssize_t N = log_probs.shape[1], T = log_probs.shape[0], C = log_probs.shape[2], S = log_beta.shape[2]
+    cdef Py_ssize_t L = targets.shape[1], n, t, s, c, in_len, tg_len
+    cdef long long cur
+    cdef floating lb1, lb2, lb3, lbmax, ab, mx, lp, gr, loss
+    cdef floating neginf = -INFINITY
+    cdef const long long* target
+    cdef const floating* nxt
+    cdef const floating* alpha
+    cdef const floating* lp_row
+    cdef floating* row
+    cdef floating* g
+    for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+        loss = nll[n]
+        if zero_infinity and loss == INFINITY:
+            for t in range(T):
+                for c in range(C):
+                    grad[t, n, c] = 0
+            continue
+        in_len = input_lengths[n]
+        tg_len = target_lengths[n]
+        target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
+        if in_len > 0:
+            for s in range(S):
+                log_beta[n, in_len - 1, s] = neginf
+            log_beta[n, in_len - 1, 2 * tg_len] = log_probs[in_len - 1, n, blank]
+            grad[in_len - 1, n, blank] = log_alpha[n, in_len - 1, 2 * tg_len] + log_beta[n, in_len - 1, 2 * tg_len]
+            if tg_len > 0:
+                cur = prime(target, 2 * tg_len - 1, blank)
+                log_beta[n, in_len - 1, 2 * tg_len - 1] = log_probs[in_len - 1, n, cur]
+                grad[in_len - 1, n, cur] = (log_alpha[n, in_len - 1, 2 * tg_len - 1]
+                                            + log_beta[n, in_len - 1, 2 * tg_len - 1])
+        t = in_len - 2
+        while t >= 0:
+            nxt = &log_beta[n, t + 1, 0]
+            row = &log_beta[n, t, 0]
+            alpha = &log_alpha[n, t, 0]
+            lp_row = &log_probs[t, n, 0]
+            g = &grad[t, n, 0]
+            s = 2 * tg_len
+            while s >= 0:
+                lb1 = nxt[s]
+                lbmax = lb1
+                cur = prime(target, s, blank)
+                if s < 2 * tg_len:
+                    lb2 = nxt[s + 1]
+                    if lb2 > lbmax:
+                        lbmax = lb2
+                else:
+                    lb2 = neginf
+                if s < 2 * tg_len - 1 and prime(target, s + 2, blank) != cur:
+                    lb3 = nxt[s + 2]
+                    if lb3 > lbmax:
+                        lbmax = lb3
+                else:
+                    lb3 = neginf
+                if lbmax == neginf:
+                    lbmax = 0
+                row[s] = log_t(exp_t(lb1 - lbmax) + exp_t(lb2 - lbmax) + exp_t(lb3 - lbmax)) + lbmax + lp_row[cur]
+                ab = alpha[s] + row[s]
+                if g[cur] == neginf:
+                    g[cur] = ab
+                else:
+                    mx = ab if g[cur] < ab else g[cur]   # std::max(g, ab)
+                    g[cur] = log_t(exp_t(g[cur] - mx) + exp_t(ab - mx)) + mx
+                s = s - 1
+            t = t - 1
+        gr = grad_out[n]
+        for t in range(in_len):
+            lp_row = &log_probs[t, n, 0]
+            g = &grad[t, n, 0]
+            for c in range(C):
+                lp = lp_row[c]
+                g[c] = (exp_t(lp) - exp_t(g[c] + loss - lp)) * gr
+        for t in range(in_len, T):
+            for c in range(C):
+                grad[t, n, c] = 0
