@@ -174,8 +174,19 @@ def _zero_grads(ctx, input, weight, bias_size, dtype, nargs):
     return tuple(grads) + (None,) * nargs
 
 
+def _as_5d(array):
+    """(N, C, L) -> (N, C, 1, 1, L) and (N, C, H, W) -> (N, C, 1, H, W): a view, the same elements."""
+    return array.reshape(array.shape[:2] + (1,) * (5 - array.ndim) + array.shape[2:])
+
+
+def _as_nd(array, ndim):
+    """The 5-d result back at the caller's rank (the unit depth/height dims dropped)."""
+    return array.reshape(array.shape[:2] + array.shape[7 - ndim:])
+
+
 class ConvFunction(Function):
-    """out = conv(input, weight) + bias, 5-d tensors; pad6 = (front, back, top, bottom, left, right)."""
+    """out = conv(input, weight) + bias for batched 3-, 4- or 5-d tensors (1-d and 2-d run as 3-d with unit
+    dims); stride and dilation are 3-tuples, pad6 = (front, back, top, bottom, left, right)."""
 
     @staticmethod
     def forward(ctx, input, weight, bias, stride, pad6, dilation, groups):
@@ -183,16 +194,16 @@ class ConvFunction(Function):
         ctx.args = (stride, pad6, dilation, groups)
         ctx.has_bias = bias is not None
         ctx.cache = None
-        if input.shape[1] == 0:
+        x, w = _as_5d(input.data), _as_5d(weight.data)
+        if x.shape[1] == 0:
             # torch: an input without channels gives an output without channels (N, 0, OD, OH, OW), whatever
             # the weight's O; the bias is not added, and every gradient is zero
-            out_dhw = conv_out_dhw(input.shape, weight.shape, stride, pad6, dilation)
-            return Tensor(np.empty((input.shape[0], 0) + out_dhw, dtype=input.dtype))
+            out_dhw = conv_out_dhw(x.shape, w.shape, stride, pad6, dilation)
+            return Tensor(_as_nd(np.empty((x.shape[0], 0) + out_dhw, dtype=x.dtype), input.ndim))
         cache = [] if weight.requires_grad else None
-        out = conv_forward(input.data, weight.data, None if bias is None else bias.data,
-                           stride, pad6, dilation, groups, cache)
+        out = conv_forward(x, w, None if bias is None else bias.data, stride, pad6, dilation, groups, cache)
         ctx.cache = cache
-        return Tensor(out)
+        return Tensor(_as_nd(out, input.ndim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -200,13 +211,14 @@ class ConvFunction(Function):
         stride, pad6, dilation, groups = ctx.args
         if input.shape[1] == 0:
             return _zero_grads(ctx, input, weight, weight.shape[0], grad.dtype, 4)
+        x, w, grad = _as_5d(input.data), _as_5d(weight.data), _as_5d(grad)
         grad_input = grad_weight = grad_bias = None
         if ctx.needs_input_grad[0]:
-            grad_input = conv_input_grad(grad, weight.data, None, input.shape[2:], stride, pad6, dilation,
-                                         groups)
+            grad_input = conv_input_grad(grad, w, None, x.shape[2:], stride, pad6, dilation, groups)
+            grad_input = grad_input.reshape(input.shape)
         if ctx.needs_input_grad[1]:
-            grad_weight = conv_weight_grad(input.data, grad, weight.shape, stride, pad6, dilation, groups,
-                                           ctx.cache)
+            grad_weight = conv_weight_grad(x, grad, w.shape, stride, pad6, dilation, groups, ctx.cache)
+            grad_weight = grad_weight.reshape(weight.shape)
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_bias = bias_grad(grad)
         ctx.cache = None

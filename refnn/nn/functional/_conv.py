@@ -157,9 +157,9 @@ def _conv(fn, nd, input, weight, bias, stride, padding, dilation, groups):
     unit = 3 - nd
     stride, dilation, pads = (1,) * unit + stride, (1,) * unit + dilation, [(0, 0)] * unit + pads
     pad6 = tuple(p for pair in pads for p in pair)
-    out = ConvFunction.apply(_as_3d(nd, batched, input), _weight_3d(nd, weight), bias, stride, pad6,
+    out = ConvFunction.apply(input if batched else input.unsqueeze(0), weight, bias, stride, pad6,
                              dilation, groups)
-    return _from_3d(nd, batched, out)
+    return out if batched else out.squeeze(0)
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -168,8 +168,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups):
-    """ConvFunction's (stride, pad4, dilation) for a conv2d call that ``_conv`` would accept and pass on
-    unchanged: a float (N, C, H, W) input without empty dims, a 4-d weight and a matching 1-d bias of its
+    """ConvFunction's (stride, pad6, dilation), 3-d with a unit depth, for a conv2d call that ``_conv`` would
+    accept and pass on unchanged: a float (N, C, H, W) input without empty dims, a 4-d weight and a matching 1-d bias of its
     dtype, int (not str) padding, positive int stride/dilation/groups, a kernel that fits, an output within
     the allocation cap.  None otherwise (the full validation then runs and builds the error)."""
     if type(groups) is not int or groups <= 0 or not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
@@ -200,7 +200,7 @@ def _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups):
     strides = tuple(min(s, n + 2 * p - (d * (k - 1) + 1) + 1) if o == 1 else s
                     for o, s, n, p, d, k in zip(out, strides, x.shape[2:], pads, dilations, (kh, kw)))
     dilations = tuple(1 if k == 1 else d for k, d in zip((kh, kw), dilations))
-    return strides, (pads[0], pads[0], pads[1], pads[1]), dilations
+    return (1,) + strides, (0, 0, pads[0], pads[0], pads[1], pads[1]), (1,) + dilations
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -154,7 +154,7 @@ def _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mo
     lead = data.size // (data.shape[-2] * data.shape[-1])
     if lead * out[0] * out[1] * 8 > MAX_ALLOCATION_BYTES:
         return None
-    return kernel, strides, pads, dilations, out
+    return (1,) + kernel, (1,) + strides, (0,) + pads, (1,) + dilations, (1,) + out
 
 
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
