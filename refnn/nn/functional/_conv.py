@@ -169,8 +169,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups):
     """ConvFunction's (stride, pad6, dilation), 3-d with a unit depth, for a conv2d call that ``_conv`` would
-    accept and pass on unchanged: a float (N, C, H, W) input without empty dims, a 4-d weight and a matching 1-d bias of its
-    dtype, int (not str) padding, positive int stride/dilation/groups, a kernel that fits, an output within
+    accept and pass on unchanged: a float (N, C, H, W) input without empty dims, a 4-d weight and a matching
+    1-d bias of its dtype, int (not str) padding, positive int stride/dilation/groups, a kernel that fits, an output within
     the allocation cap.  None otherwise (the full validation then runs and builds the error)."""
     if type(groups) is not int or groups <= 0 or not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
         return None
