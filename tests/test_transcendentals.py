@@ -148,6 +148,28 @@ def test_activation_row_maps_equal_the_spec_loop(act, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_backward_row_map_equals_the_spec_loop(dtype):
+    rng = np.random.default_rng(8)
+    s = np.concatenate([specials(dtype), rng.standard_normal(20_011).astype(dtype) * 5])
+    g = rng.standard_normal(s.size).astype(dtype)
+
+    def run():
+        out = np.empty_like(s)
+        A.gelu_bwd(g, s, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), lvl
+    A._force_build(BUILDS[-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_softmax_every_build_gives_the_same_bits(dtype):
     x = np.random.default_rng(7).standard_normal((17, 1029)).astype(dtype) * 5
     x[3, 5] = np.inf

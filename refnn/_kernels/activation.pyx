@@ -20,7 +20,7 @@ exp, expm1, log1p, tanh, erf and sigmoid are refnn's own (refnn/_kernels/include
 straight-line range reduction and polynomial, the same IEEE operations on every CPU, float32 computed
 in double and rounded once (within 1 ulp; float64 within 2; docs/transcendentals.md).  The Cython
 loops build for the baseline x86-64 ISA (SSE2; no FMA).  The forward of Sigmoid, Tanh, SiLU and GELU
-runs refnn_math_rows.h's row maps instead, compiled for baseline, AVX2 and AVX-512 and chosen at
+(and GELU's backward) runs refnn_math_rows.h's row maps instead, compiled for baseline, AVX2 and AVX-512 and chosen at
 import (refnn/_isa.py): the same scalar formula per element, so the same bits as the Cython loop,
 which stays the specification (``_use_row_maps(False)`` runs it; tests hold the two equal).
 """
@@ -40,6 +40,8 @@ cdef extern from "refnn_math_rows.h" nogil:
     void refnn_map_silu_f64(const double *x, double *y, long n)
     void refnn_map_gelu_f32(const float *x, float *y, long n)
     void refnn_map_gelu_f64(const double *x, double *y, long n)
+    void refnn_map2_gelu_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_gelu_bwd_f64(const double *g, const double *s, double *y, long n)
 
 from refnn._isa import MAX_LEVEL, check_level
 check_level(refnn_math_init(MAX_LEVEL))
@@ -283,7 +285,17 @@ cdef inline void map_rows(Op op, const floating* x, floating* y, Py_ssize_t n) n
 cdef void backward_map(Op op, const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                        floating a, floating b, floating c, int num_threads) noexcept nogil:
     """grad_in[i] = df(grad_out[i], saved[i]) for every i."""
-    cdef Py_ssize_t i, n = saved.shape[0]
+    cdef Py_ssize_t i, n = saved.shape[0], blk, nblk, start, stop
+    if _row_maps and n > 0 and Op is Gelu:      # refnn_math_rows.h's build of scalar_bwd's GELU formula
+        nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
+        for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
+            start = blk * MAP_BLOCK
+            stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
+            if floating is float:
+                refnn_map2_gelu_bwd_f32(&grad_out[start], &saved[start], &grad_in[start], stop - start)
+            else:
+                refnn_map2_gelu_bwd_f64(&grad_out[start], &saved[start], &grad_in[start], stop - start)
+        return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         grad_in[i] = scalar_bwd(op, grad_out[i], saved[i], a, b, c)
 

@@ -4,7 +4,8 @@
  *   refnn_map_gelu_<f32|f64>(x, y, n):   y[i] = x * 0.5 * (1 + erf(x * sqrt(1/2))), the activation
  *                                        kernel's GELU formula, operation for operation;
  *   refnn_map_silu_<f32|f64>(x, y, n):   y[i] = x / (1 + exp(-x)), likewise;
- *   refnn_map_exp_shift_<f32|f64>(x, y, n, m): y[i] = exp(x[i] - m) (softmax's exponentials).
+ *   refnn_map_exp_shift_<f32|f64>(x, y, n, m): y[i] = exp(x[i] - m) (softmax's exponentials);
+ *   refnn_map2_gelu_bwd_<f32|f64>(g, s, y, n): y[i] = GELU's gradient from g[i] and the input s[i].
  *
  * The same source compiled three times: a baseline build (SSE2 on x86-64), target("avx2") and an
  * AVX-512 build (target avx512f/avx512dq, 512-bit vectors preferred).  refnn_math_init(max_level)
@@ -21,6 +22,27 @@
    sum and what follows are double, rounded to float once at the end */
 #define REFNN_GELU_F32(v) ((float)((double)((v) * 0.5f) * (1.0 + (double)refnn_erff((v) * (float)0.70710678118654752440))))
 #define REFNN_GELU_F64(v) ((v) * 0.5 * (1.0 + refnn_erf((v) * 0.70710678118654752440)))
+
+/* GELU's derivative g * (cdf(s) + s pdf(s)), the activation kernel's scalar_bwd operation for operation */
+#define REFNN_GELU_PDF_K ((1.12837916709551257390 * 0.70710678118654752440) * 0.5)
+static inline __attribute__((always_inline)) float refnn_gelu_bwd_f32(float g, float s) {
+    float t = (float)((double)0.5f * (1.0 + (double)refnn_erff(s * (float)0.70710678118654752440)));
+    float u = (float)REFNN_GELU_PDF_K * refnn_expf((s * s) * -0.5f);
+    return g * (t + s * u);
+}
+static inline __attribute__((always_inline)) double refnn_gelu_bwd_f64(double g, double s) {
+    double t = 0.5 * (1.0 + refnn_erf(s * 0.70710678118654752440));
+    double u = REFNN_GELU_PDF_K * refnn_exp((s * s) * -0.5);
+    return g * (t + s * u);
+}
+
+#define REFNN_MATH_MAP2(ATTR, SUFFIX, NAME, T, EXPR)                                             \
+    static ATTR void refnn_map_##NAME##SUFFIX(const T *restrict gp, const T *restrict sp,        \
+                                               T *restrict y, long n)                            \
+    {                                                                                            \
+        for (long i = 0; i < n; i++)                                                             \
+            y[i] = EXPR(gp[i], sp[i]);                                                           \
+    }
 
 #define REFNN_MATH_MAP(ATTR, SUFFIX, NAME, T, EXPR)                                              \
     static ATTR void refnn_map_##NAME##SUFFIX(const T *restrict x, T *restrict y, long n)        \
@@ -50,6 +72,8 @@
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f64, double, REFNN_GELU_F64(v))                            \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f32, float, (float)((double)v / (1.0 + (double)refnn_expf(-v))))                   \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f64, double, v / (1.0 + refnn_exp(-v)))                    \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f32, float, refnn_gelu_bwd_f32)                       \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f64, double, refnn_gelu_bwd_f64)                      \
     static ATTR void refnn_map_exp_shift_f32##SUFFIX(const float *restrict x, float *restrict y, \
                                                      long n, float m)                            \
     {                                                                                            \
@@ -121,6 +145,16 @@ REFNN_MATH_ENTRY(gelu_f32, float)
 REFNN_MATH_ENTRY(gelu_f64, double)
 REFNN_MATH_ENTRY(silu_f32, float)
 REFNN_MATH_ENTRY(silu_f64, double)
+
+static inline void refnn_map2_gelu_bwd_f32(const float *g, const float *s, float *y, long n)
+{
+    REFNN_MATH_DISPATCH(gelu_bwd_f32, (g, s, y, n));
+}
+
+static inline void refnn_map2_gelu_bwd_f64(const double *g, const double *s, double *y, long n)
+{
+    REFNN_MATH_DISPATCH(gelu_bwd_f64, (g, s, y, n));
+}
 
 static inline void refnn_map_exp_shift_f32(const float *x, float *y, long n, float m)
 {
