@@ -135,9 +135,9 @@ def test_rrelu_seeded_and_eval_mean_slope():
 
 
 def test_gelu_float32_erf_close_to_exact():
-    """GELU's float32 erf is torch's own A&S 7.1.26: within 1.5e-7 absolute of erf."""
+    """GELU's float32 erf is refnn's own (refnn_math.h, within 1 ulp): GELU within a few float32 ulps of exact."""
     import math
     x = np.linspace(-6, 6, 4001)
     y32 = F.gelu(refnn.Tensor(x.astype(np.float32))).data.astype(np.float64)
     exact = np.array([v * 0.5 * (1 + math.erf(v / math.sqrt(2))) for v in x])
-    assert np.max(np.abs(y32 - exact) / np.maximum(np.abs(x), 1)) < 3e-7
+    assert np.max(np.abs(y32 - exact) / np.maximum(np.abs(x), 1)) < 2e-7

@@ -210,6 +210,14 @@ def write_doc(s32, builds, sample, s64, n64):
         lines.append(f"| {name} | {a['max']:.3f} | {a['wrong']:,} of {a['n']:,} | {worst} | {a['torch_max']:.3f} | "
                      f"{b['max']:.3f} | {b['arg']!r} |\n")
     lines.append(
+        "\ntorch's float32 sigmoid computes 1 / (1 + exp(-x)) in float: for x below about -88.7, exp(-x) "
+        "overflows and the answer is 0 where the exact value is still a subnormal float, hence its huge "
+        "error in ulps (2^-149 each) there; elsewhere it is within a few ulps.\n")
+    if sample:
+        lines.append("\nThis table is from a sampled run.  The full run, `python tools/ulp_table.py` (every one of "
+                     "the 2^32 float32 inputs, in chunks of 2^24; tens of minutes on a quiet machine), replaces "
+                     "it.\n")
+    lines.append(
         "\nSpecial values follow C99 Annex F and torch: NaN in, NaN out; exp(+inf) = +inf, exp(-inf) = 0, "
         "overflow to +inf and underflow to 0 (through the subnormals) where the rounded value does; "
         "log(0) = -inf, log(x < 0) = NaN, log1p(-1) = -inf; tanh, erf, expm1, log1p and the odd functions "
