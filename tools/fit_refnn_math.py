@@ -5,7 +5,7 @@ interval, its coefficients rounded to double; the header holds one Horner macro 
 ``REFNN_POLY_<NAME>(t)``, highest coefficient innermost.  Two tiers: ``_D`` polynomials for the float64
 functions (fit error below 2^-56 relative to the result) and ``_F`` polynomials for the float32 ones
 (evaluated in double; fit error below 2^-33, so the double result rounded to float is within 1 ulp).
-The erf tail is fitted in three pieces whose coefficients a lane selects before one Horner pass
+The float64 erf tail is fitted in three pieces whose coefficients a lane selects before one Horner pass
 (``REFNN_ERFC_C<i>_<TIER>(lo, mid)``, blends by refnn_math.h's ``refnn__sel``).  The measured error of the finished functions is in
 docs/transcendentals.md (tools/ulp_table.py).
 
@@ -62,10 +62,12 @@ FITS = {
     "LOG_F": (log_r, (0, Z_LOG), 4, 0, lambda z: z),
     "ERF_SMALL_D": (erf_small, (0, 1), 13, 0, lambda z: 1 / (1 + erf_small(z))),
     "ERF_SMALL_F": (erf_small, (0, 1), 9, 0, lambda z: 1 / (1 + erf_small(z))),
+    # float32's erf on [1, 3.92] (1 beyond, as a float) directly, in t = x - 2.46: no exponential, no pieces
+    "ERF_LARGE_F": (mp.erf, (1, mp.mpf("3.92")), 20, mp.mpf("2.46"), lambda x: 1),
 }
 # the erf tail: three pieces, each fitted in t = x - centre
 ERFC_PIECES = ((1, 2), (2, mp.mpf(7) / 2), (mp.mpf(7) / 2, 6))
-ERFC_TERMS = {"D": 17, "F": 10}
+ERFC_TERMS = {"D": 17}
 
 
 def chebyfit(f, a, b, n, shift):

@@ -23,8 +23,10 @@
  *   log1p: u = 1 + x with its rounding error c (Fast2Sum, exact), log1p(x) = log(u) + c / u;
  *   tanh:  t = expm1(-2|x|) for |x| < 1 (tanh = -t / (t + 2)), t = expm1(2|x|) beyond (1 - 2 / (t + 2)),
  *          1 for |x| >= 22 (float: 9), the sign of x put back on the bits;
- *   erf:   |x| < 1: x + x S(x^2); 1 <= |x| < 6 (float: 4): 1 - e^(-x^2) R(|x|), R in three pieces
- *          ([1, 2], [2, 3.5], [3.5, 6]) whose coefficients each lane selects; 1 beyond; sign put back;
+ *   erf:   |x| < 1: x + x S(x^2); 1 <= |x| < 6: 1 - e^(-x^2) R(|x|), R in three pieces ([1, 2], [2, 3.5],
+ *          [3.5, 6]) whose coefficients each lane selects; 1 beyond; sign put back.  float32: the same
+ *          below 1, then erf itself as one polynomial in |x| - 2.46 on [1, 3.92], 1 beyond (erf(3.92)
+ *          rounds to 1 as a float);
  *   sigmoid: 1 / (1 + e^(-x)).
  * Special values: NaN gives NaN; exp(+inf) = +inf, exp(-inf) = 0, overflow to +inf and underflow to 0
  * at the thresholds where the correctly rounded value does; log(0) = -inf, log(x < 0) = NaN,
@@ -268,20 +270,9 @@ REFNN_MATH_INLINE float refnn_erff(float x) {
     double a = refnn__fabs((double)x);
     double as = refnn__sel(a < 1.0, a, 0.0);
     double small = as + as * REFNN_POLY_ERF_SMALL_F(as * as);
-    double al = refnn__sel(a < 1.0, 1.0, refnn__sel(a > 6.0, 6.0, a));
-    double t = al - REFNN_ERFC_CENTRE_F(al < 2.0, al < 3.5);
-    double R = REFNN_ERFC_C9_F(al < 2.0, al < 3.5);
-    R = REFNN_ERFC_C8_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C7_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C6_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C5_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C4_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C3_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C2_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C1_F(al < 2.0, al < 3.5) + t * R;
-    R = REFNN_ERFC_C0_F(al < 2.0, al < 3.5) + t * R;
-    double large = 1.0 - refnn__exp_for_f(-(al * al)) * R;
-    double y = refnn__sel(a < 1.0, small, refnn__sel(a >= 6.0, 1.0, large));
+    double al = refnn__sel(a < 1.0, 1.0, refnn__sel(a > 3.92, 3.92, a));
+    double large = REFNN_POLY_ERF_LARGE_F(al - 2.46);
+    double y = refnn__sel(a < 1.0, small, refnn__sel(a >= 3.92, 1.0, large));
     float r = (float)refnn__with_sign_of(y, (double)x);
     return refnn__self(x != x, x, r);
 }
