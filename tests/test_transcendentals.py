@@ -185,3 +185,16 @@ def test_softmax_every_build_gives_the_same_bits(dtype):
     S._force_build(BUILDS[-1])
     for out, lout in results[1:]:
         assert same(out, results[0][0]) and same(lout, results[0][1])
+
+
+def test_polynomial_header_is_the_generators_output(tmp_path):
+    """refnn_math_poly.h is exactly what tools/fit_refnn_math.py writes (no hand edits to the coefficients)."""
+    pytest.importorskip("mpmath", reason="the fits need mpmath")
+    import os
+
+    from tools import fit_refnn_math
+    out = tmp_path / "poly.h"
+    fit_refnn_math.main(["--out", str(out)])
+    committed = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "refnn", "_kernels", "include", "refnn_math_poly.h")
+    assert out.read_text() == open(committed).read()
