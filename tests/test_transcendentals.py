@@ -148,14 +148,15 @@ def test_activation_row_maps_equal_the_spec_loop(act, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_gelu_backward_row_map_equals_the_spec_loop(dtype):
+@pytest.mark.parametrize("act", ["gelu", "silu", "logsigmoid"])
+def test_backward_row_maps_equal_the_spec_loop(act, dtype):
     rng = np.random.default_rng(8)
     s = np.concatenate([specials(dtype), rng.standard_normal(20_011).astype(dtype) * 5])
     g = rng.standard_normal(s.size).astype(dtype)
 
     def run():
         out = np.empty_like(s)
-        A.gelu_bwd(g, s, out, 0.0, 0.0, 0.0, 2)
+        getattr(A, act + "_bwd")(g, s, out, 0.0, 0.0, 0.0, 2)
         return out
 
     A._use_row_maps(False)

@@ -20,7 +20,7 @@ exp, expm1, log1p, tanh, erf and sigmoid are refnn's own (refnn/_kernels/include
 straight-line range reduction and polynomial, the same IEEE operations on every CPU, float32 computed
 in double and rounded once (within 1 ulp; float64 within 2; docs/transcendentals.md).  The Cython
 loops build for the baseline x86-64 ISA (SSE2; no FMA).  The forward of Sigmoid, Tanh, SiLU and GELU
-(and GELU's backward) runs refnn_math_rows.h's row maps instead, compiled for baseline, AVX2 and AVX-512 and chosen at
+(and the backward of GELU, SiLU and LogSigmoid) runs refnn_math_rows.h's row maps instead, compiled for baseline, AVX2 and AVX-512 and chosen at
 import (refnn/_isa.py): the same scalar formula per element, so the same bits as the Cython loop,
 which stays the specification (``_use_row_maps(False)`` runs it; tests hold the two equal).
 """
@@ -42,6 +42,10 @@ cdef extern from "refnn_math_rows.h" nogil:
     void refnn_map_gelu_f64(const double *x, double *y, long n)
     void refnn_map2_gelu_bwd_f32(const float *g, const float *s, float *y, long n)
     void refnn_map2_gelu_bwd_f64(const double *g, const double *s, double *y, long n)
+    void refnn_map2_silu_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_silu_bwd_f64(const double *g, const double *s, double *y, long n)
+    void refnn_map2_logsigmoid_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_logsigmoid_bwd_f64(const double *g, const double *s, double *y, long n)
 
 from refnn._isa import MAX_LEVEL, check_level
 check_level(refnn_math_init(MAX_LEVEL))
@@ -258,6 +262,25 @@ cdef void forward_map(Op op, const floating[::1] x, floating[::1] out, floating 
         out[i] = scalar_fwd(op, x[i], a, b, c)
 
 
+cdef inline void map2_rows(Op op, const floating* g, const floating* s, floating* y, Py_ssize_t n) noexcept nogil:
+    """y[i] = df(g[i], s[i]) by refnn_math_rows.h's build of scalar_bwd's formula (GELU, SiLU, LogSigmoid)."""
+    if Op is Gelu:
+        if floating is float:
+            refnn_map2_gelu_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_gelu_bwd_f64(g, s, y, n)
+    elif Op is Silu:
+        if floating is float:
+            refnn_map2_silu_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_silu_bwd_f64(g, s, y, n)
+    elif Op is LogSigmoid:
+        if floating is float:
+            refnn_map2_logsigmoid_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_logsigmoid_bwd_f64(g, s, y, n)
+
+
 cdef inline void map_rows(Op op, const floating* x, floating* y, Py_ssize_t n) noexcept nogil:
     """y[i] = f(x[i]) by refnn_math_rows.h's build of scalar_fwd's formula (Sigmoid, Tanh, SiLU, GELU)."""
     if Op is Sigmoid:
@@ -286,15 +309,12 @@ cdef void backward_map(Op op, const floating[::1] grad_out, const floating[::1] 
                        floating a, floating b, floating c, int num_threads) noexcept nogil:
     """grad_in[i] = df(grad_out[i], saved[i]) for every i."""
     cdef Py_ssize_t i, n = saved.shape[0], blk, nblk, start, stop
-    if _row_maps and n > 0 and Op is Gelu:      # refnn_math_rows.h's build of scalar_bwd's GELU formula
+    if _row_maps and n > 0 and (Op is Gelu or Op is Silu or Op is LogSigmoid):   # refnn_math_rows.h's builds
         nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
         for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
             start = blk * MAP_BLOCK
             stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
-            if floating is float:
-                refnn_map2_gelu_bwd_f32(&grad_out[start], &saved[start], &grad_in[start], stop - start)
-            else:
-                refnn_map2_gelu_bwd_f64(&grad_out[start], &saved[start], &grad_in[start], stop - start)
+            map2_rows(op, &grad_out[start], &saved[start], &grad_in[start], stop - start)
         return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         grad_in[i] = scalar_bwd(op, grad_out[i], saved[i], a, b, c)

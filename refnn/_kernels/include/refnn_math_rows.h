@@ -5,7 +5,8 @@
  *                                        kernel's GELU formula, operation for operation;
  *   refnn_map_silu_<f32|f64>(x, y, n):   y[i] = x / (1 + exp(-x)), likewise;
  *   refnn_map_exp_shift_<f32|f64>(x, y, n, m): y[i] = exp(x[i] - m) (softmax's exponentials);
- *   refnn_map2_gelu_bwd_<f32|f64>(g, s, y, n): y[i] = GELU's gradient from g[i] and the input s[i].
+ *   refnn_map2_<gelu|silu|logsigmoid>_bwd_<f32|f64>(g, s, y, n): y[i] = the activation's gradient from
+ *                                        g[i] and the input s[i] (scalar_bwd's formula).
  *
  * The same source compiled three times: a baseline build (SSE2 on x86-64), target("avx2") and an
  * AVX-512 build (target avx512f/avx512dq, 512-bit vectors preferred).  refnn_math_init(max_level)
@@ -34,6 +35,29 @@ static inline __attribute__((always_inline)) double refnn_gelu_bwd_f64(double g,
     double t = 0.5 * (1.0 + refnn_erf(s * 0.70710678118654752440));
     double u = REFNN_GELU_PDF_K * refnn_exp((s * s) * -0.5);
     return g * (t + s * u);
+}
+
+/* SiLU's and LogSigmoid's derivatives, likewise (the literal 1 of Cython is the double 1.0) */
+static inline __attribute__((always_inline)) float refnn_silu_bwd_f32(float g, float s) {
+    float t = (float)(1.0 / (1.0 + (double)refnn_expf(-s)));
+    return (float)((double)(g * t) * (1.0 + (double)s * (1.0 - (double)t)));
+}
+static inline __attribute__((always_inline)) double refnn_silu_bwd_f64(double g, double s) {
+    double t = 1.0 / (1.0 + refnn_exp(-s));
+    return (g * t) * (1.0 + s * (1.0 - t));
+}
+static inline __attribute__((always_inline)) float refnn_logsigmoid_bwd_f32(float g, float s) {
+    union { float f; int32_t i; } u;
+    u.f = s;
+    u.i = u.i & 0x7fffffff;
+    float t = refnn_expf(-u.f);
+    float t1 = refnn__self(s < 0.0f, 1.0f, 0.0f), t3 = refnn__self(s < 0.0f, 1.0f, -1.0f);
+    return (float)((double)g * ((double)t1 - (double)t3 * ((double)t / (1.0 + (double)t))));
+}
+static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(double g, double s) {
+    double t = refnn_exp(-refnn__fabs(s));
+    double t1 = refnn__sel(s < 0.0, 1.0, 0.0), t3 = refnn__sel(s < 0.0, 1.0, -1.0);
+    return g * (t1 - t3 * (t / (1.0 + t)));
 }
 
 #define REFNN_MATH_MAP2(ATTR, SUFFIX, NAME, T, EXPR)                                             \
@@ -74,6 +98,10 @@ static inline __attribute__((always_inline)) double refnn_gelu_bwd_f64(double g,
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f64, double, v / (1.0 + refnn_exp(-v)))                    \
     REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f32, float, refnn_gelu_bwd_f32)                       \
     REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f64, double, refnn_gelu_bwd_f64)                      \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f32, float, refnn_silu_bwd_f32)                       \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f64, double, refnn_silu_bwd_f64)                      \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, logsigmoid_bwd_f32, float, refnn_logsigmoid_bwd_f32)           \
+    REFNN_MATH_MAP2(ATTR, SUFFIX, logsigmoid_bwd_f64, double, refnn_logsigmoid_bwd_f64)          \
     static ATTR void refnn_map_exp_shift_f32##SUFFIX(const float *restrict x, float *restrict y, \
                                                      long n, float m)                            \
     {                                                                                            \
@@ -155,6 +183,14 @@ static inline void refnn_map2_gelu_bwd_f64(const double *g, const double *s, dou
 {
     REFNN_MATH_DISPATCH(gelu_bwd_f64, (g, s, y, n));
 }
+
+#define REFNN_MATH_ENTRY2(NAME, T)                                                               \
+    static inline void refnn_map2_##NAME(const T *g, const T *s, T *y, long n) { REFNN_MATH_DISPATCH(NAME, (g, s, y, n)); }
+
+REFNN_MATH_ENTRY2(silu_bwd_f32, float)
+REFNN_MATH_ENTRY2(silu_bwd_f64, double)
+REFNN_MATH_ENTRY2(logsigmoid_bwd_f32, float)
+REFNN_MATH_ENTRY2(logsigmoid_bwd_f64, double)
 
 static inline void refnn_map_exp_shift_f32(const float *x, float *y, long n, float m)
 {
