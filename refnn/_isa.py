@@ -57,7 +57,7 @@ def supported_builds():
 
 
 def _load_kernel_modules():
-    from ._kernels import conv, gemm, loss, rnn  # noqa: F401  (each registers its setter at import)
+    from ._kernels import activation, conv, elementwise, gemm, loss, rnn, softmax  # noqa: F401  (setters)
 
 
 @contextlib.contextmanager

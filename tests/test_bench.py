@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from tools import bench
 from tools.workloads import Workload, all_workloads
@@ -87,3 +88,54 @@ def test_report_reads_bench_json(tmp_path, monkeypatch):
     assert report["bench"]["results"][0]["name"] == "tiny linear fwd+bwd"
     assert "tiny linear fwd+bwd" in (out / "report.html").read_text()
     assert "tiny linear fwd+bwd" in (out / "report.md").read_text()
+
+
+def _tiny_gelu():
+    return {"x": np.random.default_rng(1).standard_normal((16, 32), dtype=np.float32)}
+
+
+ONNX_WORKLOADS = [
+    Workload(name="tiny gelu fwd", family="test", make_inputs=_tiny_gelu,
+             torch_fn=lambda t: (lambda: t["F"].gelu(t["x"])), refnn_fn=lambda t: (lambda: t["F"].gelu(t["x"])),
+             bytes=2 * 16 * 32 * 4),
+    WORKLOADS[0],
+]
+
+
+def test_onnxruntime_column(tmp_path, monkeypatch):
+    pytest.importorskip("onnxruntime", reason="the onnxruntime column needs onnxruntime (a bench/test extra)")
+    import tools.workloads
+    monkeypatch.setattr(tools.workloads, "all_workloads", lambda: ONNX_WORKLOADS)
+    path = tmp_path / "bench.json"
+    assert bench.main(["--only", "tiny", "--threads", "1", "--repeat", "1", "--warmup", "0", "--min-time", "0",
+                       "--json", str(path)]) == 0
+    rows = {r["name"]: r for r in json.loads(path.read_text())["results"]}
+    fwd = rows["tiny gelu fwd"]
+    assert fwd["onnxruntime_ms"] > 0 and fwd["onnxruntime_ratio"] > 0 and fwd["onnxruntime_note"] is None
+    assert fwd["refnn_vs_onnxruntime"] == pytest.approx(fwd["refnn_ms"] / fwd["onnxruntime_ms"])
+    train = rows["tiny linear fwd+bwd"]
+    assert train["onnxruntime_ms"] is None and "forward+backward" in train["onnxruntime_note"]
+
+
+def test_onnxruntime_export_computes_the_workload():
+    pytest.importorskip("onnxruntime", reason="the onnxruntime column needs onnxruntime (a bench/test extra)")
+    import torch
+    from tools import bench_onnx
+    arrays = _tiny_gelu()
+    run, note = bench_onnx.runner(ONNX_WORKLOADS[0], arrays, 1)
+    assert note is None
+    want = torch.nn.functional.gelu(torch.from_numpy(arrays["x"])).numpy()
+    np.testing.assert_allclose(run(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_onnxruntime_column_blank_without_onnxruntime(tmp_path, monkeypatch):
+    import tools.workloads
+    from tools import bench_onnx
+    monkeypatch.setattr(tools.workloads, "all_workloads", lambda: ONNX_WORKLOADS[:1])
+    monkeypatch.setattr(bench_onnx, "available", lambda: False)
+    path = tmp_path / "bench.json"
+    assert bench.main(["--threads", "1", "--repeat", "1", "--warmup", "0", "--min-time", "0",
+                       "--json", str(path)]) == 0
+    row = json.loads(path.read_text())["results"][0]
+    assert row["onnxruntime_ms"] is None and row["onnxruntime_note"] == "onnxruntime not installed"
+    assert row["ratio"] > 0

@@ -11,6 +11,10 @@ reported time per iteration is the median of ``--repeat`` samples.  ``.grad``
 is set to None on the workload's grad inputs before every iteration.  Printed:
 both times, refnn/torch ratio, GFLOP/s (when the workload gives ``flops``) or
 GB/s (``bytes``).  Speed is measured here, never asserted in tests.
+
+onnxruntime is a third column where it is installed and the workload has an ONNX form (forward-only
+workloads, exported from the torch callable: tools/bench_onnx.py), interleaved with the other two;
+``--no-onnxruntime`` leaves it out.  Its ratio is onnxruntime/torch, beside refnn/torch.
 """
 import argparse
 import datetime
@@ -40,6 +44,7 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="fewer, shorter samples (a smoke run)")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON (read by compliance_report.py)")
     parser.add_argument("--list", action="store_true", help="list the workloads and exit")
+    parser.add_argument("--no-onnxruntime", action="store_true", help="leave out the onnxruntime column")
     args = parser.parse_args(argv)
     args.repeat = args.repeat or (3 if args.quick else 7)
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
@@ -138,16 +143,26 @@ def time_workload(workload, threads, args):
     run_t = _step(workload.torch_fn(tin), [tin[k] for k in workload.grad_inputs])
     run_r = _step(workload.refnn_fn(rin), [rin[k] for k in workload.grad_inputs])
     max_diff = check_outputs(run_t, run_r)
+    run_o, args.onnx_note = None, "left out (--no-onnxruntime)"
+    if not getattr(args, "no_onnxruntime", False):
+        from tools import bench_onnx
+        run_o, args.onnx_note = bench_onnx.runner(workload, arrays, threads)
     for _ in range(args.warmup):
         run_t()
         run_r()
+        if run_o:
+            run_o()
     # how many iterations per sample: enough to last min_time, from one timed iteration each
     inner_t = max(1, int(args.min_time / max(_sample(run_t, 1), 1e-7)))
     inner_r = max(1, int(args.min_time / max(_sample(run_r, 1), 1e-7)))
-    times_t, times_r = [], []
+    inner_o = max(1, int(args.min_time / max(_sample(run_o, 1), 1e-7))) if run_o else 0
+    times_t, times_r, times_o = [], [], []
     for _ in range(args.repeat):
         times_t.append(_sample(run_t, inner_t))
         times_r.append(_sample(run_r, inner_r))
+        if run_o:
+            times_o.append(_sample(run_o, inner_o))
+    args.onnx_seconds = statistics.median(times_o) if run_o else None
     return statistics.median(times_t), statistics.median(times_r), max_diff, (inner_t, inner_r)
 
 
@@ -170,6 +185,21 @@ def result_row(workload, threads, t_torch, t_refnn, max_diff, inner):
         row["torch_gbs"] = workload.bytes / t_torch / 1e9
         row["refnn_gbs"] = workload.bytes / t_refnn / 1e9
     return row
+
+
+def add_onnxruntime(row, seconds, note):
+    """The onnxruntime column: its time, onnxruntime/torch, refnn/onnxruntime (None, with the note, where blank)."""
+    row["onnxruntime_ms"] = seconds * 1e3 if seconds else None
+    row["onnxruntime_ratio"] = seconds * 1e3 / row["torch_ms"] if seconds and row["torch_ms"] else None
+    row["refnn_vs_onnxruntime"] = row["refnn_ms"] / (seconds * 1e3) if seconds else None
+    row["onnxruntime_note"] = note
+    return row
+
+
+def _fmt_onnx(row):
+    if row.get("onnxruntime_ms") is None:
+        return f"{'':>10s} {'':>8s}"
+    return f"{row['onnxruntime_ms']:10.3f} {row['onnxruntime_ratio']:7.2f}x"
 
 
 def _fmt_rate(row):
@@ -204,15 +234,17 @@ def main(argv=None):
     saved = (torch.get_num_threads(), refnn.get_num_threads())
     results = []
     width = max(len(w.name) for w in workloads)
-    print(f"{'workload':{width}s} thr   torch ms   refnn ms  refnn/torch   torch    refnn")
+    print(f"{'workload':{width}s} thr   torch ms   refnn ms  refnn/torch     ort ms  ort/torch   torch    refnn")
     try:
         for workload in workloads:
             for threads in args.thread_counts:
                 try:
                     t_torch, t_refnn, max_diff, inner = time_workload(workload, threads, args)
                     row = result_row(workload, threads, t_torch, t_refnn, max_diff, inner)
+                    add_onnxruntime(row, args.onnx_seconds, args.onnx_note)
                     print(f"{workload.name:{width}s} {threads:3d} {row['torch_ms']:10.3f} {row['refnn_ms']:10.3f} "
-                          f"{row['ratio']:11.2f}x  {_fmt_rate(row)}{_fmt_per_call(row)}", flush=True)
+                          f"{row['ratio']:11.2f}x {_fmt_onnx(row)}  {_fmt_rate(row)}{_fmt_per_call(row)}",
+                          flush=True)
                 except Exception as exc:  # noqa: BLE001 - reported, the others still run
                     row = {"name": workload.name, "family": workload.family, "dtype": workload.dtype,
                            "threads": threads, "torch_ms": None, "refnn_ms": None, "ratio": None,

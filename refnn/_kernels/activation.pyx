@@ -16,53 +16,65 @@ torch gives for an element alone, the same at every position and on every CPU.  
 vectorised body disagrees with it at some non-finite inputs (the gradient at NaN of Hardtanh,
 the shrinks, ELU and Hardswish; GELU of +inf in the AVX-512 body); docs/nonfinite.md has the table.
 
-float32 exp is ``refnn_expf`` (refnn/_kernels/include/refnn_vexp.h): branch-free, so the
-loops that use it vectorise (within 1 ulp of glibc's expf); GELU's float32 erf is torch's
-own vectorised formula (A&S 7.1.26).  float64 uses libm.  The build targets the baseline
-x86-64 ISA (SSE2, 4 floats a vector; no FMA), where torch dispatches AVX2/AVX-512 at run time.
+exp, expm1, log1p, tanh, erf and sigmoid are refnn's own (refnn/_kernels/include/refnn_math.h):
+straight-line range reduction and polynomial, the same IEEE operations on every CPU, float32 computed
+in double and rounded once (within 1 ulp; float64 within 2; docs/transcendentals.md).  The Cython
+loops build for the baseline x86-64 ISA (SSE2; no FMA).  The forward of Sigmoid, Tanh, SiLU and GELU
+(and the backward of GELU, SiLU and LogSigmoid) runs refnn_math_rows.h's row maps instead, compiled for baseline, AVX2 and AVX-512 and chosen at
+import (refnn/_isa.py): the same scalar formula per element, so the same bits as the Cython loop,
+which stays the specification (``_use_row_maps(False)`` runs it; tests hold the two equal).
 """
 from cython.parallel cimport prange
-from libc.math cimport (erf, exp, expm1, expm1f, fabs, fabsf, log1p, log1pf,
-                        tanh, tanhf, M_SQRT1_2, M_SQRT2, M_2_SQRTPI)
+from libc.math cimport fabs, fabsf, M_SQRT1_2, M_SQRT2, M_2_SQRTPI
 
-from refnn._kernels._rowmath cimport exp_, floating
+from refnn._kernels._rowmath cimport erf_, exp_, expm1_, floating, log1p_, sigmoid_, tanh_
 
-cdef extern from "refnn_vexp.h" nogil:
-    float refnn_expf(float x)        # the float32 exp behind exp_, used directly where GELU shares it
-    float refnn_gelu_erff(float x)   # torch's vectorised float erf (A&S 7.1.26), for GELU only
-    float refnn_gelu_erff_given_exp(float x, float e)   # the same, with e = exp(-x^2) given
+cdef extern from "refnn_math_rows.h" nogil:
+    int refnn_math_init(int max_level)
+    int refnn_math_force_level(int level)
+    void refnn_map_sigmoid_f32(const float *x, float *y, long n)
+    void refnn_map_sigmoid_f64(const double *x, double *y, long n)
+    void refnn_map_tanh_f32(const float *x, float *y, long n)
+    void refnn_map_tanh_f64(const double *x, double *y, long n)
+    void refnn_map_silu_f32(const float *x, float *y, long n)
+    void refnn_map_silu_f64(const double *x, double *y, long n)
+    void refnn_map_gelu_f32(const float *x, float *y, long n)
+    void refnn_map_gelu_f64(const double *x, double *y, long n)
+    void refnn_map2_gelu_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_gelu_bwd_f64(const double *g, const double *s, double *y, long n)
+    void refnn_map2_silu_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_silu_bwd_f64(const double *g, const double *s, double *y, long n)
+    void refnn_map2_logsigmoid_bwd_f32(const float *g, const float *s, float *y, long n)
+    void refnn_map2_logsigmoid_bwd_f64(const double *g, const double *s, double *y, long n)
 
-
-# ---------------------------------------------------------------- libm in the element type
-# (exp_ comes from _rowmath, shared with the softmax and loss kernels)
-cdef inline floating gelu_erf(floating x) noexcept nogil:
-    if floating is float:
-        return refnn_gelu_erff(x)
-    else:
-        return erf(x)
-
-
-cdef inline floating expm1_(floating x) noexcept nogil:
-    if floating is float:
-        return expm1f(x)
-    else:
-        return expm1(x)
+from refnn._isa import MAX_LEVEL, check_level
 
 
-cdef inline floating log1p_(floating x) noexcept nogil:
-    if floating is float:
-        return log1pf(x)
-    else:
-        return log1p(x)
+def _set_isa_level(int max_level):
+    """Re-choose the row maps' build, at most max_level (refnn._isa.forced)."""
+    return refnn_math_init(max_level)
 
 
-cdef inline floating tanh_(floating x) noexcept nogil:
-    if floating is float:
-        return tanhf(x)
-    else:
-        return tanh(x)
+check_level(refnn_math_init(MAX_LEVEL), _set_isa_level)
+
+cdef bint _row_maps = True
+cdef enum:
+    MAP_BLOCK = 8192        # elements a thread maps at a time (every element alone: blocks change no bit)
 
 
+def _use_row_maps(bint on):
+    """Route Sigmoid/Tanh/SiLU/GELU forward through refnn_math_rows.h (True) or the Cython loop (tests)."""
+    global _row_maps
+    _row_maps = on
+
+
+def _force_build(int level):
+    """Force the row maps' build (0 baseline, 1 AVX2, 2 AVX-512); -1 where the CPU lacks it (tests)."""
+    return refnn_math_force_level(level)
+
+
+# ---------------------------------------------------------------- helpers in the element type
+# (erf_, exp_, expm1_, log1p_, sigmoid_, tanh_ come from _rowmath: refnn_math.h's functions)
 cdef inline floating abs_(floating x) noexcept nogil:
     if floating is float:
         return fabsf(x)
@@ -162,7 +174,7 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
     elif Op is Threshold:                       # a = threshold, b = value
         return b if x <= a else x
     elif Op is Sigmoid:
-        return 1 / (1 + exp_(-x))
+        return sigmoid_(x)
     elif Op is Tanh:
         return tanh_(x)
     elif Op is LogSigmoid:                      # min(x, 0) - log1p(exp(-|x|)): no overflow
@@ -178,7 +190,7 @@ cdef inline floating scalar_fwd(Op op, floating x, floating a, floating b, float
     elif Op is Tanhshrink:
         return x - tanh_(x)
     elif Op is Gelu:
-        return x * <floating>0.5 * (1 + gelu_erf(x * <floating>M_SQRT1_2))
+        return x * <floating>0.5 * (1 + erf_(x * <floating>M_SQRT1_2))
     elif Op is GeluTanh:
         t = <floating>(M_SQRT2 * M_2_SQRTPI * 0.5) * (x + <floating>0.044715 * (x * x * x))
         return <floating>0.5 * x * (1 + tanh_(t))
@@ -229,15 +241,9 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
     elif Op is Tanhshrink:                      # torch's composite x - tanh(x), differentiated
         t = tanh_(s)
         return g + (-g) * (1 - t * t)
-    elif Op is Gelu:                            # cdf(x) + x pdf(x); float32 shares exp(-x^2/2)
-        if floating is float:
-            v = s * <float>M_SQRT1_2
-            u = refnn_expf(-(v * v))
-            t = <float>0.5 * (1 + refnn_gelu_erff_given_exp(v, u))
-            u = <float>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * u
-        else:
-            t = <floating>0.5 * (1 + gelu_erf(s * <floating>M_SQRT1_2))
-            u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
+    elif Op is Gelu:                            # cdf(x) + x pdf(x)
+        t = <floating>0.5 * (1 + erf_(s * <floating>M_SQRT1_2))
+        u = <floating>(M_2_SQRTPI * M_SQRT1_2 * 0.5) * exp_(s * s * <floating>-0.5)
         return g * (t + s * u)
     elif Op is GeluTanh:
         t = tanh_(<floating>(M_SQRT2 * M_2_SQRTPI * 0.5) * (s + <floating>0.044715 * (s * s * s)))
@@ -251,15 +257,72 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
 cdef void forward_map(Op op, const floating[::1] x, floating[::1] out, floating a, floating b,
                       floating c, int num_threads) noexcept nogil:
     """out[i] = f(x[i]) for every i."""
-    cdef Py_ssize_t i, n = x.shape[0]
+    cdef Py_ssize_t i, n = x.shape[0], blk, nblk, start, stop
+    if _row_maps and n > 0 and (Op is Sigmoid or Op is Tanh or Op is Silu or Op is Gelu):
+        nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
+        for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
+            start = blk * MAP_BLOCK
+            stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
+            map_rows(op, &x[start], &out[start], stop - start)
+        return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         out[i] = scalar_fwd(op, x[i], a, b, c)
+
+
+cdef inline void map2_rows(Op op, const floating* g, const floating* s, floating* y, Py_ssize_t n) noexcept nogil:
+    """y[i] = df(g[i], s[i]) by refnn_math_rows.h's build of scalar_bwd's formula (GELU, SiLU, LogSigmoid)."""
+    if Op is Gelu:
+        if floating is float:
+            refnn_map2_gelu_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_gelu_bwd_f64(g, s, y, n)
+    elif Op is Silu:
+        if floating is float:
+            refnn_map2_silu_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_silu_bwd_f64(g, s, y, n)
+    elif Op is LogSigmoid:
+        if floating is float:
+            refnn_map2_logsigmoid_bwd_f32(g, s, y, n)
+        else:
+            refnn_map2_logsigmoid_bwd_f64(g, s, y, n)
+
+
+cdef inline void map_rows(Op op, const floating* x, floating* y, Py_ssize_t n) noexcept nogil:
+    """y[i] = f(x[i]) by refnn_math_rows.h's build of scalar_fwd's formula (Sigmoid, Tanh, SiLU, GELU)."""
+    if Op is Sigmoid:
+        if floating is float:
+            refnn_map_sigmoid_f32(x, y, n)
+        else:
+            refnn_map_sigmoid_f64(x, y, n)
+    elif Op is Tanh:
+        if floating is float:
+            refnn_map_tanh_f32(x, y, n)
+        else:
+            refnn_map_tanh_f64(x, y, n)
+    elif Op is Silu:
+        if floating is float:
+            refnn_map_silu_f32(x, y, n)
+        else:
+            refnn_map_silu_f64(x, y, n)
+    elif Op is Gelu:
+        if floating is float:
+            refnn_map_gelu_f32(x, y, n)
+        else:
+            refnn_map_gelu_f64(x, y, n)
 
 
 cdef void backward_map(Op op, const floating[::1] grad_out, const floating[::1] saved, floating[::1] grad_in,
                        floating a, floating b, floating c, int num_threads) noexcept nogil:
     """grad_in[i] = df(grad_out[i], saved[i]) for every i."""
-    cdef Py_ssize_t i, n = saved.shape[0]
+    cdef Py_ssize_t i, n = saved.shape[0], blk, nblk, start, stop
+    if _row_maps and n > 0 and (Op is Gelu or Op is Silu or Op is LogSigmoid):   # refnn_math_rows.h's builds
+        nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
+        for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
+            start = blk * MAP_BLOCK
+            stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
+            map2_rows(op, &grad_out[start], &saved[start], &grad_in[start], stop - start)
+        return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         grad_in[i] = scalar_bwd(op, grad_out[i], saved[i], a, b, c)
 

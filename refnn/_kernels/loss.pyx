@@ -11,9 +11,9 @@ thread, and ``sequential_sum`` adds the block sums in order, so the result is th
 at any thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport NAN, exp, fabs, log, logf, log1p, INFINITY
+from libc.math cimport NAN, fabs, INFINITY
 
-from refnn._kernels._rowmath cimport exp_, floating, log_
+from refnn._kernels._rowmath cimport exp_, floating, log_, refnn_exp, refnn_log, refnn_log1p
 
 cdef extern from "refnn_ce_rows.h" nogil:
     int refnn_ce_init(int max_level)
@@ -343,10 +343,10 @@ def bce_fwd(const floating[::1] input, const floating[::1] target, floating[::1]
     cdef Py_ssize_t i
     cdef floating log_x, log_1mx
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
-        log_1mx = <floating>log1p(-input[i])
+        log_1mx = <floating>refnn_log1p(-input[i])
         if log_1mx < -100:
             log_1mx = -100
-        log_x = <floating>log(input[i])
+        log_x = <floating>refnn_log(input[i])
         if log_x < -100:
             log_x = -100
         out[i] = (target[i] - 1) * log_1mx - target[i] * log_x
@@ -372,14 +372,14 @@ def bce_target_bwd(const floating[::1] input, const floating[:] weight, const fl
     cdef floating x
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i]
-        grad_target[i] = -(<floating>log(x / (1 - x))) * grad_out[i] * weight[i] / divisor
+        grad_target[i] = -(<floating>refnn_log(x / (1 - x))) * grad_out[i] * weight[i] / divisor
 
 
 # ---------------------------------------------------------------- binary_cross_entropy_with_logits
 cdef inline floating log_sigmoid(floating x) noexcept nogil:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (no overflow for any x)."""
     cdef floating low = x if x < 0 else 0
-    return low - <floating>log1p(exp(-fabs(x)))
+    return low - <floating>refnn_log1p(refnn_exp(-fabs(x)))
 
 
 def bce_logits_fwd(const floating[::1] input, const floating[::1] target, const floating[:] weight,
@@ -403,7 +403,7 @@ def bce_logits_bwd(const floating[::1] input, const floating[::1] target, const 
     for i in prange(input.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         x = input[i]
         t = target[i]
-        sig = 1 / (1 + <floating>exp(-x))
+        sig = 1 / (1 + <floating>refnn_exp(-x))
         if has_pos_weight:
             pt = pos_weight[i] * t
             g = (pt + 1 - t) * sig - pt

@@ -39,9 +39,7 @@ Every element is written by one thread, and each sum runs in a fixed order: the 
 the thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport tanh, tanhf
-
-from refnn._kernels._rowmath cimport exp_, floating
+from refnn._kernels._rowmath cimport floating, sigmoid_, tanh_
 
 cdef extern from "refnn_rnn_rows.h" nogil:
     int refnn_rnn_init(int max_level)
@@ -62,10 +60,6 @@ import numpy as np
 from refnn._kernels.gemm import gemm as _gemm
 
 
-cdef inline floating sigmoid_(floating x) noexcept nogil:
-    return 1 / (1 + exp_(-x))
-
-
 cdef inline void sigmoid_sum(const floating *a, const floating *b, floating *out, Py_ssize_t n) noexcept nogil:
     """out[i] = sigmoid(a[i] + b[i]) (float32: refnn_rnn_rows.h's baseline or AVX2 build of this loop)."""
     cdef Py_ssize_t i
@@ -74,13 +68,6 @@ cdef inline void sigmoid_sum(const floating *a, const floating *b, floating *out
     else:
         for i in range(n):
             out[i] = sigmoid_(a[i] + b[i])
-
-
-cdef inline floating tanh_(floating x) noexcept nogil:
-    if floating is float:
-        return tanhf(x)
-    else:
-        return tanh(x)
 
 
 cdef inline floating dsigmoid(floating g, floating y) noexcept nogil:
@@ -220,7 +207,7 @@ cdef void _lstm_gates(floating *gh, const floating *ig, const floating *c_prev, 
     """act = [sig i, sig f, tanh g, sig o] of gh + ig; c = f c_prev + i g; tc = tanh(c); h = o tc.
 
     Per row, a first loop forms the three sigmoids (vectorisable: exp_ is branch-free), a second the two
-    tanh (libm) and the cell; the operations per element are the same as in one loop.
+    tanh (refnn_math.h) and the cell; the operations per element are the same as in one loop.
     """
     cdef Py_ssize_t b, j, r, k, G = 4 * H
     cdef floating i_, f_, g_, o_

@@ -9,9 +9,41 @@ That order is the specification (it does not depend on the thread count, and gcc
 the 8 lanes in vector registers); ``row_sum`` is the one place it is written.
 """
 from cython.parallel cimport prange
-from libc.math cimport NAN, exp, log, logf
+from libc.math cimport NAN
 
 from refnn._kernels._rowmath cimport exp_, floating, log_
+
+cdef extern from "refnn_math_rows.h" nogil:
+    int refnn_math_init(int max_level)
+    int refnn_math_force_level(int level)
+    void refnn_map_exp_shift_f32(const float *x, float *y, long n, float m)
+    void refnn_map_exp_shift_f64(const double *x, double *y, long n, double m)
+    void refnn_map_exp_f32(const float *x, float *y, long n)
+    void refnn_map_exp_f64(const double *x, double *y, long n)
+
+from refnn._isa import MAX_LEVEL, check_level
+
+
+def _set_isa_level(int max_level):
+    """Re-choose the row maps' build, at most max_level (refnn._isa.forced)."""
+    return refnn_math_init(max_level)
+
+
+check_level(refnn_math_init(MAX_LEVEL), _set_isa_level)
+
+
+def _force_build(int level):
+    """Force the exponentials' build (0 baseline, 1 AVX2, 2 AVX-512); -1 where the CPU lacks it (tests)."""
+    return refnn_math_force_level(level)
+
+
+cdef inline void exp_shift(const floating* x, floating* y, Py_ssize_t D, floating m) noexcept nogil:
+    """y[d] = exp(x[d] - m): refnn_math_rows.h's baseline, AVX2 or AVX-512 build of the loop
+    ``for d: y[d] = exp_(x[d] - m)`` (the same operations per element, so the same bits)."""
+    if floating is float:
+        refnn_map_exp_shift_f32(x, y, D, m)
+    else:
+        refnn_map_exp_shift_f64(x, y, D, m)
 
 
 cdef inline floating row_sum(const floating* v, Py_ssize_t D) noexcept nogil:
@@ -58,8 +90,7 @@ cdef inline floating row_max(const floating* v, Py_ssize_t D) noexcept nogil:
 cdef inline void softmax_row(const floating* x, floating* y, Py_ssize_t D) noexcept nogil:
     cdef Py_ssize_t d
     cdef floating m = row_max(x, D), scale
-    for d in range(D):
-        y[d] = exp_(x[d] - m)
+    exp_shift(x, y, D, m)
     scale = 1 / row_sum(y, D)
     for d in range(D):
         y[d] = y[d] * scale
@@ -68,8 +99,7 @@ cdef inline void softmax_row(const floating* x, floating* y, Py_ssize_t D) noexc
 cdef inline void log_softmax_row(const floating* x, floating* y, Py_ssize_t D) noexcept nogil:
     cdef Py_ssize_t d
     cdef floating m = row_max(x, D), log_total
-    for d in range(D):
-        y[d] = exp_(x[d] - m)
+    exp_shift(x, y, D, m)
     log_total = log_(row_sum(y, D))
     for d in range(D):
         y[d] = x[d] - m - log_total
@@ -115,5 +145,6 @@ def log_softmax_bwd(const floating[:, ::1] grad_out, const floating[:, ::1] out,
         return
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
         total = row_sum(&grad_out[r, 0], D)
+        exp_shift(&out[r, 0], &grad_in[r, 0], D, 0)       # grad_in := exp(y) (y - 0 == y, also for -0)
         for d in range(D):
-            grad_in[r, d] = grad_out[r, d] - exp_(out[r, d]) * total
+            grad_in[r, d] = grad_out[r, d] - grad_in[r, d] * total

@@ -5,7 +5,7 @@
  *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total.
  *
  * The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run time like the
- * gemm's micro-kernels (refnn_ce_init).  exp is refnn_expf (refnn_vexp.h, branch-free so the loops
+ * gemm's micro-kernels (refnn_ce_init).  exp is refnn_expf (refnn_math.h, branch-free so the loops
  * vectorise); no FMA (-ffp-contract=off): both builds perform the same IEEE operations per element, the
  * loops of the Cython specification's, so the bits do not depend on the build.
  */
@@ -13,7 +13,7 @@
 #define REFNN_CE_ROWS_H
 
 #include "refnn_isa.h"
-#include "refnn_vexp.h"
+#include "refnn_math.h"
 
 #define REFNN_CE_ROWS(ATTR, SUFFIX)                                                              \
     static ATTR void refnn_ce_sumexp_f32##SUFFIX(const float *restrict x, long D, float m,        \

@@ -1,10 +1,9 @@
 /* The sigmoid gates of refnn's recurrent kernel (refnn/_kernels/rnn.pyx), float32, baseline, AVX2 and AVX-512:
  *
- *   refnn_sigmoid_sum_f32: out[i] = (float)(1.0 / (1.0 + (double)exp(-(a[i] + b[i]))))
+ *   refnn_sigmoid_sum_f32: out[i] = refnn_sigmoidf(a[i] + b[i])
  *
- * the very expression of the activation kernels' sigmoid (1 / (1 + exp_(-x)) as Cython writes it for
- * float: the sum in float, the division in double, rounded to float), with exp refnn_expf
- * (refnn_vexp.h).  The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run
+ * the activation kernels' sigmoid (refnn_math.h: the sum in float, then 1 / (1 + exp(-x)) in double,
+ * rounded once to float).  The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run
  * time like the gemm's micro-kernels (refnn_rnn_init); no FMA (-ffp-contract=off): both builds perform
  * the same IEEE operations per element, so the bits do not depend on the build.
  */
@@ -12,14 +11,14 @@
 #define REFNN_RNN_ROWS_H
 
 #include "refnn_isa.h"
-#include "refnn_vexp.h"
+#include "refnn_math.h"
 
 #define REFNN_RNN_ROWS(ATTR, SUFFIX)                                                             \
     static ATTR void refnn_sigmoid_sum_f32##SUFFIX(const float *restrict a, const float *restrict b, \
                                                    float *restrict out, long n)                  \
     {                                                                                            \
         for (long i = 0; i < n; i++)                                                             \
-            out[i] = (float)(1.0 / (1.0 + (double)refnn_expf(-(a[i] + b[i]))));                  \
+            out[i] = refnn_sigmoidf(a[i] + b[i]);                  \
     }
 
 REFNN_RNN_ROWS(, _base)

@@ -1,0 +1,201 @@
+"""refnn's own transcendentals (refnn/_kernels/include/refnn_math.h): torch's answers at the special values,
+the documented accuracy on sampled inputs (float32 within 1 ulp of the float64 reference, float64 within 2
+ulp of mpmath), every kernel build the CPU runs giving the same bits, and the activation kernel's row maps
+equal to its Cython specification loop bit for bit."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from refnn._kernels import activation as A
+from refnn._kernels import elementwise as E
+from refnn._kernels import softmax as S
+
+FUNCS = {
+    "exp": (E.EXP, torch.exp),
+    "expm1": (E.EXPM1, torch.expm1),
+    "log": (E.LOG, torch.log),
+    "log1p": (E.LOG1P, torch.log1p),
+    "tanh": (E.TANH, torch.tanh),
+    "erf": (E.ERF, torch.special.erf),
+    "sigmoid": (E.SIGMOID, torch.sigmoid),
+}
+BUILDS = [lvl for lvl in (0, 1, 2) if E._force_build(lvl) == lvl]
+E._force_build(BUILDS[-1])
+
+
+def ours(name, x, threads=1):
+    out = np.empty_like(x)
+    E.unary(FUNCS[name][0], x, out, threads)
+    return out
+
+
+def specials(dtype):
+    info = np.finfo(dtype)
+    v = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 1e-30, -1e-30,
+         float(info.tiny), -float(info.tiny), float(info.smallest_subnormal), -float(info.smallest_subnormal),
+         float(info.max), -float(info.max), 88.72, 88.73, -87.3, -103.0, -104.0, -150.0, 709.78, 709.79, -708.4,
+         -745.1, -745.2, 20.0, -20.0, 9.0, 22.0, 3.9, 5.9, 6.0, -6.0, -0.99999, 1e-8, -1e-8, 1e300, -1e300]
+    with np.errstate(over="ignore"):
+        return np.array(v, dtype=dtype)
+
+
+def same(a, b):
+    """bitwise equal, every NaN one value"""
+    return np.array_equal(np.isnan(a), np.isnan(b)) and np.array_equal(
+        np.where(np.isnan(a), 0, a).view(np.uint8), np.where(np.isnan(b), 0, b).view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_special_values_are_torchs(name, dtype):
+    x = specials(dtype)
+    got = ours(name, x)
+    want = FUNCS[name][1](torch.from_numpy(x)).numpy()
+    # non-finite answers and NaNs exactly as torch, zeros with torch's sign; finite ones within 2 ulp (torch's
+    # float32 log1p/expm1 of the smallest subnormal is 0: refnn's is the subnormal itself, as C99 says)
+    exact = ~np.isfinite(want) | ~np.isfinite(got)
+    assert same(got[exact], want[exact]), (x[exact], got[exact], want[exact])
+    zeros = (got == 0) & (want == 0)
+    assert same(got[zeros], want[zeros]), (x[zeros], got[zeros], want[zeros])
+    close = ~exact & ~zeros
+    ulp = np.spacing(np.abs(want[close]))
+    assert np.all(np.abs(got[close] - want[close]) <= 2 * ulp), (x[close], got[close], want[close])
+
+
+def float32_sample(n, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 1 << 32, size=n, dtype=np.uint64).astype(np.uint32).view(np.float32)
+    return np.concatenate([x[np.isfinite(x)], rng.uniform(-12, 12, n).astype(np.float32)])
+
+
+REF64 = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "tanh": np.tanh,
+         "erf": lambda v: torch.special.erf(torch.from_numpy(v)).numpy(),
+         "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v))}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_float32_within_one_ulp_of_the_float64_reference(name):
+    x = float32_sample(200_000, 1)
+    with np.errstate(all="ignore"):
+        ref = REF64[name](x.astype(np.float64))
+        got = ours(name, x)
+        r32 = ref.astype(np.float32)
+        finite = np.isfinite(r32) & np.isfinite(got)
+        ulp = np.spacing(np.abs(r32[finite])).astype(np.float64)
+        err = np.abs(got[finite].astype(np.float64) - ref[finite]) / ulp
+    assert err.max() <= 1.0, (name, x[finite][np.argmax(err)])
+    assert same(got[~finite], r32[~finite])
+
+
+MP = {"exp": "exp", "expm1": "expm1", "log": "log", "log1p": "log1p", "tanh": "tanh", "erf": "erf"}
+
+
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_float64_within_two_ulp_of_mpmath(name):
+    mp = pytest.importorskip("mpmath")
+    mp.mp.dps = 40
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.uniform(-30, 30, 1500), rng.uniform(-1, 1, 1500) * 2.0 ** rng.integers(-40, 0, 1500)])
+    if name in ("log", "log1p"):
+        x = np.abs(x) * 3
+    fn = getattr(mp, MP[name]) if name in MP else (lambda v: 1 / (1 + mp.exp(-v)))
+    got = ours(name, x)
+    for xi, yi in zip(x.tolist(), got.tolist()):
+        ref = fn(mp.mpf(xi))
+        spacing = math.ulp(abs(float(ref)))
+        assert abs(mp.mpf(yi) - ref) <= 2 * spacing, (name, xi, yi, ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(FUNCS))
+def test_every_build_gives_the_same_bits(name, dtype):
+    x = np.concatenate([specials(dtype), np.random.default_rng(4).standard_normal(40_000).astype(dtype) * 8,
+                        float32_sample(40_000, 5).astype(dtype)])
+    results = []
+    for lvl in BUILDS:
+        assert E._force_build(lvl) == lvl
+        results.append(ours(name, x, threads=2))
+    E._force_build(BUILDS[-1])
+    for r in results[1:]:
+        assert same(r, results[0])
+    # and each element alone (a one-element map: the scalar tail) gives its bits in the long map
+    for i in range(0, x.size, 997):
+        assert same(ours(name, x[i:i + 1]), results[0][i:i + 1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", ["sigmoid", "tanh", "silu", "gelu"])
+def test_activation_row_maps_equal_the_spec_loop(act, dtype):
+    x = np.concatenate([specials(dtype), np.random.default_rng(6).standard_normal(30_001).astype(dtype) * 6])
+    fwd = getattr(A, act + "_fwd")
+
+    def run():
+        out = np.empty_like(x)
+        fwd(x, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), (act, lvl)
+    A._force_build(BUILDS[-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("act", ["gelu", "silu", "logsigmoid"])
+def test_backward_row_maps_equal_the_spec_loop(act, dtype):
+    rng = np.random.default_rng(8)
+    s = np.concatenate([specials(dtype), rng.standard_normal(20_011).astype(dtype) * 5])
+    g = rng.standard_normal(s.size).astype(dtype)
+
+    def run():
+        out = np.empty_like(s)
+        getattr(A, act + "_bwd")(g, s, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), lvl
+    A._force_build(BUILDS[-1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_every_build_gives_the_same_bits(dtype):
+    x = np.random.default_rng(7).standard_normal((17, 1029)).astype(dtype) * 5
+    x[3, 5] = np.inf
+    x[4, 7] = -np.inf
+    results = []
+    for lvl in BUILDS:
+        assert S._force_build(lvl) == lvl
+        out = np.empty_like(x)
+        S.softmax_fwd(x, out, 2)
+        lout = np.empty_like(x)
+        S.log_softmax_fwd(x, lout, 2)
+        results.append((out, lout))
+    S._force_build(BUILDS[-1])
+    for out, lout in results[1:]:
+        assert same(out, results[0][0]) and same(lout, results[0][1])
+
+
+def test_polynomial_header_is_the_generators_output(tmp_path):
+    """refnn_math_poly.h is exactly what tools/fit_refnn_math.py writes (no hand edits to the coefficients)."""
+    pytest.importorskip("mpmath", reason="the fits need mpmath")
+    import os
+
+    from tools import fit_refnn_math
+    out = tmp_path / "poly.h"
+    fit_refnn_math.main(["--out", str(out)])
+    committed = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "refnn", "_kernels", "include", "refnn_math_poly.h")
+    assert out.read_text() == open(committed).read()
