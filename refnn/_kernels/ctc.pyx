@@ -20,25 +20,18 @@ Each batch element is one thread's work from start to end (prange over n): the r
 on the thread count.
 """
 from cython.parallel cimport prange
-from libc.math cimport INFINITY, exp, expf, log, logf
+from libc.math cimport INFINITY
 
-ctypedef fused floating:
-    float
-    double
+from refnn._kernels._rowmath cimport exp_, floating, log_
 
 
+# refnn's own exp and log (refnn_math.h), never the C library's: the same bits on every machine
 cdef inline floating exp_t(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
+    return exp_(x)
 
 
 cdef inline floating log_t(floating x) noexcept nogil:
-    if floating is float:
-        return logf(x)
-    else:
-        return log(x)
+    return log_(x)
 
 
 cdef inline long long prime(const long long* target, Py_ssize_t s, long long blank) noexcept nogil:

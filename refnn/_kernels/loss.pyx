@@ -13,7 +13,7 @@ at any thread count.
 from cython.parallel cimport prange
 from libc.math cimport NAN, fabs, INFINITY
 
-from refnn._kernels._rowmath cimport exp_, floating, log_, refnn_exp, refnn_log, refnn_log1p
+from refnn._kernels._rowmath cimport exp_, floating, log_, log1p_, refnn_exp, refnn_log, refnn_log1p
 
 cdef extern from "refnn_ce_rows.h" nogil:
     int refnn_ce_init(int max_level)
@@ -427,28 +427,19 @@ def bce_logits_target_bwd(const floating[::1] input, const floating[:] weight, c
         grad_target[i] = g * weight[i] / divisor
 
 
-# ---------------------------------------------------------------- float/double libm calls
-from libc.math cimport expf, log1pf
+# ---------------------------------------------------------------- exp, log, log1p of the element type
+# refnn's own (refnn_math.h, through _rowmath), never the C library's: the same bits on every machine
 
 cdef inline floating exp_t(floating x) noexcept nogil:
-    if floating is float:
-        return expf(x)
-    else:
-        return exp(x)
+    return exp_(x)
 
 
 cdef inline floating log_t(floating x) noexcept nogil:
-    if floating is float:
-        return logf(x)
-    else:
-        return log(x)
+    return log_(x)
 
 
 cdef inline floating log1p_t(floating x) noexcept nogil:
-    if floating is float:
-        return log1pf(x)
-    else:
-        return log1p(x)
+    return log1p_(x)
 
 
 # ---------------------------------------------------------------- smooth_l1_loss and huber_loss
