@@ -175,3 +175,21 @@ def test_hooks():
     handle.remove()
     m(refnn.ones(3, 2))
     assert seen == [(3, 2)]
+
+
+def test_container_is_torchs_deprecated_module_holder():
+    """nn.Container(**modules): torch's FutureWarning, the submodules by name, repr and state_dict keys."""
+    import warnings
+
+    import torch
+    built = {}
+    for lib in (torch, refnn):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            container = lib.nn.Container(first=lib.nn.Linear(2, 3), second=lib.nn.ReLU())
+        assert [type(w.message) for w in caught] == [FutureWarning]
+        built[lib.__name__] = (container, str(caught[0].message))
+    (t, t_msg), (r, r_msg) = built["torch"], built["refnn"]
+    assert r_msg == t_msg and repr(r) == repr(t)
+    assert list(r.state_dict()) == list(t.state_dict())
+    assert [name for name, _ in r.named_children()] == ["first", "second"]

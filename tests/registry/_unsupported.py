@@ -103,4 +103,12 @@ UNSUPPORTED += [
                 RuntimeError,
                 lambda t: t.nn.functional.smooth_l1_loss(t.ones(3), t.ones(3, dtype=t.float64)),
                 "dtype"),
+    Unsupported("F.conv_tbc with a kernel width of 0 or an empty output",
+                "torch returns the bias (width 0) or an empty tensor there; refnn's convolution needs a "
+                "kernel and an output to run, and a result assembled around it would need gradients of its own",
+                lambda r: r.nn.functional.conv_tbc(r.tensor(np.ones((5, 2, 3), np.float32)),
+                                                   r.tensor(np.ones((0, 3, 4), np.float32)),
+                                                   r.tensor(np.ones(4, np.float32))),
+                RuntimeError,
+                lambda t: t.nn.functional.conv_tbc(t.ones(5, 2, 3), t.ones(0, 3, 4), t.ones(4)), "kernel width"),
 ]

@@ -337,3 +337,8 @@ PARAMS.update({
                               "label_smoothing options",
 })
 FAMILY_ORDER += ["loss_regression", "loss_margin", "loss_ctc", "loss_linear_ce"]
+
+# F.conv_tbc (registry module conv_tbc)
+FUNCTIONS += [("conv_tbc", "conv_tbc")]
+PARAMS["conv_tbc"] = "input weight bias pad"
+FAMILY_ORDER += ["conv_tbc"]

@@ -29,3 +29,4 @@ from ._gridsample import *  # noqa: F401,F403
 from ._loss_ctc import *  # noqa: F401,F403
 from ._loss_margin import *  # noqa: F401,F403
 from ._loss_regression import *  # noqa: F401,F403
+from ._conv_tbc import *  # noqa: F401,F403

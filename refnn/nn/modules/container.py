@@ -1,10 +1,22 @@
 """Containers: Sequential, ModuleList, ModuleDict, and DataParallel's naming."""
 import operator
+import warnings
 from collections import OrderedDict
 
 from .module import Module, _addindent
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "DataParallel"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "DataParallel"]
+
+
+class Container(Module):
+    """torch's deprecated ``nn.Container(**modules)``: a Module holding the given submodules by name."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):
