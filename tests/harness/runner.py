@@ -215,6 +215,7 @@ def _run_op(case, dtype, acc):
     import torch
     import torch.nn.functional as TF
 
+    import refnn
     import refnn.nn.functional as RF
     seed = case_seed(case, dtype)
     arrays, args_p, kwargs_p = make_inputs(case.args, case.kwargs, dtype, seed)
@@ -222,6 +223,7 @@ def _run_op(case, dtype, acc):
     rt = refnn_tensors(arrays, case.grad)
     torch.manual_seed(seed)
     outs_t = _resolve_op(TF, case)(*_substitute(args_p, tt), **_substitute(kwargs_p, tt))
+    refnn.manual_seed(seed)             # random ops: the same draws whichever cases ran before (reproducible)
     outs_r = _resolve_op(RF, case)(*_substitute(args_p, rt), **_substitute(kwargs_p, rt))
     if case.check is not None:
         case.check(outs_t, outs_r, [a for a, _ in arrays])

@@ -119,7 +119,11 @@ CASES = [
     ModuleCase(module=_gelu_module_layer, name="TransformerEncoderLayer", desc="activation_module", inputs=(X,)),
     ModuleCase(module="TransformerEncoderLayer", desc="no_bias", ctor_kwargs={**EL, "bias": False}, inputs=(X,)),
     ModuleCase(module="TransformerEncoderLayer", desc="layer_norm_eps", ctor_kwargs={**EL, "layer_norm_eps": 1e-2},
-               inputs=(T((5, 3, 8), low=-0.01, high=0.01),)),
+               inputs=(T((5, 3, 8), low=-0.01, high=0.01),),
+               tol={"float32": (2e-5, 1e-5)},
+               tol_reason="the inputs' spread is near eps, so LayerNorm's backward magnifies the last bits of the "
+                          "sums: torch's non-vectorised build (ATEN_CPU_CAPABILITY=default) lands 6.4e-6 (relative) "
+                          "away on the output projection's bias gradient, its vectorised builds within 1.3e-6"),
     ModuleCase(module="TransformerEncoderLayer", desc="four_heads_default_ff", ctor_args=(8, 4),
                ctor_kwargs={"dropout": 0.0}, inputs=(T((3, 2, 8)),)),
     ModuleCase(module="TransformerEncoderLayer", desc="src_mask_float", ctor_kwargs=EL,
