@@ -8,7 +8,10 @@ is blank (``None``) where onnx or onnxruntime is missing, the workload trains (O
 export or the session fails (the reason is kept in ``onnxruntime_note``).  onnx and onnxruntime are bench and
 test dependencies only: refnn never imports them.
 """
+import contextlib
 import io
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -21,6 +24,25 @@ def available():
     except ImportError:
         return False
     return True
+
+
+@contextlib.contextmanager
+def _quiet():
+    """torch's exporter prints the whole traced graph when it fails; the reason is kept instead."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            os.dup2(devnull.fileno(), 1)
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        os.close(saved[0])
+        os.close(saved[1])
 
 
 def export(workload, arrays):
@@ -43,7 +65,7 @@ def export(workload, arrays):
 
     inputs = tuple(torch.from_numpy(np.array(arrays[k], copy=True)) for k in keys)
     buffer = io.BytesIO()
-    with warnings.catch_warnings(), torch.no_grad():
+    with warnings.catch_warnings(), torch.no_grad(), _quiet():
         warnings.simplefilter("ignore")
         torch.onnx.export(Wrapper(), inputs, buffer, dynamo=False, input_names=keys, opset_version=17)
     return buffer.getvalue(), keys
