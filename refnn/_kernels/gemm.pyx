@@ -78,7 +78,7 @@ def _set_pack_limit(Py_ssize_t elements):
     _pack_max = max(elements, 1)
     return previous
 DEF SMALL_M = 3       # below this many rows: scalar chains, no packing
-DEF PARALLEL_MIN_WORK = 131072   # multiply-adds below which one thread runs the product
+DEF PARALLEL_MIN_WORK = 1048576  # multiply-adds below which one thread runs the product (waking a second thread costs about 50 us here, 1M multiply-adds about 40 us on one)
 
 
 # ============================================================== specification
