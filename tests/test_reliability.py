@@ -190,6 +190,7 @@ def test_a_forked_child_may_ask_for_threads_again():
 
 
 _INTERRUPTED = textwrap.dedent("""
+    import signal
     import sys
     import time
 
@@ -197,6 +198,10 @@ _INTERRUPTED = textwrap.dedent("""
 
     import refnn
     import refnn.nn.functional as F
+
+    # Python's own Ctrl-C handler, whatever the parent left: a shell starting a background job without job
+    # control has the job ignore SIGINT, and the child would inherit that
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
     refnn.set_num_threads(2)
     rng = np.random.default_rng(0)
