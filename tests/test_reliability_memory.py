@@ -5,6 +5,7 @@
 * a tensor of more than 2**31 elements pools exactly (int64 indices past 2**31, no wraparound),
   when the machine has the memory.
 """
+import ctypes
 import gc
 import os
 import sys
@@ -20,6 +21,13 @@ import refnn.nn.functional as F
 
 
 def _rss_bytes():
+    """Resident memory, after handing the C allocator's free pages back to the system (glibc keeps freed
+    blocks in its per-thread arenas: without the trim, the RSS tracks what earlier tests on this worker
+    left fragmented, not what is alive)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
