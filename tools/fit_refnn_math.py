@@ -3,10 +3,12 @@
 Each polynomial is a Chebyshev fit (``mpmath.chebyfit``, 60 digits) of the function below on its
 interval, its coefficients rounded to double; the header holds one Horner macro per polynomial,
 ``REFNN_POLY_<NAME>(t)``, highest coefficient innermost.  Two tiers: ``_D`` polynomials for the float64
-functions (fit error below 2^-56 relative to the result) and ``_F`` polynomials for the float32 ones
-(evaluated in double; fit error below 2^-33, so the double result rounded to float is within 1 ulp).
+functions (fit error below 2^-56 relative to the result) and ``_F32`` polynomials for the float32 ones,
+whose coefficients are rounded to float and written as float literals (the float32 functions compute in
+float; fit errors, after that rounding, below 2^-27 of the result).
 The float64 erf tail is fitted in three pieces whose coefficients a lane selects before one Horner pass
-(``REFNN_ERFC_C<i>_<TIER>(lo, mid)``, blends by refnn_math.h's ``refnn__sel``).  The measured error of the finished functions is in
+(``REFNN_ERFC_C<i>_<TIER>(lo, mid)``, blends by refnn_math.h's ``refnn__sel``); so is float32's
+erfc on [1, 3.92] (blends by ``refnn__self``).  The measured error of the finished functions is in
 docs/transcendentals.md (tools/ulp_table.py).
 
     python tools/fit_refnn_math.py          # rewrite the header
@@ -17,6 +19,7 @@ import os
 import sys
 
 import mpmath as mp
+import numpy as np
 
 mp.mp.dps = 60
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,29 +57,67 @@ def erfc_scaled(x):
     return mp.erfc(x) * mp.exp(x * x)
 
 
-# name: (function, interval, number of coefficients, variable shift, weight of the error)
+def exp_p3(r):
+    """(e^r - 1 - r - r^2/2) / r^3: float32's e^r - 1 = r + r^2/2 + r^3 P(r), r^2/2 carried exactly."""
+    if abs(r) < mp.mpf(10) ** -20:
+        return mp.mpf(1) / 6 + r / 24
+    return (mp.expm1(r) - r - r * r / 2) / r ** 3
+
+
+def tanh_small(z):
+    """(tanh(x) / x - 1) / z with z = x^2: tanh(x) = x + x z T(z)."""
+    if z < mp.mpf(10) ** -30:
+        return -mp.mpf(1) / 3 + 2 * z / 15
+    x = mp.sqrt(z)
+    return (mp.tanh(x) / x - 1) / z
+
+
+TANH_SMALL_F32 = mp.mpf("0.55")            # float32 tanh: the polynomial below this |x|, exponentials above
+
+# name: (function, interval, number of coefficients, variable shift, weight of the error, tier)
+# tier "D": coefficients rounded to double (float64 functions); "F32": rounded to float and written as float
+# literals (the float32 functions, which compute in float: tools/fit_refnn_math.py reports the fit error
+# after that rounding)
 FITS = {
-    "EXP_D": (exp_p, (-LN2_HALF, LN2_HALF), 11, 0, lambda r: r * r),
-    "EXP_F": (exp_p, (-LN2_HALF, LN2_HALF), 7, 0, lambda r: r * r),
-    "LOG_D": (log_r, (0, Z_LOG), 7, 0, lambda z: z),
-    "LOG_F": (log_r, (0, Z_LOG), 4, 0, lambda z: z),
-    "ERF_SMALL_D": (erf_small, (0, 1), 13, 0, lambda z: 1 / (1 + erf_small(z))),
-    "ERF_SMALL_F": (erf_small, (0, 1), 9, 0, lambda z: 1 / (1 + erf_small(z))),
-    # float32's erf on [1, 3.92] (1 beyond, as a float) directly, in t = x - 2.46: no exponential, no pieces
-    "ERF_LARGE_F": (mp.erf, (1, mp.mpf("3.92")), 20, mp.mpf("2.46"), lambda x: 1),
+    "EXP_D": (exp_p, (-LN2_HALF, LN2_HALF), 11, 0, lambda r: r * r, "D"),
+    "LOG_D": (log_r, (0, Z_LOG), 7, 0, lambda z: z, "D"),
+    "ERF_SMALL_D": (erf_small, (0, 1), 13, 0, lambda z: 1 / (1 + erf_small(z)), "D"),
+    # float32 (r up to ln2/2 plus the float rounding of k: fitted on |r| <= 0.35)
+    "EXP3_F32": (exp_p3, (-mp.mpf("0.35"), mp.mpf("0.35")), 5, 0, lambda r: abs(r) ** 3, "F32"),
+    "LOG_F32": (log_r, (0, Z_LOG), 4, 0, lambda z: z, "F32"),
+    "ERF_SMALL_F32": (erf_small, (0, mp.mpf("0.25")), 6, 0, lambda z: 1 / (1 + erf_small(z)), "F32"),
+    "TANH_SMALL_F32": (tanh_small, (0, TANH_SMALL_F32 ** 2), 6, 0, lambda z: z, "F32"),
 }
-# the erf tail: three pieces, each fitted in t = x - centre
-ERFC_PIECES = ((1, 2), (2, mp.mpf(7) / 2), (mp.mpf(7) / 2, 6))
-ERFC_TERMS = {"D": 17}
+# the erf tail: pieces, each fitted in t = x - centre.  float64: e^(x^2) erfc(x) on [1, 6] in three pieces.
+# float32: erf(x) = C - Q(t) on [0.5, 3.92] in four pieces (erf(3.92) rounds to 1 as a float): C = 1 and
+# Q = erfc(x) on [1, 3.92]; on [0.5, 1], C = erf(0.75) rounded to float and Q = C - erf(x), small, so that
+# C - Q rounds once and the polynomial needs no cancelling terms (erf's Taylor series below 0.5 only)
+ERF_MID_C = float(np.float32(float(mp.erf(mp.mpf("0.75")))))
+ERFC_PIECES = {"D": ((1, 2), (2, mp.mpf(7) / 2), (mp.mpf(7) / 2, 6)),
+               "F32": ((mp.mpf("0.5"), 1), (1, mp.mpf("1.5")), (mp.mpf("1.5"), mp.mpf("2.25")),
+                       (mp.mpf("2.25"), mp.mpf("3.92")))}
+
+
+def erf_mid_q(x):
+    return mp.mpf(ERF_MID_C) - mp.erf(x)
+
+
+def sel_chain(sel, conds, values):
+    """sel(c0, v0, sel(c1, v1, ... v_last)): the first piece whose condition holds"""
+    expr = values[-1]
+    for a, v in zip(reversed(conds), reversed(values[:-1])):
+        expr = f"{sel}({a}, {v}, {expr})"
+    return expr
+ERFC_TERMS = {"D": 17, "F32": 12}
 
 
 def chebyfit(f, a, b, n, shift):
     return mp.chebyfit(lambda t: f(t + shift), [a - shift, b - shift], n)
 
 
-def max_error(f, coeffs, a, b, shift, weight, points=3000):
+def max_error(f, coeffs, a, b, shift, weight, points=3000, tier="D"):
     worst = mp.mpf(0)
-    rounded = [mp.mpf(float(c)) for c in coeffs]
+    rounded = to_tier(coeffs, tier)
     for i in range(points + 1):
         x = a + (b - a) * mp.mpf(i) / points
         err = abs(mp.polyval(rounded, x - shift) - f(x)) * weight(x)
@@ -84,11 +125,22 @@ def max_error(f, coeffs, a, b, shift, weight, points=3000):
     return worst
 
 
-def horner(name, coeffs):
+def rounded(c, tier):
+    """a coefficient rounded to the tier's type, as a C literal"""
+    if tier == "F32":
+        return repr(float(np.float32(float(c)))) + "f"
+    return repr(float(c))
+
+
+def to_tier(coeffs, tier):
+    return [mp.mpf(float(np.float32(float(c)))) if tier == "F32" else mp.mpf(float(c)) for c in coeffs]
+
+
+def horner(name, coeffs, tier="D"):
     """REFNN_POLY_name(t): Horner, highest coefficient innermost (coeffs highest first)."""
-    expr = repr(float(coeffs[0]))
+    expr = rounded(coeffs[0], tier)
     for c in coeffs[1:]:
-        expr = f"({float(c)!r} + (t) * {expr})"
+        expr = f"({rounded(c, tier)} + (t) * {expr})"
     return f"#define REFNN_POLY_{name}(t) {expr}\n"
 
 
@@ -100,29 +152,40 @@ def main(argv=None):
     lines = ["/* Generated by tools/fit_refnn_math.py: do not edit.  Chebyshev fits (mpmath.chebyfit), coefficients\n",
              " * rounded to double; the error bound of each fit (log2, weighted as the script says) follows its name. */\n",
              "#ifndef REFNN_MATH_POLY_H\n#define REFNN_MATH_POLY_H\n"]
-    for name, (f, (a, b), n, shift, weight) in FITS.items():
+    for name, (f, (a, b), n, shift, weight, tier) in FITS.items():
         coeffs = chebyfit(f, a, b, n, shift)
-        err = max_error(f, coeffs, a, b, shift, weight)
+        err = max_error(f, coeffs, a, b, shift, weight, tier=tier)
         print(f"{name}: {n} terms, max weighted error 2^{float(mp.log(err, 2)):.1f}", file=sys.stderr)
-        lines.append(f"/* {name}: 2^{float(mp.log(err, 2)):.1f} */\n" + horner(name, coeffs))
+        lines.append(f"/* {name}: 2^{float(mp.log(err, 2)):.1f} */\n" + horner(name, coeffs, tier))
     for tier, n in ERFC_TERMS.items():
         pieces = []
-        for a, b in ERFC_PIECES:
+        # float64: e^(x^2) erfc(x), the error weighted by e^(-x^2); float32: erfc(x), absolute error
+        fn, weight = (erfc_scaled, lambda x: mp.exp(-x * x)) if tier == "D" else (mp.erfc, lambda x: 1)
+        sel = "refnn__sel" if tier == "D" else "refnn__self"
+        for a, b in ERFC_PIECES[tier]:
             centre = (a + b) / 2
-            coeffs = chebyfit(erfc_scaled, a, b, n, centre)
-            err = max_error(erfc_scaled, coeffs, a, b, centre, lambda x: mp.exp(-x * x))
-            print(f"ERFC_{tier} [{float(a)}, {float(b)}]: {n} terms, max error of e^(-x^2) R 2^{float(mp.log(err, 2)):.1f}",
+            f = erf_mid_q if (tier == "F32" and b == 1) else fn
+            coeffs = chebyfit(f, a, b, n, centre)
+            err = max_error(f, coeffs, a, b, centre, weight, tier=tier)
+            print(f"ERFC_{tier} [{float(a)}, {float(b)}]: {n} terms, max error 2^{float(mp.log(err, 2)):.1f}",
                   file=sys.stderr)
             pieces.append((centre, coeffs, err))
-        lines.append(f"/* ERFC_{tier}: pieces [1, 2], [2, 3.5], [3.5, 6] centred at "
-                     + ", ".join(repr(float(c)) for c, _, _ in pieces) + "; errors of e^(-x^2) R: "
+        what = "e^(-x^2) R" if tier == "D" else "Q"
+        lines.append(f"/* ERFC_{tier}: pieces " + ", ".join(f"[{float(a)!r}, {float(b)!r}]" for a, b in ERFC_PIECES[tier])
+                     + " centred at " + ", ".join(repr(float(c)) for c, _, _ in pieces) + f"; errors of {what}: "
                      + ", ".join(f"2^{float(mp.log(e, 2)):.1f}" for _, _, e in pieces) + " */\n")
         lines.append(f"#define REFNN_ERFC_TERMS_{tier} {n}\n")
-        lines.append(f"#define REFNN_ERFC_CENTRE_{tier}(lo, mid) refnn__sel(lo, {float(pieces[0][0])!r}, "
-                     f"refnn__sel(mid, {float(pieces[1][0])!r}, {float(pieces[2][0])!r}))\n")
+        conds = ["lo", "mid"] if tier == "D" else ["p0", "p1", "p2"]
+        head = ", ".join(conds)
+        if tier == "F32":
+            lines.append(f"#define REFNN_ERF_MID_C_F32 {ERF_MID_C!r}f\n")
+            lines.append(f"#define REFNN_ERFC_CONST_{tier}({head}) "
+                         + f"{sel}(p0, REFNN_ERF_MID_C_F32, 1.0f)\n")
+        lines.append(f"#define REFNN_ERFC_CENTRE_{tier}({head}) "
+                     + sel_chain(sel, conds, [rounded(p[0], tier) for p in pieces]) + "\n")
         for i in range(n):      # coefficient of t^i
-            cs = [float(p[1][n - 1 - i]) for p in pieces]
-            lines.append(f"#define REFNN_ERFC_C{i}_{tier}(lo, mid) refnn__sel(lo, {cs[0]!r}, refnn__sel(mid, {cs[1]!r}, {cs[2]!r}))\n")
+            cs = [rounded(p[1][n - 1 - i], tier) for p in pieces]
+            lines.append(f"#define REFNN_ERFC_C{i}_{tier}({head}) " + sel_chain(sel, conds, cs) + "\n")
     lines.append("#endif\n")
     if not args.check:
         with open(args.out, "w") as fh:

@@ -2,10 +2,13 @@
 """Measure the error of refnn's own transcendentals in ulps and write docs/transcendentals.md.
 
 float32: every one of the 2^32 inputs (or ``--sample N`` random bit patterns), in chunks; the reference
-is the function in float64 (numpy; erf: torch's float64 erf, the only one at hand) rounded to float32,
-and the error of a result y is |y - ref| / ulp, ulp the spacing of float32 at the correctly rounded
-value (2^-149 among subnormals).  A float64 reference is within about 1 ulp of float64, 2^-29 of a
-float32 ulp: it decides the rounding of every input except those within that distance of a tie.  torch's
+is the function in float64 and the error of a result y is |y - ref| / ulp, ulp the spacing of float32 at
+the float64 reference rounded to float32 (2^-149 among subnormals).  The float64 reference is refnn's own
+float64 function by default (``--reference refnn64``: a different algorithm, measured against mpmath
+below to within 2 ulp of float64, and fast enough for the full run), or numpy's (``--reference numpy``;
+erf: torch's float64 erf, the only one at hand).  Either is within 2 ulp of float64, 2^-28 of a float32
+ulp: it decides the rounding of every input except those within that distance of a tie.  Errors are
+computed only where the result differs from the rounded reference (elsewhere they are at most 0.5).  torch's
 float32 answer over the same inputs is measured beside refnn's (column "torch").
 
 float64: ``--sample64 N`` inputs (random bit patterns and uniform draws over each function's
@@ -47,8 +50,13 @@ def refnn_values(name, x):
     return out
 
 
+REFERENCE = "refnn64"
+
+
 def reference64(name, x64):
-    """float64 values of the function (numpy, or torch for erf)."""
+    """float64 values of the function (refnn's float64 path, or numpy / torch for erf)."""
+    if REFERENCE == "refnn64":
+        return refnn_values(name, x64)
     with np.errstate(all="ignore"):
         if name == "exp":
             return np.exp(x64)
@@ -78,18 +86,27 @@ def torch_values(name, x):
 
 
 def ulp_errors32(y, ref64):
-    """|y - ref| in float32 ulps of the correctly rounded value; 0 where both are the same non-finite value."""
+    """(the largest error in float32 ulps of the rounded reference and its index, the count of results that
+    differ from the rounded reference).  Where a result equals the rounded reference its error is at most
+    0.5 ulp: computed exactly only where they differ (few inputs, so the full run stays cheap), and 0.5 is
+    reported when no result differs."""
     with np.errstate(all="ignore"):
         r32 = ref64.astype(np.float32)
-        mag = np.abs(r32)
+        same = (y.view(np.uint32) == r32.view(np.uint32)) | (np.isnan(y) & np.isnan(ref64))
+        idx = np.flatnonzero(~same)
+        if idx.size == 0:
+            return 0.0, None, 0
+        yd, rd, rr = y[idx], ref64[idx], r32[idx]
+        mag = np.abs(rr)
         mag = np.where(np.isinf(mag), np.float32(3.4028235e38), mag)
         ulp = np.spacing(mag).astype(np.float64)
-        err = np.abs(y.astype(np.float64) - ref64) / ulp
-    same = (y == r32) | (np.isnan(y) & np.isnan(ref64))
-    # an infinite result where the rounded reference is finite (or the other way) is an infinite error
-    err = np.where(same & ~np.isfinite(err), 0.0, err)
-    err = np.where(np.isnan(err) & ~same, np.inf, err)
-    return err, same
+        err = np.abs(yd.astype(np.float64) - rd) / ulp
+        # -0 against +0 is no error in value; an infinite result where the rounded reference is finite (or
+        # the other way), or a NaN against a number, is an infinite error
+        err = np.where((yd == rr) & ~np.isnan(err), 0.0, err)
+        err = np.where(np.isnan(err), np.inf, err)
+    j = int(np.argmax(err))
+    return float(err[j]), int(idx[j]), int(idx.size)
 
 
 def float32_inputs(chunk_index, sample, rng):
@@ -122,19 +139,17 @@ def measure32(sample, seed=0):
                         raise SystemExit(f"{name}: build {lvl} differs from build {builds[-1]}")
                 E._force_build(builds[-1])
             ref = reference64(name, x64)
-            err, same = ulp_errors32(y, ref)
+            err, i, wrong = ulp_errors32(y, ref)
             s = stats[name]
             s["n"] += x.size
-            s["wrong"] += int(np.count_nonzero(~same))
-            i = int(np.argmax(err))
-            if err[i] > s["max"]:
-                s["max"], s["arg"] = float(err[i]), (float(x[i]), float(y[i]), float(ref[i]))
+            s["wrong"] += wrong
+            if i is not None and err > s["max"]:
+                s["max"], s["arg"] = err, (float(x[i]), float(y[i]), float(ref[i]))
             ty = torch_values(name, x)
             if ty is not None:
-                terr, _ = ulp_errors32(ty, ref)
-                j = int(np.argmax(terr))
-                if terr[j] > s["torch_max"]:
-                    s["torch_max"], s["torch_arg"] = float(terr[j]), float(x[j])
+                terr, j, _ = ulp_errors32(ty, ref)
+                if j is not None and terr > s["torch_max"]:
+                    s["torch_max"], s["torch_arg"] = terr, float(x[j])
         if not sample and c % 16 == 15:
             print(f"  float32: {c + 1}/{chunks} chunks, {time.time() - t0:.0f} s", file=sys.stderr)
     return stats, builds
@@ -190,14 +205,20 @@ def write_doc(s32, builds, sample, s64, n64):
         "(`refnn/_kernels/include/refnn_math.h`): range reduction and a polynomial (Chebyshev fits by "
         "`tools/fit_refnn_math.py`), straight-line code whose every branch is a select, so the loops that call "
         "it vectorise and every lane of every build (baseline, AVX2, AVX-512) performs the same IEEE "
-        "operations: the same bits on every CPU, at every position, at every thread count.  float32 is "
-        "computed in double and rounded once; float64 in double.\n\n",
+        "operations: the same bits on every CPU, at every position, at every thread count.  float64 is "
+        "computed in double.  float32 is computed in float: float range reduction, float polynomials, 2^k "
+        "built on int32 bits, the leading terms carried as exact float pairs (Fast2Sum, 12-bit splits) so "
+        "that the result rounds about once; tanh and sigmoid finish their last two or three operations (a "
+        "quotient of e^x) in double, from those exact pairs, and round once to float.\n\n",
         "The error of a result is its distance to the exact value in ulps of the correctly rounded value "
-        "(for float32, the exact value is the float64 reference: numpy's functions, torch's float64 erf; for "
-        "float64, mpmath at 40 digits).  0.5 ulp means correctly rounded on every input measured.  "
+        "(for float32, the exact value is the float64 reference: "
+        + ("refnn's own float64 functions, a different algorithm held to within 2 float64 ulp of mpmath by "
+           "the float64 columns" if REFERENCE == "refnn64" else "numpy's functions, torch's float64 erf")
+        + "; for float64, mpmath at 40 digits).  0.5 ulp means correctly rounded on every input measured.  "
         "\"not correctly rounded\" counts the float32 results that differ from the float64 reference rounded "
         "to float32.  torch's own float32 functions (this machine's build) are measured on the same inputs.\n\n",
-        f"Measured by `python tools/ulp_table.py{' --sample ' + str(sample) if sample else ''}`: float32 over "
+        f"Measured by `python tools/ulp_table.py{' --sample ' + str(sample) if sample else ''}"
+        f"{' --reference numpy' if REFERENCE == 'numpy' else ''}`: float32 over "
         f"{scope}; float64 over {n64:,} sampled inputs per function.  Builds compared bit for bit on the first "
         f"{min(CHUNK, sample or CHUNK):,} inputs: {', '.join(names[b] for b in builds)}.\n\n",
         "| function | float32 max ulp | float32 not correctly rounded | float32 worst input | torch float32 max ulp "
@@ -233,7 +254,11 @@ def main():
     parser.add_argument("--sample", type=int, default=0, help="random float32 inputs instead of all 2^32")
     parser.add_argument("--sample64", type=int, default=20000, help="float64 inputs per function (mpmath)")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--reference", choices=("refnn64", "numpy"), default="refnn64",
+                        help="the float64 reference for float32 (default: refnn's float64 functions)")
     args = parser.parse_args()
+    global REFERENCE
+    REFERENCE = args.reference
     s32, builds = measure32(args.sample)
     s64 = measure64(args.sample64)
     for name in FUNCS:

@@ -4,15 +4,20 @@
  * calls do not vectorise.  These functions are straight-line code: range reduction and a polynomial
  * (coefficients: tools/fit_refnn_math.py, Chebyshev fits, in refnn_math_poly.h), every branch a select
  * of values already computed, so gcc vectorises the loops that call them, and every lane of every build
- * (baseline SSE2, AVX2, AVX-512) performs the same sequence of IEEE double operations: additions,
- * multiplications, divisions, conversions between float and double, integer adds, ands, ors and shifts
- * on the bits.  No FMA (kernels build with -ffp-contract=off), no libm call, no table: the bits do not
- * depend on the CPU, the build or the element's position.
+ * (baseline SSE2, AVX2, AVX-512) performs the same sequence of IEEE operations (double for float64, float
+ * for float32, with the few double steps of tanh and sigmoid): additions, multiplications, divisions,
+ * conversions between float and double, integer adds, ands, ors and shifts on the bits.  No FMA (kernels
+ * build with -ffp-contract=off), no libm call, no table: the bits do not depend on the CPU, the build or
+ * the element's position.
  *
- * float32: each function takes the float, computes in double with the _F polynomials (fit error below
- * 2^-33) and rounds once to float, so the result is the correctly rounded value except when the exact
- * value lies within about 2^-9 ulp of a rounding boundary: within 1 ulp everywhere.  float64: the _D
- * polynomials; within 2 ulp.  docs/transcendentals.md has the measured table (tools/ulp_table.py).
+ * float64: the _D polynomials, in double; within 2 ulp.  float32: computed in float (the _F32 polynomials,
+ * float coefficients): float range reduction with Cody-Waite constants in float, 2^k built on int32 bits
+ * (int32 adds, shifts, ands: SSE2 has them, so the baseline build vectorises 4 lanes, AVX2 8, AVX-512 16),
+ * the leading terms carried as exact pairs of floats (Fast2Sum; 12-bit splits whose products are exact)
+ * so that each result rounds about once: within 0.9 ulp over all 2^32 inputs.  tanh and sigmoid end with
+ * a quotient of e^x: those two or three operations are in double, from the exact float pairs (conversions,
+ * additions, one division: no int64 operation), rounded once to float.  docs/transcendentals.md has the
+ * measured table (tools/ulp_table.py).
  *
  * Reductions (x the argument):
  *   exp:   k = round(x / ln 2), r = (x - k ln2_hi) - k ln2_lo, e^x = 2^k (1 + r + r^2 P(r)); 2^k applied
@@ -28,6 +33,22 @@
  *          below 1, then erf itself as one polynomial in |x| - 2.46 on [1, 3.92], 1 beyond (erf(3.92)
  *          rounds to 1 as a float);
  *   sigmoid: 1 / (1 + e^(-x)).
+ * float32 (the same ideas in float):
+ *   exp:   k = round(x log2e), hi = x - k ln2_hi (exact), lo = k ln2_lo, e^(hi - lo) - 1 = A + B with
+ *          A + (its error) = r + rh^2/2 by Fast2Sum (r = fl(hi - lo), rh its 12 high bits) and B the smaller
+ *          terms (r's rounding error, rh rl + rl^2/2, r^3 P(r)); e^x = 2^k ((1 + A) + B), 1 + A by Fast2Sum,
+ *          2^k in two halves (subnormal results round once);
+ *   expm1: (2^k - 1) + 2^k A by Fast2Sum (exact 2^k - 1, its rounding error added back for k > 24), then
+ *          + 2^k B, x clamped to [-18, 44] (e^x beyond 44);
+ *   log:   the float64 reduction in float; |k| <= 1: (k ln2_hi + f) exact, then the correction; otherwise
+ *          k ln2_hi + (f - correction);
+ *   log1p: u = 1 + x with its rounding error c (Fast2Sum), log(u)'s two parts + c / u;
+ *   tanh:  |x| < 0.55: x + x z T(z), z = x^2; beyond, 1 - 2 / (e^(2|x|) + 1) in double from exp's parts,
+ *          |x| clamped to 9.5 (tanh rounds to 1 from 9.02);
+ *   erf:   |x| < 0.5: x + x S(x^2); [0.5, 3.92]: C - Q(|x| - centre) in four pieces whose coefficients each
+ *          lane selects (C = erf(0.75) rounded and Q = C - erf on [0.5, 1], C = 1 and Q = erfc beyond), so
+ *          that the last operation rounds once; 1 beyond 3.92;
+ *   sigmoid: E = e^(-|x|) in double from exp's parts, 1 / (1 + E) for x >= 0, E / (1 + E) below.
  * Special values: NaN gives NaN; exp(+inf) = +inf, exp(-inf) = 0, overflow to +inf and underflow to 0
  * at the thresholds where the correctly rounded value does; log(0) = -inf, log(x < 0) = NaN,
  * log(+inf) = +inf, log1p(-1) = -inf; tanh, erf, expm1, log1p keep the sign of +-0 (f(-0) = -0).
@@ -182,103 +203,200 @@ REFNN_MATH_INLINE double refnn_sigmoid(double x) {
     return 1.0 / (1.0 + refnn_exp(-x));
 }
 
-/* ------------------------------------------------------------------ float32: in double, rounded once */
-/* e^x for a double x that is a float (|x| clamped to 200: the float result is 0 or inf beyond) */
-REFNN_MATH_INLINE double refnn__exp_for_f(double x) {
-    double xc = refnn__sel(x < -200.0, -200.0, x);
-    xc = refnn__sel(xc > 200.0, 200.0, xc);
-    double k = (xc * REFNN_LOG2E + REFNN_ROUNDER) - REFNN_ROUNDER;
-    double r = (xc - k * REFNN_LN2_HI) - k * REFNN_LN2_LO;
-    double p = 1.0 + (r + (r * r) * REFNN_POLY_EXP_F(r));
-    return p * refnn__pow2(k);
+/* ------------------------------------------------------------------ float32: in float */
+REFNN_MATH_INLINE float refnn__bits_f(int32_t i) { union { float f; int32_t i; } u; u.i = i; return u.f; }
+REFNN_MATH_INLINE int32_t refnn__f_bits(float f) { union { float f; int32_t i; } u; u.f = f; return u.i; }
+REFNN_MATH_INLINE float refnn__fabsf(float x) { return refnn__bits_f(refnn__f_bits(x) & INT32_MAX); }
+REFNN_MATH_INLINE float refnn__with_sign_off(float a, float x) {        /* a >= 0 (or +0) with x's sign bit */
+    return refnn__bits_f(refnn__f_bits(a) | (refnn__f_bits(x) & INT32_MIN));
+}
+/* 2^k for an integer k in [-126, 127], built on the bits */
+REFNN_MATH_INLINE float refnn__pow2f(int32_t k) { return refnn__bits_f((k + 127) << 23); }
+/* x with its 12 low significand bits cleared: x = hi + (x - hi) exactly, and hi * hi, hi * (x - hi),
+   (x - hi)^2 are exact (12-bit factors) */
+REFNN_MATH_INLINE float refnn__split_hi(float x) { return refnn__bits_f(refnn__f_bits(x) & (int32_t)0xfffff000); }
+
+#define REFNN_LN2_HI_F 0.693145751953125f              /* ln 2 in 15 bits: k ln2_hi exact for |k| < 512 */
+#define REFNN_LN2_LO_F 1.42860676533018704e-06f        /* ln 2 - ln2_hi, rounded */
+#define REFNN_LOG2E_F 1.44269502162933349609f
+#define REFNN_ROUNDER_F 12582912.0f                    /* 1.5 * 2^23: t + ROUNDER - ROUNDER rounds t to an integer */
+
+/* e^x = 2^k (1 + A + B) with |B| << |A| <= 0.42, x a float in [-104, 89] (callers clamp).
+   k = round(x / ln 2) (bits of x log2e + ROUNDER), hi = x - k ln2_hi (exact), lo = k ln2_lo, the reduced
+   argument rho = hi - lo, carried as r = fl(hi - lo) and its error re = (hi - r) - lo;
+   e^rho - 1 = rho + rho^2/2 + rho^3 P(rho): rho^2/2 = rh^2/2 + (rh rl + rl^2/2 + r re) with rh, rl the 12-bit
+   split of r (rh^2/2 exact), A + B = r + rh^2/2 by Fast2Sum (|r| >= rh^2/2), every smaller term added into B
+   in the order written (re, the split's cross terms, r^3 P(r)).  Error of A + B: about 2^-30 of e^rho. */
+REFNN_MATH_INLINE void refnn__expf_parts(float xc, int32_t *k, float *A, float *B) {
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    *k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float hi = xc - kf * REFNN_LN2_HI_F;
+    float lo = kf * REFNN_LN2_LO_F;
+    float r = hi - lo;
+    float re = (hi - r) - lo;
+    float rh = refnn__split_hi(r), rl = r - rh;
+    float q = 0.5f * (rh * rh);
+    float a = r + q;
+    float e1 = (r - a) + q;
+    float small = (re + ((rh * rl + 0.5f * (rl * rl)) + r * re)) + (r * r) * (r * REFNN_POLY_EXP3_F32(r));
+    *A = a;
+    *B = e1 + small;
 }
 
-/* e^x - 1, x a float clamped to [-40, 200] (-1 and inf in float beyond) */
-REFNN_MATH_INLINE double refnn__expm1_for_f(double x) {
-    double xc = refnn__sel(x < -40.0, -40.0, x);
-    xc = refnn__sel(xc > 200.0, 200.0, xc);
-    double k = (xc * REFNN_LOG2E + REFNN_ROUNDER) - REFNN_ROUNDER;
-    double r = (xc - k * REFNN_LN2_HI) - k * REFNN_LN2_LO;
-    double s = r + (r * r) * REFNN_POLY_EXP_F(r);
-    double p2 = refnn__pow2(k);
-    return (p2 - 1.0) + p2 * s;                 /* 2^k - 1 is exact for k in [-58, 58]; beyond 1 is lost in
-                                                   a value that is -1 or inf as a float anyway */
+/* 2^k (P_hi + P_lo) rounded once: 2^k in two halves 2^k1 2^k2 (k in [-151, 128]), the first product exact */
+REFNN_MATH_INLINE float refnn__scale2f(float p, int32_t k) {
+    int32_t k1 = k >> 1, k2 = k - k1;
+    return (p * refnn__pow2f(k1)) * refnn__pow2f(k2);
 }
 
-/* log(x) for a double x > 0 that is a float (normal in double) */
-REFNN_MATH_INLINE double refnn__log_for_f(double x) {
-    int64_t ix = refnn__d_bits(x) + (0x3ff0000000000000LL - 0x3fe6a09e667f3bcdLL);
-    double k = refnn__bits_d((int64_t)(((uint64_t)ix >> 52) & 0x7ff) | 0x4330000000000000LL)
-               - (4503599627370496.0 + 1023.0);
-    double m = refnn__bits_d((ix & 0x000fffffffffffffLL) + 0x3fe6a09e667f3bcdLL);
-    double f = m - 1.0;
-    double hfsq = 0.5 * f * f;
-    double s = f / (2.0 + f);
-    double z = s * s;
-    double R = z * REFNN_POLY_LOG_F(z);
-    return k * REFNN_LN2_HI - ((hfsq - (s * (hfsq + R) + k * REFNN_LN2_LO)) - f);
+REFNN_MATH_INLINE float refnn__clampf(float x, float lo, float hi) {
+    float c = refnn__self(x < lo, lo, x);
+    return refnn__self(c > hi, hi, c);
 }
 
+/* e^x: 1 + A + B = P_hi + (P_lo + B) with P_hi + P_lo = 1 + A (Fast2Sum), one rounding, then 2^k */
 REFNN_MATH_INLINE float refnn_expf(float x) {
-    float y = (float)refnn__exp_for_f((double)x);
+    int32_t k;
+    float A, B;
+    refnn__expf_parts(refnn__clampf(x, -104.0f, 89.0f), &k, &A, &B);
+    float ph = 1.0f + A;
+    float pl = (1.0f - ph) + A;
+    float y = refnn__scale2f(ph + (pl + B), k);
     return refnn__self(x != x, x, y);
 }
 
+/* e^x - 1 = (2^k - 1) + 2^k A + 2^k B, x clamped to [-18, 44] (2^k - 1 exact for |k| <= 24, -1 below);
+   C_hi + C_lo = (2^k - 1) + 2^k A by Fast2Sum (|2^k - 1| >= |2^k A| for k != 0; C_lo = 0 for k = 0), then
+   C_hi + (C_lo + 2^k B), one rounding.  Above 44 e^x - 1 rounds as e^x does: refnn_expf. */
 REFNN_MATH_INLINE float refnn_expm1f(float x) {
-    float y = (float)refnn__expm1_for_f((double)x);
-    y = refnn__self(x == 0.0f, x, y);
+    int32_t k;
+    float A, B;
+    refnn__expf_parts(refnn__clampf(x, -18.0f, 44.0f), &k, &A, &B);
+    float s = refnn__pow2f(k);
+    float u = s - 1.0f;
+    float ue = (s - u) - 1.0f;                            /* 2^k - 1 - u: 0 for k <= 24, exact beyond */
+    float sa = s * A;
+    float ch = u + sa;
+    float cl = (u - ch) + sa;
+    float y = ch + ((cl + ue) + s * B);
+    y = refnn__self(x > 44.0f, refnn_expf(x), y);
+    y = refnn__self(x == 0.0f, x, y);                     /* +-0 (A would lose -0's sign) */
     return refnn__self(x != x, x, y);
+}
+
+/* log(x) = Y_hi + Y_lo for a float x > 0 finite (subnormal allowed): x = 2^k m, m in [sqrt(1/2), sqrt(2)),
+   f = m - 1 (exact), s = f / (2 + f), z = s^2, log(1 + f) = f - (f^2/2 - s (f^2/2 + z R(z))).
+   |k| <= 1: Y_hi = k ln2_hi + f (exact: f's bits fit the sum's precision), Y_lo = the rest;
+   |k| >= 2: Y_hi = k ln2_hi, Y_lo = f - (...): the rounding of Y_lo is below 1/8 ulp of the result. */
+REFNN_MATH_INLINE void refnn__logf_parts(float x, float *Yh, float *Yl) {
+    int tiny = x < 1.17549435e-38f;
+    float xs = refnn__self(tiny, x * 8388608.0f, x);                          /* * 2^23 */
+    int32_t ix = refnn__f_bits(xs) + (0x3f800000 - 0x3f3504f3);
+    int32_t ki = (ix >> 23) - 127 - 23 * tiny;
+    float k = (float)ki;
+    float m = refnn__bits_f((ix & 0x007fffff) + 0x3f3504f3);
+    float f = m - 1.0f;
+    float hfsq = 0.5f * (f * f);
+    float s = f / (2.0f + f);
+    float z = s * s;
+    float R = z * REFNN_POLY_LOG_F32(z);
+    float corr = hfsq - (s * (hfsq + R) + k * REFNN_LN2_LO_F);
+    float kh = k * REFNN_LN2_HI_F;
+    int near = (ki >= -1) & (ki <= 1);
+    *Yh = refnn__self(near, kh + f, kh);
+    *Yl = refnn__self(near, -corr, f - corr);
 }
 
 REFNN_MATH_INLINE float refnn_logf(float x) {
-    double xd = x;
-    double xs = refnn__sel(xd > 0.0, xd, 1.0);            /* keep the reduction's input positive and finite */
-    xs = refnn__sel(xd == __builtin_inf(), 1.0, xs);
-    float y = (float)refnn__log_for_f(xs);
+    float xs = refnn__self(x > 0.0f, x, 1.0f);            /* keep the reduction's input positive and finite */
+    xs = refnn__self(x == __builtin_inff(), 1.0f, xs);
+    float Yh, Yl;
+    refnn__logf_parts(xs, &Yh, &Yl);
+    float y = Yh + Yl;
     y = refnn__self(x == __builtin_inff(), x, y);
     y = refnn__self(x == 0.0f, -__builtin_inff(), y);
     y = refnn__self(x < 0.0f, __builtin_nanf(""), y);
     return refnn__self(x != x, x, y);
 }
 
+/* log1p(x) = log(u) + c / u, u = fl(1 + x) and c = (1 + x) - u exactly (Fast2Sum, larger operand first) */
 REFNN_MATH_INLINE float refnn_log1pf(float x) {
-    double xd = x;
-    double u = 1.0 + xd;                        /* exact: a float and 1 fit in 53 bits unless |x| < 2^-29 */
-    double us = refnn__sel(u > 0.0, refnn__sel(xd == __builtin_inf(), 2.0, u), 2.0);
-    double c = xd - (u - 1.0);                  /* the rounding error of u (Fast2Sum, |x| < 1; 0 beyond) */
-    double ya = refnn__log_for_f(us) + c / us;
-    float y = (float)ya;
-    y = refnn__self(refnn__fabs(xd) < 1.0 / 1073741824.0, x, y);   /* |x| < 2^-30: log1p(x) rounds to x, -0 kept */
+    float u = 1.0f + x;
+    float ax = refnn__fabsf(x);
+    float c = refnn__self(ax > 1.0f, 1.0f - (u - x), x - (u - 1.0f));
+    float us = refnn__self(u > 0.0f, refnn__self(x == __builtin_inff(), 2.0f, u), 2.0f);
+    float Yh, Yl;
+    refnn__logf_parts(us, &Yh, &Yl);
+    float y = Yh + (Yl + c / us);
+    y = refnn__self(ax < 5.9604645e-8f, x, y);            /* |x| < 2^-24: log1p(x) rounds to x, -0 kept */
     y = refnn__self(x == __builtin_inff(), x, y);
     y = refnn__self(x == -1.0f, -__builtin_inff(), y);
     y = refnn__self(x < -1.0f, __builtin_nanf(""), y);
     return refnn__self(x != x, x, y);
 }
 
-REFNN_MATH_INLINE float refnn_tanhf(float x) {
-    double a = refnn__fabs((double)x);
-    a = refnn__sel(a > 10.0, 10.0, a);                    /* tanh(10) rounds to 1 in float */
-    double t = refnn__expm1_for_f(refnn__sel(a < 1.0, -2.0 * a, 2.0 * a));
-    double z = refnn__sel(a < 1.0, -t / (t + 2.0), 1.0 - 2.0 / (t + 2.0));
-    z = refnn__sel(a < 1.0 / 1073741824.0, a, z);         /* tiny: tanh(x) rounds to x (and expm1 to -2a would
-                                                   be inexact below float's precision) */
-    float y = (float)refnn__with_sign_of(z, (double)x);
+/* erf: |x| < 0.5: x + x S(x^2); 0.5 <= |x| < 3.92: C - Q(|x| - centre) in four pieces ([0.5, 1], [1, 1.5],
+   [1.5, 2.25], [2.25, 3.92]) whose coefficients each lane selects, C = 1 and Q = erfc beyond 1, C = erf(0.75)
+   rounded to float and Q = C - erf below (tools/fit_refnn_math.py); 1 beyond 3.92; the sign put back */
+REFNN_MATH_INLINE float refnn_erff(float x) {
+    float a = refnn__fabsf(x);
+    float as = refnn__self(a < 0.5f, a, 0.0f);
+    float small = as + as * REFNN_POLY_ERF_SMALL_F32(as * as);
+    float al = refnn__clampf(a, 0.5f, 3.92f);
+    int p0 = al < 1.0f, p1 = al < 1.5f, p2 = al < 2.25f;
+    float t = al - REFNN_ERFC_CENTRE_F32(p0, p1, p2);
+    float R = REFNN_ERFC_C11_F32(p0, p1, p2);
+    R = REFNN_ERFC_C10_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C9_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C8_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C7_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C6_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C5_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C4_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C3_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C2_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C1_F32(p0, p1, p2) + t * R;
+    R = REFNN_ERFC_C0_F32(p0, p1, p2) + t * R;
+    float large = REFNN_ERFC_CONST_F32(p0, p1, p2) - R;
+    float y = refnn__self(a < 0.5f, small, refnn__self(a >= 3.92f, 1.0f, large));
+    y = refnn__with_sign_off(y, x);
     return refnn__self(x != x, x, y);
 }
 
-REFNN_MATH_INLINE float refnn_erff(float x) {
-    double a = refnn__fabs((double)x);
-    double as = refnn__sel(a < 1.0, a, 0.0);
-    double small = as + as * REFNN_POLY_ERF_SMALL_F(as * as);
-    double al = refnn__sel(a < 1.0, 1.0, refnn__sel(a > 3.92, 3.92, a));
-    double large = REFNN_POLY_ERF_LARGE_F(al - 2.46);
-    double y = refnn__sel(a < 1.0, small, refnn__sel(a >= 3.92, 1.0, large));
-    float r = (float)refnn__with_sign_of(y, (double)x);
-    return refnn__self(x != x, x, r);
+/* e^x as a double, exact from the float parts: 2^k (P_hi + (P_lo + B)), x in [-104, 89] */
+REFNN_MATH_INLINE double refnn__expf_as_double(float xc) {
+    int32_t k;
+    float A, B;
+    refnn__expf_parts(xc, &k, &A, &B);
+    float ph = 1.0f + A;
+    float pl = (1.0f - ph) + A;
+    int32_t k1 = k >> 1, k2 = k - k1;
+    return ((double)ph + ((double)pl + (double)B)) * ((double)refnn__pow2f(k1) * (double)refnn__pow2f(k2));
 }
 
+/* tanh: |x| < 0.55: x + x z T(z), z = x^2; beyond, 1 - 2 / (E + 1) with E = e^(2|x|) from the float parts,
+   these three operations in double (E carries the parts' 2^-30 accuracy; a float quotient would lose up
+   to 1 ulp); |x| clamped to 9.5 (tanh rounds to 1 from 9.02); the sign of x put back on the bits */
+REFNN_MATH_INLINE float refnn_tanhf(float x) {
+    float a = refnn__fabsf(x);
+    float as = refnn__self(a < 0.55f, a, 0.0f);
+    float z = as * as;
+    float small = as + as * (z * REFNN_POLY_TANH_SMALL_F32(z));
+    float al = refnn__clampf(a, 0.55f, 9.5f);
+    double E = refnn__expf_as_double(al + al);
+    float large = (float)(1.0 - 2.0 / (E + 1.0));
+    float y = refnn__self(a < 0.55f, small, large);
+    y = refnn__with_sign_off(y, x);
+    return refnn__self(x != x, x, y);
+}
+
+/* sigmoid: E = e^(-|x|) from the float parts (refnn_expf's steps), then in double 1 / (1 + E) for x >= 0,
+   E / (1 + E) below, rounded once to float */
 REFNN_MATH_INLINE float refnn_sigmoidf(float x) {
-    float y = (float)(1.0 / (1.0 + refnn__exp_for_f(-(double)x)));
+    double E = refnn__expf_as_double(refnn__clampf(-refnn__fabsf(x), -104.0f, 0.0f));
+    double d = 1.0 + E;
+    float y = (float)(refnn__sel(x >= 0.0f, 1.0, E) / d);
     return refnn__self(x != x, x, y);
 }
 #endif
