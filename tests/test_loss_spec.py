@@ -93,3 +93,55 @@ def test_block_sums_are_sequential_per_block(dtype, n, threads):
         flat = np.ascontiguousarray(view, dtype=np.float64)
         expected = [np.cumsum(flat[b * K.SUM_BLOCK:(b + 1) * K.SUM_BLOCK])[-1] for b in range(nblocks)]
         np.testing.assert_array_equal(partials, np.array(expected, dtype=np.float64))
+
+
+def _ctc_problem(dtype, rng, T, N, C, L):
+    x = rng.standard_normal((T, N, C))
+    log_probs = (x - np.log(np.exp(x).sum(axis=2, keepdims=True))).astype(dtype)
+    log_probs[rng.random((T, N, C)) < 0.02] = -np.inf   # impossible classes at some frames
+    targets = rng.integers(1, C, size=(N, max(L, 1))).astype(np.int64)[:, :L].copy()
+    if L > 2:
+        targets[0, 1] = targets[0, 0]   # a repeated label: the skip transition is barred there
+        targets[-1, :] = targets[-1, 0]
+    input_lengths = rng.integers(0, T + 1, size=N).astype(np.int64)
+    input_lengths[0] = T
+    target_lengths = rng.integers(0, L + 1, size=N).astype(np.int64)
+    if N > 2:
+        target_lengths[1] = L
+        input_lengths[1] = max(0, L - 1)    # too short: an infinite loss
+    return log_probs, np.ascontiguousarray(targets.reshape(N, L)), input_lengths, target_lengths
+
+
+def _ctc_run(K_ctc, fwd, bwd, problem, zero_infinity, grad_out):
+    log_probs, targets, input_lengths, target_lengths = problem
+    T, N, C = log_probs.shape
+    L = targets.shape[1]
+    dtype = log_probs.dtype
+    log_alpha = np.full((N, T, 2 * L + 1), 7, dtype=dtype)
+    nll = np.empty(N, dtype=dtype)
+    getattr(K_ctc, fwd)(log_probs, targets, input_lengths, target_lengths, 0, log_alpha, nll, 2)
+    grad = np.full(log_probs.shape, -np.inf, dtype=dtype)
+    log_beta = np.empty_like(log_alpha)
+    getattr(K_ctc, bwd)(log_probs, targets, input_lengths, target_lengths, 0, log_alpha, nll, grad_out,
+                        zero_infinity, log_beta, grad, 2)
+    valid = np.zeros(log_alpha.shape, dtype=bool)   # the alpha entries either loop defines
+    for n in range(N):
+        if input_lengths[n] > 0:
+            valid[n, 0, :] = True
+            valid[n, :input_lengths[n], :2 * target_lengths[n] + 1] = True
+    return nll, np.where(valid, log_alpha, 0), grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("T,N,C,L", [(1, 1, 2, 0), (6, 3, 3, 2), (30, 5, 6, 7), (50, 4, 20, 12)])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_rows_equal_spec(dtype, T, N, C, L, zero_infinity):
+    from refnn._kernels import ctc as K_ctc
+    rng = np.random.default_rng(T * 100 + L)
+    problem = _ctc_problem(dtype, rng, T, N, C, L)
+    for grad_out in (rng.standard_normal(N).astype(dtype), np.broadcast_to(np.ones(1, dtype), (N,))):
+        with np.errstate(all="ignore"):
+            fast = _ctc_run(K_ctc, "ctc_fwd", "ctc_bwd", problem, zero_infinity, grad_out)
+            spec = _ctc_run(K_ctc, "ctc_fwd_spec", "ctc_bwd_spec", problem, zero_infinity, grad_out)
+        for a, b in zip(fast, spec):
+            np.testing.assert_array_equal(_bits(a), _bits(b))
