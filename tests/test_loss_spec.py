@@ -145,3 +145,34 @@ def test_ctc_rows_equal_spec(dtype, T, N, C, L, zero_infinity):
             spec = _ctc_run(K_ctc, "ctc_fwd_spec", "ctc_bwd_spec", problem, zero_infinity, grad_out)
         for a, b in zip(fast, spec):
             np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+@pytest.mark.parametrize("C", [1, 5, 16, 33, 1000])
+def test_cross_entropy_row_max_equals_spec(C):
+    """float32 rows: the 16-lane row maximum (refnn_ce_rows.h) against loss.pyx's 8-lane specification, through
+    the fused cross-entropy's outputs (row max, log-sum-exp, picked log-probability)."""
+    rng = np.random.default_rng(C)
+    x = rng.standard_normal((12, C)).astype(np.float32)
+    x[1] = -np.abs(x[1])
+    x[1, C // 2] = -0.0
+    x[1, -1] = 0.0                     # a zero maximum: the first zero's sign
+    x[2] = -np.abs(x[2])
+    x[2, 0] = 0.0
+    x[2, -1] = -0.0
+    x[3, C // 3] = np.nan
+    x[4, -1] = np.inf
+    x[5, :] = -np.inf
+    x[6, C - 1] = 50.0                 # the maximum in the tail
+    target = rng.integers(0, C, size=12).astype(np.int64)
+    outs = []
+    for spec in (True, False):
+        old = K.set_spec(spec)
+        try:
+            picked, row_max, log_total = (np.empty(12, np.float32) for _ in range(3))
+            with np.errstate(all="ignore"):
+                K.cross_entropy_fwd(x, target, -100, picked, row_max, log_total, 2)
+        finally:
+            K.set_spec(old)
+        outs.append((picked, row_max, log_total))
+    for a, b in zip(*outs):
+        np.testing.assert_array_equal(_bits(a), _bits(b))

@@ -19,6 +19,7 @@ cdef extern from "refnn_ce_rows.h" nogil:
     int refnn_ce_init(int max_level)
     void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s)
     void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
+    float refnn_ce_rowmax_f32(const float *x, long D)
 
 from refnn._isa import MAX_LEVEL, check_level
 
@@ -244,6 +245,9 @@ cdef inline floating row_max(const floating* x, Py_ssize_t D) noexcept nogil:
     cdef int nan_lane[8]
     cdef floating m
     cdef Py_ssize_t d, j, full = D - D % 8
+    if floating is float:
+        if not _spec:   # the same value, 16 lanes in refnn_ce_rows.h's build
+            return refnn_ce_rowmax_f32(x, D)
     for j in range(8):
         lane[j] = x[0]
         nan_lane[j] = 0
