@@ -20,6 +20,8 @@
 #include "refnn_isa.h"
 #include "refnn_math.h"
 
+typedef int32_t refnn_ce_v8i __attribute__((vector_size(32)));
+
 /* A float's bits as an int32 ordered like the floats (-0 just below +0; NaNs beyond the infinities), so that a
    row's maximum is an integer maximum, which vectorises under any floating-point flags */
 static inline __attribute__((always_inline)) int32_t refnn_ce_key(const float *p)
@@ -60,29 +62,37 @@ static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float 
     }                                                                                            \
     static ATTR float refnn_ce_rowmax_f32##SUFFIX(const float *restrict x, long D)                 \
     {                                                                                            \
-        int32_t key[16], nan_lane[16], k, top;                                                   \
+        refnn_ce_v8i key0, key1, nan0 = {0}, nan1 = {0}, v0, v1, k0, k1, m0, m1;                 \
+        const refnn_ce_v8i sign_off = {INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,               \
+                                       INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};              \
+        const refnn_ce_v8i inf_bits = {0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,          \
+                                       0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000};         \
+        int32_t k, top = INT32_MIN, any_nan = 0;                                                 \
         long d, j, full = D - D % 16;                                                            \
-        for (j = 0; j < 16; j++) {                                                               \
-            key[j] = INT32_MIN;                                                                  \
-            nan_lane[j] = 0;                                                                     \
+        key0 = key1 = ~sign_off;   /* INT32_MIN in every lane */                              \
+        for (d = 0; d < full; d += 16) {                                                         \
+            __builtin_memcpy(&v0, x + d, sizeof v0);                                             \
+            __builtin_memcpy(&v1, x + d + 8, sizeof v1);                                         \
+            k0 = v0 ^ ((v0 >> 31) & sign_off);                                                   \
+            k1 = v1 ^ ((v1 >> 31) & sign_off);                                                   \
+            m0 = k0 > key0;                                                                      \
+            m1 = k1 > key1;                                                                      \
+            key0 = (k0 & m0) | (key0 & ~m0);                                                     \
+            key1 = (k1 & m1) | (key1 & ~m1);                                                     \
+            nan0 |= (v0 & sign_off) > inf_bits;                                                  \
+            nan1 |= (v1 & sign_off) > inf_bits;                                                  \
         }                                                                                        \
-        for (d = 0; d < full; d += 16)                                                           \
-            for (j = 0; j < 16; j++) {                                                           \
-                k = refnn_ce_key(x + d + j);                                                     \
-                key[j] = k > key[j] ? k : key[j];                                                \
-                nan_lane[j] |= refnn_ce_isnan(x + d + j);                                        \
-            }                                                                                    \
-        top = INT32_MIN;                                                                         \
-        k = 0;                                                                                   \
-        for (j = 0; j < 16; j++) {                                                               \
-            top = key[j] > top ? key[j] : top;                                                   \
-            k |= nan_lane[j];                                                                    \
+        for (j = 0; j < 8; j++) {                                                                \
+            top = key0[j] > top ? key0[j] : top;                                                 \
+            top = key1[j] > top ? key1[j] : top;                                                 \
+            any_nan |= nan0[j] | nan1[j];                                                        \
         }                                                                                        \
         for (d = full; d < D; d++) {                                                             \
-            top = refnn_ce_key(x + d) > top ? refnn_ce_key(x + d) : top;                         \
-            k |= refnn_ce_isnan(x + d);                                                          \
+            k = refnn_ce_key(x + d);                                                             \
+            top = k > top ? k : top;                                                             \
+            any_nan |= refnn_ce_isnan(x + d);                                                    \
         }                                                                                        \
-        if (k)                                                                                   \
+        if (any_nan)                                                                             \
             return __builtin_nanf("");                                                           \
         if (top == 0 || top == -1)   /* +0 or -0: the first zero's sign */                      \
             for (d = 0; d < D; d++)                                                              \
