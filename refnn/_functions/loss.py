@@ -323,7 +323,8 @@ def _mean_norm(n, reduction, dtype):
 
 class _ParamPointwiseLossFunction(Function):
     """loss(x, y; param) per element, then the reduction; the kernels are ``fwd(x, y, param, out, threads)``
-    and ``bwd(x, y, g, param, norm, grad_input, threads)``; the gradient of y is minus that of x."""
+    and ``bwd(x, y, g, param, norm, grad_input, grad_target, want_target, threads)``; the gradient of y is
+    minus that of x (written by the same kernel pass)."""
 
     @classmethod
     def forward(cls, ctx, input, target, reduction, param):
@@ -336,12 +337,13 @@ class _ParamPointwiseLossFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.arrays
+        want_target = bool(ctx.needs_input_grad[1])
         grad_input = np.empty_like(x)
+        grad_target = np.empty_like(x) if want_target else grad_input   # written in the same pass as grad_input
         ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(ctx.param),
-                        _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, threads())
-        grad_input = grad_input.reshape(ctx.shape)
-        return (grad_input if ctx.needs_input_grad[0] else None,
-                -grad_input if ctx.needs_input_grad[1] else None, None, None)
+                        _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, grad_target, want_target, threads())
+        return (grad_input.reshape(ctx.shape) if ctx.needs_input_grad[0] else None,
+                grad_target.reshape(ctx.shape) if want_target else None, None, None)
 
 
 class SmoothL1LossFunction(_ParamPointwiseLossFunction):

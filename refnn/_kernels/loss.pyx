@@ -19,6 +19,7 @@ cdef extern from "refnn_ce_rows.h" nogil:
     int refnn_ce_init(int max_level)
     void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s)
     void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
+    float refnn_ce_rowmax_f32(const float *x, long D)
 
 from refnn._isa import MAX_LEVEL, check_level
 
@@ -30,6 +31,47 @@ def _set_isa_level(int max_level):
 
 check_level(refnn_ce_init(MAX_LEVEL), _set_isa_level)
 
+cdef extern from "refnn_loss_rows.h" nogil:
+    int refnn_loss_rows_init(int max_level)
+    void refnn_smooth_l1_bwd_f32(const float *x, const float *y, const float *g, long gstep, float p, float norm,
+                                 float *gi, float *gt, long n)
+    void refnn_smooth_l1_bwd_f64(const double *x, const double *y, const double *g, long gstep, double p,
+                                 double norm, double *gi, double *gt, long n)
+    void refnn_huber_bwd_f32(const float *x, const float *y, const float *g, long gstep, float p, float norm,
+                             float *gi, float *gt, long n)
+    void refnn_huber_bwd_f64(const double *x, const double *y, const double *g, long gstep, double p,
+                             double norm, double *gi, double *gt, long n)
+    void refnn_kl_div_fwd_f32(const float *x, const float *t, float *out, long n, int log_target)
+    void refnn_kl_div_fwd_f64(const double *x, const double *t, double *out, long n, int log_target)
+    void refnn_kl_div_bwd_f32(const float *x, const float *t, const float *g, long gstep, float *gi, float *gt,
+                              long n, int log_target)
+    void refnn_kl_div_bwd_f64(const double *x, const double *t, const double *g, long gstep, double *gi,
+                              double *gt, long n, int log_target)
+
+
+def _set_rows_level(int max_level):
+    """Re-choose refnn_loss_rows.h's build, up to max_level (refnn._isa.forced); the level chosen."""
+    return refnn_loss_rows_init(max_level)
+
+
+check_level(refnn_loss_rows_init(MAX_LEVEL), _set_rows_level)
+
+# The elementwise losses' vectorised loops (refnn_loss_rows.h) run unless spec is set: then the Cython loops
+# below, their specification, run instead (tests/test_loss_spec.py holds the two bit-identical).
+cdef bint _spec = False
+
+
+def set_spec(bint flag):
+    """Run the specification loops (True) or the vectorised rows (False); the previous setting."""
+    global _spec
+    cdef bint old = _spec
+    _spec = flag
+    return old
+
+
+cdef enum:
+    CHUNK = 8192   # elements per call of a row loop (a prange's unit; elementwise, so any split gives the same bits)
+
 # elements per block of an ordered sum (fixed: the partition never depends on threads)
 cdef enum:
     BLOCK = 4096
@@ -37,18 +79,59 @@ SUM_BLOCK = BLOCK
 
 
 # ---------------------------------------------------------------- ordered sums
-def block_sums(const floating[:] values, double[::1] partials, int num_threads):
-    """partials[b] = sum of values[b*BLOCK:(b+1)*BLOCK] in ascending order, in double."""
-    cdef Py_ssize_t n = values.shape[0], nblocks = partials.shape[0], b, i, end
-    cdef double acc
-    for b in prange(nblocks, nogil=True, num_threads=num_threads, schedule="static"):
-        acc = 0
+cdef enum:
+    GROUP = 8   # blocks summed side by side by one thread: 8 independent chains, each block's order kept
+
+
+cdef inline void group_block_sums(const floating* v, Py_ssize_t stride, Py_ssize_t b0, Py_ssize_t nb,
+                                  Py_ssize_t n, double* partials) noexcept nogil:
+    """partials[b] for b in [b0, b0 + nb): each block's elements added in ascending order in double.
+
+    A full group of GROUP whole blocks runs its GROUP sums in one loop (lane j: block b0 + j), so the
+    additions of different blocks overlap instead of waiting on one long chain; each lane still adds its
+    block's elements one by one in ascending order, the bits of the block-at-a-time loop."""
+    cdef double acc[GROUP]
+    cdef Py_ssize_t i, j, b, end
+    cdef const floating* base
+    if nb == GROUP and (b0 + GROUP) * BLOCK <= n:
+        for j in range(GROUP):
+            acc[j] = 0
+        base = v + b0 * BLOCK * stride
+        if stride == 1:
+            for i in range(BLOCK):
+                for j in range(GROUP):
+                    acc[j] = acc[j] + base[j * BLOCK + i]
+        else:
+            for i in range(BLOCK):
+                for j in range(GROUP):
+                    acc[j] = acc[j] + base[(j * BLOCK + i) * stride]
+        for j in range(GROUP):
+            partials[b0 + j] = acc[j]
+        return
+    for b in range(b0, b0 + nb):
+        acc[0] = 0
         end = (b + 1) * BLOCK
         if end > n:
             end = n
         for i in range(b * BLOCK, end):
-            acc = acc + values[i]
-        partials[b] = acc
+            acc[0] = acc[0] + v[i * stride]
+        partials[b] = acc[0]
+
+
+def block_sums(const floating[:] values, double[::1] partials, int num_threads):
+    """partials[b] = sum of values[b*BLOCK:(b+1)*BLOCK] in ascending order, in double."""
+    cdef Py_ssize_t n = values.shape[0], nblocks = partials.shape[0], g, ngroups, nb
+    cdef Py_ssize_t stride = values.strides[0] // sizeof(floating)
+    if n == 0 or nblocks == 0:
+        for g in range(nblocks):
+            partials[g] = 0
+        return
+    ngroups = (nblocks + GROUP - 1) // GROUP
+    for g in prange(ngroups, nogil=True, num_threads=num_threads, schedule="static"):
+        nb = nblocks - g * GROUP
+        if nb > GROUP:
+            nb = GROUP
+        group_block_sums(&values[0], stride, g * GROUP, nb, n, &partials[0])
 
 
 def sequential_sum(const double[::1] partials):
@@ -162,6 +245,9 @@ cdef inline floating row_max(const floating* x, Py_ssize_t D) noexcept nogil:
     cdef int nan_lane[8]
     cdef floating m
     cdef Py_ssize_t d, j, full = D - D % 8
+    if floating is float:
+        if not _spec:   # the same value, 16 lanes in refnn_ce_rows.h's build
+            return refnn_ce_rowmax_f32(x, D)
     for j in range(8):
         lane[j] = x[0]
         nan_lane[j] = 0
@@ -458,8 +544,17 @@ def smooth_l1_fwd(const floating[::1] input, const floating[::1] target, floatin
         out[i] = quadratic if z < beta else linear
 
 
-def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
-                  floating norm, floating[::1] grad_input, int num_threads):
+cdef inline floating smooth_l1_grad(floating x, floating beta, floating norm, floating g) noexcept nogil:
+    """(norm * (|x| >= beta ? (x > 0 ? 1 : -1) : x / beta)) * g, both sides computed and one selected."""
+    cdef floating one = 1, sign, quotient, output
+    sign = one if x > 0 else -one
+    quotient = x / beta
+    output = sign if fabs(x) >= beta else quotient
+    return norm * output * g
+
+
+def smooth_l1_bwd_spec(const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                       floating beta, floating norm, floating[::1] grad_input, int num_threads):
     """x = input - target; grad = (norm * (|x| >= beta ? (x > 0 ? 1 : -1) : x / beta)) * g.
 
     The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
@@ -471,6 +566,60 @@ def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const f
         sign = one if x > 0 else -one
         output = sign if fabs(x) >= beta else x / beta
         grad_input[i] = norm * output * grad_out[i]
+
+
+def smooth_l1_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating beta,
+                  floating norm, floating[::1] grad_input, floating[::1] grad_target, bint want_target,
+                  int num_threads):
+    """smooth_l1_bwd_spec's grad_input through refnn_loss_rows.h; grad_target = -grad_input when want_target."""
+    _param_bwd(0, input, target, grad_out, beta, norm, grad_input, grad_target, want_target, num_threads)
+
+
+def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
+              floating norm, floating[::1] grad_input, floating[::1] grad_target, bint want_target,
+              int num_threads):
+    """huber_bwd_spec's grad_input through refnn_loss_rows.h; grad_target = -grad_input when want_target."""
+    _param_bwd(1, input, target, grad_out, delta, norm, grad_input, grad_target, want_target, num_threads)
+
+
+cdef void _param_bwd(int which, const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                     floating p, floating norm, floating[::1] grad_input, floating[::1] grad_target,
+                     bint want_target, int num_threads):
+    cdef Py_ssize_t n = input.shape[0], nchunks, c, start, length, i
+    cdef Py_ssize_t gstep = 0 if grad_out.strides[0] == 0 else 1
+    cdef floating* gt = NULL
+    if n == 0:
+        return
+    if _spec or (gstep and grad_out.strides[0] != sizeof(floating)):
+        if which == 0:
+            smooth_l1_bwd_spec(input, target, grad_out, p, norm, grad_input, num_threads)
+        else:
+            huber_bwd_spec(input, target, grad_out, p, norm, grad_input, num_threads)
+        if want_target:
+            for i in range(n):
+                grad_target[i] = -grad_input[i]
+        return
+    nchunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(nchunks, nogil=True, num_threads=num_threads, schedule="static"):
+        start = c * CHUNK
+        length = n - start
+        if length > CHUNK:
+            length = CHUNK
+        gt = &grad_target[start] if want_target else NULL
+        if floating is float:
+            if which == 0:
+                refnn_smooth_l1_bwd_f32(&input[start], &target[start], &grad_out[start * gstep], gstep, p, norm,
+                                        &grad_input[start], gt, length)
+            else:
+                refnn_huber_bwd_f32(&input[start], &target[start], &grad_out[start * gstep], gstep, p, norm,
+                                    &grad_input[start], gt, length)
+        else:
+            if which == 0:
+                refnn_smooth_l1_bwd_f64(&input[start], &target[start], &grad_out[start * gstep], gstep, p, norm,
+                                        &grad_input[start], gt, length)
+            else:
+                refnn_huber_bwd_f64(&input[start], &target[start], &grad_out[start * gstep], gstep, p, norm,
+                                    &grad_input[start], gt, length)
 
 
 def huber_fwd(const floating[::1] input, const floating[::1] target, floating delta, floating[::1] out,
@@ -485,8 +634,8 @@ def huber_fwd(const floating[::1] input, const floating[::1] target, floating de
         out[i] = quadratic if z < delta else linear
 
 
-def huber_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, floating delta,
-              floating norm, floating[::1] grad_input, int num_threads):
+def huber_bwd_spec(const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                   floating delta, floating norm, floating[::1] grad_input, int num_threads):
     """x = input - target; grad = (norm * (|x| >= delta ? (x > 0 ? 1 : -1) * delta : x)) * g.
 
     The expression of ATen's vectorised loop, which computes every element but a short tail (its scalar
@@ -521,8 +670,8 @@ def soft_margin_bwd(const floating[::1] input, const floating[::1] target, const
 # ---------------------------------------------------------------- kl_div
 # torch composes kl_div: xlogy(t, t) - t * x, or exp(t) * (t - x) with log_target; these are those
 # expressions per element, and their autograd gradients (xlogy's two partials, then the product's).
-def kl_div_fwd(const floating[::1] input, const floating[::1] target, bint log_target, floating[::1] out,
-               int num_threads):
+def kl_div_fwd_spec(const floating[::1] input, const floating[::1] target, bint log_target, floating[::1] out,
+                    int num_threads):
     """out = xlogy(t, t) - t * x (xlogy(t, t) = 0 at t == 0, NaN at NaN), or exp(t) * (t - x) with log_target."""
     cdef Py_ssize_t i
     cdef floating x, t, a
@@ -541,9 +690,9 @@ def kl_div_fwd(const floating[::1] input, const floating[::1] target, bint log_t
             out[i] = a - t * x
 
 
-def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, bint log_target,
-               bint want_input, bint want_target, floating[::1] grad_input, floating[::1] grad_target,
-               int num_threads):
+def kl_div_bwd_spec(const floating[::1] input, const floating[::1] target, const floating[:] grad_out,
+                    bint log_target, bint want_input, bint want_target, floating[::1] grad_input,
+                    floating[::1] grad_target, int num_threads):
     """g the upstream gradient of each element (already divided by n for 'mean').
 
     plain: grad_input = -(g * t); grad_target = (g * xlogy(t != 0, t) + (g * t) / t) + -(g * x).
@@ -570,6 +719,53 @@ def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floa
                 else:
                     a = g * log_t(t)
                 grad_target[i] = (a + g * t / t) + -(g * x)
+
+
+def kl_div_fwd(const floating[::1] input, const floating[::1] target, bint log_target, floating[::1] out,
+               int num_threads):
+    """kl_div_fwd_spec through refnn_loss_rows.h (the same bits)."""
+    cdef Py_ssize_t n = input.shape[0], nchunks, c, start, length
+    if _spec:
+        kl_div_fwd_spec(input, target, log_target, out, num_threads)
+        return
+    nchunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(nchunks, nogil=True, num_threads=num_threads, schedule="static"):
+        start = c * CHUNK
+        length = n - start
+        if length > CHUNK:
+            length = CHUNK
+        if floating is float:
+            refnn_kl_div_fwd_f32(&input[start], &target[start], &out[start], length, log_target)
+        else:
+            refnn_kl_div_fwd_f64(&input[start], &target[start], &out[start], length, log_target)
+
+
+def kl_div_bwd(const floating[::1] input, const floating[::1] target, const floating[:] grad_out, bint log_target,
+               bint want_input, bint want_target, floating[::1] grad_input, floating[::1] grad_target,
+               int num_threads):
+    """kl_div_bwd_spec through refnn_loss_rows.h (the same bits); grad_out contiguous or stride 0."""
+    cdef Py_ssize_t n = input.shape[0], nchunks, c, start, length
+    cdef Py_ssize_t gstep = 0 if grad_out.strides[0] == 0 else 1
+    cdef floating* gi = NULL
+    cdef floating* gt = NULL
+    if _spec or n == 0 or (gstep and grad_out.strides[0] != sizeof(floating)):
+        kl_div_bwd_spec(input, target, grad_out, log_target, want_input, want_target, grad_input, grad_target,
+                        num_threads)
+        return
+    nchunks = (n + CHUNK - 1) // CHUNK
+    for c in prange(nchunks, nogil=True, num_threads=num_threads, schedule="static"):
+        start = c * CHUNK
+        length = n - start
+        if length > CHUNK:
+            length = CHUNK
+        gi = &grad_input[start] if want_input else NULL
+        gt = &grad_target[start] if want_target else NULL
+        if floating is float:
+            refnn_kl_div_bwd_f32(&input[start], &target[start], &grad_out[start * gstep], gstep, gi, gt, length,
+                                 log_target)
+        else:
+            refnn_kl_div_bwd_f64(&input[start], &target[start], &grad_out[start * gstep], gstep, gi, gt, length,
+                                 log_target)
 
 
 # ---------------------------------------------------------------- multi_margin_loss

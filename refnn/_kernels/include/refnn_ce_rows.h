@@ -2,7 +2,11 @@
  *
  *   refnn_ce_sumexp_f32: s[j] = sum over d = j, j + 8, j + 16, ... (then the tail d >= D - D % 8 into
  *                        s[d - full]) of exp(x[d] - m), each lane adding in ascending d;
- *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total.
+ *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total;
+ *   refnn_ce_rowmax_f32: loss.pyx's row_max: the value of m = x[d] > m ? x[d] : m over d ascending from
+ *                        m = x[0] (NaN if any x[d] is NaN; a zero maximum takes the sign of the first zero).
+ *                        The maximum of a set does not depend on the order it is taken in, except for the sign
+ *                        of a zero (re-read from the first zero) and NaN (reported as NaN), so 16 lanes give it.
  *
  * The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run time like the
  * gemm's micro-kernels (refnn_ce_init).  exp is refnn_expf (refnn_math.h, branch-free so the loops
@@ -12,8 +16,33 @@
 #ifndef REFNN_CE_ROWS_H
 #define REFNN_CE_ROWS_H
 
+#include <stdint.h>
 #include "refnn_isa.h"
 #include "refnn_math.h"
+
+typedef int32_t refnn_ce_v8i __attribute__((vector_size(32)));
+
+/* A float's bits as an int32 ordered like the floats (-0 just below +0; NaNs beyond the infinities), so that a
+   row's maximum is an integer maximum, which vectorises under any floating-point flags */
+static inline __attribute__((always_inline)) int32_t refnn_ce_key(const float *p)
+{
+    int32_t i;
+    __builtin_memcpy(&i, p, sizeof i);
+    return i ^ ((i >> 31) & INT32_MAX);
+}
+static inline __attribute__((always_inline)) float refnn_ce_unkey(int32_t k)
+{
+    int32_t i = k ^ ((k >> 31) & INT32_MAX);
+    float f;
+    __builtin_memcpy(&f, &i, sizeof f);
+    return f;
+}
+static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float *p)
+{
+    int32_t i;
+    __builtin_memcpy(&i, p, sizeof i);
+    return (i & INT32_MAX) > 0x7f800000;
+}
 
 #define REFNN_CE_ROWS(ATTR, SUFFIX)                                                              \
     static ATTR void refnn_ce_sumexp_f32##SUFFIX(const float *restrict x, long D, float m,        \
@@ -30,6 +59,46 @@
             acc[d - full] = acc[d - full] + refnn_expf(x[d] - m);                                \
         for (j = 0; j < 8; j++)                                                                  \
             s[j] = acc[j];                                                                       \
+    }                                                                                            \
+    static ATTR float refnn_ce_rowmax_f32##SUFFIX(const float *restrict x, long D)                 \
+    {                                                                                            \
+        refnn_ce_v8i key0, key1, nan0 = {0}, nan1 = {0}, v0, v1, k0, k1, m0, m1;                 \
+        const refnn_ce_v8i sign_off = {INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX,               \
+                                       INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};              \
+        const refnn_ce_v8i inf_bits = {0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000,          \
+                                       0x7f800000, 0x7f800000, 0x7f800000, 0x7f800000};         \
+        int32_t k, top = INT32_MIN, any_nan = 0;                                                 \
+        long d, j, full = D - D % 16;                                                            \
+        key0 = key1 = ~sign_off;   /* INT32_MIN in every lane */                              \
+        for (d = 0; d < full; d += 16) {                                                         \
+            __builtin_memcpy(&v0, x + d, sizeof v0);                                             \
+            __builtin_memcpy(&v1, x + d + 8, sizeof v1);                                         \
+            k0 = v0 ^ ((v0 >> 31) & sign_off);                                                   \
+            k1 = v1 ^ ((v1 >> 31) & sign_off);                                                   \
+            m0 = k0 > key0;                                                                      \
+            m1 = k1 > key1;                                                                      \
+            key0 = (k0 & m0) | (key0 & ~m0);                                                     \
+            key1 = (k1 & m1) | (key1 & ~m1);                                                     \
+            nan0 |= (v0 & sign_off) > inf_bits;                                                  \
+            nan1 |= (v1 & sign_off) > inf_bits;                                                  \
+        }                                                                                        \
+        for (j = 0; j < 8; j++) {                                                                \
+            top = key0[j] > top ? key0[j] : top;                                                 \
+            top = key1[j] > top ? key1[j] : top;                                                 \
+            any_nan |= nan0[j] | nan1[j];                                                        \
+        }                                                                                        \
+        for (d = full; d < D; d++) {                                                             \
+            k = refnn_ce_key(x + d);                                                             \
+            top = k > top ? k : top;                                                             \
+            any_nan |= refnn_ce_isnan(x + d);                                                    \
+        }                                                                                        \
+        if (any_nan)                                                                             \
+            return __builtin_nanf("");                                                           \
+        if (top == 0 || top == -1)   /* +0 or -0: the first zero's sign */                      \
+            for (d = 0; d < D; d++)                                                              \
+                if (x[d] == 0.0f)                                                                \
+                    return x[d];                                                                 \
+        return refnn_ce_unkey(top);                                                              \
     }                                                                                            \
     static ATTR void refnn_ce_grad_f32##SUFFIX(const float *restrict x, float *restrict grad, long D, \
                                                float m, float lt, float total)                   \
@@ -68,6 +137,15 @@ static inline void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s
     if (refnn_ce_use_avx2) { refnn_ce_sumexp_f32_avx2(x, D, m, s); return; }
 #endif
     refnn_ce_sumexp_f32_base(x, D, m, s);
+}
+
+static inline float refnn_ce_rowmax_f32(const float *x, long D)
+{
+#ifdef REFNN_CE_HAVE_AVX2_BUILD
+    if (refnn_ce_use_avx512) return refnn_ce_rowmax_f32_avx512(x, D);
+    if (refnn_ce_use_avx2) return refnn_ce_rowmax_f32_avx2(x, D);
+#endif
+    return refnn_ce_rowmax_f32_base(x, D);
 }
 
 static inline void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
