@@ -52,6 +52,10 @@ cdef extern from "refnn_rnn_rows.h" nogil:
                              float *c, float *tc, float *h, long n)
     void refnn_lstm_cell_f64(const double *ig, const double *fg, const double *gg, const double *og,
                              const double *c_prev, double *c, double *tc, double *h, long n)
+    void refnn_lstm_dgates_f32(const float *grad_h, const float *act, const float *tc, const float *c_prev,
+                               float *carry_c, float *grad_gates, long H)
+    void refnn_lstm_dgates_f64(const double *grad_h, const double *act, const double *tc, const double *c_prev,
+                               double *carry_c, double *grad_gates, long H)
     void refnn_gru_new_f32(const float *ig_n, const float *gh_n, const float *r, const float *z, const float *h_prev,
                            float *n_out, float *h, long n)
     void refnn_gru_new_f64(const double *ig_n, const double *gh_n, const double *r, const double *z,
@@ -418,24 +422,19 @@ def lstm_fwd(ig, w_hh, b_hh, w_hr, h0, c0, out, act, c, tc, h, bint reverse, int
 cdef void _lstm_dgates(const floating *grad_h, const floating *act, const floating *tc, const floating *c_prev,
                        floating *carry_c, floating *grad_gates, Py_ssize_t B, Py_ssize_t H,
                        int num_threads) noexcept nogil:
-    """From grad_h (of o tanh(c)) and carry_c (grad of c from step t+1): grad_gates, and carry_c := grad c_prev."""
-    cdef Py_ssize_t b, j, r, k, G = 4 * H
-    cdef floating i_, f_, g_, o_, t_, gc
+    """From grad_h (of o tanh(c)) and carry_c (grad of c from step t+1): grad_gates, and carry_c := grad c_prev.
+
+    Per element j of a row (refnn_rnn_rows.h's refnn_lstm_dgates, vectorised; the operations of dsigmoid and
+    dtanh above): gc = dtanh(grad_h o, tanh c) + carry_c; grad i = dsigmoid(gc g, i); grad f = dsigmoid(gc c_prev,
+    f); grad g = dtanh(gc i, g); grad o = dsigmoid(grad_h tanh c, o); carry_c = gc f."""
+    cdef Py_ssize_t b, G = 4 * H
     for b in prange(B, num_threads=num_threads, schedule="static"):
-        for j in range(H):
-            r = b * G + j
-            k = b * H + j
-            i_ = act[r]
-            f_ = act[r + H]
-            g_ = act[r + 2 * H]
-            o_ = act[r + 3 * H]
-            t_ = tc[k]
-            gc = dtanh(grad_h[k] * o_, t_) + carry_c[k]
-            grad_gates[r] = dsigmoid(gc * g_, i_)
-            grad_gates[r + H] = dsigmoid(gc * c_prev[k], f_)
-            grad_gates[r + 2 * H] = dtanh(gc * i_, g_)
-            grad_gates[r + 3 * H] = dsigmoid(grad_h[k] * t_, o_)
-            carry_c[k] = gc * f_
+        if floating is float:
+            refnn_lstm_dgates_f32(grad_h + b * H, act + b * G, tc + b * H, c_prev + b * H, carry_c + b * H,
+                                  grad_gates + b * G, H)
+        else:
+            refnn_lstm_dgates_f64(grad_h + b * H, act + b * G, tc + b * H, c_prev + b * H, carry_c + b * H,
+                                  grad_gates + b * G, H)
 
 
 cdef void _add(const floating *a, const floating *b, floating *out, Py_ssize_t n, int num_threads) noexcept nogil:

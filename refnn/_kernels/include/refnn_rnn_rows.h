@@ -4,6 +4,11 @@
  *   refnn_tanh_sum_<f32|f64>: out[i] = tanh(a[i] + b[i])                (LSTM's g, the tanh RNN)
  *   refnn_lstm_cell_<f32|f64>: c[i] = f[i] * c_prev[i] + i[i] * g[i]; tc[i] = tanh(c[i]); h[i] = o[i] * tc[i]
  *   refnn_gru_new_<f32|f64>: n[i] = tanh(ig_n[i] + gh_n[i] * r[i]); h[i] = (h_prev[i] - n[i]) * z[i] + n[i]
+ *   refnn_lstm_dgates_<f32|f64>: one row of the LSTM backward's gates (rnn.pyx's _lstm_dgates: gc, the four
+ *       gate gradients, carry_c := gc * f), with the derivatives sigmoid' = (g * (1 - y)) * y and
+ *       tanh' = g * (1 - y * y) formed as the Cython loop forms them: the constant 1 is a double, so for float32
+ *       (1 - y), (1 - y * y) (y * y rounded to float first) and their products with g run in double and are
+ *       rounded once to float
  *
  * the activation kernels' sigmoid and tanh (refnn_math.h: the sum in float, then 1 / (1 + exp(-x)) in double,
  * rounded once to float), each product and sum rounded in the element type in the order written: the very
@@ -27,7 +32,26 @@
     REFNN_RNN_TYPED_ROWS(ATTR, SUFFIX, f32, float, refnn_tanhf)                                   \
     REFNN_RNN_TYPED_ROWS(ATTR, SUFFIX, f64, double, refnn_tanh)
 
+#define REFNN_RNN_DSIGMOID(T, g, y) ((T)(((double)(g) * (1.0 - (double)(y))) * (double)(y)))
+#define REFNN_RNN_DTANH(T, g, y) ((T)((double)(g) * (1.0 - (double)(T)((y) * (y)))))
+
 #define REFNN_RNN_TYPED_ROWS(ATTR, SUFFIX, TS, T, TANH)                                          \
+    static ATTR void refnn_lstm_dgates_##TS##SUFFIX(const T *restrict grad_h, const T *restrict act, \
+                                                     const T *restrict tc, const T *restrict c_prev, \
+                                                     T *restrict carry_c, T *restrict grad_gates,  \
+                                                     long H)                                       \
+    {                                                                                            \
+        for (long j = 0; j < H; j++) {                                                           \
+            const T i_ = act[j], f_ = act[j + H], g_ = act[j + 2 * H], o_ = act[j + 3 * H];      \
+            const T t_ = tc[j], gh = grad_h[j];                                                  \
+            const T gc = (T)(REFNN_RNN_DTANH(T, gh * o_, t_) + carry_c[j]);                      \
+            grad_gates[j] = REFNN_RNN_DSIGMOID(T, gc * g_, i_);                                  \
+            grad_gates[j + H] = REFNN_RNN_DSIGMOID(T, gc * c_prev[j], f_);                       \
+            grad_gates[j + 2 * H] = REFNN_RNN_DTANH(T, gc * i_, g_);                             \
+            grad_gates[j + 3 * H] = REFNN_RNN_DSIGMOID(T, gh * t_, o_);                          \
+            carry_c[j] = gc * f_;                                                                \
+        }                                                                                        \
+    }                                                                                            \
     static ATTR void refnn_tanh_sum_##TS##SUFFIX(const T *restrict a, const T *restrict b,       \
                                                   T *restrict out, long n)                       \
     {                                                                                            \
@@ -105,6 +129,11 @@ static inline void refnn_sigmoid_sum_f32(const float *a, const float *b, float *
                                             const T *c_prev, T *c, T *tc, T *h, long n)          \
     {                                                                                            \
         REFNN_RNN_DISPATCH(refnn_lstm_cell_##TS, (ig, fg, gg, og, c_prev, c, tc, h, n))          \
+    }                                                                                            \
+    static inline void refnn_lstm_dgates_##TS(const T *grad_h, const T *act, const T *tc,        \
+                                              const T *c_prev, T *carry_c, T *grad_gates, long H)  \
+    {                                                                                            \
+        REFNN_RNN_DISPATCH(refnn_lstm_dgates_##TS, (grad_h, act, tc, c_prev, carry_c, grad_gates, H)) \
     }                                                                                            \
     static inline void refnn_gru_new_##TS(const T *ig_n, const T *gh_n, const T *r, const T *z,  \
                                           const T *h_prev, T *n_out, T *h, long n)               \
