@@ -4,8 +4,9 @@
 """Whole-sequence recurrences: one call runs one layer and direction forward, one call runs its backward.
 
 The caller computes the input projection of every step at once, ``ig = x W_ih^T + b_ih`` (T, B, G), as
-one Linear.  Each step then computes ``gh = h_prev W_hh^T + b_hh`` with refnn's gemm (each element
-``(0 + sum_{k asc} h[b,k] W_hh[j,k]) + b_hh[j]``, the Linear specification) and the gates, fused, in C:
+one Linear.  Each step then computes ``gh = h_prev W_hh^T + b_hh`` (each element
+``(0 + sum_{k asc} h[b,k] W_hh[j,k]) + b_hh[j]``, the Linear specification: the step products below) and the
+gates, fused, in C:
 
 * RNN:  ``h = act(gh + ig[t])``, act = tanh or relu;
 * LSTM: ``i, f, g, o = sig, sig, tanh, sig of (gh + ig[t])`` (blocks of H);
@@ -16,7 +17,8 @@ one Linear.  Each step then computes ``gh = h_prev W_hh^T + b_hh`` with refnn's 
 with ``sig(x) = 1 / (1 + exp(-x))`` and tanh the activation kernels' own scalar functions, in the order
 written, each evaluated as the activation kernel evaluates it (the same Cython expressions: for float32 the
 constant 1 is a double, so ``1 / (1 + e)`` and the derivatives' ``(1 - y)`` factors are formed in double
-and rounded once to float; the float32 sigmoid loop is ``refnn_rnn_rows.h``, built baseline and AVX2).
+and rounded once to float; the gate, cell and LSTM-derivative rows are ``refnn_rnn_rows.h``, built baseline,
+AVX2 and AVX-512, vectorised).
 Sums and products of gates are rounded in the element type.  The forward is bit-identical to the
 composition of Linear, Add, Mul, Sigmoid and Tanh it replaces.
 
@@ -24,7 +26,7 @@ Backward, per step in reverse processing order, elementwise: the gradient of h a
 ``grad_output[t] + carry`` (carry: what step t+1 sent back), and for the GRU, where h_prev reaches
 step t+1 twice, ``(grad_output[t] + grad_d) + grad_lin`` (grad_d through ``h_prev - n``, grad_lin through
 ``gh``).  Derivatives: sigmoid ``(g * (1 - y)) * y``, tanh ``g * (1 - y * y)``, relu ``0 if y <= 0 else g``,
-products ``g * other``.  ``grad_h_prev`` through ``gh`` is ``grad_gates W_hh`` (gemm, j ascending).
+products ``g * other``.  ``grad_h_prev`` through ``gh`` is ``grad_gates W_hh`` (a step product, j ascending).
 The weight gradients are not summed here: the caller takes them as single products over all T * B rows
 (see ``refnn._functions.rnn``).
 
