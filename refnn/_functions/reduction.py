@@ -45,10 +45,31 @@ def row_sums(rows):
     return out
 
 
+def _kept_shape(shape, dims):
+    return tuple(1 if d in dims else n for d, n in enumerate(shape))
+
+
+def sums(array, dims):
+    """(the compensated double sum over ``dims`` of every kept index, in C order of the kept dims; the
+    keepdim shape; the number of reduced elements).  Consecutive reduced dims of a C-contiguous float array
+    with dims after them are reduced in place (``sum_planes``: the same sums as the rows of the moved copy)."""
+    dims = sorted(dims)
+    if (array.ndim and array.dtype in (np.float32, np.float64) and array.flags.c_contiguous and dims
+            and dims[-1] - dims[0] == len(dims) - 1 and dims[-1] < array.ndim - 1 and array.size):
+        lead = int(np.prod(array.shape[:dims[0]], dtype=np.int64))
+        n = int(np.prod(array.shape[dims[0]:dims[-1] + 1], dtype=np.int64))
+        trail = int(np.prod(array.shape[dims[-1] + 1:], dtype=np.int64))
+        out = np.empty((lead, trail), dtype=np.float64)
+        kernel.sum_planes(array.reshape(lead, n, trail), out, threads(array.size))
+        return out.reshape(-1), _kept_shape(array.shape, dims), n
+    rows, kept = as_rows(array, dims)
+    return row_sums(rows), kept, rows.shape[1]
+
+
 def sum_array(array, dims, keepdim=False):
     """``array`` summed over ``dims`` in the kernel's order, in its own float dtype."""
-    rows, kept = as_rows(array, dims)
-    return row_sums(rows).astype(array.dtype).reshape(drop_dims(kept, dims, keepdim))
+    total, kept, _ = sums(array, dims)
+    return total.astype(array.dtype).reshape(drop_dims(kept, dims, keepdim))
 
 
 def _int_sum(rows):
@@ -65,12 +86,13 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        rows, kept = as_rows(a.data, dims)
-        ctx.kept, ctx.shape = kept, a.shape
-        out_shape = drop_dims(kept, dims, keepdim)
         if a.dtype.kind in "biu":
-            return Tensor(_int_sum(rows).reshape(out_shape))
-        return Tensor(row_sums(rows).astype(a.data.dtype).reshape(out_shape))
+            rows, kept = as_rows(a.data, dims)
+            ctx.kept, ctx.shape = kept, a.shape
+            return Tensor(_int_sum(rows).reshape(drop_dims(kept, dims, keepdim)))
+        total, kept, _ = sums(a.data, dims)
+        ctx.kept, ctx.shape = kept, a.shape
+        return Tensor(total.astype(a.data.dtype).reshape(drop_dims(kept, dims, keepdim)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -86,11 +108,10 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, dims, keepdim):
-        rows, kept = as_rows(a.data, dims)
-        ctx.kept, ctx.shape, ctx.count = kept, a.shape, rows.shape[1]
-        total = row_sums(rows)
+        total, kept, count = sums(a.data, dims)
+        ctx.kept, ctx.shape, ctx.count = kept, a.shape, count
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = total / rows.shape[1] if rows.shape[1] else np.full_like(total, np.nan)
+            mean = total / count if count else np.full_like(total, np.nan)
         return Tensor(mean.astype(a.data.dtype).reshape(drop_dims(kept, dims, keepdim)))
 
     @staticmethod

@@ -16,7 +16,8 @@ composition; the backward sums, over all T * B rows at once (row r = t * B + b, 
 * ``grad_w_hr[p, k] = 0 + sum_r grad_h[r, p] * (o tanh(c))[r, k]`` (LSTM projection);
 * ``grad_input[r, k] = 0 + sum_j grad_ig[r, j] * w_ih[j, k]`` (j ascending),
 
-each a gemm in the order of ``refnn._kernels.gemm.gemm_nt_spec``.
+each a gemm in the order of ``refnn._kernels.gemm.gemm_nt_spec`` (where grad_gh is grad_ig, RNN and LSTM, the
+two weight gradients are the columns of one product with ``[x | h_prev]``: the same sums, one pass over grad_ig).
 
 Packed input (a PackedSequence's data and batch_sizes): the stack runs on the padded layout (T, B, *),
 built once from the packed rows, and the kernels run step t on its first batch_sizes[t] rows only.  Padding
@@ -237,13 +238,23 @@ class Recurrence(Function):
         grad_input = grad_w_ih = grad_w_hh = grad_b_ih = grad_b_hh = None
         if needs[2]:
             grad_input = product(gi, w_ih).reshape(T, B, w_ih.shape[1])
-        if needs[5]:
-            grad_w_ih = product(gi, x2, a_km=True)
         if needs[6]:
-            # h_prev of every step, rows in time order: h0 then out[:-1] (reverse: out[1:] then h0)
-            parts = (out[1:], h0[None]) if reverse else (h0[None], out[:-1])
-            h_prev = np.concatenate(parts).reshape(T * B, P)
-            grad_w_hh = product(gh, h_prev, a_km=True)
+            # h_prev of every step, rows in time order: h0 then out[:-1] (reverse: out[1:] then h0).  Where both
+            # weight gradients are wanted and share grad_gates (RNN, LSTM), one product gives both: the columns of
+            # [x | h_prev] (T * B, I + P), each element the same row-ascending sum as in its own product
+            I = x2.shape[1] if needs[5] and gh is gi else 0
+            rows = np.empty((T, B, I + P), dtype=dtype)
+            if I:
+                rows[:, :, :I] = x2.reshape(T, B, I)
+            first, rest = (T - 1, slice(0, T - 1)) if reverse else (0, slice(1, T))
+            rows[first, :, I:] = h0
+            rows[rest, :, I:] = out[1:] if reverse else out[:-1]
+            both = product(gh, rows.reshape(T * B, I + P), a_km=True)
+            if I:
+                grad_w_ih = np.ascontiguousarray(both[:, :I])
+            grad_w_hh = np.ascontiguousarray(both[:, I:])
+        if needs[5] and grad_w_ih is None:
+            grad_w_ih = product(gi, x2, a_km=True)
         if ctx.has_bias[0] and needs[7]:
             grad_b_ih = _sum_rows(gi)
         if ctx.has_bias[1] and needs[8]:

@@ -61,6 +61,50 @@ def sum_rows(const floating[:, ::1] x, double[::1] out, int num_threads):
         out[r] = compensated_sum(&x[r, 0], N)
 
 
+DEF PLANE_CHUNK = 512   # columns r of one task of sum_planes (its compensations on the stack)
+
+
+cdef void _plane_sums(const floating *x, Py_ssize_t N, Py_ssize_t R, Py_ssize_t r0, Py_ssize_t r1,
+                      double *s) noexcept nogil:
+    """s[r] = the compensated sum of x[0, r], x[1, r], ..., x[N-1, r] for r0 <= r < r1 (x (N, R))."""
+    cdef double sum_[PLANE_CHUNK]
+    cdef double c[PLANE_CHUNK]
+    cdef double t, v, sr, big, small
+    cdef Py_ssize_t n, r, w = r1 - r0
+    cdef const floating *row
+    for r in range(w):
+        sum_[r] = 0
+        c[r] = 0
+    for n in range(N):
+        row = x + n * R + r0
+        for r in range(w):
+            # compensated_sum's step, its two branches as one expression over the selected operands (the
+            # larger first): (s - t) + v or (v - t) + s, the same operations; selects vectorise, branches not
+            v = row[r]
+            sr = sum_[r]
+            t = sr + v
+            big = sr if fabs(sr) >= fabs(v) else v
+            small = v if fabs(sr) >= fabs(v) else sr
+            c[r] = c[r] + ((big - t) + small)
+            sum_[r] = t
+    for r in range(w):
+        s[r0 + r] = sum_[r] + c[r] if isfinite(sum_[r]) else sum_[r]
+
+
+def sum_planes(const floating[:, :, ::1] x, double[:, ::1] out, int num_threads):
+    """out[a, r] = x[a, 0, r] + x[a, 1, r] + ... + x[a, N-1, r], compensated, n ascending (N > 0).
+
+    A middle dimension reduced in place: each element is the very sum ``sum_rows`` forms over the row
+    (x[a, 0, r], ..., x[a, N-1, r]) of the transposed copy (the same operations in the same order, a column
+    of lanes at a time), without the copy.  Tasks are (a, PLANE_CHUNK columns), each owned by one thread."""
+    cdef Py_ssize_t A = x.shape[0], N = x.shape[1], R = x.shape[2], t, a, r0
+    cdef Py_ssize_t chunks = (R + PLANE_CHUNK - 1) // PLANE_CHUNK
+    for t in prange(A * chunks, nogil=True, num_threads=num_threads, schedule="static"):
+        a = t // chunks
+        r0 = (t % chunks) * PLANE_CHUNK
+        _plane_sums(&x[a, 0, 0], N, R, r0, min(R, r0 + PLANE_CHUNK), &out[a, 0])
+
+
 def squared_deviation_rows(const floating[:, ::1] x, const double[::1] centre, double[::1] out,
                            int num_threads):
     """out[r] = (x[r, 0] - centre[r])**2 + ..., compensated, n ascending (the numerator of var; N > 0)."""
