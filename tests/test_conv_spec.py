@@ -52,6 +52,8 @@ def test_conv_fast_equals_spec(case, dtype):
     (2, 12, 10, 10, 18, 1, 1, (1, 1), (0, 0), (1, 1), 3),
     (1, 6, 12, 12, 12, 4, 4, (2, 2), (1, 1), (1, 1), 6),
     (3, 9, 7, 30, 2, 3, 3, (1, 2), (1, 1), (2, 1), 1),
+    # K = 576 taps: three K blocks of the forward (KC = 256), a partial last block and a partial row panel
+    (1, 64, 9, 11, 10, 3, 3, (1, 1), (1, 1), (1, 1), 1),
 ])
 def test_conv_fast_equals_spec_tiles(shape, dtype):
     """Larger shapes than the registry's: several row panels, column panels and k-panel blocks."""

@@ -156,10 +156,14 @@ static inline void refnn_rowkernel_f64(long kc, const double *a, const double *s
 }
 
 /* Gather one B panel: dst[k*NR + j] = src[koff[k] + f0 + j], NR = two vectors per k. */
+#ifndef REFNN_PACK_PF
+#define REFNN_PACK_PF 64
+#endif
 static inline void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
 {
     for (long k = 0; k < kc; k++) {
         const float *p = src + koff[k] + f0;
+        __builtin_prefetch(p + REFNN_PACK_PF, 0, 3);
         *(refnn_v8f_u *)(dst + 16 * k) = *(const refnn_v8f_u *)(p);
         *(refnn_v8f_u *)(dst + 16 * k + 8) = *(const refnn_v8f_u *)(p + 8);
     }
@@ -169,8 +173,31 @@ static inline void refnn_pack_f64(long kc, const double *src, const long *koff, 
 {
     for (long k = 0; k < kc; k++) {
         const double *p = src + koff[k] + f0;
+        __builtin_prefetch(p + REFNN_PACK_PF / 2, 0, 3);
         *(refnn_v4d_u *)(dst + 8 * k) = *(const refnn_v4d_u *)(p);
         *(refnn_v4d_u *)(dst + 8 * k + 4) = *(const refnn_v4d_u *)(p + 4);
+    }
+}
+
+/* Copy rows of one panel together: dst[r*NR + j] = src[r*ld + j] for r < rows (NR = two vectors),
+ * prefetching the next panels' rows (REFNN_PACK_PF elements on).  Pure data movement. */
+static inline void refnn_rows_f32(long rows, const float *src, long ld, float *dst)
+{
+    for (long r = 0; r < rows; r++) {
+        const float *p = src + r * ld;
+        __builtin_prefetch(p + REFNN_PACK_PF, 0, 3);
+        *(refnn_v8f_u *)(dst + 16 * r) = *(const refnn_v8f_u *)(p);
+        *(refnn_v8f_u *)(dst + 16 * r + 8) = *(const refnn_v8f_u *)(p + 8);
+    }
+}
+
+static inline void refnn_rows_f64(long rows, const double *src, long ld, double *dst)
+{
+    for (long r = 0; r < rows; r++) {
+        const double *p = src + r * ld;
+        __builtin_prefetch(p + REFNN_PACK_PF / 2, 0, 3);
+        *(refnn_v4d_u *)(dst + 8 * r) = *(const refnn_v4d_u *)(p);
+        *(refnn_v4d_u *)(dst + 8 * r + 4) = *(const refnn_v4d_u *)(p + 4);
     }
 }
 
