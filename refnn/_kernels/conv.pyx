@@ -469,8 +469,15 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
-    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk)
+    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk), at most
     cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
+    if num_threads > 1 and groups * nkb % num_threads != 0 and nkp >= num_threads:
+        # tasks of equal size, a multiple of the thread count (9 tasks on 2 threads ran as 5 + 4)
+        nkb = (groups * nkb + num_threads - 1) // num_threads * num_threads // groups
+        if nkb < 1:
+            nkb = 1
+    KPB = (nkp + nkb - 1) // nkb
+    nkb = (nkp + KPB - 1) // KPB
     dtype = np.float32 if floating is float else np.float64
     # gt[n, g, op, p, j] = grad_out[n, g*Og + op*NR + j, p] (0 past Og): the B panels, each NR channels of a
     # chunk of positions contiguous (no cache-set conflicts, streams the prefetcher follows)
