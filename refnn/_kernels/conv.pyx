@@ -481,17 +481,36 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     dtype = np.float32 if floating is float else np.float64
     # gt[n, g, op, p, j] = grad_out[n, g*Og + op*NR + j, p] (0 past Og): the B panels, each NR channels of a
     # chunk of positions contiguous (no cache-set conflicts, streams the prefetcher follows)
-    gt_flat = np.zeros(N * groups * nop * P * NR, dtype=dtype)
+    gt_flat = np.empty(N * groups * nop * P * NR, dtype=dtype)
+    cdef floating[::1] gtw = gt_flat
+    cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
+    cdef Py_ssize_t pbl, pe
+    cdef floating *gdst
+    cdef const floating *gsrc
     if N * P > 0 and Og > 0:
-        gpad = np.zeros((N, groups, nop * NR, P), dtype=dtype)
-        gpad[:, :, :Og, :] = np.asarray(grad_out).reshape(N, groups, Og, P)
-        gt_flat.reshape(N, groups, nop, P, NR)[...] = gpad.reshape(N, groups, nop, NR, P).transpose(0, 1, 2, 4, 3)
+        for t in prange(N * groups * nop, nogil=True, num_threads=num_threads, schedule="static"):
+            n = t // (groups * nop)
+            g = (t // nop) % groups
+            op = t % nop
+            gdst = &gtw[t * P * NR]
+            for pbl in range(0, P, 64):      # 64 positions (4 KiB of panel) at a time: the block stays in L1
+                pe = pbl + 64
+                if pe > P:
+                    pe = P
+                for jj in range(NR):
+                    o = op * NR + jj
+                    if o < Og:
+                        gsrc = &grad_out[n, g * Og + o, 0, 0, 0]
+                        for pp in range(pbl, pe):
+                            gdst[pp * NR + jj] = gsrc[pp]
+                    else:
+                        for pp in range(pbl, pe):
+                            gdst[pp * NR + jj] = 0
     cdef const floating[::1] gt = gt_flat
     poff_arr = (np.arange(OD, dtype=np.int64)[:, None, None] * (R * Q)
                 + np.arange(OH, dtype=np.int64)[None, :, None] * Q
                 + np.arange(OW, dtype=np.int64)[None, None, :]).ravel()
     cdef const long[::1] poff = poff_arr
-    cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
     cdef Py_ssize_t k0, k1, k2, k3, k4, k5
     cdef floating *apack
     cdef floating *dstp
