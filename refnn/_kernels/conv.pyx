@@ -39,6 +39,9 @@ ctypedef fused floating:
     float
     double
 
+cdef extern from "gemm_pack.h" nogil:
+    void refnn_gather6_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+
 cdef extern from "conv_ukernel.h" nogil:
     int REFNN_MR
     int REFNN_NR_F32
@@ -544,7 +547,9 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                         pc = PC
                     for b in range(nk):
                         k = (kp0 + b) * MR
-                        if k + MR <= K:
+                        if floating is float and k + MR <= K:
+                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * MR)
+                        elif k + MR <= K:
                             k0 = koff[k]
                             k1 = koff[k + 1]
                             k2 = koff[k + 2]
