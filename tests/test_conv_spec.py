@@ -52,6 +52,13 @@ def test_conv_fast_equals_spec(case, dtype):
     (2, 12, 10, 10, 18, 1, 1, (1, 1), (0, 0), (1, 1), 3),
     (1, 6, 12, 12, 12, 4, 4, (2, 2), (1, 1), (1, 1), 6),
     (3, 9, 7, 30, 2, 3, 3, (1, 2), (1, 1), (2, 1), 1),
+    # K = 576 taps: three K blocks of the forward (KC = 256), a partial last block and a partial row panel
+    (1, 64, 9, 11, 10, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    # 36 k-panels of the weight gradient: 3 tasks of 16 re-cut into 4 of 9 at two threads
+    (1, 24, 8, 9, 7, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    # input gradient: 4 channels per task over 10 (a partial last task); weight gradient: rows of 21
+    # positions (8 x 8 transposes and single positions in one A panel)
+    (2, 10, 9, 21, 7, 3, 3, (1, 1), (1, 1), (1, 1), 1),
 ])
 def test_conv_fast_equals_spec_tiles(shape, dtype):
     """Larger shapes than the registry's: several row panels, column panels and k-panel blocks."""

@@ -113,9 +113,15 @@ def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
     return out
 
 
-def _channels_per_chunk(KK, Cg):
-    """Channels whose column rows one input-gradient task holds: a multiple of 6 rows when possible."""
-    return max(1, min(Cg, 6 // math.gcd(KK, 6)))
+def _channels_per_chunk(KK, Cg, P=0, itemsize=4):
+    """Channels whose column rows one input-gradient task holds: a multiple of 6 rows when possible, and
+    more of them (up to 48 rows, 512 KiB of columns per depth slice of P positions) so that each copied
+    panel of the output gradient serves more row tiles and the gradient is read by fewer tasks."""
+    base = max(1, min(Cg, 6 // math.gcd(KK, 6)))
+    per = base
+    while per + base <= Cg and (per + base) * KK <= 48 and (per + base) * KK * (P + 16) * itemsize <= 1 << 19:
+        per += base
+    return per
 
 
 def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
@@ -130,7 +136,7 @@ def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
                               threads())
         return grad_input
     KK = KD * KH * KW
-    per_chunk = _channels_per_chunk(KK, Cg)
+    per_chunk = _channels_per_chunk(KK, Cg, g.shape[3] * g.shape[4], g.dtype.itemsize)
     nchunks = -(-Cg // per_chunk)
     wtpack = K.pack_weight_cols(w.reshape(O, Cg * KK), groups, per_chunk * KK, nchunks)
     K.conv_bwd_input_fast(g, wtpack, b, has_bias, grad_input, KD, KH, KW, per_chunk,

@@ -39,6 +39,9 @@ ctypedef fused floating:
     float
     double
 
+cdef extern from "gemm_pack.h" nogil:
+    void refnn_gather6_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+
 cdef extern from "conv_ukernel.h" nogil:
     int REFNN_MR
     int REFNN_NR_F32
@@ -50,6 +53,8 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
     void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
     void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+    void refnn_rows_f32(long rows, const float *src, long ld, float *dst)
+    void refnn_rows_f64(long rows, const double *src, long ld, double *dst)
     void *refnn_aligned_alloc(size_t bytes)
 
 from refnn._isa import MAX_LEVEL, check_level
@@ -63,6 +68,7 @@ def _set_isa_level(int max_level):
 USE_AVX2 = bool(check_level(refnn_conv_init(MAX_LEVEL), _set_isa_level))
 DEF MR = 6
 DEF ROW = 4          # vectors per row-kernel call
+DEF KC = 256         # taps per K block of the forward (a 16 KiB B block: L1-resident)
 
 
 # ============================================================== specification loops
@@ -351,11 +357,13 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
     cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q, npanels = (F + NR - 1) // NR
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
     cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
-    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oz, oy, x0
+    cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oz, oy, x0, k0, kc
     cdef bint contiguous
     cdef long *dst
     cdef floating *obase
-    cdef floating *init
+    cdef floating *inits
+    cdef floating *tinit
+    cdef floating *ctiles
     cdef floating *bpack
     cdef floating *ctile
     cdef const floating *src
@@ -392,8 +400,8 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         return
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
-        ctile = <floating *> refnn_aligned_alloc(MR * NR * sizeof(floating))
-        init = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(nop * MR * NR * sizeof(floating))
+        inits = <floating *> refnn_aligned_alloc(nop * MR * sizeof(floating))
         dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
             if refnn_stop(&st, threadid()):
@@ -409,30 +417,47 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 refnn_pack_f64(K, src, &koff[0], f0, bpack)
             nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
             contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
+            for i in range(nop * MR):
+                inits[i] = 0
+                if has_bias and i < Og:
+                    inits[i] = bias[g * Og + i]
+            # K in blocks of KC taps (the B panel's block stays in L1 while every A panel passes over
+            # it): a tile's sums are stored after one block and loaded again for the next, so each
+            # output still adds its terms one after the other in ascending k
+            for k0 in range(0, K, KC):
+                kc = K - k0
+                if kc > KC:
+                    kc = KC
+                for op in range(nop):
+                    mv = Og - op * MR
+                    if mv > MR:
+                        mv = MR
+                    tinit = inits + op * MR if k0 == 0 else NULL
+                    if contiguous and mv == MR:
+                        # the whole tile lies in one output row: accumulate straight into the output
+                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR,
+                                 &out[n, g * Og + op * MR, 0, 0, 0] + dst[0], OP, tinit)
+                    else:
+                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR, ctiles + op * MR * NR, NR,
+                                 tinit)
             for op in range(nop):
                 mv = Og - op * MR
                 if mv > MR:
                     mv = MR
-                for i in range(MR):
-                    init[i] = 0
-                    if has_bias and i < mv:
-                        init[i] = bias[g * Og + op * MR + i]
-                obase = &out[n, g * Og + op * MR, 0, 0, 0]
                 if contiguous and mv == MR:
-                    # the whole tile lies in one output row: accumulate straight into the output
-                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, obase + dst[0], OP, init)
-                else:
-                    _ukernel(K, &wpack[g, op, 0, 0], bpack, NR, ctile, NR, init)
-                    for i in range(mv):
-                        if contiguous:
-                            memcpy(obase + i * OP + dst[0], ctile + i * NR, NR * sizeof(floating))
-                        else:
-                            for jj in range(NR):
-                                if dst[jj] >= 0:
-                                    obase[i * OP + dst[jj]] = ctile[i * NR + jj]
+                    continue
+                obase = &out[n, g * Og + op * MR, 0, 0, 0]
+                ctile = ctiles + op * MR * NR
+                for i in range(mv):
+                    if contiguous:
+                        memcpy(obase + i * OP + dst[0], ctile + i * NR, NR * sizeof(floating))
+                    else:
+                        for jj in range(NR):
+                            if dst[jj] >= 0:
+                                obase[i * OP + dst[jj]] = ctile[i * NR + jj]
         free(bpack)
-        free(ctile)
-        free(init)
+        free(ctiles)
+        free(inits)
         free(dst)
     refnn_interrupt_finish(&st)
 
@@ -447,20 +472,48 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
-    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk)
+    cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk), at most
     cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
+    if num_threads > 1 and groups * nkb % num_threads != 0 and nkp >= num_threads:
+        # tasks of equal size, a multiple of the thread count (9 tasks on 2 threads ran as 5 + 4)
+        nkb = (groups * nkb + num_threads - 1) // num_threads * num_threads // groups
+        if nkb < 1:
+            nkb = 1
+    KPB = (nkp + nkb - 1) // nkb
+    nkb = (nkp + KPB - 1) // KPB
     dtype = np.float32 if floating is float else np.float64
-    # gt[n, g, p, o] = grad_out[n, g*Og+o, p], with NR spare elements at the end
-    gt_flat = np.zeros(N * groups * P * Og + NR, dtype=dtype)
-    if N * P > 0:
-        gt_flat[:N * groups * P * Og].reshape(N, groups, P, Og)[...] = \
-            np.asarray(grad_out).reshape(N, groups, Og, P).transpose(0, 1, 3, 2)
+    # gt[n, g, op, p, j] = grad_out[n, g*Og + op*NR + j, p] (0 past Og): the B panels, each NR channels of a
+    # chunk of positions contiguous (no cache-set conflicts, streams the prefetcher follows)
+    gt_flat = np.empty(N * groups * nop * P * NR, dtype=dtype)
+    cdef floating[::1] gtw = gt_flat
+    cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
+    cdef Py_ssize_t pbl, pe
+    cdef floating *gdst
+    cdef const floating *gsrc
+    if N * P > 0 and Og > 0:
+        for t in prange(N * groups * nop, nogil=True, num_threads=num_threads, schedule="static"):
+            n = t // (groups * nop)
+            g = (t // nop) % groups
+            op = t % nop
+            gdst = &gtw[t * P * NR]
+            for pbl in range(0, P, 64):      # 64 positions (4 KiB of panel) at a time: the block stays in L1
+                pe = pbl + 64
+                if pe > P:
+                    pe = P
+                for jj in range(NR):
+                    o = op * NR + jj
+                    if o < Og:
+                        gsrc = &grad_out[n, g * Og + o, 0, 0, 0]
+                        for pp in range(pbl, pe):
+                            gdst[pp * NR + jj] = gsrc[pp]
+                    else:
+                        for pp in range(pbl, pe):
+                            gdst[pp * NR + jj] = 0
     cdef const floating[::1] gt = gt_flat
     poff_arr = (np.arange(OD, dtype=np.int64)[:, None, None] * (R * Q)
                 + np.arange(OH, dtype=np.int64)[None, :, None] * Q
                 + np.arange(OW, dtype=np.int64)[None, None, :]).ravel()
     cdef const long[::1] poff = poff_arr
-    cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
     cdef Py_ssize_t k0, k1, k2, k3, k4, k5
     cdef floating *apack
     cdef floating *dstp
@@ -494,7 +547,9 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                         pc = PC
                     for b in range(nk):
                         k = (kp0 + b) * MR
-                        if k + MR <= K:
+                        if floating is float and k + MR <= K:
+                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * MR)
+                        elif k + MR <= K:
                             k0 = koff[k]
                             k1 = koff[k + 1]
                             k2 = koff[k + 2]
@@ -522,7 +577,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                     for op in range(nop):
                         for b in range(nk):
                             _ukernel(pc, apack + b * PC * MR,
-                                     &gt[((n * groups + g) * P + p0) * Og + op * NR], Og,
+                                     &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
                                      ctiles + (b * nop + op) * MR * NR, NR)
             for b in range(nk):
                 for op in range(nop):
@@ -616,8 +671,15 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                     # every column of every row is written: each tile starts from 0
                     for j in range(npanels):
                         if (j + 1) * NR <= P:
+                            # the panel's Og rows copied together (in place they lie OD*P apart, often a
+                            # multiple of 4 KiB: the same L1 sets for every row)
                             bptr = &grad_out[n, g * Og, oz, 0, 0] + j * NR
-                            ldb = OD * P
+                            if floating is float:
+                                refnn_rows_f32(Og, bptr, OD * P, bedge)
+                            else:
+                                refnn_rows_f64(Og, bptr, OD * P, bedge)
+                            bptr = bedge
+                            ldb = NR
                         else:
                             for o in range(Og):
                                 for jj in range(NR):

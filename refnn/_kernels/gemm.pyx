@@ -359,6 +359,12 @@ cdef int _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak
         TN = TN - 4 * NR
     nrb = (M + TM - 1) // TM
     ncb = (N + TN - 1) // TN
+    # blocks of equal size (in whole tiles): a 256-row product cut at 240 rows left one thread 16 rows of
+    # the 256 at two threads (static schedule: thread 0 the first blocks, thread 1 the last)
+    TM = (nrp + nrb - 1) // nrb * MR
+    TN = (ncp + ncb - 1) // ncb * NR
+    nrb = (M + TM - 1) // TM
+    ncb = (N + TN - 1) // TN
     edge_m = M % MR != 0
     edge_n = N % NR != 0
     nslots = nrb + ncb if edge_m or edge_n else 0

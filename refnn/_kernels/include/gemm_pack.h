@@ -105,6 +105,48 @@
                 dst[k * 6 + i] = src[i * ld + k];                                            \
     }
 
+/* The A panel of the convolution's weight gradient: six taps' rows, read through position offsets,
+ * transposed: dst[p*6 + i] = base[off[i] + poff[p]] for p < n, i < 6.  Where 8 positions lie in a row
+ * (poff[p+7] - poff[p] == 7) they go 8 x 8 through REFNN_T8 (rows 4 and 5 loaded twice, 6 lanes
+ * stored), else one by one.  Pure data movement. */
+#define REFNN_GATHER6_F32(ATTR, NAME)                                                        \
+    static ATTR void NAME(long n, const float *restrict base, const long *restrict off,      \
+                          const long *restrict poff, float *restrict dst)                    \
+    {                                                                                        \
+        refnn_v8f t[8];                                                                      \
+        const float *r0 = base + off[0], *r1 = base + off[1], *r2 = base + off[2];           \
+        const float *r3 = base + off[3], *r4 = base + off[4], *r5 = base + off[5];           \
+        long p = 0;                                                                          \
+        while (p < n) {                                                                      \
+            if (p + 8 <= n && poff[p + 7] - poff[p] == 7) {                                  \
+                const long q = poff[p];                                                      \
+                REFNN_T8(*(const refnn_v8f_u *)(r0 + q), *(const refnn_v8f_u *)(r1 + q),     \
+                         *(const refnn_v8f_u *)(r2 + q), *(const refnn_v8f_u *)(r3 + q),     \
+                         *(const refnn_v8f_u *)(r4 + q), *(const refnn_v8f_u *)(r5 + q),     \
+                         *(const refnn_v8f_u *)(r4 + q), *(const refnn_v8f_u *)(r5 + q), t); \
+                for (int i = 0; i < 8; i++)                                                  \
+                    memcpy(dst + (p + i) * 6, &t[i], 6 * sizeof(float));                     \
+                p += 8;                                                                      \
+            } else {                                                                         \
+                const long q = poff[p];                                                      \
+                dst[p * 6 + 0] = r0[q]; dst[p * 6 + 1] = r1[q]; dst[p * 6 + 2] = r2[q];      \
+                dst[p * 6 + 3] = r3[q]; dst[p * 6 + 4] = r4[q]; dst[p * 6 + 5] = r5[q];      \
+                p += 1;                                                                      \
+            }                                                                                \
+        }                                                                                    \
+    }
+
+REFNN_GATHER6_F32(, refnn_gather6_f32_base)
+#ifdef REFNN_HAVE_AVX2_BUILD
+REFNN_GATHER6_F32(__attribute__((target("avx2"))), refnn_gather6_f32_avx2)
+REFNN_GATHER6_F32(REFNN_AVX512_TARGET, refnn_gather6_f32_avx512)
+#endif
+
+static inline void refnn_gather6_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_gather6_f32, (n, base, off, poff, dst))
+}
+
 REFNN_PACK_NK_F32(, refnn_pack_nk_f32_base)
 REFNN_PACK_NK_F64(, refnn_pack_nk_f64_base)
 REFNN_PACK_MK_F32(, refnn_pack_mk_f32_base)
