@@ -150,3 +150,32 @@ def test_gemm_spans_and_batch_groups(dtype):
                     assert out.tobytes() == expected.tobytes(), (B, M, N, K, a_km, b_nk, num_threads)
     finally:
         gemm._set_pack_limit(saved)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_few_rows_entry_equals_spec(dtype):
+    """``gemm_few_rows`` (Linear's entry for a product of one or two rows) and ``product``, which sends
+    such products to it, give the specification's bits, both operand layouts, with and without bias; it
+    refuses a product outside its range."""
+    small_m, min_work = gemm.few_rows_limits()
+    rng = np.random.default_rng(3)
+    for M, N, K in itertools.product(range(1, small_m), SIZES_N[1:] + [130], SIZES_K[1:] + [1000]):
+        a = rng.standard_normal((M, K)).astype(dtype)
+        b = rng.standard_normal((N, K)).astype(dtype)
+        bias = rng.standard_normal(N).astype(dtype)
+        expected = _spec(a, b)
+        for b_nk, with_bias in itertools.product((False, True), repeat=2):
+            b_stored = np.ascontiguousarray(b if b_nk else b.T)
+            out = np.full((M, N), np.nan, dtype=dtype)
+            gemm.gemm_few_rows(a, b_stored, out, b_nk, bias if with_bias else None)
+            want = _add_bias(expected, bias) if with_bias else expected
+            assert out.tobytes() == want.tobytes(), ("gemm_few_rows", M, N, K, b_nk, with_bias)
+            got = linear_functions.product(a, b_stored, b_nk=b_nk, bias=bias if with_bias else None)
+            assert got.tobytes() == want.tobytes(), ("product", M, N, K, b_nk, with_bias)
+    with pytest.raises(ValueError):
+        gemm.gemm_few_rows(np.ones((small_m, 2), dtype), np.ones((2, 2), dtype), np.empty((small_m, 2), dtype),
+                           True, None)
+    with pytest.raises(ValueError):
+        big = int(np.sqrt(min_work)) + 1
+        gemm.gemm_few_rows(np.ones((1, big), dtype), np.ones((big, big), dtype), np.empty((1, big), dtype),
+                           True, None)

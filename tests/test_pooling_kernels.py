@@ -101,18 +101,22 @@ def test_avg_fast_path_bit_identical(dtype, k, s, p, cip, div, depth):
     assert plain.tobytes() == fast.tobytes()
 
 
-def test_global_average_interleaved_equals_adaptive_loop():
-    """The 1x1 fast path (8 planes interleaved) sums each plane in the general loop's order."""
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("num_threads", [1, 2])
+@pytest.mark.parametrize("planes,side", [(19, 7), (37, 7), (16, 1), (8, 3), (11, 2), (50, 5)])
+def test_global_average_interleaved_equals_adaptive_loop(dtype, num_threads, planes, side):
+    """The 1x1 fast path (8 planes interleaved, the rest one by one) sums each plane in the general
+    loop's order, at 1 thread (no OpenMP region) and 2."""
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((19, 1, 7, 7)).astype(np.float32)
-    out = np.empty((19, 1, 1, 1), dtype=np.float32)
-    K.adaptive_avg_pool_fwd(x, out, 2)
-    expected = np.empty(19, dtype=np.float32)
-    for p in range(19):
-        total = np.float32(0)
+    x = rng.standard_normal((planes, 1, side, side)).astype(dtype)
+    out = np.empty((planes, 1, 1, 1), dtype=dtype)
+    K.adaptive_avg_pool_fwd(x, out, num_threads)
+    expected = np.empty(planes, dtype=dtype)
+    for p in range(planes):
+        total = dtype(0)
         for v in x[p].reshape(-1):
-            total = np.float32(total + v)
-        expected[p] = np.float32(np.float32(np.float32(total / np.float32(1)) / np.float32(7)) / np.float32(7))
+            total = dtype(total + v)
+        expected[p] = dtype(dtype(dtype(total / dtype(1)) / dtype(side)) / dtype(side))
     assert out.reshape(-1).tobytes() == expected.tobytes()
 
 

@@ -19,6 +19,9 @@ from ._util import contiguous, threads
 from .arith import unbroadcast
 
 
+_FEW_ROWS, _FEW_WORK = gemm.few_rows_limits()
+
+
 def product(a, b, a_km=False, b_nk=False, bias=None):
     """A @ B for 2-d arrays, every element summed over the reduced index k in ascending order.
 
@@ -29,6 +32,11 @@ def product(a, b, a_km=False, b_nk=False, bias=None):
     a, b = contiguous(a), contiguous(b, a.dtype)
     M = a.shape[1] if a_km else a.shape[0]
     N = b.shape[0] if b_nk else b.shape[1]
+    if not a_km and 0 < M < _FEW_ROWS and 0 < N * a.shape[1] and M * N * a.shape[1] < _FEW_WORK:
+        # a few rows (Linear on one sample): the kernel's own few-rows loop, through a cheaper entry
+        out = np.empty((M, N), dtype=a.dtype)
+        gemm.gemm_few_rows(a, b, out, b_nk, bias)
+        return out
     out = np.empty((1, M, N), dtype=a.dtype)
     gemm.gemm(a[None], b[None], out, a_km, b_nk, bias, threads())
     return out[0]

@@ -254,16 +254,28 @@ cdef inline floating scalar_bwd(Op op, floating g, floating s, floating a, float
 
 
 # ---------------------------------------------------------------- the two shared loops
+# A call on one thread over at most SERIAL_MAX elements runs its loop in place: entering an OpenMP
+# region, even of one thread, costs microseconds, more than such a loop.  Every element is computed
+# alone, so the bits are the same either way.  (Larger single-thread calls keep the prange, which
+# releases the GIL while they run.)
+cdef Py_ssize_t SERIAL_MAX = 1 << 16
 cdef void forward_map(Op op, const floating[::1] x, floating[::1] out, floating a, floating b,
                       floating c, int num_threads) noexcept nogil:
     """out[i] = f(x[i]) for every i."""
     cdef Py_ssize_t i, n = x.shape[0], blk, nblk, start, stop
     if _row_maps and n > 0 and (Op is Sigmoid or Op is Tanh or Op is Silu or Op is Gelu):
         nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
+        if nblk == 1:                            # one block: no OpenMP region
+            map_rows(op, &x[0], &out[0], n)
+            return
         for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
             start = blk * MAP_BLOCK
             stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
             map_rows(op, &x[start], &out[start], stop - start)
+        return
+    if num_threads == 1 and n <= SERIAL_MAX:     # the same loop, without entering an OpenMP region
+        for i in range(n):
+            out[i] = scalar_fwd(op, x[i], a, b, c)
         return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         out[i] = scalar_fwd(op, x[i], a, b, c)
@@ -318,10 +330,17 @@ cdef void backward_map(Op op, const floating[::1] grad_out, const floating[::1] 
     cdef Py_ssize_t i, n = saved.shape[0], blk, nblk, start, stop
     if _row_maps and n > 0 and (Op is Gelu or Op is Silu or Op is LogSigmoid):   # refnn_math_rows.h's builds
         nblk = (n + MAP_BLOCK - 1) // MAP_BLOCK
+        if nblk == 1:                            # one block: no OpenMP region
+            map2_rows(op, &grad_out[0], &saved[0], &grad_in[0], n)
+            return
         for blk in prange(nblk, nogil=True, num_threads=num_threads, schedule="static"):
             start = blk * MAP_BLOCK
             stop = n if start + MAP_BLOCK > n else start + MAP_BLOCK
             map2_rows(op, &grad_out[start], &saved[start], &grad_in[start], stop - start)
+        return
+    if num_threads == 1 and n <= SERIAL_MAX:     # the same loop, without entering an OpenMP region
+        for i in range(n):
+            grad_in[i] = scalar_bwd(op, grad_out[i], saved[i], a, b, c)
         return
     for i in prange(n, nogil=True, num_threads=num_threads, schedule="static"):
         grad_in[i] = scalar_bwd(op, grad_out[i], saved[i], a, b, c)

@@ -496,3 +496,31 @@ def sum_rows(const floating[:, ::1] a, floating[::1] out):
         for m in range(M):
             for n in range(N):
                 out[n] = out[n] + a[m, n]
+
+
+def gemm_few_rows(const floating[:, ::1] a, const floating[:, ::1] b, floating[:, ::1] out,
+                  bint b_nk, const floating[::1] bias):
+    """gemm's few-rows path on the calling thread: out[m, n] = (0 + sum_{k asc} a[m, k] * B[k, n])
+    (+ bias[n]), B = b (K, N), or b (N, K) read transposed when b_nk.
+
+    The same ``_small_rows`` calls over the same column groups as ``gemm`` makes for M < SMALL_M and
+    fewer than PARALLEL_MIN_WORK multiply-adds (where it runs one thread), so the same bits; only the
+    entry is cheaper (two-dimensional views, no OpenMP region, no interrupt polling for so short a
+    product).  The caller (refnn/_functions/linear.py) sends only such products, with K > 0.
+    """
+    cdef Py_ssize_t M = out.shape[0], N = out.shape[1], K = a.shape[1], NS = 64, cb
+    cdef Py_ssize_t sbk = 1 if b_nk else N, sbn = K if b_nk else 1
+    cdef const floating *bias_ptr = NULL
+    if bias is not None and bias.shape[0] > 0:
+        bias_ptr = &bias[0]
+    if M == 0 or N == 0 or K == 0 or M >= SMALL_M or M * N * K >= PARALLEL_MIN_WORK:
+        raise ValueError("gemm_few_rows: expected 0 < M < SMALL_M, N > 0, K > 0 and a small product")
+    with nogil:
+        for cb in range((N + NS - 1) // NS):
+            _small_rows(&a[0, 0], K, 1, &b[0, 0], sbk, sbn, bias_ptr, &out[0, 0],
+                        M, cb * NS, min(N, cb * NS + NS), N, K)
+
+
+def few_rows_limits():
+    """(SMALL_M, PARALLEL_MIN_WORK): the products ``gemm_few_rows`` takes."""
+    return SMALL_M, PARALLEL_MIN_WORK

@@ -164,6 +164,16 @@ def max_pool_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, int
         return
     fast = fast and (D * H + DH + 1) * W < 2147483647   # every flat index fits the int32 scratch
     refnn_interrupt_init(&st)
+    if num_threads == 1:            # the same planes in the same order, without an OpenMP region
+        with nogil:
+            scratch = <int32_t*>malloc(OW * sizeof(int32_t))
+            for p in range(P):
+                _max_pool_plane(&x[p, 0, 0, 0], &out[p, 0, 0, 0], &indices[p, 0, 0, 0], scratch,
+                                D, H, W, OD, OH, OW, KD, KH, KW, SD, SH, SW, PD, PH, PW, DD, DH, DW,
+                                fast and scratch != NULL, &st, 0)
+            free(scratch)
+        refnn_interrupt_finish(&st)
+        return
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         scratch = <int32_t*>malloc(OW * sizeof(int32_t))
         _max_pool_plane(&x[p, 0, 0, 0], &out[p, 0, 0, 0], &indices[p, 0, 0, 0], scratch,
@@ -173,34 +183,44 @@ def max_pool_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1] out, int
     refnn_interrupt_finish(&st)
 
 
+cdef inline void _max_pool_scatter(const floating* go, const int64_t* idx, floating* gi, Py_ssize_t n,
+                                   Py_ssize_t plane) noexcept nogil:
+    """gi = 0, then gi[idx[o]] += go[o], o ascending (one plane of max_pool_bwd)."""
+    cdef Py_ssize_t o
+    memset(gi, 0, plane * sizeof(floating))
+    for o in range(n):
+        # a window of padding taps only (possible with dilation) has out = -inf and an index
+        # past the plane, as in torch; its gradient goes nowhere
+        if 0 <= idx[o] < plane:
+            gi[idx[o]] = gi[idx[o]] + go[o]
+
+
 def max_pool_bwd(const floating[:, ::1] grad_output, const int64_t[:, ::1] indices,
                  floating[:, ::1] grad_input, int num_threads):
     """grad_input[p] = 0, then grad_input[p, indices[p, o]] += grad_output[p, o], o ascending
     (max, adaptive max and fractional max pooling over flattened planes; overlapping windows
     accumulate in output order; indices outside the plane are skipped)."""
     cdef Py_ssize_t P = grad_input.shape[0], plane = grad_input.shape[1]
-    cdef Py_ssize_t n = grad_output.shape[1], p, o
-    cdef floating* gi
-    cdef const floating* go
-    cdef const int64_t* idx
+    cdef Py_ssize_t n = grad_output.shape[1], p
     cdef refnn_interrupt st
     if P == 0 or plane == 0:
         return
+    if n == 0:
+        memset(&grad_input[0, 0], 0, P * plane * sizeof(floating))
+        return
     refnn_interrupt_init(&st)
+    if num_threads == 1:            # the same planes in the same order, without an OpenMP region
+        with nogil:
+            for p in range(P):
+                if refnn_stop(&st, 0):
+                    break
+                _max_pool_scatter(&grad_output[p, 0], &indices[p, 0], &grad_input[p, 0], n, plane)
+        refnn_interrupt_finish(&st)
+        return
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
         if refnn_stop(&st, threadid()):
             continue
-        gi = &grad_input[p, 0]
-        memset(gi, 0, plane * sizeof(floating))
-        if n == 0:
-            continue
-        go = &grad_output[p, 0]
-        idx = &indices[p, 0]
-        for o in range(n):
-            # a window of padding taps only (possible with dilation) has out = -inf and an index
-            # past the plane, as in torch; its gradient goes nowhere
-            if 0 <= idx[o] < plane:
-                gi[idx[o]] = gi[idx[o]] + go[o]
+        _max_pool_scatter(&grad_output[p, 0], &indices[p, 0], &grad_input[p, 0], n, plane)
     refnn_interrupt_finish(&st)
 
 
@@ -474,6 +494,15 @@ def adaptive_avg_pool_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1]
     if P == 0 or OD == 0 or OH == 0 or OW == 0:
         return
     refnn_interrupt_init(&st)
+    if OD == 1 and OH == 1 and OW == 1 and num_threads == 1:   # no OpenMP region for one thread
+        with nogil:
+            for block in range((P + 7) // 8):
+                if refnn_stop(&st, 0):
+                    break
+                _global_avg_planes(&x[8 * block, 0, 0, 0], &out[8 * block, 0, 0, 0], min(8, P - 8 * block),
+                                   D * H * W, D, H, W)
+        refnn_interrupt_finish(&st)
+        return
     if OD == 1 and OH == 1 and OW == 1:
         for block in prange((P + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
             if refnn_stop(&st, threadid()):

@@ -1,6 +1,7 @@
 """F.linear."""
 import numpy as np
 
+from ..._C.core import is_grad_enabled
 from ..._functions.linear import AddBiasFunction, LinearFunction
 from ..._shape import MAX_ALLOCATION_BYTES, check_allocation
 from ...tensor import Tensor
@@ -19,7 +20,9 @@ def linear(input, weight, bias=None):
     the output.
     """
     if _common_case(input, weight, bias):
-        if input.data.ndim != 1:
+        if input.data.ndim != 1 or not _records(input, weight, bias):
+            # LinearFunction folds the leading dims into rows (a 1-d input is one row); a recorded 1-d
+            # call keeps the view nodes around it
             return LinearFunction.apply(input, weight, bias)
         out = LinearFunction.apply(input.reshape(1, -1), weight, bias)
         return out.reshape(out.shape[1:])
@@ -38,6 +41,12 @@ def linear(input, weight, bias=None):
     if bias is not None and not fused:
         out = AddBiasFunction.apply(out, bias)
     return out
+
+
+def _records(input, weight, bias):
+    """Whether a call on these operands records a graph (grad mode on, an operand requiring a gradient)."""
+    return is_grad_enabled() and (input.requires_grad or weight.requires_grad
+                                  or (bias is not None and bias.requires_grad))
 
 
 def _common_case(input, weight, bias):
