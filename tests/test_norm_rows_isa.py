@@ -1,5 +1,5 @@
 """The normalisation row loops (refnn_norm_rows.h: the lane sums of the statistics and of the gradient sums, and
-the apply) give the same bits in every kernel build this CPU runs (baseline, AVX2, AVX-512: refnn._isa.forced),
+the forward and backward applies) give the same bits in every kernel build this CPU runs (baseline, AVX2, AVX-512: refnn._isa.forced),
 and the statistics follow the documented lane order (tests/test_normalization_numerics.spec_moments) in each."""
 import numpy as np
 import pytest
@@ -42,6 +42,10 @@ def _run(dtype, shape, rng_seed):
         K.grouped_rows_fwd(grouped, k, rng.standard_normal(R), rng.standard_normal(R), True, True, 1e-5, gmean,
                            grstd, gout, 1)
         results += [gmean, grstd, gout]
+        gy = np.ascontiguousarray(g.reshape(R // k, k * B))
+        sg, sgx, gin = np.empty(R), np.empty(R), np.empty_like(grouped)
+        K.grouped_rows_bwd(grouped, gy, k, gmean, grstd, rng.standard_normal(R), float(k * B), sg, sgx, gin, 1)
+        results += [sg, sgx, gin]
     return results, x
 
 

@@ -54,6 +54,11 @@ cdef extern from "refnn_norm_rows.h" nogil:
                                 float shift) noexcept nogil
     void refnn_norm_apply_double(const double* x, double* out, Py_ssize_t B, double centre, double scale,
                                  double shift) noexcept nogil
+    void refnn_norm_apply_bwd_float(const float* x, const float* grad, float* out, Py_ssize_t B, float centre,
+                                    float weight, float mean_g, float slope, float rstd) noexcept nogil
+    void refnn_norm_apply_bwd_double(const double* x, const double* grad, double* out, Py_ssize_t B,
+                                     double centre, double weight, double mean_g, double slope,
+                                     double rstd) noexcept nogil
 
 from refnn._isa import MAX_LEVEL, check_level
 
@@ -256,6 +261,49 @@ def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_o
             else:
                 for b in range(B):
                     op[b] = (gp[b] * w) * rs
+
+
+def grouped_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, Py_ssize_t rows_per_stat,
+                     const double[::1] mean, const double[::1] rstd, const double[::1] weight_rows, double count,
+                     double[::1] sum_g, double[::1] sum_g_xc, floating[:, ::1] grad_input, int num_threads):
+    """GroupNorm / InstanceNorm input gradient (batch statistics) fused per statistic: x is (R, k * B),
+    statistic r the row x[r], its k = rows_per_stat apply rows j = r k + i of B elements each.
+
+    For each r, on one thread while the group is in cache: row_grad_sums' sums of each apply row j
+    (sum_g[j], sum_g_xc[j], about centre = mean[r] rounded to x's type, returned for the parameter
+    gradients), then NormFunction's numpy in the same double operations (np.bincount adds in row order
+    from 0.0): stat_g = sum_i weight_rows[j] * sum_g[j], stat_g_xc likewise, mean_g = stat_g / count,
+    slope = rstd[r] * rstd[r] * stat_g_xc / count, then row_affine_bwd's apply for each row j (centre,
+    rstd, weight_rows[j], mean_g and slope rounded to x's type).  The bits of row_grad_sums + the
+    numpy + row_affine_bwd; x and grad_out are read from memory once.
+    """
+    cdef Py_ssize_t R = x.shape[0], W = x.shape[1], r, i, j, B
+    cdef double stat_g, stat_g_xc
+    cdef floating c, mg, sl, rs
+    if R == 0 or W == 0:
+        return
+    B = W // rows_per_stat
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        c = <floating>mean[r]
+        stat_g = 0
+        stat_g_xc = 0
+        for i in range(rows_per_stat):
+            j = r * rows_per_stat + i
+            _grad_sums_one_row(&x[r, i * B], &grad_out[r, i * B], NULL, False, 1, B, B, c, &sum_g[j],
+                               &sum_g_xc[j])
+            stat_g = stat_g + weight_rows[j] * sum_g[j]
+            stat_g_xc = stat_g_xc + weight_rows[j] * sum_g_xc[j]
+        mg = <floating>(stat_g / count)
+        sl = <floating>(rstd[r] * rstd[r] * stat_g_xc / count)
+        rs = <floating>rstd[r]
+        for i in range(rows_per_stat):
+            j = r * rows_per_stat + i
+            if floating is float:
+                refnn_norm_apply_bwd_float(&x[r, i * B], &grad_out[r, i * B], &grad_input[r, i * B], B, c,
+                                           <float>weight_rows[j], mg, sl, rs)
+            else:
+                refnn_norm_apply_bwd_double(&x[r, i * B], &grad_out[r, i * B], &grad_input[r, i * B], B, c,
+                                            weight_rows[j], mg, sl, rs)
 
 
 def layer_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, const double[::1] mean,

@@ -7,6 +7,8 @@
  *   refnn_norm_grad_segment_{float,double}: acc_g[b % 32] += g, acc_gx[b % 32] += g * (x[b] - centre),
  *       g = grad[b] (* col_weight[b]), with the same chunking (in T over 256 elements, then double).
  *   refnn_norm_apply_{float,double}: out[b] = (x[b] - centre) * scale + shift.
+ *   refnn_norm_apply_bwd_{float,double}: out[b] = ((g - mean_g) - (x[b] - centre) * slope) * rstd,
+ *       g = grad[b] * weight.
  *
  * Written with GCC/Clang vector extensions: lane k of a vector is exactly scalar lane k (IEEE add, sub,
  * mul per lane, no reassociation, no contraction: -ffp-contract=off), so each is the plain 32-lane loop,
@@ -104,6 +106,15 @@
     {                                                                                                \
         for (ptrdiff_t b = 0; b < B; b++)                                                            \
             out[b] = (x[b] - centre) * scale + shift;                                                \
+    }                                                                                                \
+    static ATTR void refnn_norm_apply_bwd_##T##SUFFIX(const T *restrict x, const T *restrict grad,      \
+                                                     T *restrict out, ptrdiff_t B, T centre, T weight, \
+                                                     T mean_g, T slope, T rstd)                      \
+    {                                                                                                \
+        for (ptrdiff_t b = 0; b < B; b++) {                                                          \
+            T g = grad[b] * weight;                                                                  \
+            out[b] = ((g - mean_g) - (x[b] - centre) * slope) * rstd;                                \
+        }                                                                                            \
     }
 
 REFNN_NORM_ROWS(, _base, float, 16)
@@ -149,7 +160,10 @@ static int refnn_norm_init(int max_level)
                                                    T centre, double *acc_g, double *acc_gx)          \
     { REFNN_NORM_DISPATCH(refnn_norm_grad_segment, T, (xs, gs, cw, col, B, centre, acc_g, acc_gx)); } \
     static inline void refnn_norm_apply_##T(const T *x, T *out, ptrdiff_t B, T centre, T scale, T shift) \
-    { REFNN_NORM_DISPATCH(refnn_norm_apply, T, (x, out, B, centre, scale, shift)); }
+    { REFNN_NORM_DISPATCH(refnn_norm_apply, T, (x, out, B, centre, scale, shift)); } \
+    static inline void refnn_norm_apply_bwd_##T(const T *x, const T *grad, T *out, ptrdiff_t B, T centre,     \
+                                                T weight, T mean_g, T slope, T rstd)                  \
+    { REFNN_NORM_DISPATCH(refnn_norm_apply_bwd, T, (x, grad, out, B, centre, weight, mean_g, slope, rstd)); }
 
 REFNN_NORM_ENTRIES(float)
 REFNN_NORM_ENTRIES(double)
