@@ -56,3 +56,44 @@ def test_instance_norm_fused_equals_unfused_and_backward_runs(monkeypatch, dtype
     (fy, fg), (py, pg) = _both(monkeypatch, run)
     _bits_equal(fy, py)
     _bits_equal(fg, pg)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shape,groups,affine", [((4, 12, 7, 9), 3, True), ((2, 8, 33), 8, False),
+                                                 ((3, 6, 5, 4, 3), 1, True), ((5, 4), 2, True),
+                                                 ((2, 64, 300), 4, True)])
+def test_group_norm_fused_backward_equals_unfused(monkeypatch, dtype, threads, shape, groups, affine):
+    """K.grouped_rows_bwd (row sums and input gradient per group) against row_grad_sums + numpy +
+    row_affine_bwd: the input, weight and bias gradients to the bit, with an inf in the input and a NaN
+    in the upstream gradient."""
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
+    dy = rng.standard_normal(shape).astype(dtype)
+    if x.size > 100:
+        x.flat[11] = np.inf
+        dy.flat[x.size - 3] = np.nan
+    w = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    b = rng.standard_normal(shape[1]).astype(dtype) if affine else None
+    calls = []
+    real = N.K.grouped_rows_bwd
+    monkeypatch.setattr(N.K, "grouped_rows_bwd", lambda *a: (calls.append(1), real(*a))[1])
+
+    def run():
+        xt = refnn.Tensor(x, requires_grad=True)
+        wt = refnn.Tensor(w, requires_grad=True) if affine else None
+        bt = refnn.Tensor(b, requires_grad=True) if affine else None
+        F.group_norm(xt, groups, wt, bt, 1e-5).backward(refnn.Tensor(dy))
+        return [xt.grad.data] + ([wt.grad.data, bt.grad.data] if affine else [])
+
+    saved = refnn.get_num_threads()
+    refnn.set_num_threads(threads)
+    try:
+        fused = run()
+        assert calls, "the fused backward was not used"
+        monkeypatch.setattr(N.NormGeometry, "grouped_rows", property(lambda self: 0))
+        plain = run()
+    finally:
+        refnn.set_num_threads(saved)
+    for a, p in zip(fused, plain):
+        _bits_equal(a, p)

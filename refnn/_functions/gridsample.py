@@ -41,17 +41,13 @@ class GridSampleFunction(Function):
         input, grid = ctx.saved_tensors
         x, g = _volume(input.data), _points(grid.data)
         grad_out = contiguous(grad).reshape(x.shape[:2] + (g.shape[1],))
-        grad_input = grad_grid = None
-        work = threads(grad_out.size * 8)
-        if ctx.needs_input_grad[0]:
-            grad_input = np.empty(x.shape, dtype=x.dtype)
-            if grad_input.size:
-                K.grid_sample_bwd_input(grad_out, g, grad_input, *ctx.args, work)
+        grad_input = np.empty(x.shape, dtype=x.dtype) if ctx.needs_input_grad[0] else None
+        grad_grid = np.empty(g.shape, dtype=g.dtype) if ctx.needs_input_grad[1] else None
+        if (grad_input is not None and grad_input.size) or (grad_grid is not None and grad_grid.size):
+            K.grid_sample_bwd(x, grad_out, g, grad_input, grad_grid, *ctx.args, threads(grad_out.size * 8))
+        if grad_input is not None:
             grad_input = grad_input.reshape(input.shape)
-        if ctx.needs_input_grad[1]:
-            grad_grid = np.empty(g.shape, dtype=g.dtype)
-            if grad_grid.size:
-                K.grid_sample_bwd_grid(x, grad_out, g, grad_grid, *ctx.args, work)
+        if grad_grid is not None:
             grad_grid = grad_grid.reshape(grid.shape)
         return grad_input, grad_grid, None, None, None
 

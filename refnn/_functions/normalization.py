@@ -122,6 +122,31 @@ def _layer_rows_backward(ctx, x, dy, col_weight, col, input, weight):
     return out.reshape(input.shape), grad_weight, grad_bias, None, None, None, None, None, None
 
 
+def _grouped_backward(ctx, x, dy, input, weight):
+    """NormFunction.backward for GroupNorm / InstanceNorm with batch statistics: the row sums and the input
+    gradient fused per group (K.grouped_rows_bwd, the bits of row_grad_sums + the numpy below + row_affine_bwd)."""
+    geometry, needs = ctx.geometry, ctx.needs_input_grad
+    dtype = x.dtype
+    R, k = geometry.stats_shape[1], geometry.grouped_rows
+    num_rows = geometry.apply_shape[1]
+    which = geometry.weight_of_row
+    w_row = weight.data.reshape(-1).astype(np.float64)[which] if weight is not None else np.ones(num_rows)
+    sum_g = np.empty(num_rows, np.float64)
+    sum_g_xc = np.empty(num_rows, np.float64)
+    out = np.empty((R, geometry.stats_shape[2]), dtype)
+    K.grouped_rows_bwd(x.reshape(R, -1), dy.reshape(R, -1), k, ctx.mean, ctx.rstd, w_row, float(geometry.count),
+                       sum_g, sum_g_xc, out, threads())
+    grad_weight = grad_bias = None
+    if weight is not None and needs[1]:
+        rstd_row = ctx.rstd[geometry.stat_of_row]
+        grad_weight = np.bincount(which, weights=sum_g_xc * rstd_row, minlength=weight.data.size).astype(dtype)
+        grad_weight = grad_weight.reshape(weight.shape)
+    if ctx.has_bias and needs[2]:
+        size = int(np.prod(ctx.bias_shape))
+        grad_bias = np.bincount(which, weights=sum_g, minlength=size).astype(dtype).reshape(ctx.bias_shape)
+    return out.reshape(input.shape), grad_weight, grad_bias, None, None, None, None, None, None
+
+
 def _grouped_forward(ctx, input, weight, bias, x, geometry, eps):
     """NormFunction.forward for GroupNorm / InstanceNorm with batch statistics and no running buffers:
     statistics and apply fused per group (K.grouped_rows_fwd, the bits of row_moments + row_affine_fwd)."""
@@ -223,6 +248,8 @@ class NormFunction(Function):
         col = geometry.col_affine and weight is not None
         if needs[0] and ctx.use_batch_stats and geometry.rows_are_stats and x.size:
             return _layer_rows_backward(ctx, x, dy, col_weight, col, input, weight)
+        if needs[0] and ctx.use_batch_stats and geometry.grouped_rows and x.size:
+            return _grouped_backward(ctx, x, dy, input, weight)
         sum_g = np.zeros(num_rows, np.float64)
         sum_g_xc = np.zeros(num_rows, np.float64)
         K.row_grad_sums(x, dy, centre_row, col_weight, col, sum_g, sum_g_xc, threads())

@@ -260,9 +260,10 @@ cdef void _sample_point(const floating[:, :, :, :, ::1] x, const floating[:, :, 
         plane = plane + D * H * W
 
 
-def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid, floating[:, :, ::1] out,
-                    int mode, int padding, bint align, int num_threads):
-    """out[n, c, p] = the input sampled at grid point p (the module docstring's rules and order)."""
+def grid_sample_fwd_spec(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid, floating[:, :, ::1] out,
+                         int mode, int padding, bint align, int num_threads):
+    """out[n, c, p] = the input sampled at grid point p (the module docstring's rules and order): the
+    specification, one point at a time (grid_sample_fwd is its blocked form)."""
     cdef Py_ssize_t N = x.shape[0], P = grid.shape[1], row
     for row in prange(N * P, nogil=True, num_threads=num_threads, schedule="static"):
         _sample_point(x, grid, out, row // P, row % P, mode, padding, align)
@@ -349,9 +350,11 @@ cdef void _scatter_batch(const floating[:, :, ::1] grad_out, const floating[:, :
             plane = plane + volume
 
 
-def grid_sample_bwd_input(const floating[:, :, ::1] grad_out, const floating[:, :, ::1] grid,
-                          floating[:, :, :, :, ::1] grad_in, int mode, int padding, bint align, int num_threads):
-    """grad_in[n] += each point's grad_out times its tap weights (one thread per batch element)."""
+def grid_sample_bwd_input_spec(const floating[:, :, ::1] grad_out, const floating[:, :, ::1] grid,
+                               floating[:, :, :, :, ::1] grad_in, int mode, int padding, bint align,
+                               int num_threads):
+    """grad_in[n] += each point's grad_out times its tap weights (one thread per batch element): the
+    specification (grid_sample_bwd is its blocked form)."""
     cdef Py_ssize_t n
     for n in prange(grad_in.shape[0], nogil=True, num_threads=num_threads, schedule="static"):
         _scatter_batch(grad_out, grid, grad_in, n, mode, padding, align)
@@ -457,13 +460,310 @@ cdef void _grid_grad_point(const floating[:, :, :, :, ::1] x, const floating[:, 
         grad_grid[n, p, 2] = mult[2] * gz
 
 
-def grid_sample_bwd_grid(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad_out,
-                         const floating[:, :, ::1] grid, floating[:, :, ::1] grad_grid, int mode, int padding,
-                         bint align, int num_threads):
-    """grad_grid[n, p, k] = d position_k / d coordinate_k * sum_c sum_taps value * d weight / d position_k * grad_out."""
+def grid_sample_bwd_grid_spec(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad_out,
+                              const floating[:, :, ::1] grid, floating[:, :, ::1] grad_grid, int mode, int padding,
+                              bint align, int num_threads):
+    """grad_grid[n, p, k] = d position_k / d coordinate_k * sum_c sum_taps value * d weight / d position_k * grad_out:
+    the specification, one point at a time (grid_sample_bwd is its blocked form)."""
     cdef Py_ssize_t P = grid.shape[1], row
     for row in prange(x.shape[0] * P, nogil=True, num_threads=num_threads, schedule="static"):
         _grid_grad_point(x, grad_out, grid, grad_grid, row // P, row % P, mode, padding, align)
+
+
+
+# The blocked fast paths (bilinear / trilinear; nearest and bicubic run the specification's loops).
+# A thread takes BLOCK consecutive points of one batch element, computes each point's taps once
+# (offsets, weights, the factors of the weights' derivatives), then runs the channels with the points
+# inner: the outputs of one channel are contiguous, and BLOCK independent sums are in flight instead of
+# one.  Each sum takes the same terms in the same order as the specification's, so the bits are equal
+# (tests/test_gridsample_spec.py):
+# - forward: a tap outside the input adds value 0 (value masked, then times its weight, which is
+#   finite and >= 0): a sum that starts from +0.0 is never -0.0, so adding +0.0 changes nothing;
+# - grad_grid: gx - v * dy * dz * g is computed as gx + ((v * (-dy)) * dz) * g (a - b is a + (-b), and
+#   rounding commutes with negation); a 2-d point's dz is exactly 1 (iz = 0), so that product is left out;
+# - grad_input: one thread owns batch element n; within a channel the points run in order and the taps
+#   in order, so each element receives its terms in (point, tap) order, as in the specification.
+cdef enum:
+    BLOCK = 256
+
+
+cdef Py_ssize_t _block_taps(const floating[:, :, ::1] grid, Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count,
+                            Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, int padding, bint align, bint derivatives,
+                            Py_ssize_t* offset, unsigned char* valid, floating* wt, floating* sx, floating* sy,
+                            floating* sz, floating* dzs, floating* dys, floating* mult_all) noexcept nogil:
+    """Points p0 .. p0 + count - 1: tap t of point q at [t * BLOCK + q] (offset 0 and valid 0 when outside);
+    with derivatives, the signed factors of d weight / d position and each point's d position / d coordinate
+    (mult_all[k * BLOCK + q]).  Returns the taps per point (4 for a 2-d grid, 8 for 3-d)."""
+    cdef Py_ssize_t T = 8 if grid.shape[2] == 3 else 4
+    cdef Py_ssize_t q, t, i, xi, yi, zi
+    cdef Py_ssize_t i0[3]
+    cdef floating pos[3]
+    cdef floating mult[3]
+    cdef floating weight[8]
+    cdef floating ex, ey, ez, fx, fy, fz, dx, dy, dz
+    for q in range(count):
+        _point(grid, n, p0 + q, D, H, W, padding, align, pos, mult)
+        _corners(pos[0], pos[1], pos[2], i0, weight)
+        if derivatives:
+            mult_all[q] = mult[0]
+            mult_all[BLOCK + q] = mult[1]
+            mult_all[2 * BLOCK + q] = mult[2]
+            ex = <floating>(i0[0] + 1) - pos[0]
+            ey = <floating>(i0[1] + 1) - pos[1]
+            ez = <floating>(i0[2] + 1) - pos[2]
+            fx = pos[0] - <floating>i0[0]
+            fy = pos[1] - <floating>i0[1]
+            fz = pos[2] - <floating>i0[2]
+        for t in range(T):
+            i = t * BLOCK + q
+            zi = i0[2] + t // 4
+            yi = i0[1] + (t // 2) % 2
+            xi = i0[0] + t % 2
+            if _inside(zi, yi, xi, D, H, W):
+                offset[i] = (zi * H + yi) * W + xi
+                valid[i] = 1
+            else:
+                offset[i] = 0
+                valid[i] = 0
+            wt[i] = weight[t]
+            if derivatives:
+                dx = ex if t % 2 == 0 else fx
+                dy = ey if (t // 2) % 2 == 0 else fy
+                dz = ez if t < 4 else fz
+                sx[i] = -dy if t % 2 == 0 else dy
+                sy[i] = -dx if (t // 2) % 2 == 0 else dx
+                sz[i] = -dx if t < 4 else dx
+                dzs[i] = dz
+                dys[i] = dy
+    return T
+
+
+cdef extern from *:
+    """
+    #include <stdint.h>
+    #include <string.h>
+    /* v when keep is 1, +0.0 when keep is 0: a bitwise and, so that no branch follows the data */
+    static inline float refnn_gs_keep_float(float v, unsigned char keep) {
+        uint32_t u; memcpy(&u, &v, sizeof u); u &= (uint32_t)0 - (uint32_t)keep; memcpy(&v, &u, sizeof v); return v;
+    }
+    static inline double refnn_gs_keep_double(double v, unsigned char keep) {
+        uint64_t u; memcpy(&u, &v, sizeof u); u &= (uint64_t)0 - (uint64_t)keep; memcpy(&v, &u, sizeof v); return v;
+    }
+    """
+    float refnn_gs_keep_float(float v, unsigned char keep) noexcept nogil
+    double refnn_gs_keep_double(double v, unsigned char keep) noexcept nogil
+
+
+cdef inline floating _tap(const floating* plane, const Py_ssize_t* offset, const unsigned char* valid,
+                          Py_ssize_t i) noexcept nogil:
+    """The value of tap i, +0.0 when outside (its offset is then 0, a valid address: loaded, then masked,
+    so that no branch follows where the points fall)."""
+    if floating is float:
+        return refnn_gs_keep_float(plane[offset[i]], valid[i])
+    else:
+        return refnn_gs_keep_double(plane[offset[i]], valid[i])
+
+
+cdef void _bilinear_fwd_block(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid,
+                              floating[:, :, ::1] out, Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count, int padding,
+                              bint align) noexcept nogil:
+    """out[n, :, p0 : p0 + count]: the specification's forward, the points of a channel inner."""
+    cdef Py_ssize_t C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
+    cdef Py_ssize_t offset[8 * BLOCK]
+    cdef unsigned char valid[8 * BLOCK]
+    cdef floating wt[8 * BLOCK]
+    cdef Py_ssize_t T, c, q, t
+    cdef const floating* plane
+    cdef floating* o
+    cdef floating total, value
+    T = _block_taps(grid, n, p0, count, D, H, W, padding, align, False, offset, valid, wt,
+                    NULL, NULL, NULL, NULL, NULL, NULL)
+    plane = &x[n, 0, 0, 0, 0]
+    for c in range(C):
+        o = &out[n, c, p0]
+        if T == 4:
+            for q in range(count):
+                total = 0
+                total = total + _tap(plane, offset, valid, q) * wt[q]
+                total = total + _tap(plane, offset, valid, BLOCK + q) * wt[BLOCK + q]
+                total = total + _tap(plane, offset, valid, 2 * BLOCK + q) * wt[2 * BLOCK + q]
+                total = total + _tap(plane, offset, valid, 3 * BLOCK + q) * wt[3 * BLOCK + q]
+                o[q] = total
+        else:
+            for q in range(count):
+                total = 0
+                for t in range(8):
+                    total = total + _tap(plane, offset, valid, t * BLOCK + q) * wt[t * BLOCK + q]
+                o[q] = total
+        plane = plane + D * H * W
+
+
+def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid, floating[:, :, ::1] out,
+                    int mode, int padding, bint align, int num_threads):
+    """out[n, c, p] = the input sampled at grid point p: grid_sample_fwd_spec's bits, blocks of points."""
+    cdef Py_ssize_t N = x.shape[0], P = grid.shape[1], blocks = (P + BLOCK - 1) // BLOCK, task, p0
+    if mode != BILINEAR:
+        grid_sample_fwd_spec(x, grid, out, mode, padding, align, num_threads)
+        return
+    if N == 0 or P == 0 or x.shape[1] == 0:
+        return
+    for task in prange(N * blocks, nogil=True, num_threads=num_threads, schedule="static"):
+        p0 = (task % blocks) * BLOCK
+        _bilinear_fwd_block(x, grid, out, task // blocks, p0, min(P - p0, <Py_ssize_t>BLOCK), padding, align)
+
+
+cdef inline floating _keep(floating v, unsigned char keep) noexcept nogil:
+    if floating is float:
+        return refnn_gs_keep_float(v, keep)
+    else:
+        return refnn_gs_keep_double(v, keep)
+
+
+cdef inline void _bwd_channel(const floating* plane, const floating* gorow, floating* gplane,
+                              const Py_ssize_t* offset, const unsigned char* valid, const floating* wt,
+                              const floating* sx, const floating* sy, const floating* sz, const floating* dzs,
+                              const floating* dys, floating* gx, floating* gy, floating* gz, Py_ssize_t count,
+                              const int T, const bint scatter, const bint derivatives) noexcept nogil:
+    """One channel of a block (T, scatter and derivatives are constants at each call, so the compiler makes
+    one loop of each).  A tap outside adds a masked +0.0 to gx, gy, gz (never -0.0: no change) and its
+    grad_input term goes to a scratch variable instead of the plane."""
+    cdef Py_ssize_t q, t, i
+    cdef floating g, value, ax, ay, az, scratch = 0
+    cdef floating* target
+    for q in range(count):
+        g = gorow[q]
+        ax = gx[q]
+        ay = gy[q]
+        az = gz[q]
+        for t in range(T):
+            i = t * BLOCK + q
+            if derivatives:
+                value = plane[offset[i]]
+                if T == 4:
+                    ax = ax + _keep((value * sx[i]) * g, valid[i])
+                    ay = ay + _keep((value * sy[i]) * g, valid[i])
+                else:
+                    ax = ax + _keep(((value * sx[i]) * dzs[i]) * g, valid[i])
+                    ay = ay + _keep(((value * sy[i]) * dzs[i]) * g, valid[i])
+                    az = az + _keep(((value * sz[i]) * dys[i]) * g, valid[i])
+            if scatter:
+                target = gplane + offset[i] if valid[i] else &scratch
+                target[0] = target[0] + wt[i] * g
+        gx[q] = ax
+        gy[q] = ay
+        gz[q] = az
+
+
+cdef void _bilinear_bwd_block(const floating* xs, const floating* go, const floating[:, :, ::1] grid,
+                              floating* gi, floating* gg, Py_ssize_t C, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                              Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count, int padding, bint align) noexcept nogil:
+    """Points p0 .. p0 + count - 1 of batch element n: adds their terms to gi (the (C, D, H, W) grad_input of n,
+    when not NULL) and writes their grad_grid rows to gg (grad_grid[n, p0], when not NULL).  xs is x[n],
+    go is grad_out[n] (C, P)."""
+    cdef Py_ssize_t P = grid.shape[1], volume = D * H * W
+    cdef Py_ssize_t offset[8 * BLOCK]
+    cdef unsigned char valid[8 * BLOCK]
+    cdef floating wt[8 * BLOCK]
+    cdef floating sx[8 * BLOCK]
+    cdef floating sy[8 * BLOCK]
+    cdef floating sz[8 * BLOCK]
+    cdef floating dzs[8 * BLOCK]
+    cdef floating dys[8 * BLOCK]
+    cdef floating mult[3 * BLOCK]
+    cdef floating gx[BLOCK]
+    cdef floating gy[BLOCK]
+    cdef floating gz[BLOCK]
+    cdef Py_ssize_t T, K = grid.shape[2], c, q, t, i
+    cdef const floating* plane
+    cdef floating* gplane
+    cdef const floating* gorow
+    cdef floating g, value
+    cdef bint derivatives = gg != NULL
+    T = _block_taps(grid, n, p0, count, D, H, W, padding, align, derivatives, offset, valid, wt, sx, sy, sz,
+                    dzs, dys, mult)
+    for q in range(count):
+        gx[q] = 0
+        gy[q] = 0
+        gz[q] = 0
+    plane = xs
+    gplane = gi
+    gorow = go + p0
+    for c in range(C):
+        if T == 4:
+            if gi != NULL and derivatives:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 1, 1)
+            elif gi != NULL:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 1, 0)
+            else:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 0, 1)
+        else:
+            if gi != NULL and derivatives:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 1, 1)
+            elif gi != NULL:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 1, 0)
+            else:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 0, 1)
+        plane = plane + volume
+        if gi != NULL:
+            gplane = gplane + volume
+        gorow = gorow + P
+    if derivatives:
+        for q in range(count):
+            gg[q * K] = mult[q] * gx[q]
+            gg[q * K + 1] = mult[BLOCK + q] * gy[q]
+            if K == 3:
+                gg[q * K + 2] = mult[2 * BLOCK + q] * gz[q]
+
+
+def grid_sample_bwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grad_out,
+                    const floating[:, :, ::1] grid, floating[:, :, :, :, ::1] grad_in, floating[:, :, ::1] grad_grid,
+                    int mode, int padding, bint align, int num_threads):
+    """grad_in (None: not wanted) and grad_grid (None: not wanted): the bits of grid_sample_bwd_input_spec and
+    grid_sample_bwd_grid_spec.  Bilinear: one pass over each block of points for both when the batch
+    has a batch element per thread; else grad_in one thread per batch element and grad_grid per block."""
+    cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
+    cdef Py_ssize_t P = grid.shape[1], K = grid.shape[2], blocks = (P + BLOCK - 1) // BLOCK
+    cdef Py_ssize_t n, task, p0, b, volume = D * H * W
+    cdef bint fused
+    cdef floating* gg = NULL
+    if mode != BILINEAR:
+        if grad_in is not None:
+            grid_sample_bwd_input_spec(grad_out, grid, grad_in, mode, padding, align, num_threads)
+        if grad_grid is not None:
+            grid_sample_bwd_grid_spec(x, grad_out, grid, grad_grid, mode, padding, align, num_threads)
+        return
+    if N == 0:
+        return
+    if C == 0 or P == 0:
+        if grad_in is not None:
+            grad_in[...] = 0
+        if grad_grid is not None:
+            grad_grid[...] = 0
+        return
+    fused = grad_grid is not None and N >= num_threads
+    if grad_in is not None:
+        for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
+            _zero(&grad_in[n, 0, 0, 0, 0], C * volume)
+            for b in range(blocks):
+                p0 = b * BLOCK
+                if fused:
+                    gg = &grad_grid[n, p0, 0]
+                else:
+                    gg = NULL
+                _bilinear_bwd_block(&x[n, 0, 0, 0, 0], &grad_out[n, 0, 0], grid, &grad_in[n, 0, 0, 0, 0], gg,
+                                    C, D, H, W, n, p0, min(P - p0, <Py_ssize_t>BLOCK), padding, align)
+    if grad_grid is not None and not (grad_in is not None and fused):
+        for task in prange(N * blocks, nogil=True, num_threads=num_threads, schedule="static"):
+            n = task // blocks
+            p0 = (task % blocks) * BLOCK
+            _bilinear_bwd_block(&x[n, 0, 0, 0, 0], &grad_out[n, 0, 0], grid, NULL, &grad_grid[n, p0, 0],
+                                C, D, H, W, n, p0, min(P - p0, <Py_ssize_t>BLOCK), padding, align)
+
+
+cdef inline void _zero(floating* first, Py_ssize_t count) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(count):
+        first[i] = 0
 
 
 def affine_grid_fwd(const floating[:, :, ::1] theta, const floating[:, ::1] base, floating[:, :, ::1] grid,

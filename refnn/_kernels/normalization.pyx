@@ -40,88 +40,8 @@ cdef inline double _lanes_total(double* acc) noexcept nogil:
     return acc[0]
 
 
-cdef extern from *:
-    """
-    /* acc[b % 32] += v(seg[b]) for 0 <= b < B, v(x) = x, or (x - centre)^2 when squares.
-       Lane partials are kept in the input's type T over chunks of 256 elements (8 per lane) and then
-       added into the double lanes; the tail (B % 32 elements) goes straight to double.
-       Written with GCC/Clang vector extensions: lane k of a vector is exactly scalar lane k (IEEE
-       add/sub/mul per lane, no reassociation, no contraction), so this is the plain 8-lane loop,
-       only spelled so that the compiler emits SIMD for it. */
-    #include <string.h>
-    /* the 32 lanes are 8 16-byte vectors of float (16 of double): independent add chains */
-    typedef float refnn_norm_v4f __attribute__((vector_size(16)));
-    typedef double refnn_norm_v2d __attribute__((vector_size(16)));
-    #define REFNN_NORM_SUM_SEGMENT(NAME, T, V, W)                                                   \
-    static inline void NAME(const T* seg, Py_ssize_t B, T centre, int squares, double* acc) {       \
-        V part[32 / W], v[32 / W], c;                                                                 \
-        T lanes[32];                                                                                 \
-        T d;                                                                                        \
-        Py_ssize_t b = 0, stop, k, j, B8 = B - B % 32;                                               \
-        for (k = 0; k < W; k++) c[k] = centre;                                                      \
-        while (b < B8) {                                                                            \
-            stop = b + 256 < B8 ? b + 256 : B8;                                                       \
-            for (j = 0; j < 32 / W; j++) for (k = 0; k < W; k++) part[j][k] = 0;                    \
-            if (squares) {                                                                          \
-                for (; b < stop; b += 32) {                                                          \
-                    memcpy(v, seg + b, sizeof(v));                                                  \
-                    for (j = 0; j < 32 / W; j++) { v[j] = v[j] - c; part[j] = part[j] + v[j] * v[j]; } \
-                }                                                                                   \
-            } else {                                                                                \
-                for (; b < stop; b += 32) {                                                          \
-                    memcpy(v, seg + b, sizeof(v));                                                  \
-                    for (j = 0; j < 32 / W; j++) part[j] = part[j] + v[j];                           \
-                }                                                                                   \
-            }                                                                                       \
-            memcpy(lanes, part, sizeof(lanes));                                                     \
-            for (k = 0; k < 32; k++) acc[k] = acc[k] + (double)lanes[k];                             \
-        }                                                                                           \
-        for (b = B8; b < B; b++) {                                                                  \
-            if (squares) { d = seg[b] - centre; acc[b - B8] = acc[b - B8] + (double)(d * d); }      \
-            else { acc[b - B8] = acc[b - B8] + (double)seg[b]; }                                    \
-        }                                                                                           \
-    }
-    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_float, float, refnn_norm_v4f, 4)
-    REFNN_NORM_SUM_SEGMENT(refnn_norm_sum_segment_double, double, refnn_norm_v2d, 2)
-    /* acc_g[b % 32] += g, acc_gx[b % 32] += g * (x[b] - centre), g = grad[b] (* col_weight[b]),
-       with the same chunking as above (in T over 256 elements, then double; tail in double). */
-    #define REFNN_NORM_GRAD_SEGMENT(NAME, T, V, W)                                                  \
-    static inline void NAME(const T* xs, const T* gs, const T* cw, int col, Py_ssize_t B, T centre,  \
-                            double* acc_g, double* acc_gx) {                                        \
-        V pg[32 / W], pgx[32 / W], vx[32 / W], vg[32 / W], vw[32 / W], c;                          \
-        T lanes[32];                                                                                \
-        T g;                                                                                        \
-        Py_ssize_t b = 0, stop, k, j, B8 = B - B % 32;                                              \
-        for (k = 0; k < W; k++) c[k] = centre;                                                      \
-        while (b < B8) {                                                                            \
-            stop = b + 256 < B8 ? b + 256 : B8;                                                     \
-            for (j = 0; j < 32 / W; j++) for (k = 0; k < W; k++) { pg[j][k] = 0; pgx[j][k] = 0; }  \
-            for (; b < stop; b += 32) {                                                             \
-                memcpy(vx, xs + b, sizeof(vx));                                                     \
-                memcpy(vg, gs + b, sizeof(vg));                                                     \
-                if (col) {                                                                          \
-                    memcpy(vw, cw + b, sizeof(vw));                                                 \
-                    for (j = 0; j < 32 / W; j++) vg[j] = vg[j] * vw[j];                             \
-                }                                                                                   \
-                for (j = 0; j < 32 / W; j++) {                                                      \
-                    pg[j] = pg[j] + vg[j];                                                          \
-                    pgx[j] = pgx[j] + vg[j] * (vx[j] - c);                                          \
-                }                                                                                   \
-            }                                                                                       \
-            memcpy(lanes, pg, sizeof(lanes));                                                       \
-            for (k = 0; k < 32; k++) acc_g[k] = acc_g[k] + (double)lanes[k];                        \
-            memcpy(lanes, pgx, sizeof(lanes));                                                      \
-            for (k = 0; k < 32; k++) acc_gx[k] = acc_gx[k] + (double)lanes[k];                      \
-        }                                                                                           \
-        for (b = B8; b < B; b++) {                                                                  \
-            g = col ? gs[b] * cw[b] : gs[b];                                                        \
-            acc_g[b - B8] = acc_g[b - B8] + (double)g;                                              \
-            acc_gx[b - B8] = acc_gx[b - B8] + (double)(g * (xs[b] - centre));                       \
-        }                                                                                           \
-    }
-    REFNN_NORM_GRAD_SEGMENT(refnn_norm_grad_segment_float, float, refnn_norm_v4f, 4)
-    REFNN_NORM_GRAD_SEGMENT(refnn_norm_grad_segment_double, double, refnn_norm_v2d, 2)
-    """
+cdef extern from "refnn_norm_rows.h" nogil:
+    int refnn_norm_init(int max_level)
     void refnn_norm_sum_segment_float(const float* seg, Py_ssize_t B, float centre, int squares,
                                       double* acc) noexcept nogil
     void refnn_norm_sum_segment_double(const double* seg, Py_ssize_t B, double centre, int squares,
@@ -130,6 +50,35 @@ cdef extern from *:
                                        float centre, double* acc_g, double* acc_gx) noexcept nogil
     void refnn_norm_grad_segment_double(const double* xs, const double* gs, const double* cw, int col,
                                         Py_ssize_t B, double centre, double* acc_g, double* acc_gx) noexcept nogil
+    void refnn_norm_apply_float(const float* x, float* out, Py_ssize_t B, float centre, float scale,
+                                float shift) noexcept nogil
+    void refnn_norm_apply_double(const double* x, double* out, Py_ssize_t B, double centre, double scale,
+                                 double shift) noexcept nogil
+    void refnn_norm_apply_bwd_float(const float* x, const float* grad, float* out, Py_ssize_t B, float centre,
+                                    float weight, float mean_g, float slope, float rstd) noexcept nogil
+    void refnn_norm_apply_bwd_double(const double* x, const double* grad, double* out, Py_ssize_t B,
+                                     double centre, double weight, double mean_g, double slope,
+                                     double rstd) noexcept nogil
+
+from refnn._isa import MAX_LEVEL, check_level
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's build of its row loops (refnn_norm_rows.h), up to max_level
+    (refnn._isa.forced); the level chosen."""
+    return refnn_norm_init(max_level)
+
+
+check_level(refnn_norm_init(MAX_LEVEL), _set_isa_level)
+
+
+cdef inline void _apply_row(const floating* x, floating* out, Py_ssize_t B, floating centre, floating scale,
+                            floating shift) noexcept nogil:
+    """out[b] = (x[b] - centre) * scale + shift, b < B (in x's type)."""
+    if floating is float:
+        refnn_norm_apply_float(x, out, B, centre, scale, shift)
+    else:
+        refnn_norm_apply_double(x, out, B, centre, scale, shift)
 
 
 cdef inline void _sum_segment(const floating* seg, Py_ssize_t B, floating centre, bint squares,
@@ -199,10 +148,7 @@ def grouped_rows_fwd(const floating[:, ::1] x, Py_ssize_t rows_per_stat, const d
             j = r * rows_per_stat + i
             sc = <floating>(sd * weight_rows[j]) if has_weight else <floating>sd
             t = <floating>bias_rows[j] if has_bias else 0
-            xp = &x[r, i * B]
-            op = &out[r, i * B]
-            for b in range(B):
-                op[b] = (xp[b] - c) * sc + t
+            _apply_row(&x[r, i * B], &out[r, i * B], B, c, sc, t)
 
 
 def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, const floating[::1] scale,
@@ -228,8 +174,7 @@ def row_affine_fwd(const floating[:, :, ::1] x, const floating[::1] centre, cons
             for b in range(B):
                 op[b] = ((xp[b] - c) * s + t) * col_weight[b] + col_bias[b]
         else:
-            for b in range(B):
-                op[b] = (xp[b] - c) * s + t
+            _apply_row(xp, op, B, c, s, t)
 
 
 cdef inline void _grad_sums_one_row(const floating* x_first, const floating* g_first, const floating* col_weight,
@@ -316,6 +261,49 @@ def row_affine_bwd(const floating[:, :, ::1] x, const floating[:, :, ::1] grad_o
             else:
                 for b in range(B):
                     op[b] = (gp[b] * w) * rs
+
+
+def grouped_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, Py_ssize_t rows_per_stat,
+                     const double[::1] mean, const double[::1] rstd, const double[::1] weight_rows, double count,
+                     double[::1] sum_g, double[::1] sum_g_xc, floating[:, ::1] grad_input, int num_threads):
+    """GroupNorm / InstanceNorm input gradient (batch statistics) fused per statistic: x is (R, k * B),
+    statistic r the row x[r], its k = rows_per_stat apply rows j = r k + i of B elements each.
+
+    For each r, on one thread while the group is in cache: row_grad_sums' sums of each apply row j
+    (sum_g[j], sum_g_xc[j], about centre = mean[r] rounded to x's type, returned for the parameter
+    gradients), then NormFunction's numpy in the same double operations (np.bincount adds in row order
+    from 0.0): stat_g = sum_i weight_rows[j] * sum_g[j], stat_g_xc likewise, mean_g = stat_g / count,
+    slope = rstd[r] * rstd[r] * stat_g_xc / count, then row_affine_bwd's apply for each row j (centre,
+    rstd, weight_rows[j], mean_g and slope rounded to x's type).  The bits of row_grad_sums + the
+    numpy + row_affine_bwd; x and grad_out are read from memory once.
+    """
+    cdef Py_ssize_t R = x.shape[0], W = x.shape[1], r, i, j, B
+    cdef double stat_g, stat_g_xc
+    cdef floating c, mg, sl, rs
+    if R == 0 or W == 0:
+        return
+    B = W // rows_per_stat
+    for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
+        c = <floating>mean[r]
+        stat_g = 0
+        stat_g_xc = 0
+        for i in range(rows_per_stat):
+            j = r * rows_per_stat + i
+            _grad_sums_one_row(&x[r, i * B], &grad_out[r, i * B], NULL, False, 1, B, B, c, &sum_g[j],
+                               &sum_g_xc[j])
+            stat_g = stat_g + weight_rows[j] * sum_g[j]
+            stat_g_xc = stat_g_xc + weight_rows[j] * sum_g_xc[j]
+        mg = <floating>(stat_g / count)
+        sl = <floating>(rstd[r] * rstd[r] * stat_g_xc / count)
+        rs = <floating>rstd[r]
+        for i in range(rows_per_stat):
+            j = r * rows_per_stat + i
+            if floating is float:
+                refnn_norm_apply_bwd_float(&x[r, i * B], &grad_out[r, i * B], &grad_input[r, i * B], B, c,
+                                           <float>weight_rows[j], mg, sl, rs)
+            else:
+                refnn_norm_apply_bwd_double(&x[r, i * B], &grad_out[r, i * B], &grad_input[r, i * B], B, c,
+                                            weight_rows[j], mg, sl, rs)
 
 
 def layer_rows_bwd(const floating[:, ::1] x, const floating[:, ::1] grad_out, const double[::1] mean,

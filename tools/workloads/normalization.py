@@ -63,4 +63,7 @@ WORKLOADS = [
              make_inputs=_inputs(GN_SHAPE, 256),
              torch_fn=lambda t: (lambda: _group_norm(t)), refnn_fn=lambda r: (lambda: _group_norm(r)),
              bytes=_bytes(GN_SHAPE, 2)),
+    Workload(name="group_norm 32 groups (8,256,28,28) fwd+bwd", family="normalization",
+             make_inputs=_inputs(GN_SHAPE, 256), torch_fn=_fwd_bwd(_group_norm), refnn_fn=_fwd_bwd(_group_norm),
+             grad_inputs=("x", "w", "b"), bytes=_bytes(GN_SHAPE, 5)),
 ]
