@@ -12,6 +12,7 @@ kernels.
 """
 import numpy as np
 
+from .._C.buffers import empty_like
 from .._kernels import elementwise as kernel
 from ..autograd import Function
 from ..tensor import Tensor
@@ -25,7 +26,7 @@ def libm(op, x):
     if x.dtype not in (np.float32, np.float64):   # float16: computed in float32, rounded back
         return libm(op, x.astype(np.float32)).astype(x.dtype)
     flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
+    out = empty_like(flat)
     kernel.unary(op, flat, out, threads(flat.size))
     return out.reshape(x.shape)
 
@@ -37,7 +38,7 @@ def libm_pow(x, e):
         return libm_pow(x.astype(np.float32), e).astype(x.dtype)
     x, e = np.broadcast_arrays(x, np.asarray(e, dtype=x.dtype))
     flat_x, flat_e = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(e).reshape(-1)
-    out = np.empty_like(flat_x)
+    out = empty_like(flat_x)
     kernel.power(flat_x, flat_e, out, threads(flat_x.size))
     return out.reshape(x.shape)
 
