@@ -168,7 +168,7 @@ def test_large_outputs_come_from_the_cache(fresh_cache):
 # 0xFF (NaN) bytes when handed out: an element a kernel leaves unwritten changes the bits, so the golden
 # digests catch it (they are the bits of the same cases with numpy's buffers).
 ROUTED = ["activation", "softmax", "normalization", "pooling", "pool3d", "pool_lp_fractional", "loss",
-          "loss_regression", "loss_margin", "loss_ce", "interpolation", "padding", "pixelshuffle", "dropout"]
+          "loss_regression", "loss_margin", "loss_ce", "interpolation", "padding", "pixelshuffle", "dropout", "tensor"]
 POISON_PAIRS = [(c, d) for c, d in expanded(ROUTED)
                 if type(c).__name__ != "ErrorCase" and not c.skip and not c.xfail]
 

@@ -221,6 +221,11 @@ cdef object empty_array(int nd, cnp.npy_intp *dims, cnp.dtype descr, size_t nbyt
     return refnn_array_on(descr, nd, dims, block.ptr, block)
 
 
+def is_large(size_t nbytes):
+    """Whether ``empty`` would take an output of ``nbytes`` from the cache."""
+    return nbytes >= min_bytes and limit_bytes != 0
+
+
 def empty_like(array):
     """A C-ordered ``empty`` of ``array``'s shape and dtype."""
     if not isinstance(array, cnp.ndarray):

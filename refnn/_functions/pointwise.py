@@ -16,6 +16,7 @@ from .._C.buffers import empty_like
 from .._kernels import elementwise as kernel
 from ..autograd import Function
 from ..tensor import Tensor
+from ._outputs import ufunc_into
 from ._util import threads
 from .arith import _result_dtype, unbroadcast
 
@@ -107,12 +108,12 @@ def _round(x):
 Exp = _unary("Exp", exp, lambda x, y, g: g * y)
 Log = _unary("Log", log, lambda x, y, g: g / x)
 Log1p = _unary("Log1P", lambda x: libm(kernel.LOG1P, x), lambda x, y, g: g / (x + 1))
-Sqrt = _unary("Sqrt", np.sqrt, lambda x, y, g: g / (2 * y))
+Sqrt = _unary("Sqrt", lambda x: ufunc_into(np.sqrt, x), lambda x, y, g: g / (2 * y))
 Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y, g: -0.5 * g * (y * y * y))
 Sin = _unary("Sin", lambda x: libm(kernel.SIN, x), lambda x, y, g: g * libm(kernel.COS, x))
 Cos = _unary("Cos", lambda x: libm(kernel.COS, x), lambda x, y, g: g * -libm(kernel.SIN, x))
-Abs = _unary("Abs", np.abs, lambda x, y, g: g * _sign(x), keeps_integers=True)
-Neg = _unary("Neg", np.negative, lambda x, y, g: -g, keeps_integers=True)
+Abs = _unary("Abs", lambda x: ufunc_into(np.abs, x), lambda x, y, g: g * _sign(x), keeps_integers=True)
+Neg = _unary("Neg", lambda x: ufunc_into(np.negative, x), lambda x, y, g: -g, keeps_integers=True)
 Sign = _unary("Sign", _sign, _zero_grad, keeps_integers=True)
 Floor = _unary("Floor", np.floor, _zero_grad, keeps_integers=True)
 Ceil = _unary("Ceil", np.ceil, _zero_grad, keeps_integers=True)
