@@ -190,3 +190,25 @@ def test_no_element_of_a_reused_buffer_is_left_unwritten(poisoned_cache, case, d
         pytest.skip("no golden digest for this case yet (a new case: tools/golden_digests.py --update)")
     first = run_refnn_only(case, dtype)
     assert golden.digest(first) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+def test_a_forked_child_uses_its_own_copy_of_the_cache(fresh_cache):
+    a = buffers.empty((MIB,), np.float32)
+    del a
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                    # the child: reuse the block it inherited, report, exit
+        try:
+            b = buffers.empty((MIB,), np.float32)
+            b[:] = 1.0
+            ok = bool((b == 1.0).all()) and buffers.stats()["reused"] >= 1
+            del b
+            os.write(write, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 2) == b"ok"
+    os.close(read)
+    assert buffers.stats()["cached_blocks"] == 1     # the parent's cache is its own

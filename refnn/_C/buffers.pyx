@@ -15,7 +15,7 @@ module hands the kernels their large outputs from blocks that earlier arrays hav
 * ``release()`` (public: ``refnn.utils.release_cached_memory()``) unmaps every cached block.
   ``REFNN_BUFFER_CACHE_MB=0`` turns the cache off: every output is then numpy's own ``np.empty``.
 * Thread safety: the cache's state changes only under its lock (blocks return from whichever thread
-  drops the last reference).
+  drops the last reference); a forked child starts with a fresh lock and its copy of the cache.
 * ``tracemalloc`` sees a block while an array uses it, in numpy's own domain, as it sees numpy's buffers.
 * Contents: a reused block holds whatever the last array wrote, exactly as memory from ``malloc`` may;
   every kernel writes every element of its output.  ``_set_poison(True)`` (tests only) fills every block
@@ -98,6 +98,15 @@ def _limit_from_environment():
 
 
 limit_bytes = _limit_from_environment()
+
+
+def _after_fork_in_child():
+    """A fork while another thread held the lock would leave the child's copy held forever: a fresh one."""
+    global lock
+    lock = PyThread_allocate_lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 cdef inline size_t rounded(size_t nbytes) noexcept nogil:
