@@ -246,3 +246,13 @@ def test_the_engine_keeps_a_cached_gradient_without_a_copy_and_copies_a_shared_o
     x.grad, held = None, None
     Passthrough.apply(x).backward(np.full((1024, 1024), 3.0, np.float32))
     assert type(root_of(x.grad.data)) is buffers.Block and (x.grad.data == 3.0).all()
+
+
+def test_the_cache_bench_runs(capsys, fresh_cache):
+    from tools.output_cache_bench import main
+
+    main(["--only", "overhead relu 1 element fwd", "--threads", "1", "--repeat", "1", "--min-time", "0"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["workload", "thr", "cache"]
+    assert any(line.startswith("overhead relu 1 element fwd") for line in lines[1:])
+    assert buffers.stats()["limit_bytes"] == 256 * MIB                # the limit is restored
