@@ -337,7 +337,7 @@ class _ParamPointwiseLossFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.arrays
-        grad_input = empty_like(x)
+        grad_input = np.empty_like(x)
         ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(ctx.param),
                         _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, threads())
         grad_input = grad_input.reshape(ctx.shape)
