@@ -23,7 +23,8 @@ import refnn.nn.functional as F
 def _rss_bytes():
     """Resident memory, after handing the C allocator's free pages back to the system (glibc keeps freed
     blocks in its per-thread arenas: without the trim, the RSS tracks what earlier tests on this worker
-    left fragmented, not what is alive)."""
+    left fragmented, not what is alive; likewise refnn's cache of output blocks)."""
+    refnn.utils.release_cached_memory()      # refnn's cache of freed output blocks (1 MiB and more) too
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):

@@ -18,6 +18,8 @@ from cpython.ref cimport Py_REFCNT
 
 import numpy as np
 
+from refnn._C.buffers import Block as _Block
+
 cdef extern from *:
     """
     static __thread int refnn_grad_disabled = 0;
@@ -299,16 +301,25 @@ cdef list _topological_order(list roots):
     return order
 
 
+cdef inline bint _owns_memory(object array):
+    """Whether ``array``'s memory is its own: NumPy's (no base), or a block of refnn's output cache
+    (``refnn._C.buffers``) that nothing else holds (its references: the array's and this variable)."""
+    block = array.base
+    return block is None or (type(block) is _Block and Py_REFCNT(block) == 2)
+
+
 cdef inline bint _unshared(object grad, object dtype):
     """Whether ``grad`` is an array no one but the engine holds (its only references: the pass's
     (leaf, gradient) pair and the loop's variable), owning its data, writeable and of the leaf's dtype:
     then it becomes ``.grad`` as it is (torch's engine steals such a buffer too) instead of a copy."""
     if type(grad) is not _ndarray or Py_REFCNT(grad) != 2 or not grad.flags.writeable or grad.dtype != dtype:
         return False
+    if _owns_memory(grad):
+        return True
     base = grad.base
     # a reshape of a buffer no one else holds (a Function's ``out.reshape(input_shape)``) is one too
-    return base is None or (type(base) is _ndarray and Py_REFCNT(base) == 2 and base.base is None
-                            and base.size == grad.size)
+    return (type(base) is _ndarray and Py_REFCNT(base) == 2 and _owns_memory(base)
+            and base.size == grad.size)
 
 
 cdef _accumulate_leaves(list updates):

@@ -11,6 +11,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .._C.buffers import empty, empty_like
 from .._kernels import activation as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -91,7 +92,7 @@ class ElementwiseFunction(Function):
         reads_result = spec.saves_result or spec.inplace_bwd is not None
         # in place, when no backward needs the input: the kernel writes over it (no buffer of its size)
         overwrite = inplace and input.data.flags.c_contiguous and (reads_result or not ctx.needs_input_grad[0])
-        out = x if overwrite else np.empty_like(x)
+        out = x if overwrite else empty_like(x)
         spec.fwd(x, out, float(a), float(b), float(c), threads(x.size))
         out = out.reshape(input.shape)
         ctx.spec, ctx.params, ctx.shape = spec, (float(a), float(b), float(c)), input.shape
@@ -123,7 +124,7 @@ class ElementwiseFunction(Function):
             raise RuntimeError(ctx.error)
         (saved,) = ctx.saved_tensors
         s = _flat(saved.data)
-        grad_input = np.empty_like(s)
+        grad_input = empty_like(s)
         ctx.bwd(_flat(grad), s, grad_input, *ctx.params, threads(grad_input.size))
         return grad_input.reshape(ctx.shape), None, None, None, None, None
 
@@ -154,7 +155,7 @@ class MultiplyFunction(Function):
     @staticmethod
     def forward(ctx, input, factor, inplace=False):
         x = _flat(input.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         K.multiply_fwd(x, _flat(factor), out, threads(x.size))
         ctx.factor = factor
         out = out.reshape(input.shape)
@@ -162,7 +163,7 @@ class MultiplyFunction(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad_input = np.empty(grad.size, dtype=grad.dtype)
+        grad_input = empty(grad.size, dtype=grad.dtype)
         K.multiply_fwd(_flat(grad), _flat(ctx.factor), grad_input, threads(grad_input.size))
         return grad_input.reshape(ctx.factor.shape), None, None
 
@@ -191,7 +192,7 @@ class PReLUFunction(Function):
         x3 = _as_ncs(x, channels)
         if channels == 1 and x3.shape[1] != 1:
             x3 = x3.reshape(1, 1, x3.size)
-        out = np.empty_like(x3)
+        out = empty_like(x3)
         K.prelu_fwd(x3, w, out, threads())
         ctx.save_for_backward(input, weight)
         ctx.x3, ctx.w = x3, w
@@ -203,11 +204,11 @@ class PReLUFunction(Function):
         g3 = contiguous(grad).reshape(ctx.x3.shape)
         grad_input = grad_weight = None
         if ctx.needs_input_grad[0]:
-            grad_input = np.empty_like(g3)
+            grad_input = empty_like(g3)
             K.prelu_bwd(g3, ctx.x3, ctx.w, grad_input, threads())
             grad_input = grad_input.reshape(input.shape)
         if ctx.needs_input_grad[1]:
-            grad_weight = np.empty_like(ctx.w)
+            grad_weight = empty_like(ctx.w)
             K.prelu_weight_bwd(g3, ctx.x3, grad_weight, threads())
             grad_weight = grad_weight.reshape(weight.shape)
         return grad_input, grad_weight

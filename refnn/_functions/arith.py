@@ -3,6 +3,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor
+from ._outputs import ufunc_into
 
 
 def _data(x):
@@ -44,7 +45,7 @@ class Add(Function):
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(_data(a)), np.shape(_data(b)))
         dtype = _result_dtype(a, b)
-        return Tensor(np.asarray(_data(a) + _data(b), dtype=dtype))
+        return Tensor(np.asarray(ufunc_into(np.add, _data(a), _data(b)), dtype=dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -55,7 +56,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = (np.shape(_data(a)), np.shape(_data(b)))
-        return Tensor(np.asarray(_data(a) - _data(b), dtype=_result_dtype(a, b)))
+        return Tensor(np.asarray(ufunc_into(np.subtract, _data(a), _data(b)), dtype=_result_dtype(a, b)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,7 +68,7 @@ class Mul(Function):
     def forward(ctx, a, b):
         ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
         ctx.scalars = (a, b)
-        return Tensor(np.asarray(_data(a) * _data(b), dtype=_result_dtype(a, b)))
+        return Tensor(np.asarray(ufunc_into(np.multiply, _data(a), _data(b)), dtype=_result_dtype(a, b)))
 
     @staticmethod
     def backward(ctx, grad):

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import interpolation as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -82,8 +83,8 @@ def nearest_backward_table(input_size, output_size, scale, exact):
 # ---------------------------------------------------------------- linear and cubic
 def linear_table(T, input_size, output_size, align_corners, scale):
     """Two taps per output index: (index0, index1), (lambda0, lambda1) (compute_source_index_and_lambda)."""
-    idx = np.empty((output_size, 2), dtype=np.intp)
-    weight = np.empty((output_size, 2), dtype=T)
+    idx = empty((output_size, 2), dtype=np.intp)
+    weight = empty((output_size, 2), dtype=T)
     if output_size == input_size:
         idx[:, 0] = idx[:, 1] = np.arange(output_size)
         weight[:, 0], weight[:, 1] = 1, 0
@@ -116,7 +117,7 @@ def cubic_table(T, input_size, output_size, align_corners, scale):
     index = np.minimum(floorf(real), input_size - 1)
     t = np.minimum(np.maximum(real - index.astype(T), T(0)), T(1))
     A = T(-0.75)
-    weight = np.empty((output_size, 4), dtype=T)
+    weight = empty((output_size, 4), dtype=T)
     weight[:, 0] = _cubic2(t + T(1), A, T)
     weight[:, 1] = _cubic1(t, A, T)
     weight[:, 2] = _cubic1(T(1) - t, A, T)
@@ -177,8 +178,8 @@ def antialias_table(T, input_size, output_size, align_corners, scale, mode):
     support = T(interp_size * 0.5 * float(s)) if s >= 1.0 else T(interp_size * 0.5)
     max_taps = int(math.ceil(support)) * 2 + 1
     invscale = T(1.0 / float(s)) if s >= 1.0 else T(1)
-    index_min = np.empty(output_size, dtype=np.intp)
-    index_size = np.empty(output_size, dtype=np.intp)
+    index_min = empty(output_size, dtype=np.intp)
+    index_size = empty(output_size, dtype=np.intp)
     weights = np.zeros((output_size, max_taps), dtype=T)
     for o in range(output_size):
         center = T(float(s) * (o + 0.5))
@@ -228,7 +229,7 @@ class NearestFunction(Function):
             tables = [nearest_table(T, i, o, s, exact) for i, o, s in zip(in_spatial, output_size, scales)]
         unit = np.zeros(1, dtype=np.intp)
         planes = as_planes(x)
-        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
+        out = empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         width_table = tables[-1]
         factor = len(width_table) // x.shape[-1]
         repeat_w = factor if factor * x.shape[-1] == len(width_table) and np.array_equal(
@@ -269,7 +270,7 @@ class SeparableFunction(Function):
         x = input.data
         T = x.dtype.type
         planes = as_planes(x)
-        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
+        out = empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         K.separable_fwd(planes, out, *_separable_tables(T, x.shape[2:], output_size, scales, align_corners, cubic),
                         True, threads())
         ctx.meta = (x.shape, tuple(output_size), tuple(scales), align_corners, cubic)
@@ -303,7 +304,7 @@ class AreaFunction(Function):
         planes = as_planes(x)
         tables = [area_table(i, o) for i, o in zip(x.shape[2:], output_size)]
         unit = (np.zeros(1, dtype=np.intp), np.ones(1, dtype=np.intp))
-        out = np.empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
+        out = empty(plane_shape(planes.shape[0], output_size), dtype=x.dtype)
         K.area_fwd(planes, out, *_flatten(_pad_tables(tables, len(output_size), unit)), threads())
         ctx.meta = (x.shape, tuple(output_size))
         ctx.tables = _flatten(_pad_tables(tables, len(output_size), unit))
@@ -335,7 +336,7 @@ class AntialiasFunction(Function):
         current = x
         if OW != W:
             index_min, index_size, weights = antialias_table(T, W, OW, align_corners, scales[1], mode)
-            out = np.empty((N * C * H, OW, 1), dtype=x.dtype)
+            out = empty((N * C * H, OW, 1), dtype=x.dtype)
             K.resample_axis_fwd(current.reshape(N * C * H, W, 1), out, index_min, index_size, weights, threads())
             current = out.reshape(N, C, H, OW)
         if OH != H:
@@ -345,7 +346,7 @@ class AntialiasFunction(Function):
                 # torch 2.13 quirk, reproduced: with a single output column its vertical pass
                 # applies output row 0's filter to every output row (its backward does not)
                 index_min[:], index_size[:], weights[:] = index_min[0], index_size[0], weights[0]
-            out = np.empty((N * C, OH, width), dtype=x.dtype)
+            out = empty((N * C, OH, width), dtype=x.dtype)
             K.resample_axis_fwd(contiguous(current).reshape(N * C, H, width), out, index_min, index_size, weights,
                                 threads())
             current = out.reshape(N, C, OH, width)

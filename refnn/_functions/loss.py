@@ -6,6 +6,7 @@ each, then the block sums in order), except nll_loss, whose kernel replays torch
 """
 import numpy as np
 
+from .._C.buffers import empty, empty_like
 from .._kernels import loss as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -15,7 +16,7 @@ from ._util import contiguous, threads
 def ordered_sum(values):
     """Sum of a flat array in a fixed order (independent of the thread count), accumulated in double."""
     values = values.reshape(-1)
-    partials = np.empty(-(-values.size // K.SUM_BLOCK), dtype=np.float64)
+    partials = empty(-(-values.size // K.SUM_BLOCK), dtype=np.float64)
     K.block_sums(values, partials, threads())
     return K.sequential_sum(partials)
 
@@ -59,10 +60,10 @@ def _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_sha
     ctx.labels, ctx.weights, ctx.shape = labels, weights, log_prob.shape
     ctx.reduction, ctx.ignore_index = reduction, ignore_index
     if reduction == "none":
-        out = np.empty(labels.shape, dtype=dtype)
+        out = empty(labels.shape, dtype=dtype)
         K.nll_fwd(log_prob, labels, weights, ignore_index, out, threads(labels.size))
         return Tensor(out.reshape(out_shape))
-    result = np.empty(3, dtype=np.float64)
+    result = empty(3, dtype=np.float64)
     K.nll_reduce_fwd(log_prob, labels, weights, ignore_index, has_weight, result)
     loss_sum = dtype.type(result[0])
     total_weight = dtype.type(result[1]) if has_weight else dtype.type(result[2])
@@ -129,9 +130,9 @@ class CrossEntropyFunction(Function):
     def forward(ctx, input, labels, weight, reduction, ignore_index, layout, out_shape):
         N, C, S = layout
         rows = _class_rows(input.data, layout)
-        picked = np.empty(N * S, dtype=rows.dtype)
-        row_max = np.empty(N * S, dtype=rows.dtype)
-        log_total = np.empty(N * S, dtype=rows.dtype)
+        picked = empty(N * S, dtype=rows.dtype)
+        row_max = empty(N * S, dtype=rows.dtype)
+        log_total = empty(N * S, dtype=rows.dtype)
         K.cross_entropy_fwd(rows, labels.reshape(-1), ignore_index, picked, row_max, log_total, threads(rows.size))
         ctx.rows, ctx.row_max, ctx.log_total, ctx.input_shape = rows, row_max, log_total, input.shape
         ctx.save_for_backward(input)   # rows may share its memory: an in-place change is refused, never misused
@@ -145,7 +146,7 @@ class CrossEntropyFunction(Function):
         N, C, S = ctx.shape
         scale = _nll_grad_scale(ctx, grad).reshape(N * S)
         rows = ctx.rows
-        grad_rows = np.empty(rows.shape, dtype=rows.dtype)
+        grad_rows = empty(rows.shape, dtype=rows.dtype)
         K.cross_entropy_bwd(rows, ctx.labels.reshape(-1), ctx.weights, ctx.ignore_index, scale, ctx.row_max,
                             ctx.log_total, grad_rows, threads(rows.size))
         if S != 1:
@@ -169,7 +170,7 @@ class SoftNLLFunction(Function):
         has_target, has_weight = target is not None, weight is not None
         tg = contiguous(target.data) if has_target else np.zeros((1, 1, 1), dtype=lp.dtype)
         w = contiguous(weight.data) if has_weight else np.zeros(1, dtype=lp.dtype)
-        out = np.empty((N, S), dtype=lp.dtype)
+        out = empty((N, S), dtype=lp.dtype)
         K.soft_nll_fwd(lp, tg, w, has_target, has_weight, out, threads())
         if ignored is not None:
             out[ignored] = 0
@@ -200,8 +201,8 @@ class SoftNLLFunction(Function):
         if ctx.ignored is not None:
             grad_out[ctx.ignored] = 0
         want_target = has_target and ctx.needs_input_grad[1]
-        grad_log_prob = np.empty_like(lp)
-        grad_target = np.empty_like(lp) if want_target else np.zeros((1, 1, 1), dtype=lp.dtype)
+        grad_log_prob = empty_like(lp)
+        grad_target = empty_like(lp) if want_target else np.zeros((1, 1, 1), dtype=lp.dtype)
         K.soft_nll_bwd(lp, tg, w, has_target, has_weight, grad_out, grad_log_prob, grad_target,
                        want_target, threads())
         return (grad_log_prob if ctx.needs_input_grad[0] else None,
@@ -218,7 +219,7 @@ class _PointwiseLossFunction(Function):
     @classmethod
     def forward(cls, ctx, input, target, reduction):
         x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         cls.fwd(x, y, out, threads())
         ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
         ctx.kernels = cls
@@ -227,7 +228,7 @@ class _PointwiseLossFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.arrays
-        grad_input = np.empty_like(x)
+        grad_input = empty_like(x)
         ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction),
                         x.dtype.type(ctx.kernels.scale(x.size, ctx.reduction)), grad_input, threads())
         grad_input = grad_input.reshape(ctx.shape)
@@ -258,7 +259,7 @@ class BCELossFunction(Function):
     @staticmethod
     def forward(ctx, input, target, weight, reduction):
         x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         K.bce_fwd(x, y, out, threads())
         if weight is not None:
             out *= _weight_view(weight, input.shape, x.dtype)
@@ -273,11 +274,11 @@ class BCELossFunction(Function):
         divisor = x.dtype.type(x.size if ctx.reduction == "mean" else 1)
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            grad_input = np.empty_like(x)
+            grad_input = empty_like(x)
             K.bce_bwd(x, y, w, g, divisor, grad_input, threads())
             grad_input = grad_input.reshape(ctx.shape)
         if ctx.needs_input_grad[1]:
-            grad_target = np.empty_like(x)
+            grad_target = empty_like(x)
             with np.errstate(divide="ignore", invalid="ignore"):
                 K.bce_target_bwd(x, w, g, divisor, grad_target, threads())
             grad_target = grad_target.reshape(ctx.shape)
@@ -291,7 +292,7 @@ class BCEWithLogitsFunction(Function):
         w = _weight_view(weight, input.shape, x.dtype)
         has_pos_weight = pos_weight is not None
         pw = _weight_view(pos_weight, input.shape, x.dtype)
-        out = np.empty_like(x)
+        out = empty_like(x)
         K.bce_logits_fwd(x, y, w, pw, has_pos_weight, out, threads())
         ctx.arrays, ctx.shape, ctx.reduction = (x, y, w, pw, has_pos_weight), input.shape, reduction
         return Tensor(reduce_loss(out.reshape(input.shape), reduction))
@@ -303,11 +304,11 @@ class BCEWithLogitsFunction(Function):
         divisor = x.dtype.type(x.size if ctx.reduction == "mean" else 1)
         grad_input = grad_target = None
         if ctx.needs_input_grad[0]:
-            grad_input = np.empty_like(x)
+            grad_input = empty_like(x)
             K.bce_logits_bwd(x, y, w, pw, has_pos_weight, g, divisor, grad_input, threads())
             grad_input = grad_input.reshape(ctx.shape)
         if ctx.needs_input_grad[1]:
-            grad_target = np.empty_like(x)
+            grad_target = empty_like(x)
             K.bce_logits_target_bwd(x, w, pw, has_pos_weight, g, divisor, grad_target, threads())
             grad_target = grad_target.reshape(ctx.shape)
         return grad_input, grad_target, None, None, None
@@ -329,7 +330,7 @@ class _ParamPointwiseLossFunction(Function):
     @classmethod
     def forward(cls, ctx, input, target, reduction, param):
         x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         cls.fwd(x, y, x.dtype.type(param), out, threads())
         ctx.arrays, ctx.shape, ctx.reduction, ctx.param, ctx.kernels = (x, y), input.shape, reduction, param, cls
         return Tensor(reduce_loss(out.reshape(input.shape), reduction))
@@ -362,7 +363,7 @@ class SoftMarginLossFunction(Function):
     @staticmethod
     def forward(ctx, input, target, reduction):
         x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         K.soft_margin_fwd(x, y, out, threads())
         ctx.arrays, ctx.shape, ctx.reduction = (x, y), input.shape, reduction
         return Tensor(reduce_loss(out.reshape(input.shape), reduction))
@@ -370,7 +371,7 @@ class SoftMarginLossFunction(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.arrays
-        grad_input = np.empty_like(x)
+        grad_input = empty_like(x)
         K.soft_margin_bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction),
                           _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, threads())
         return grad_input.reshape(ctx.shape), None, None
@@ -385,7 +386,7 @@ class KLDivFunction(Function):
     @staticmethod
     def forward(ctx, input, target, reduction, log_target, batch):
         x, y = _flat(input.data), _flat(target.data)
-        out = np.empty_like(x)
+        out = empty_like(x)
         K.kl_div_fwd(x, y, log_target, out, threads())
         ctx.arrays, ctx.shape, ctx.reduction, ctx.log_target = (x, y), input.shape, reduction, log_target
         ctx.batch = batch
@@ -412,8 +413,8 @@ class KLDivFunction(Function):
                     value = value / dtype.type(ctx.batch)
             g = np.broadcast_to(np.asarray(value, dtype=dtype).reshape(1), (x.size,))
         want_input, want_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        grad_input = np.empty_like(x) if want_input else np.empty(1, dtype)
-        grad_target = np.empty_like(x) if want_target else np.empty(1, dtype)
+        grad_input = empty_like(x) if want_input else empty(1, dtype)
+        grad_target = empty_like(x) if want_target else empty(1, dtype)
         with np.errstate(invalid="ignore", divide="ignore"):
             K.kl_div_bwd(x, y, g, ctx.log_target, want_input, want_target, grad_input, grad_target, threads())
         return (grad_input.reshape(ctx.shape) if want_input else None,

@@ -6,6 +6,7 @@ loops do, in the element type; the result is the same at any thread count.
 """
 import numpy as np
 
+from .._C.buffers import empty, empty_like
 from .._kernels import loss as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -37,7 +38,7 @@ class MultiMarginLossFunction(Function):
         dtype = x.dtype
         w = contiguous(weight.data, dtype).reshape(-1) if weight is not None else np.zeros(1, dtype)
         N = x.shape[0]
-        out = np.empty(N if reduction == "none" else 1, dtype=dtype)
+        out = empty(N if reduction == "none" else 1, dtype=dtype)
         K.multi_margin_fwd(x, labels, p, dtype.type(margin), w, weight is not None, REDUCTION_CODES[reduction], out)
         ctx.arrays, ctx.params = (x, labels, w), (p, margin, weight is not None, reduction)
         ctx.input_shape = input.shape
@@ -48,7 +49,7 @@ class MultiMarginLossFunction(Function):
         x, labels, w = ctx.arrays
         p, margin, has_weight, reduction = ctx.params
         N, C = x.shape
-        grad_input = np.empty_like(x)
+        grad_input = empty_like(x)
         K.multi_margin_bwd(x, labels, p, x.dtype.type(margin), w, has_weight, _row_scale(N, C, reduction, x.dtype),
                            _grad_rows(grad, N, reduction, x.dtype), grad_input, threads(x.size))
         return grad_input.reshape(ctx.input_shape), None, None, None, None, None, None, None
@@ -64,7 +65,7 @@ class MultiLabelMarginLossFunction(Function):
         dtype = x.dtype
         is_target = np.zeros((N, C), dtype=dtype)
         K.multilabel_margin_targets(labels, is_target)
-        out = np.empty(N if reduction == "none" else 1, dtype=dtype)
+        out = empty(N if reduction == "none" else 1, dtype=dtype)
         K.multilabel_margin_fwd(x, labels, is_target, REDUCTION_CODES[reduction], out)
         ctx.arrays, ctx.reduction, ctx.input_shape = (x, labels, is_target), reduction, input.shape
         return Tensor(out.reshape(out_shape) if reduction == "none" else out.reshape(()))

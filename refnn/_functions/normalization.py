@@ -14,6 +14,7 @@ With fixed (running) statistics the mean and rstd are constants: dx = g * rstd.
 """
 import numpy as np
 
+from .._C.buffers import empty as empty_buffer
 from .._kernels import normalization as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -116,7 +117,7 @@ def _layer_rows_backward(ctx, x, dy, col_weight, col, input, weight):
     geometry = ctx.geometry
     grad_weight, grad_bias = _col_param_grads(ctx, x, dy, weight)
     rows, width = geometry.apply_shape[1], geometry.apply_shape[2]
-    out = np.empty((rows, width), x.dtype)
+    out = empty_buffer((rows, width), x.dtype)
     K.layer_rows_bwd(x.reshape(rows, width), dy.reshape(rows, width), ctx.mean, ctx.rstd, col_weight, col,
                      float(geometry.count), out, threads())
     return out.reshape(input.shape), grad_weight, grad_bias, None, None, None, None, None, None
@@ -157,7 +158,7 @@ def _grouped_forward(ctx, input, weight, bias, x, geometry, eps):
     b = bias.data.reshape(-1).astype(np.float64)[which] if bias is not None else _EMPTY[np.dtype(np.float64)]
     mean = np.zeros(R, np.float64)
     rstd = np.zeros(R, np.float64)
-    out = np.empty((R, geometry.stats_shape[2]), dtype=dtype)
+    out = empty_buffer((R, geometry.stats_shape[2]), dtype=dtype)
     K.grouped_rows_fwd(x.reshape(R, -1), k, w, b, weight is not None, bias is not None, float(eps), mean, rstd,
                        out, threads())
     ctx.save_for_backward(input, weight)
@@ -203,7 +204,7 @@ class NormFunction(Function):
         rstd_row = rstd[rows]
         w = weight.data.reshape(-1) if weight is not None else None
         b = bias.data.reshape(-1) if bias is not None else None
-        out = np.empty(geometry.apply_shape, dtype=dtype)
+        out = empty_buffer(geometry.apply_shape, dtype=dtype)
         if geometry.col_affine:
             scale, shift = rstd_row, np.zeros_like(rstd_row)
             col = w is not None or b is not None
@@ -281,7 +282,7 @@ class NormFunction(Function):
                     slope = (rstd * rstd * stat_g_xc / count)[rows]
             else:
                 mean_g = slope = np.zeros(num_rows)
-            out = np.empty(geometry.apply_shape, dtype)
+            out = empty_buffer(geometry.apply_shape, dtype)
             K.row_affine_bwd(x, dy, contiguous(centre_row, dtype), contiguous(rstd_row, dtype),
                              contiguous(w_row, dtype), contiguous(mean_g, dtype), contiguous(slope, dtype), col_weight, col, ctx.use_batch_stats, out,
                              threads())

@@ -5,6 +5,7 @@ A 1-d or 2-d padding runs through the 3-d kernel with unit leading padded dims.
 """
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import padding as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -57,7 +58,7 @@ def source_maps(mode, axes):
     """For each axis, the input index each output position copies."""
     maps = []
     for size, before, after in axes:
-        out = np.empty(size + before + after, dtype=np.intp)
+        out = empty(size + before + after, dtype=np.intp)
         K.source_map(MODE_CODES[mode], size, before, after, out)
         maps.append(out)
     return maps
@@ -71,7 +72,7 @@ def pad_forward(x, pairs, mode):
     if x.dtype.kind != "f":      # integer and bool tensors: the same gather through NumPy
         out = view[:, maps[0]][:, :, maps[1]][:, :, :, maps[2]]
     else:
-        out = np.empty((B,) + out_spatial, dtype=x.dtype)
+        out = empty((B,) + out_spatial, dtype=x.dtype)
         if out.size:
             size_w, before_w, _ = axes[2]
             w_lo = max(before_w, 0)
@@ -87,11 +88,11 @@ def pad_backward(grad, shape, pairs, mode, spec=False):
     maps = source_maps(mode, axes)
     inverse = []
     for (size, _, _), source in zip(axes, maps):
-        start, index = np.empty(size + 1, dtype=np.intp), np.empty(len(source), dtype=np.intp)
+        start, index = empty(size + 1, dtype=np.intp), empty(len(source), dtype=np.intp)
         K.inverse_map(source, size, start, index)
         inverse += [start, index]
     g = contiguous(grad).reshape((B,) + tuple(len(m) for m in maps))
-    grad_input = np.empty((B,) + tuple(size for size, _, _ in axes), dtype=grad.dtype)
+    grad_input = empty((B,) + tuple(size for size, _, _ in axes), dtype=grad.dtype)
     if grad_input.size:
         lo, hi = single_copy_run(inverse[4], inverse[5], axes[2][1])
         K.pad_bwd(g, grad_input, *inverse, lo, hi, axes[2][1], spec, threads(g.size + grad_input.size))

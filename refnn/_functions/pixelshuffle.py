@@ -1,6 +1,7 @@
 """Pixel shuffle and unshuffle: one permutation and its inverse (each the other's gradient)."""
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import pixelshuffle as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -13,12 +14,12 @@ def shuffle(array, factor):
     B = int(np.prod(lead, dtype=np.int64))
     C = channels // (factor * factor)
     if array.size == 0:      # nothing to permute (and the factor may be too large for the 6-d view)
-        return np.empty(tuple(lead) + (C, height * factor, width * factor), dtype=array.dtype)
+        return empty(tuple(lead) + (C, height * factor, width * factor), dtype=array.dtype)
     source = contiguous(array).reshape(B, C, factor, factor, height, width)
     if array.dtype.kind != "f":  # integer and bool tensors: the same permutation through NumPy
         out = np.ascontiguousarray(source.transpose(0, 1, 4, 2, 5, 3))
     else:
-        out = np.empty((B, C, height, factor, width, factor), dtype=array.dtype)
+        out = empty((B, C, height, factor, width, factor), dtype=array.dtype)
         K.pixel_shuffle_fwd(source, out, threads())
     return out.reshape(tuple(lead) + (C, height * factor, width * factor))
 
@@ -38,7 +39,7 @@ def unshuffle(array, factor):
     if array.dtype.kind != "f":
         out = np.ascontiguousarray(source.transpose(0, 1, 3, 5, 2, 4))
     else:
-        out = np.empty((B, channels, factor, factor, H, W), dtype=array.dtype)
+        out = empty((B, channels, factor, factor, H, W), dtype=array.dtype)
         K.pixel_shuffle_bwd(source, out, threads())
     return out.reshape(tuple(lead) + (channels * factor * factor, H, W))
 

@@ -12,9 +12,11 @@ kernels.
 """
 import numpy as np
 
+from .._C.buffers import empty_like
 from .._kernels import elementwise as kernel
 from ..autograd import Function
 from ..tensor import Tensor
+from ._outputs import ufunc_into
 from ._util import threads
 from .arith import _result_dtype, unbroadcast
 
@@ -25,7 +27,7 @@ def libm(op, x):
     if x.dtype not in (np.float32, np.float64):   # float16: computed in float32, rounded back
         return libm(op, x.astype(np.float32)).astype(x.dtype)
     flat = np.ascontiguousarray(x).reshape(-1)
-    out = np.empty_like(flat)
+    out = empty_like(flat)
     kernel.unary(op, flat, out, threads(flat.size))
     return out.reshape(x.shape)
 
@@ -37,7 +39,7 @@ def libm_pow(x, e):
         return libm_pow(x.astype(np.float32), e).astype(x.dtype)
     x, e = np.broadcast_arrays(x, np.asarray(e, dtype=x.dtype))
     flat_x, flat_e = np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(e).reshape(-1)
-    out = np.empty_like(flat_x)
+    out = empty_like(flat_x)
     kernel.power(flat_x, flat_e, out, threads(flat_x.size))
     return out.reshape(x.shape)
 
@@ -106,12 +108,12 @@ def _round(x):
 Exp = _unary("Exp", exp, lambda x, y, g: g * y)
 Log = _unary("Log", log, lambda x, y, g: g / x)
 Log1p = _unary("Log1P", lambda x: libm(kernel.LOG1P, x), lambda x, y, g: g / (x + 1))
-Sqrt = _unary("Sqrt", np.sqrt, lambda x, y, g: g / (2 * y))
+Sqrt = _unary("Sqrt", lambda x: ufunc_into(np.sqrt, x), lambda x, y, g: g / (2 * y))
 Rsqrt = _unary("Rsqrt", lambda x: 1 / np.sqrt(x), lambda x, y, g: -0.5 * g * (y * y * y))
 Sin = _unary("Sin", lambda x: libm(kernel.SIN, x), lambda x, y, g: g * libm(kernel.COS, x))
 Cos = _unary("Cos", lambda x: libm(kernel.COS, x), lambda x, y, g: g * -libm(kernel.SIN, x))
-Abs = _unary("Abs", np.abs, lambda x, y, g: g * _sign(x), keeps_integers=True)
-Neg = _unary("Neg", np.negative, lambda x, y, g: -g, keeps_integers=True)
+Abs = _unary("Abs", lambda x: ufunc_into(np.abs, x), lambda x, y, g: g * _sign(x), keeps_integers=True)
+Neg = _unary("Neg", lambda x: ufunc_into(np.negative, x), lambda x, y, g: -g, keeps_integers=True)
 Sign = _unary("Sign", _sign, _zero_grad, keeps_integers=True)
 Floor = _unary("Floor", np.floor, _zero_grad, keeps_integers=True)
 Ceil = _unary("Ceil", np.ceil, _zero_grad, keeps_integers=True)

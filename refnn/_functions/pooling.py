@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import pooling as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -53,8 +54,8 @@ class MaxPoolFunction(Function):
     @staticmethod
     def forward(ctx, input, dims, kernel, stride, padding, dilation, out_size):
         x, lead = _planes(input.data, dims)
-        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
-        indices = np.empty(out.shape, dtype=np.int64)
+        out = empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = empty(out.shape, dtype=np.int64)
         K.max_pool_fwd(x, out, indices, *kernel, *stride, *padding, *dilation, True, threads(x.size))
         ctx.dims, ctx.plane_shape, ctx.input_shape = dims, x.shape, input.shape
         ctx.indices = indices
@@ -64,7 +65,7 @@ class MaxPoolFunction(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices=None):
-        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
         K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
         return (grad_input.reshape(ctx.input_shape),) + (None,) * 6
@@ -74,8 +75,8 @@ class AdaptiveMaxPoolFunction(Function):
     @staticmethod
     def forward(ctx, input, dims, out_size):
         x, lead = _planes(input.data, dims)
-        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
-        indices = np.empty(out.shape, dtype=np.int64)
+        out = empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = empty(out.shape, dtype=np.int64)
         K.adaptive_max_pool_fwd(x, out, indices, threads())
         ctx.plane_shape, ctx.input_shape, ctx.indices = x.shape, input.shape, indices
         result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
@@ -87,7 +88,7 @@ class AdaptiveMaxPoolFunction(Function):
     @staticmethod
     def backward(ctx, grad_output, grad_indices=None):
         check_adaptive_grad(f"adaptive_max_pool{ctx.name_dims}d_backward", grad_output.shape, ctx.out_size)
-        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
         K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
         return grad_input.reshape(ctx.input_shape), None, None
@@ -97,7 +98,7 @@ class AvgPoolFunction(Function):
     @staticmethod
     def forward(ctx, input, dims, kernel, stride, padding, count_include_pad, divisor_override, out_size):
         x, lead = _planes(input.data, dims)
-        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        out = empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
         ctx.params = (*kernel, *stride, *padding, bool(count_include_pad),
                       0 if divisor_override is None else int(divisor_override))
         K.avg_pool_fwd(x, out, *ctx.params, True, threads(x.size))
@@ -106,7 +107,7 @@ class AvgPoolFunction(Function):
 
     @staticmethod
     def backward(ctx, grad_output):
-        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.plane_shape, dtype=grad_output.dtype)
         K.avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, *ctx.params, threads())
         return (grad_input.reshape(ctx.input_shape),) + (None,) * 7
 
@@ -117,7 +118,7 @@ class AdaptiveAvgPoolFunction(Function):
     @staticmethod
     def forward(ctx, input, dims, out_size):
         x, lead = _planes(input.data, dims)
-        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        out = empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
         K.adaptive_avg_pool_fwd(x, out, threads())
         ctx.plane_shape, ctx.input_shape, ctx.out_shape = x.shape, input.shape, out.shape
         ctx.out_size = out_size
@@ -127,7 +128,7 @@ class AdaptiveAvgPoolFunction(Function):
     @staticmethod
     def backward(ctx, grad_output):
         check_adaptive_grad(f"adaptive_avg_pool{ctx.name_dims}d_backward", grad_output.shape, ctx.out_size)
-        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.plane_shape, dtype=grad_output.dtype)
         K.adaptive_avg_pool_bwd(contiguous(grad_output).reshape(ctx.out_shape), grad_input, threads())
         return grad_input.reshape(ctx.input_shape), None, None
 
@@ -139,8 +140,8 @@ class FractionalMaxPoolFunction(Function):
     @staticmethod
     def forward(ctx, input, dims, kernel, starts, out_size):
         x, lead = _planes(input.data, dims)
-        out = np.empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
-        indices = np.empty(out.shape, dtype=np.int64)
+        out = empty((x.shape[0],) + tuple(out_size), dtype=x.dtype)
+        indices = empty(out.shape, dtype=np.int64)
         K.fractional_max_pool_fwd(x, *starts, out, indices, *kernel, threads(x.size))
         ctx.plane_shape, ctx.input_shape, ctx.indices = x.shape, input.shape, indices
         result, index_tensor = Tensor(_unplanes(out, lead, dims)), Tensor(_unplanes(indices, lead, dims))
@@ -149,7 +150,7 @@ class FractionalMaxPoolFunction(Function):
 
     @staticmethod
     def backward(ctx, grad_output, grad_indices=None):
-        grad_input = np.empty(ctx.plane_shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.plane_shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.indices.shape)
         K.max_pool_bwd(_flat(go), _flat(ctx.indices), _flat(grad_input), threads(grad_input.size))
         return grad_input.reshape(ctx.input_shape), None, None, None, None
@@ -166,7 +167,7 @@ class MaxUnpoolFunction(Function):
         out_plane = math.prod(out_size)
         x = contiguous(input.data).reshape(count, in_plane)
         idx = contiguous(indices.data, np.int64).reshape(count, in_plane)
-        out = np.empty((count, out_plane), dtype=x.dtype)
+        out = empty((count, out_plane), dtype=x.dtype)
         K.max_unpool_fwd(x, idx, out, threads())
         ctx.idx, ctx.input_shape, ctx.out_plane = idx, input.shape, out_plane
         return Tensor(out.reshape(tuple(lead) + tuple(out_size)))
@@ -175,7 +176,7 @@ class MaxUnpoolFunction(Function):
     def backward(ctx, grad_output):
         if ctx.out_plane == 0:  # nothing was written (torch checks no index then): no gradient flows
             return np.zeros(ctx.input_shape, dtype=grad_output.dtype), None, None, None
-        grad_input = np.empty(ctx.idx.shape, dtype=grad_output.dtype)
+        grad_input = empty(ctx.idx.shape, dtype=grad_output.dtype)
         go = contiguous(grad_output).reshape(ctx.idx.shape[0], ctx.out_plane)
         K.max_unpool_bwd(go, ctx.idx, grad_input, threads())
         return grad_input.reshape(ctx.input_shape), None, None, None

@@ -1,6 +1,7 @@
 """Softmax and log-softmax over one dim: the dim is moved last, the kernels run over rows."""
 import numpy as np
 
+from .._C.buffers import empty_like
 from .._kernels import softmax as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -25,7 +26,7 @@ class _SoftmaxBase(Function):
     def forward(cls, ctx, input, dim):
         data = input.data.reshape(1) if input.data.ndim == 0 else input.data
         x, moved_shape = _rows(data, dim)
-        out = np.empty_like(x)
+        out = empty_like(x)
         cls.fwd(x, out, threads())
         ctx.dim, ctx.moved_shape, ctx.shape = dim, moved_shape, input.shape
         result = Tensor(np.ascontiguousarray(_unrows(out, moved_shape, dim)).reshape(input.shape))
@@ -38,7 +39,7 @@ class _SoftmaxBase(Function):
         (result,) = ctx.saved_tensors
         y = result.data.reshape(1) if result.data.ndim == 0 else result.data
         g, _ = _rows(g, ctx.dim)
-        grad_input = np.empty_like(g)
+        grad_input = empty_like(g)
         cls.bwd(g, _rows(y, ctx.dim)[0], grad_input, threads())
         return np.ascontiguousarray(_unrows(grad_input, ctx.moved_shape, ctx.dim)).reshape(ctx.shape), None
 
