@@ -1,6 +1,6 @@
 """refnn's own transcendentals (refnn/_kernels/include/refnn_math.h): torch's answers at the special values,
-the documented accuracy on sampled inputs (float32 within 1 ulp of the float64 reference, float64 within 2
-ulp of mpmath), every kernel build the CPU runs giving the same bits, and the activation kernel's row maps
+the documented accuracy on sampled inputs (float32 within 0.9 ulp of the float64 reference, the bound
+measured over all 2^32 inputs in docs/transcendentals.md; float64 within 2 ulp of mpmath), every kernel build the CPU runs giving the same bits, and the activation kernel's row maps
 equal to its Cython specification loop bit for bit."""
 import math
 
@@ -67,7 +67,9 @@ def test_special_values_are_torchs(name, dtype):
 def float32_sample(n, seed):
     rng = np.random.default_rng(seed)
     x = rng.integers(0, 1 << 32, size=n, dtype=np.uint64).astype(np.uint32).view(np.float32)
-    return np.concatenate([x[np.isfinite(x)], rng.uniform(-12, 12, n).astype(np.float32)])
+    # and the whole range where exp is finite and nonzero (subnormal results, expm1's 2^k - 1 beyond k = 24)
+    return np.concatenate([x[np.isfinite(x)], rng.uniform(-12, 12, n).astype(np.float32),
+                           rng.uniform(-105, 90, n // 4).astype(np.float32)])
 
 
 REF64 = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "tanh": np.tanh,
@@ -76,7 +78,7 @@ REF64 = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "ta
 
 
 @pytest.mark.parametrize("name", sorted(FUNCS))
-def test_float32_within_one_ulp_of_the_float64_reference(name):
+def test_float32_within_0_9_ulp_of_the_float64_reference(name):
     x = float32_sample(200_000, 1)
     with np.errstate(all="ignore"):
         ref = REF64[name](x.astype(np.float64))
@@ -85,7 +87,7 @@ def test_float32_within_one_ulp_of_the_float64_reference(name):
         finite = np.isfinite(r32) & np.isfinite(got)
         ulp = np.spacing(np.abs(r32[finite])).astype(np.float64)
         err = np.abs(got[finite].astype(np.float64) - ref[finite]) / ulp
-    assert err.max() <= 1.0, (name, x[finite][np.argmax(err)])
+    assert err.max() <= 0.9, (name, x[finite][np.argmax(err)])
     assert same(got[~finite], r32[~finite])
 
 

@@ -89,17 +89,22 @@ FITS = {
     "TANH_SMALL_F32": (tanh_small, (0, TANH_SMALL_F32 ** 2), 6, 0, lambda z: z, "F32"),
 }
 # the erf tail: pieces, each fitted in t = x - centre.  float64: e^(x^2) erfc(x) on [1, 6] in three pieces.
-# float32: erf(x) = C - Q(t) on [0.5, 3.92] in four pieces (erf(3.92) rounds to 1 as a float): C = 1 and
-# Q = erfc(x) on [1, 3.92]; on [0.5, 1], C = erf(0.75) rounded to float and Q = C - erf(x), small, so that
-# C - Q rounds once and the polynomial needs no cancelling terms (erf's Taylor series below 0.5 only)
-ERF_MID_C = float(np.float32(float(mp.erf(mp.mpf("0.75")))))
+# float32: erf(x) = C - Q(t) on [0.5, 3.92] in five pieces (erf(3.92) rounds to 1 as a float): C = 1 and
+# Q = erfc(x) on [1, 3.92]; on [0.5, 0.75] and [0.75, 1], C = erf(centre) rounded to float and Q = C - erf(x),
+# small, so that C - Q rounds once and the polynomial needs no cancelling terms (erf's Taylor series is
+# used below 0.5 only)
 ERFC_PIECES = {"D": ((1, 2), (2, mp.mpf(7) / 2), (mp.mpf(7) / 2, 6)),
-               "F32": ((mp.mpf("0.5"), 1), (1, mp.mpf("1.5")), (mp.mpf("1.5"), mp.mpf("2.25")),
-                       (mp.mpf("2.25"), mp.mpf("3.92")))}
+               "F32": ((mp.mpf("0.5"), mp.mpf("0.75")), (mp.mpf("0.75"), 1), (1, mp.mpf("1.5")),
+                       (mp.mpf("1.5"), mp.mpf("2.25")), (mp.mpf("2.25"), mp.mpf("3.92")))}
 
 
-def erf_mid_q(x):
-    return mp.mpf(ERF_MID_C) - mp.erf(x)
+def erf_piece_const(a, b):
+    """float32's C of the piece [a, b]: erf at its centre rounded to float below 1, 1 beyond"""
+    return float(np.float32(float(mp.erf((a + b) / 2)))) if b <= 1 else 1.0
+
+
+def erf_mid_q(c):
+    return lambda x: mp.mpf(c) - mp.erf(x)
 
 
 def sel_chain(sel, conds, values):
@@ -164,7 +169,7 @@ def main(argv=None):
         sel = "refnn__sel" if tier == "D" else "refnn__self"
         for a, b in ERFC_PIECES[tier]:
             centre = (a + b) / 2
-            f = erf_mid_q if (tier == "F32" and b == 1) else fn
+            f = erf_mid_q(erf_piece_const(a, b)) if (tier == "F32" and b <= 1) else fn
             coeffs = chebyfit(f, a, b, n, centre)
             err = max_error(f, coeffs, a, b, centre, weight, tier=tier)
             print(f"ERFC_{tier} [{float(a)}, {float(b)}]: {n} terms, max error 2^{float(mp.log(err, 2)):.1f}",
@@ -175,12 +180,13 @@ def main(argv=None):
                      + " centred at " + ", ".join(repr(float(c)) for c, _, _ in pieces) + f"; errors of {what}: "
                      + ", ".join(f"2^{float(mp.log(e, 2)):.1f}" for _, _, e in pieces) + " */\n")
         lines.append(f"#define REFNN_ERFC_TERMS_{tier} {n}\n")
-        conds = ["lo", "mid"] if tier == "D" else ["p0", "p1", "p2"]
+        conds = ["lo", "mid"] if tier == "D" else [f"p{i}" for i in range(len(pieces) - 1)]
         head = ", ".join(conds)
         if tier == "F32":
-            lines.append(f"#define REFNN_ERF_MID_C_F32 {ERF_MID_C!r}f\n")
+            consts = [erf_piece_const(a, b) for a, b in ERFC_PIECES[tier]]
             lines.append(f"#define REFNN_ERFC_CONST_{tier}({head}) "
-                         + f"{sel}(p0, REFNN_ERF_MID_C_F32, 1.0f)\n")
+                         + sel_chain(sel, conds[:sum(c != 1.0 for c in consts)],
+                                     [f"{c!r}f" for c in consts[:sum(c != 1.0 for c in consts) + 1]]) + "\n")
         lines.append(f"#define REFNN_ERFC_CENTRE_{tier}({head}) "
                      + sel_chain(sel, conds, [rounded(p[0], tier) for p in pieces]) + "\n")
         for i in range(n):      # coefficient of t^i

@@ -16,9 +16,13 @@ interesting range), the reference mpmath at 40 digits.
 
 refnn's results come from the Tensor API kernel (refnn/_kernels/elementwise.pyx, ``unary``), which maps
 refnn_math.h's functions; every build the CPU runs is checked to give the same bits on the first chunk.
+The full run (no ``--sample``) measures refnn over all 2^32 inputs with tools/ulp_scan.c instead (compiled
+here with the kernels' flags: the same header, the same builds, refnn's float64 functions as the
+reference; numpy would take hours), and torch's column and the builds' check over ``--torch-sample``
+random inputs through the Python path.
 
     python tools/ulp_table.py --sample 2000000          # quick (a minute)
-    python tools/ulp_table.py                           # all 2^32 float32 inputs (tens of minutes)
+    python tools/ulp_table.py                           # all 2^32 float32 inputs (minutes: ulp_scan.c)
     python tools/ulp_table.py --no-write                # print only
 """
 import argparse
@@ -155,6 +159,29 @@ def measure32(sample, seed=0):
     return stats, builds
 
 
+def scan32():
+    """refnn's float32 functions over all 2^32 inputs: tools/ulp_scan.c compiled and run."""
+    import subprocess
+    import tempfile
+    cc = os.environ.get("CC", "gcc")
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, "ulp_scan")
+        subprocess.run([cc, "-O3", "-ffp-contract=off", "-fno-fast-math", "-std=gnu99",
+                        "-I" + os.path.join(ROOT, "refnn", "_kernels", "include"),
+                        os.path.join(ROOT, "tools", "ulp_scan.c"), "-o", exe, "-lm"], check=True)
+        stats = {}
+        for i, name in enumerate(FUNCS):
+            t0 = time.time()
+            out = subprocess.run([exe, "1", str(i)], check=True, capture_output=True, text=True).stdout.split("\n")
+            fields = [line.split() for line in out if line.startswith(name + " ")][0]
+            worst, bits, y, ref, wrong, n = float(fields[1]), int(fields[2], 16), float(fields[3]), float(fields[4]), \
+                int(fields[5]), int(fields[6])
+            x = float(np.array([bits], dtype=np.uint32).view(np.float32)[0])
+            stats[name] = {"max": worst, "arg": (x, y, ref) if wrong else None, "wrong": wrong, "n": n}
+            print(f"  {name}: all 2^32 inputs, {time.time() - t0:.0f} s", file=sys.stderr)
+    return stats
+
+
 def float64_inputs(name, n, rng):
     bits = rng.integers(0, 1 << 63, size=n // 2, dtype=np.int64).view(np.float64)
     bits = bits[np.isfinite(bits)] * np.where(rng.random(bits[np.isfinite(bits)].size) < 0.5, -1, 1)
@@ -196,9 +223,11 @@ def measure64(n, seed=0):
     return stats
 
 
-def write_doc(s32, builds, sample, s64, n64):
+def write_doc(s32, builds, sample, s64, n64, torch_sample=0):
     names = {0: "baseline", 1: "AVX2", 2: "AVX-512"}
-    scope = f"{sample:,} random float32 bit patterns" if sample else "all 2^32 float32 inputs"
+    scope = f"{sample:,} random float32 bit patterns" if sample else (
+        f"all 2^32 float32 inputs (tools/ulp_scan.c, against refnn's float64 functions); torch's column over "
+        f"{torch_sample:,} random float32 bit patterns")
     lines = [
         "# refnn's transcendentals: measured error\n\n",
         "refnn computes exp, expm1, log, log1p, tanh, erf and sigmoid itself "
@@ -220,7 +249,7 @@ def write_doc(s32, builds, sample, s64, n64):
         f"Measured by `python tools/ulp_table.py{' --sample ' + str(sample) if sample else ''}"
         f"{' --reference numpy' if REFERENCE == 'numpy' else ''}`: float32 over "
         f"{scope}; float64 over {n64:,} sampled inputs per function.  Builds compared bit for bit on the first "
-        f"{min(CHUNK, sample or CHUNK):,} inputs: {', '.join(names[b] for b in builds)}.\n\n",
+        f"{min(CHUNK, sample or torch_sample):,} inputs: {', '.join(names[b] for b in builds)}.\n\n",
         "| function | float32 max ulp | float32 not correctly rounded | float32 worst input | torch float32 max ulp "
         "| float64 max ulp | float64 worst input |\n",
         "|---|---|---|---|---|---|---|\n",
@@ -254,19 +283,26 @@ def main():
     parser.add_argument("--sample", type=int, default=0, help="random float32 inputs instead of all 2^32")
     parser.add_argument("--sample64", type=int, default=20000, help="float64 inputs per function (mpmath)")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--torch-sample", type=int, default=CHUNK,
+                        help="the full run: random inputs for torch's column and the builds' check")
     parser.add_argument("--reference", choices=("refnn64", "numpy"), default="refnn64",
                         help="the float64 reference for float32 (default: refnn's float64 functions)")
     args = parser.parse_args()
     global REFERENCE
     REFERENCE = args.reference
-    s32, builds = measure32(args.sample)
+    if args.sample:
+        s32, builds = measure32(args.sample)
+    else:
+        s32, builds = measure32(args.torch_sample)      # torch's column and the builds' check
+        for name, full in scan32().items():
+            s32[name].update(full)
     s64 = measure64(args.sample64)
     for name in FUNCS:
         print(f"{name:8s} float32 max {s32[name]['max']:.3f} ulp ({s32[name]['wrong']} not correctly rounded, "
               f"worst {s32[name]['arg']}), torch {s32[name]['torch_max']:.3f}; float64 max {s64[name]['max']:.3f} "
               f"ulp at {s64[name]['arg']!r}")
     if not args.no_write:
-        write_doc(s32, builds, args.sample, s64, args.sample64)
+        write_doc(s32, builds, args.sample, s64, args.sample64, args.torch_sample)
 
 
 if __name__ == "__main__":

@@ -45,9 +45,9 @@
  *   log1p: u = 1 + x with its rounding error c (Fast2Sum), log(u)'s two parts + c / u;
  *   tanh:  |x| < 0.55: x + x z T(z), z = x^2; beyond, 1 - 2 / (e^(2|x|) + 1) in double from exp's parts,
  *          |x| clamped to 9.5 (tanh rounds to 1 from 9.02);
- *   erf:   |x| < 0.5: x + x S(x^2); [0.5, 3.92]: C - Q(|x| - centre) in four pieces whose coefficients each
- *          lane selects (C = erf(0.75) rounded and Q = C - erf on [0.5, 1], C = 1 and Q = erfc beyond), so
- *          that the last operation rounds once; 1 beyond 3.92;
+ *   erf:   |x| < 0.5: x + x S(x^2); [0.5, 3.92]: C - Q(|x| - centre) in five pieces whose coefficients each
+ *          lane selects (C = erf(centre) rounded and Q = C - erf on [0.5, 0.75] and [0.75, 1], C = 1 and
+ *          Q = erfc beyond), so that the last operation rounds once; 1 beyond 3.92;
  *   sigmoid: E = e^(-|x|) in double from exp's parts, 1 / (1 + E) for x >= 0, E / (1 + E) below.
  * Special values: NaN gives NaN; exp(+inf) = +inf, exp(-inf) = 0, overflow to +inf and underflow to 0
  * at the thresholds where the correctly rounded value does; log(0) = -inf, log(x < 0) = NaN,
@@ -336,29 +336,30 @@ REFNN_MATH_INLINE float refnn_log1pf(float x) {
     return refnn__self(x != x, x, y);
 }
 
-/* erf: |x| < 0.5: x + x S(x^2); 0.5 <= |x| < 3.92: C - Q(|x| - centre) in four pieces ([0.5, 1], [1, 1.5],
-   [1.5, 2.25], [2.25, 3.92]) whose coefficients each lane selects, C = 1 and Q = erfc beyond 1, C = erf(0.75)
-   rounded to float and Q = C - erf below (tools/fit_refnn_math.py); 1 beyond 3.92; the sign put back */
+/* erf: |x| < 0.5: x + x S(x^2); 0.5 <= |x| < 3.92: C - Q(|x| - centre) in five pieces ([0.5, 0.75],
+   [0.75, 1], [1, 1.5], [1.5, 2.25], [2.25, 3.92]) whose coefficients each lane selects, C = 1 and Q = erfc
+   beyond 1, C = erf(centre) rounded to float and Q = C - erf below (tools/fit_refnn_math.py); 1 beyond
+   3.92; the sign put back */
 REFNN_MATH_INLINE float refnn_erff(float x) {
     float a = refnn__fabsf(x);
     float as = refnn__self(a < 0.5f, a, 0.0f);
     float small = as + as * REFNN_POLY_ERF_SMALL_F32(as * as);
     float al = refnn__clampf(a, 0.5f, 3.92f);
-    int p0 = al < 1.0f, p1 = al < 1.5f, p2 = al < 2.25f;
-    float t = al - REFNN_ERFC_CENTRE_F32(p0, p1, p2);
-    float R = REFNN_ERFC_C11_F32(p0, p1, p2);
-    R = REFNN_ERFC_C10_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C9_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C8_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C7_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C6_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C5_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C4_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C3_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C2_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C1_F32(p0, p1, p2) + t * R;
-    R = REFNN_ERFC_C0_F32(p0, p1, p2) + t * R;
-    float large = REFNN_ERFC_CONST_F32(p0, p1, p2) - R;
+    int p0 = al < 0.75f, p1 = al < 1.0f, p2 = al < 1.5f, p3 = al < 2.25f;
+    float t = al - REFNN_ERFC_CENTRE_F32(p0, p1, p2, p3);
+    float R = REFNN_ERFC_C11_F32(p0, p1, p2, p3);
+    R = REFNN_ERFC_C10_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C9_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C8_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C7_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C6_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C5_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C4_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C3_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C2_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C1_F32(p0, p1, p2, p3) + t * R;
+    R = REFNN_ERFC_C0_F32(p0, p1, p2, p3) + t * R;
+    float large = REFNN_ERFC_CONST_F32(p0, p1, p2, p3) - R;
     float y = refnn__self(a < 0.5f, small, refnn__self(a >= 3.92f, 1.0f, large));
     y = refnn__with_sign_off(y, x);
     return refnn__self(x != x, x, y);
