@@ -4,6 +4,8 @@ Arguments arrive validated (``refnn.nn.functional._loss``).  Reductions: 'none' 
 elementwise loss; 'sum' and 'mean' add it up with ``ordered_sum`` (fixed blocks, one thread
 each, then the block sums in order), except nll_loss, whose kernel replays torch's cascade.
 """
+import functools
+
 import numpy as np
 
 from .._C.buffers import empty, empty_like
@@ -52,11 +54,19 @@ def _weight_view(weight, shape, dtype):
 
 
 # ---------------------------------------------------------------- nll_loss
+@functools.lru_cache(maxsize=16)
+def _unit_weights(C, dtype):
+    """A read-only (C,) array of ones (the absent class weight), kept between calls."""
+    ones = np.ones(C, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 def _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape):
     """nll_loss of the (N, C, S) log-probabilities ``log_prob`` (any strides); saves what backward needs."""
     has_weight = weight is not None
     dtype = log_prob.dtype
-    weights = contiguous(weight.data) if has_weight else np.ones(log_prob.shape[1], dtype=dtype)
+    weights = contiguous(weight.data) if has_weight else _unit_weights(log_prob.shape[1], dtype)
     ctx.labels, ctx.weights, ctx.shape = labels, weights, log_prob.shape
     ctx.reduction, ctx.ignore_index = reduction, ignore_index
     if reduction == "none":
@@ -137,7 +147,8 @@ class CrossEntropyFunction(Function):
         ctx.rows, ctx.row_max, ctx.log_total, ctx.input_shape = rows, row_max, log_total, input.shape
         ctx.save_for_backward(input)   # rows may share its memory: an in-place change is refused, never misused
         # the picked log-probability stands for log_prob[n, c, s] at every c (a stride-0 view)
-        log_prob = np.broadcast_to(picked.reshape(N, 1, S), layout)
+        item = picked.itemsize
+        log_prob = np.ndarray(layout, dtype=picked.dtype, buffer=picked, strides=(S * item, 0, item))
         return _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_shape)
 
     @staticmethod

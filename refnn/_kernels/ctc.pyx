@@ -250,15 +250,19 @@ cdef inline void ctc_alpha_one(const floating[:, :, ::1] log_probs, const long l
     cdef floating* lpc = buf + (Sn + 2)
     cdef floating* row = buf + 2 * (Sn + 2)
     cdef floating l1, l2, m
+    cdef long long* lab = <long long*>(allow + 2 * ((Sn + 3) // 2))   # l'[s], 8-byte aligned after allow
+    cdef const floating* lp_row
     for s in range(Sn):
-        allow[s] = 1 if (s > 1 and prime(target, s - 2, blank) != prime(target, s, blank)) else 0
+        lab[s] = prime(target, s, blank)
+        allow[s] = 1 if (s > 1 and prime(target, s - 2, blank) != lab[s]) else 0
     prev[0] = neginf
     prev[1] = neginf
     for s in range(Sn):
         prev[2 + s] = log_alpha[n, 0, s]
     for t in range(1, in_len):
+        lp_row = &log_probs[t, n, 0]
         for s in range(Sn):
-            lpc[s] = log_probs[t, n, prime(target, s, blank)]
+            lpc[s] = lp_row[lab[s]]
         ctc_row(prev + 2, prev + 1, prev, allow, lpc, row, Sn)
         for s in range(Sn):
             prev[2 + s] = row[s]
@@ -304,7 +308,7 @@ def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
         if tg_len > 0:
             log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
         buf = <floating*>malloc(3 * (S + 2) * sizeof(floating))
-        allow = <int32_t*>malloc((S + 2) * sizeof(int32_t))
+        allow = <int32_t*>malloc((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long))
         ctc_alpha_one(log_probs, target, n, in_len, tg_len, blank, log_alpha, &nll[n], buf, allow)
         free(buf)
         free(allow)
@@ -326,8 +330,12 @@ cdef inline void ctc_grad_one(const floating[:, :, ::1] log_probs, const long lo
     cdef floating* ab = row + Sn                # ab[s * Tn + t] = alpha[t, s] + beta[t, s], t < in_len - 1
     cdef floating* g = ab + Sn * Tn             # g[c * Tn + t]
     cdef floating* tmp = g + C * Tn
+    cdef long long* lab = <long long*>(allow + 2 * ((Sn + 3) // 2))   # l'[s], 8-byte aligned after allow
+    cdef const floating* lp_row
+    for s in range(Sn):
+        lab[s] = prime(target, s, blank)
     for s in range(Sn + 2):
-        allow[s] = 1 if (s > 1 and s < Sn and prime(target, s - 2, blank) != prime(target, s, blank)) else 0
+        allow[s] = 1 if (s > 1 and s < Sn and prime(target, s - 2, blank) != lab[s]) else 0
     for c in range(C * Tn):
         g[c] = neginf
     # the last frame: its beta and its two entries of g set directly
@@ -341,8 +349,9 @@ cdef inline void ctc_grad_one(const floating[:, :, ::1] log_probs, const long lo
         g[cur * Tn + in_len - 1] = log_alpha[n, in_len - 1, 2 * tg_len - 1] + nxt[2 * tg_len - 1]
     t = in_len - 2
     while t >= 0:
+        lp_row = &log_probs[t, n, 0]
         for s in range(Sn):
-            lpc[s] = log_probs[t, n, prime(target, s, blank)]
+            lpc[s] = lp_row[lab[s]]
         ctc_row(nxt, nxt + 1, nxt + 2, allow + 2, lpc, row, Sn)
         for s in range(Sn):
             nxt[s] = row[s]
@@ -351,7 +360,7 @@ cdef inline void ctc_grad_one(const floating[:, :, ::1] log_probs, const long lo
     if in_len > 1:
         s = 2 * tg_len
         while s >= 0:
-            cur = prime(target, s, blank)
+            cur = lab[s]
             if floating is float:
                 refnn_ctc_logadd_f32(g + cur * Tn, ab + s * Tn, in_len - 1)
             else:
@@ -390,7 +399,7 @@ def ctc_bwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
         target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
         if in_len > 0:
             buf = <floating*>malloc((3 * (S + 2) + (S + C) * in_len + C) * sizeof(floating))
-            allow = <int32_t*>malloc((S + 2) * sizeof(int32_t))
+            allow = <int32_t*>malloc((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long))
             ctc_grad_one(log_probs, target, n, in_len, tg_len, blank, log_alpha, loss, grad_out[n], grad, buf,
                          allow)
             free(buf)
