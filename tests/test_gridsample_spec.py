@@ -1,16 +1,27 @@
 """grid_sample's blocked kernels (grid_sample_fwd, grid_sample_bwd) give the bits of the specification's
 one-point-at-a-time loops (grid_sample_fwd_spec, grid_sample_bwd_input_spec, grid_sample_bwd_grid_spec),
-for every mode, padding, rank and dtype, at any thread count, with taps outside, non-finite coordinates,
-and non-finite values and gradients (which a tap outside must not touch)."""
+for every mode, padding, rank and dtype, at any thread count, in every kernel build this CPU runs
+(refnn_grid_rows.h: baseline, AVX2 gathers, AVX-512), with taps outside, non-finite coordinates, and
+non-finite values and gradients (which a tap outside must not touch)."""
 import zlib
 
 import numpy as np
 import pytest
 
+import refnn
+from refnn import _isa
 from refnn._kernels import gridsample as K
 
 MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 PADDINGS = {"zeros": 0, "border": 1, "reflection": 2}
+
+
+@pytest.fixture(autouse=True, params=_isa.supported_builds())
+def kernel_build(request):
+    """Every test of this file runs once per kernel build the CPU supports."""
+    with _isa.forced(request.param):
+        assert refnn.kernel_build() == request.param
+        yield request.param
 
 
 def _bits_equal(a, b):

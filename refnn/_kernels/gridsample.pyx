@@ -486,12 +486,15 @@ def grid_sample_bwd_grid_spec(const floating[:, :, :, :, ::1] x, const floating[
 cdef enum:
     BLOCK = 256
 
+cdef Py_ssize_t INT_PLANE = 2147483647      # planes this large (offsets beyond an int) run the specification
+
 
 cdef Py_ssize_t _block_taps(const floating[:, :, ::1] grid, Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count,
                             Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, int padding, bint align, bint derivatives,
-                            Py_ssize_t* offset, unsigned char* valid, floating* wt, floating* sx, floating* sy,
+                            int* offset, int* valid, floating* wt, floating* sx, floating* sy,
                             floating* sz, floating* dzs, floating* dys, floating* mult_all) noexcept nogil:
-    """Points p0 .. p0 + count - 1: tap t of point q at [t * BLOCK + q] (offset 0 and valid 0 when outside);
+    """Points p0 .. p0 + count - 1: tap t of point q at [t * BLOCK + q] (offset 0 and valid 0 when outside, else valid -1:
+    all bits, the mask refnn_grid_rows.h takes; offsets fit an int: the callers check D * H * W < 2**31);
     with derivatives, the signed factors of d weight / d position and each point's d position / d coordinate
     (mult_all[k * BLOCK + q]).  Returns the taps per point (4 for a 2-d grid, 8 for 3-d)."""
     cdef Py_ssize_t T = 8 if grid.shape[2] == 3 else 4
@@ -520,8 +523,8 @@ cdef Py_ssize_t _block_taps(const floating[:, :, ::1] grid, Py_ssize_t n, Py_ssi
             yi = i0[1] + (t // 2) % 2
             xi = i0[0] + t % 2
             if _inside(zi, yi, xi, D, H, W):
-                offset[i] = (zi * H + yi) * W + xi
-                valid[i] = 1
+                offset[i] = <int>((zi * H + yi) * W + xi)
+                valid[i] = -1
             else:
                 offset[i] = 0
                 valid[i] = 0
@@ -538,30 +541,25 @@ cdef Py_ssize_t _block_taps(const floating[:, :, ::1] grid, Py_ssize_t n, Py_ssi
     return T
 
 
-cdef extern from *:
-    """
-    #include <stdint.h>
-    #include <string.h>
-    /* v when keep is 1, +0.0 when keep is 0: a bitwise and, so that no branch follows the data */
-    static inline float refnn_gs_keep_float(float v, unsigned char keep) {
-        uint32_t u; memcpy(&u, &v, sizeof u); u &= (uint32_t)0 - (uint32_t)keep; memcpy(&v, &u, sizeof v); return v;
-    }
-    static inline double refnn_gs_keep_double(double v, unsigned char keep) {
-        uint64_t u; memcpy(&u, &v, sizeof u); u &= (uint64_t)0 - (uint64_t)keep; memcpy(&v, &u, sizeof v); return v;
-    }
-    """
-    float refnn_gs_keep_float(float v, unsigned char keep) noexcept nogil
-    double refnn_gs_keep_double(double v, unsigned char keep) noexcept nogil
+cdef extern from "refnn_grid_rows.h" nogil:
+    int refnn_gs_init(int max_level)
+    float refnn_gs_keep_float(float v, int keep) noexcept nogil
+    double refnn_gs_keep_double(double v, int keep) noexcept nogil
+    void refnn_gs_fwd_channel_float(const float* plane, const int* offset, const int* keep, const float* wt,
+                                    float* out, Py_ssize_t count, int taps, Py_ssize_t stride) noexcept nogil
+    void refnn_gs_fwd_channel_double(const double* plane, const int* offset, const int* keep, const double* wt,
+                                     double* out, Py_ssize_t count, int taps, Py_ssize_t stride) noexcept nogil
+
+from refnn._isa import MAX_LEVEL, check_level
 
 
-cdef inline floating _tap(const floating* plane, const Py_ssize_t* offset, const unsigned char* valid,
-                          Py_ssize_t i) noexcept nogil:
-    """The value of tap i, +0.0 when outside (its offset is then 0, a valid address: loaded, then masked,
-    so that no branch follows where the points fall)."""
-    if floating is float:
-        return refnn_gs_keep_float(plane[offset[i]], valid[i])
-    else:
-        return refnn_gs_keep_double(plane[offset[i]], valid[i])
+def _set_isa_level(int max_level):
+    """Re-choose this module's build of the forward's channel loop (refnn_grid_rows.h), up to max_level
+    (refnn._isa.forced); the level chosen."""
+    return refnn_gs_init(max_level)
+
+
+check_level(refnn_gs_init(MAX_LEVEL), _set_isa_level)
 
 
 cdef void _bilinear_fwd_block(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid,
@@ -569,32 +567,19 @@ cdef void _bilinear_fwd_block(const floating[:, :, :, :, ::1] x, const floating[
                               bint align) noexcept nogil:
     """out[n, :, p0 : p0 + count]: the specification's forward, the points of a channel inner."""
     cdef Py_ssize_t C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
-    cdef Py_ssize_t offset[8 * BLOCK]
-    cdef unsigned char valid[8 * BLOCK]
+    cdef int offset[8 * BLOCK]
+    cdef int valid[8 * BLOCK]
     cdef floating wt[8 * BLOCK]
-    cdef Py_ssize_t T, c, q, t
+    cdef Py_ssize_t T, c
     cdef const floating* plane
-    cdef floating* o
-    cdef floating total, value
     T = _block_taps(grid, n, p0, count, D, H, W, padding, align, False, offset, valid, wt,
                     NULL, NULL, NULL, NULL, NULL, NULL)
     plane = &x[n, 0, 0, 0, 0]
     for c in range(C):
-        o = &out[n, c, p0]
-        if T == 4:
-            for q in range(count):
-                total = 0
-                total = total + _tap(plane, offset, valid, q) * wt[q]
-                total = total + _tap(plane, offset, valid, BLOCK + q) * wt[BLOCK + q]
-                total = total + _tap(plane, offset, valid, 2 * BLOCK + q) * wt[2 * BLOCK + q]
-                total = total + _tap(plane, offset, valid, 3 * BLOCK + q) * wt[3 * BLOCK + q]
-                o[q] = total
+        if floating is float:
+            refnn_gs_fwd_channel_float(plane, offset, valid, wt, &out[n, c, p0], count, <int>T, BLOCK)
         else:
-            for q in range(count):
-                total = 0
-                for t in range(8):
-                    total = total + _tap(plane, offset, valid, t * BLOCK + q) * wt[t * BLOCK + q]
-                o[q] = total
+            refnn_gs_fwd_channel_double(plane, offset, valid, wt, &out[n, c, p0], count, <int>T, BLOCK)
         plane = plane + D * H * W
 
 
@@ -602,7 +587,7 @@ def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
                     int mode, int padding, bint align, int num_threads):
     """out[n, c, p] = the input sampled at grid point p: grid_sample_fwd_spec's bits, blocks of points."""
     cdef Py_ssize_t N = x.shape[0], P = grid.shape[1], blocks = (P + BLOCK - 1) // BLOCK, task, p0
-    if mode != BILINEAR:
+    if mode != BILINEAR or x.shape[2] * x.shape[3] * x.shape[4] >= INT_PLANE:
         grid_sample_fwd_spec(x, grid, out, mode, padding, align, num_threads)
         return
     if N == 0 or P == 0 or x.shape[1] == 0:
@@ -612,7 +597,7 @@ def grid_sample_fwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
         _bilinear_fwd_block(x, grid, out, task // blocks, p0, min(P - p0, <Py_ssize_t>BLOCK), padding, align)
 
 
-cdef inline floating _keep(floating v, unsigned char keep) noexcept nogil:
+cdef inline floating _keep(floating v, int keep) noexcept nogil:
     if floating is float:
         return refnn_gs_keep_float(v, keep)
     else:
@@ -620,7 +605,7 @@ cdef inline floating _keep(floating v, unsigned char keep) noexcept nogil:
 
 
 cdef inline void _bwd_channel(const floating* plane, const floating* gorow, floating* gplane,
-                              const Py_ssize_t* offset, const unsigned char* valid, const floating* wt,
+                              const int* offset, const int* valid, const floating* wt,
                               const floating* sx, const floating* sy, const floating* sz, const floating* dzs,
                               const floating* dys, floating* gx, floating* gy, floating* gz, Py_ssize_t count,
                               const int T, const bint scatter, const bint derivatives) noexcept nogil:
@@ -661,8 +646,8 @@ cdef void _bilinear_bwd_block(const floating* xs, const floating* go, const floa
     when not NULL) and writes their grad_grid rows to gg (grad_grid[n, p0], when not NULL).  xs is x[n],
     go is grad_out[n] (C, P)."""
     cdef Py_ssize_t P = grid.shape[1], volume = D * H * W
-    cdef Py_ssize_t offset[8 * BLOCK]
-    cdef unsigned char valid[8 * BLOCK]
+    cdef int offset[8 * BLOCK]
+    cdef int valid[8 * BLOCK]
     cdef floating wt[8 * BLOCK]
     cdef floating sx[8 * BLOCK]
     cdef floating sy[8 * BLOCK]
@@ -726,7 +711,7 @@ def grid_sample_bwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
     cdef Py_ssize_t n, task, p0, b, volume = D * H * W
     cdef bint fused
     cdef floating* gg = NULL
-    if mode != BILINEAR:
+    if mode != BILINEAR or volume >= INT_PLANE:
         if grad_in is not None:
             grid_sample_bwd_input_spec(grad_out, grid, grad_in, mode, padding, align, num_threads)
         if grad_grid is not None:
