@@ -1,13 +1,14 @@
 """Output buffers: large blocks come from a bounded cache of freed blocks instead of fresh pages.
 
 A fresh output of many megabytes costs more than the kernel that fills it: the kernel's first touch of
-each page faults, and the system zeroes it (for a 64 MiB relu, about two thirds of the call).  This
+each page faults, and the system zeroes it (for a 64 MiB relu, most of the call).  This
 module hands the kernels their large outputs from blocks that earlier arrays have released.
 
 * ``empty(shape, dtype)`` is ``np.empty(shape, dtype)`` (C order, contents unspecified).  An array of
   at least ``min_bytes`` (1 MiB) gets its memory from a *block*: an anonymous mapping, its size rounded up
-  (64 KiB granules; 2 MiB from 8 MiB up), advised ``MADV_HUGEPAGE`` when first mapped.  The array's
-  ``base`` is the ``Block``; when the last array on it dies, the block returns to the cache.
+  (64 KiB granules; 2 MiB from 8 MiB up), advised ``MADV_HUGEPAGE`` when first mapped (on Windows,
+  ``malloc``'s memory).  The array's ``base`` is the ``Block``; when the last array on it dies, the
+  block returns to the cache.
 * The cache keeps at most ``limit`` bytes (256 MiB, ``REFNN_BUFFER_CACHE_MB``) in at most 64 blocks;
   a block that would overflow it evicts the oldest ones (``munmap``, the memory goes back to the
   system at once).  ``empty`` takes the smallest cached block that fits and wastes at most an eighth
@@ -37,10 +38,15 @@ cnp.import_array()
 
 cdef extern from *:
     """
-    #include <sys/mman.h>
-    #include <unistd.h>
     /* numpy's tracemalloc domain, so that tracemalloc counts the cache's blocks as numpy's buffers */
     #define REFNN_NUMPY_TRACE_DOMAIN 389047
+    #if defined(_WIN32)
+    #include <stdlib.h>
+    static void *refnn_map_block(size_t bytes) { return malloc(bytes); }
+    static void refnn_unmap_block(void *p, size_t bytes) { (void)bytes; free(p); }
+    #else
+    #include <sys/mman.h>
+    #include <unistd.h>
     static void *refnn_map_block(size_t bytes) {
         void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) return NULL;
@@ -50,6 +56,7 @@ cdef extern from *:
         return p;
     }
     static void refnn_unmap_block(void *p, size_t bytes) { (void)munmap(p, bytes); }
+    #endif
     /* a C-ordered array of descr over data, whose base is the object that owns data */
     static PyObject *refnn_array_on(PyArray_Descr *descr, int nd, npy_intp *dims, void *data, PyObject *base) {
         PyObject *array;
@@ -106,7 +113,8 @@ def _after_fork_in_child():
     lock = PyThread_allocate_lock()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 cdef inline size_t rounded(size_t nbytes) noexcept nogil:
