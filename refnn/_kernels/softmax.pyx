@@ -110,6 +110,11 @@ def softmax_fwd(const floating[:, ::1] x, floating[:, ::1] out, int num_threads)
     cdef Py_ssize_t r, R = x.shape[0], D = x.shape[1]
     if D == 0:
         return
+    if num_threads == 1:            # the same rows in order, without an OpenMP region
+        with nogil:
+            for r in range(R):
+                softmax_row(&x[r, 0], &out[r, 0], D)
+        return
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
         softmax_row(&x[r, 0], &out[r, 0], D)
 
@@ -131,6 +136,11 @@ def log_softmax_fwd(const floating[:, ::1] x, floating[:, ::1] out, int num_thre
     """y[r, d] = x[r, d] - max_r - log(sum_d exp(x[r, d] - max_r))."""
     cdef Py_ssize_t r, R = x.shape[0], D = x.shape[1]
     if D == 0:
+        return
+    if num_threads == 1:            # the same rows in order, without an OpenMP region
+        with nogil:
+            for r in range(R):
+                log_softmax_row(&x[r, 0], &out[r, 0], D)
         return
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
         log_softmax_row(&x[r, 0], &out[r, 0], D)
