@@ -80,7 +80,7 @@ class ElementwiseFunction(Function):
         if not inplace:     # the common call, in as few steps as it takes (a per-call cost of microseconds)
             data = input.data
             x = data.ravel()        # C order: a view of a contiguous buffer, else a contiguous copy
-            out = np.empty_like(x)
+            out = empty_like(x)
             ctx.params = params = (float(a), float(b), float(c))
             n = x.size
             spec.fwd(x, out, *params, 1 if n < PARALLEL_MIN_WORK else get_num_threads())

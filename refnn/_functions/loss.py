@@ -350,8 +350,8 @@ class _ParamPointwiseLossFunction(Function):
     def backward(ctx, grad):
         x, y = ctx.arrays
         want_target = bool(ctx.needs_input_grad[1])
-        grad_input = np.empty_like(x)
-        grad_target = np.empty_like(x) if want_target else grad_input   # written in the same pass as grad_input
+        grad_input = empty_like(x)
+        grad_target = empty_like(x) if want_target else grad_input   # written in the same pass as grad_input
         ctx.kernels.bwd(x, y, grad_per_element(grad, ctx.shape, ctx.reduction), x.dtype.type(ctx.param),
                         _mean_norm(x.size, ctx.reduction, x.dtype), grad_input, grad_target, want_target, threads())
         return (grad_input.reshape(ctx.shape) if ctx.needs_input_grad[0] else None,
