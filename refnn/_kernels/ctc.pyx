@@ -19,7 +19,7 @@ The loops are ATen's LossCTC.cpp CPU loops, expression for expression, so the va
 Each batch element is one thread's work from start to end (prange over n): the result does not depend
 on the thread count.
 """
-from cython.parallel cimport prange
+from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY
 from libc.stdint cimport int32_t
 from libc.stdlib cimport free, malloc
@@ -288,9 +288,21 @@ def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
     cdef const long long* target
     cdef floating* buf
     cdef int32_t* allow
+    cdef Py_ssize_t nbuf = 3 * (S + 2), nallow = ((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long) + 63) // 64 * 64
+    cdef floating* bufs
+    cdef char* allows
     if _spec:
         ctc_fwd_spec(log_probs, targets, input_lengths, target_lengths, blank, log_alpha, nll, num_threads)
         return
+    if num_threads < 1:
+        num_threads = 1
+    # one scratch row per thread, allocated before the parallel region (a failed allocation raises here)
+    bufs = <floating*>malloc(num_threads * nbuf * sizeof(floating))
+    allows = <char*>malloc(num_threads * nallow)
+    if bufs == NULL or allows == NULL:
+        free(bufs)
+        free(allows)
+        raise MemoryError("ctc_loss: cannot allocate the forward's scratch rows")
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         for s in range(S):
             if T > 0:
@@ -307,11 +319,11 @@ def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
         log_alpha[n, 0, 0] = log_probs[0, n, blank]
         if tg_len > 0:
             log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
-        buf = <floating*>malloc(3 * (S + 2) * sizeof(floating))
-        allow = <int32_t*>malloc((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long))
+        buf = bufs + threadid() * nbuf
+        allow = <int32_t*>(allows + threadid() * nallow)
         ctc_alpha_one(log_probs, target, n, in_len, tg_len, blank, log_alpha, &nll[n], buf, allow)
-        free(buf)
-        free(allow)
+    free(bufs)
+    free(allows)
 
 
 cdef inline void ctc_grad_one(const floating[:, :, ::1] log_probs, const long long* target, Py_ssize_t n,
@@ -386,10 +398,23 @@ def ctc_bwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
     cdef const long long* target
     cdef floating* buf
     cdef int32_t* allow
+    cdef Py_ssize_t nbuf = 3 * (S + 2) + (S + C) * T + C
+    cdef Py_ssize_t nallow = ((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long) + 63) // 64 * 64
+    cdef floating* bufs
+    cdef char* allows
     if _spec:
         ctc_bwd_spec(log_probs, targets, input_lengths, target_lengths, blank, log_alpha, nll, grad_out,
                      zero_infinity, log_beta, grad, num_threads)
         return
+    if num_threads < 1:
+        num_threads = 1
+    # one scratch block per thread (sized for the longest input), allocated before the parallel region
+    bufs = <floating*>malloc(num_threads * nbuf * sizeof(floating))
+    allows = <char*>malloc(num_threads * nallow)
+    if bufs == NULL or allows == NULL:
+        free(bufs)
+        free(allows)
+        raise MemoryError("ctc_loss: cannot allocate the backward's scratch rows")
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
         loss = nll[n]
         in_len = input_lengths[n]
@@ -398,12 +423,12 @@ def ctc_bwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
         tg_len = target_lengths[n]
         target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
         if in_len > 0:
-            buf = <floating*>malloc((3 * (S + 2) + (S + C) * in_len + C) * sizeof(floating))
-            allow = <int32_t*>malloc((S + 4) * sizeof(int32_t) + (S + 1) * sizeof(long long))
+            buf = bufs + threadid() * nbuf
+            allow = <int32_t*>(allows + threadid() * nallow)
             ctc_grad_one(log_probs, target, n, in_len, tg_len, blank, log_alpha, loss, grad_out[n], grad, buf,
                          allow)
-            free(buf)
-            free(allow)
         for t in range(in_len, T):
             for c in range(C):
                 grad[t, n, c] = 0
+    free(bufs)
+    free(allows)
