@@ -255,14 +255,20 @@ REFNN_MATH_INLINE float refnn__clampf(float x, float lo, float hi) {
     return refnn__self(c > hi, hi, c);
 }
 
-/* e^x: 1 + A + B = P_hi + (P_lo + B) with P_hi + P_lo = 1 + A (Fast2Sum), one rounding, then 2^k */
+/* e^x, the fast form (about 20 float operations): x clamped to [-104, 89], k = round(x log2e) (bits of
+   x log2e + ROUNDER), r = (x - k ln2_hi) - k ln2_lo (the first difference exact), p = 1 + (r + r^2 P(r))
+   with P the EXP_F32 fit (degree 5 on |r| <= 0.35, 2^-30.7), each operation in the order written, rounded
+   once more by 2^k in two halves (subnormal results round once); overflow to +inf from the clamp's 2^128,
+   underflow to 0 from 2^-150.  Within 1 ulp (docs/transcendentals.md); expm1, tanh and sigmoid keep the
+   exact pairs of refnn__expf_parts. */
 REFNN_MATH_INLINE float refnn_expf(float x) {
-    int32_t k;
-    float A, B;
-    refnn__expf_parts(refnn__clampf(x, -104.0f, 89.0f), &k, &A, &B);
-    float ph = 1.0f + A;
-    float pl = (1.0f - ph) + A;
-    float y = refnn__scale2f(ph + (pl + B), k);
+    float xc = refnn__clampf(x, -104.0f, 89.0f);
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
+    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
+    float y = refnn__scale2f(p, k);
     return refnn__self(x != x, x, y);
 }
 
