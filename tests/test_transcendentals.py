@@ -1,6 +1,6 @@
 """refnn's own transcendentals (refnn/_kernels/include/refnn_math.h): torch's answers at the special values,
-the documented accuracy on sampled inputs (float32 within 0.9 ulp of the float64 reference, the bound
-measured over all 2^32 inputs in docs/transcendentals.md; float64 within 2 ulp of mpmath), every kernel build the CPU runs giving the same bits, and the activation kernel's row maps
+the documented accuracy on sampled inputs (float32 within 0.9 ulp of the float64 reference, 0.96 for exp's
+fast form and expm1 above 44 which uses it; the bounds measured over all 2^32 inputs in docs/transcendentals.md; float64 within 2 ulp of mpmath), every kernel build the CPU runs giving the same bits, and the activation kernel's row maps
 equal to its Cython specification loop bit for bit."""
 import math
 
@@ -77,8 +77,13 @@ REF64 = {"exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "ta
          "sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v))}
 
 
+# the float32 bound in ulps: 0.9, exp's fast form (and expm1 above 44, which returns it) 0.96; the maxima over
+# all 2^32 inputs (tools/ulp_scan.c): exp 0.951, expm1 0.947
+BOUND32 = {"exp": 0.96, "expm1": 0.96}
+
+
 @pytest.mark.parametrize("name", sorted(FUNCS))
-def test_float32_within_0_9_ulp_of_the_float64_reference(name):
+def test_float32_within_the_measured_bound_of_the_float64_reference(name):
     x = float32_sample(200_000, 1)
     with np.errstate(all="ignore"):
         ref = REF64[name](x.astype(np.float64))
@@ -87,7 +92,7 @@ def test_float32_within_0_9_ulp_of_the_float64_reference(name):
         finite = np.isfinite(r32) & np.isfinite(got)
         ulp = np.spacing(np.abs(r32[finite])).astype(np.float64)
         err = np.abs(got[finite].astype(np.float64) - ref[finite]) / ulp
-    assert err.max() <= 0.9, (name, x[finite][np.argmax(err)])
+    assert err.max() <= BOUND32.get(name, 0.9), (name, x[finite][np.argmax(err)])
     assert same(got[~finite], r32[~finite])
 
 

@@ -83,6 +83,8 @@ FITS = {
     "LOG_D": (log_r, (0, Z_LOG), 7, 0, lambda z: z, "D"),
     "ERF_SMALL_D": (erf_small, (0, 1), 13, 0, lambda z: 1 / (1 + erf_small(z)), "D"),
     # float32 (r up to ln2/2 plus the float rounding of k: fitted on |r| <= 0.35)
+    # refnn_expf's fast form: e^r = 1 + (r + r^2 P(r)), the error weighted by r^2 (P's error scaled into p)
+    "EXP_F32": (exp_p, (-mp.mpf("0.35"), mp.mpf("0.35")), 6, 0, lambda r: r * r, "F32"),
     "EXP3_F32": (exp_p3, (-mp.mpf("0.35"), mp.mpf("0.35")), 5, 0, lambda r: abs(r) ** 3, "F32"),
     "LOG_F32": (log_r, (0, Z_LOG), 4, 0, lambda z: z, "F32"),
     "ERF_SMALL_F32": (erf_small, (0, mp.mpf("0.25")), 6, 0, lambda z: 1 / (1 + erf_small(z)), "F32"),

@@ -14,7 +14,9 @@
  * float coefficients): float range reduction with Cody-Waite constants in float, 2^k built on int32 bits
  * (int32 adds, shifts, ands: SSE2 has them, so the baseline build vectorises 4 lanes, AVX2 8, AVX-512 16),
  * the leading terms carried as exact pairs of floats (Fast2Sum; 12-bit splits whose products are exact)
- * so that each result rounds about once: within 0.9 ulp over all 2^32 inputs.  tanh and sigmoid end with
+ * so that each result rounds about once: within 0.9 ulp over all 2^32 inputs; exp itself takes the fast form
+ * below (one rounding for r, one for r + r^2 P(r), one for 1 + that): within 0.951 ulp, expm1 above 44
+ * (which returns it) 0.947.  tanh and sigmoid end with
  * a quotient of e^x: those two or three operations are in double, from the exact float pairs (conversions,
  * additions, one division: no int64 operation), rounded once to float.  docs/transcendentals.md has the
  * measured table (tools/ulp_table.py).
@@ -34,7 +36,9 @@
  *          rounds to 1 as a float);
  *   sigmoid: 1 / (1 + e^(-x)).
  * float32 (the same ideas in float):
- *   exp:   k = round(x log2e), hi = x - k ln2_hi (exact), lo = k ln2_lo, e^(hi - lo) - 1 = A + B with
+ *   exp:   k = round(x log2e), r = (x - k ln2_hi) - k ln2_lo, e^x = 2^k (1 + (r + r^2 P(r))), 2^k in two
+ *          halves (subnormal results round once); the parts below serve expm1, tanh and sigmoid:
+ *          k = round(x log2e), hi = x - k ln2_hi (exact), lo = k ln2_lo, e^(hi - lo) - 1 = A + B with
  *          A + (its error) = r + rh^2/2 by Fast2Sum (r = fl(hi - lo), rh its 12 high bits) and B the smaller
  *          terms (r's rounding error, rh rl + rl^2/2, r^3 P(r)); e^x = 2^k ((1 + A) + B), 1 + A by Fast2Sum,
  *          2^k in two halves (subnormal results round once);
@@ -255,14 +259,20 @@ REFNN_MATH_INLINE float refnn__clampf(float x, float lo, float hi) {
     return refnn__self(c > hi, hi, c);
 }
 
-/* e^x: 1 + A + B = P_hi + (P_lo + B) with P_hi + P_lo = 1 + A (Fast2Sum), one rounding, then 2^k */
+/* e^x, the fast form (about 20 float operations): x clamped to [-104, 89], k = round(x log2e) (bits of
+   x log2e + ROUNDER), r = (x - k ln2_hi) - k ln2_lo (the first difference exact), p = 1 + (r + r^2 P(r))
+   with P the EXP_F32 fit (degree 5 on |r| <= 0.35, 2^-30.7), each operation in the order written, rounded
+   once more by 2^k in two halves (subnormal results round once); overflow to +inf from the clamp's 2^128,
+   underflow to 0 from 2^-150.  Within 1 ulp (docs/transcendentals.md); expm1, tanh and sigmoid keep the
+   exact pairs of refnn__expf_parts. */
 REFNN_MATH_INLINE float refnn_expf(float x) {
-    int32_t k;
-    float A, B;
-    refnn__expf_parts(refnn__clampf(x, -104.0f, 89.0f), &k, &A, &B);
-    float ph = 1.0f + A;
-    float pl = (1.0f - ph) + A;
-    float y = refnn__scale2f(ph + (pl + B), k);
+    float xc = refnn__clampf(x, -104.0f, 89.0f);
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
+    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
+    float y = refnn__scale2f(p, k);
     return refnn__self(x != x, x, y);
 }
 
