@@ -16,7 +16,8 @@ from .._kernels import activation as K
 from ..autograd import Function
 from ..tensor import Tensor
 from .._threads import get_num_threads
-from ._util import PARALLEL_MIN_WORK, contiguous, threads
+from . import _util
+from ._util import contiguous, threads
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class ElementwiseFunction(Function):
             out = empty_like(x)
             ctx.params = params = (float(a), float(b), float(c))
             n = x.size
-            spec.fwd(x, out, *params, 1 if n < PARALLEL_MIN_WORK else get_num_threads())
+            # the cutoff is read at call time (the determinism audit lowers it to run 2 threads)
+            spec.fwd(x, out, *params, 1 if n < _util.PARALLEL_MIN_WORK else get_num_threads())
             result = Tensor(out.reshape(data.shape))
             ctx.spec, ctx.shape, ctx.bwd = spec, data.shape, spec.bwd
             ctx.save_for_backward(result if spec.saves_result else input)
