@@ -21,23 +21,6 @@
 #include "refnn_isa.h"
 #include "refnn_math.h"
 
-#define REFNN_CTC_INLINE static inline __attribute__((always_inline))
-
-REFNN_CTC_INLINE float refnn_ctc_self(int c, float a, float b) {
-    union { float f; int32_t i; } ua, ub, r;
-    int32_t m = -(int32_t)c;
-    ua.f = a; ub.f = b;
-    r.i = (ua.i & m) | (ub.i & ~m);
-    return r.f;
-}
-REFNN_CTC_INLINE double refnn_ctc_sel(int c, double a, double b) {
-    union { double f; int64_t i; } ua, ub, r;
-    int64_t m = -(int64_t)c;
-    ua.f = a; ub.f = b;
-    r.i = (ua.i & m) | (ub.i & ~m);
-    return r.f;
-}
-
 #define REFNN_CTC_ROWS_T(ATTR, SUFFIX, T, SEL, EXP, LOG, NEGINF)                                       \
     static ATTR void refnn_ctc_row##SUFFIX(const T *restrict a, const T *restrict b, const T *restrict c, \
                                             const int32_t *restrict allow, const T *restrict lpc,      \
@@ -69,40 +52,18 @@ REFNN_CTC_INLINE double refnn_ctc_sel(int c, double a, double b) {
     }
 
 #define REFNN_CTC_ROWS(ATTR, SUFFIX)                                                                   \
-    REFNN_CTC_ROWS_T(ATTR, _f32##SUFFIX, float, refnn_ctc_self, refnn_expf, refnn_logf, -__builtin_inff()) \
-    REFNN_CTC_ROWS_T(ATTR, _f64##SUFFIX, double, refnn_ctc_sel, refnn_exp, refnn_log, -__builtin_inf())
+    REFNN_CTC_ROWS_T(ATTR, _f32##SUFFIX, float, refnn__self, refnn_expf, refnn_logf, -__builtin_inff()) \
+    REFNN_CTC_ROWS_T(ATTR, _f64##SUFFIX, double, refnn__sel, refnn_exp, refnn_log, -__builtin_inf())
 
 REFNN_CTC_ROWS(, _base)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_CTC_ROWS_HAVE_X86_BUILDS 1
-REFNN_CTC_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_CTC_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
+#ifdef REFNN_ISA_X86
+REFNN_CTC_ROWS(REFNN_ISA_AVX2, _avx2)
+REFNN_CTC_ROWS(REFNN_ISA_AVX512, _avx512)
 #endif
 
-static int refnn_ctc_rows_level = 0;
-
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512); the level chosen. */
-static int refnn_ctc_rows_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_CTC_ROWS_HAVE_X86_BUILDS
-    level = 0;
-#endif
-    refnn_ctc_rows_level = level;
-    return level;
-}
-
-#ifdef REFNN_CTC_ROWS_HAVE_X86_BUILDS
-#define REFNN_CTC_DISPATCH(NAME, ARGS)                                                                 \
-    do {                                                                                               \
-        if (refnn_ctc_rows_level == 2) { NAME##_avx512 ARGS; return; }                                 \
-        if (refnn_ctc_rows_level == 1) { NAME##_avx2 ARGS; return; }                                   \
-        NAME##_base ARGS;                                                                              \
-    } while (0)
-#else
-#define REFNN_CTC_DISPATCH(NAME, ARGS) do { NAME##_base ARGS; } while (0)
-#endif
+REFNN_ISA_LEVEL(refnn_ctc_rows_level, refnn_ctc_rows_init)
+#define REFNN_CTC_DISPATCH(NAME, ARGS) REFNN_ISA_DISPATCH(refnn_ctc_rows_level, NAME, ARGS)
 
 #define REFNN_CTC_ENTRY(T, S)                                                                          \
     static inline void refnn_ctc_row_##S(const T *a, const T *b, const T *c, const int32_t *allow,     \

@@ -67,8 +67,7 @@ static inline double refnn_gs_keep_double(double v, int keep)
 REFNN_GS_FWD_SCALAR(float)
 REFNN_GS_FWD_SCALAR(double)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_GS_HAVE_AVX2_BUILD 1
+#ifdef REFNN_ISA_X86
 #include <immintrin.h>
 
 #define REFNN_GS_FWD_SIMD(ATTR, SUFFIX)                                                               \
@@ -125,25 +124,13 @@ REFNN_GS_FWD_SCALAR(double)
         }                                                                                             \
     }
 
-REFNN_GS_FWD_SIMD(__attribute__((target("avx2"))), _avx2)
-REFNN_GS_FWD_SIMD(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
+REFNN_GS_FWD_SIMD(REFNN_ISA_AVX2, _avx2)
+REFNN_GS_FWD_SIMD(REFNN_ISA_AVX512, _avx512)
 #endif
 
-static int refnn_gs_level = 0;
+REFNN_ISA_LEVEL(refnn_gs_level, refnn_gs_init)
 
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: refnn_isa.h);
- * returns the level chosen.  May be called again (refnn._isa.forced). */
-static int refnn_gs_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_GS_HAVE_AVX2_BUILD
-    level = 0;
-#endif
-    refnn_gs_level = level;
-    return level;
-}
-
-#ifdef REFNN_GS_HAVE_AVX2_BUILD
+#ifdef REFNN_ISA_X86
 #define REFNN_GS_DISPATCH(T)                                                                          \
     if (refnn_gs_level == 2) { refnn_gs_fwd_channel_##T##_avx512(plane, offset, keep, wt, out, count, taps, stride); return; } \
     if (refnn_gs_level == 1) { refnn_gs_fwd_channel_##T##_avx2(plane, offset, keep, wt, out, count, taps, stride); return; }

@@ -45,4 +45,29 @@ static int refnn_isa_choose(int max_level)
     return level < 0 ? 0 : level;
 }
 
+/* For headers that compile one source three times (a baseline build, then REFNN_ISA_AVX2 and
+ * REFNN_ISA_AVX512 where REFNN_ISA_X86 is defined): REFNN_ISA_LEVEL(LEVEL, INIT) defines the chosen
+ * build `static int LEVEL` and `static int INIT(int max_level)`, which chooses the best build the CPU and
+ * OS run, up to max_level, and returns it (it may be called again: refnn._isa.forced);
+ * REFNN_ISA_DISPATCH(LEVEL, NAME, ARGS) calls NAME_avx512, NAME_avx2 or NAME_base and returns. */
+#define REFNN_ISA_AVX2 __attribute__((target("avx2")))
+#define REFNN_ISA_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+
+#ifdef REFNN_ISA_X86
+#define REFNN_ISA_LEVEL(LEVEL, INIT)                                                                 \
+    static int LEVEL = 0;                                                                            \
+    static int INIT(int max_level) { LEVEL = refnn_isa_choose(max_level); return LEVEL; }
+#define REFNN_ISA_DISPATCH(LEVEL, NAME, ARGS)                                                        \
+    do {                                                                                             \
+        if (LEVEL == 2) { NAME##_avx512 ARGS; return; }                                              \
+        if (LEVEL == 1) { NAME##_avx2 ARGS; return; }                                                \
+        NAME##_base ARGS;                                                                            \
+    } while (0)
+#else
+#define REFNN_ISA_LEVEL(LEVEL, INIT)                                                                 \
+    static int LEVEL = 0;                                                                            \
+    static int INIT(int max_level) { (void)max_level; return LEVEL; }
+#define REFNN_ISA_DISPATCH(LEVEL, NAME, ARGS) do { NAME##_base ARGS; } while (0)
+#endif
+
 #endif

@@ -28,21 +28,7 @@
 
 #define REFNN_LR_INLINE static inline __attribute__((always_inline))
 
-/* c ? a : b as a bitwise blend of two computed values (c is 0 or 1) */
-REFNN_LR_INLINE float refnn_lr_self(int c, float a, float b) {
-    union { float f; int32_t i; } ua, ub, r;
-    int32_t m = -(int32_t)c;
-    ua.f = a; ub.f = b;
-    r.i = (ua.i & m) | (ub.i & ~m);
-    return r.f;
-}
-REFNN_LR_INLINE double refnn_lr_sel(int c, double a, double b) {
-    union { double f; int64_t i; } ua, ub, r;
-    int64_t m = -(int64_t)c;
-    ua.f = a; ub.f = b;
-    r.i = (ua.i & m) | (ub.i & ~m);
-    return r.f;
-}
+/* selects: refnn__self / refnn__sel (refnn_math.h), bitwise blends of two computed values */
 REFNN_LR_INLINE float refnn_lr_absf(float a) {
     union { float f; int32_t i; } u;
     u.f = a; u.i &= 0x7fffffff;
@@ -132,44 +118,22 @@ REFNN_LR_INLINE double refnn_lr_abs(double a) {
     }
 
 #define REFNN_LOSS_ROWS(ATTR, SUFFIX)                                                                  \
-    REFNN_LR_PARAM_BWD(ATTR, _f32##SUFFIX, smooth_l1, float, refnn_lr_self, refnn_lr_absf, REFNN_LR_SMOOTH_L1) \
-    REFNN_LR_PARAM_BWD(ATTR, _f64##SUFFIX, smooth_l1, double, refnn_lr_sel, refnn_lr_abs, REFNN_LR_SMOOTH_L1)  \
-    REFNN_LR_PARAM_BWD(ATTR, _f32##SUFFIX, huber, float, refnn_lr_self, refnn_lr_absf, REFNN_LR_HUBER)         \
-    REFNN_LR_PARAM_BWD(ATTR, _f64##SUFFIX, huber, double, refnn_lr_sel, refnn_lr_abs, REFNN_LR_HUBER)          \
-    REFNN_LR_KL(ATTR, _f32##SUFFIX, float, refnn_lr_self, refnn_expf, refnn_logf)                      \
-    REFNN_LR_KL(ATTR, _f64##SUFFIX, double, refnn_lr_sel, refnn_exp, refnn_log)
+    REFNN_LR_PARAM_BWD(ATTR, _f32##SUFFIX, smooth_l1, float, refnn__self, refnn_lr_absf, REFNN_LR_SMOOTH_L1) \
+    REFNN_LR_PARAM_BWD(ATTR, _f64##SUFFIX, smooth_l1, double, refnn__sel, refnn_lr_abs, REFNN_LR_SMOOTH_L1)  \
+    REFNN_LR_PARAM_BWD(ATTR, _f32##SUFFIX, huber, float, refnn__self, refnn_lr_absf, REFNN_LR_HUBER)         \
+    REFNN_LR_PARAM_BWD(ATTR, _f64##SUFFIX, huber, double, refnn__sel, refnn_lr_abs, REFNN_LR_HUBER)          \
+    REFNN_LR_KL(ATTR, _f32##SUFFIX, float, refnn__self, refnn_expf, refnn_logf)                      \
+    REFNN_LR_KL(ATTR, _f64##SUFFIX, double, refnn__sel, refnn_exp, refnn_log)
 
 REFNN_LOSS_ROWS(, _base)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_LOSS_ROWS_HAVE_X86_BUILDS 1
-REFNN_LOSS_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_LOSS_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
+#ifdef REFNN_ISA_X86
+REFNN_LOSS_ROWS(REFNN_ISA_AVX2, _avx2)
+REFNN_LOSS_ROWS(REFNN_ISA_AVX512, _avx512)
 #endif
 
-static int refnn_loss_rows_level = 0;
-
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512); the level chosen. */
-static int refnn_loss_rows_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_LOSS_ROWS_HAVE_X86_BUILDS
-    level = 0;
-#endif
-    refnn_loss_rows_level = level;
-    return level;
-}
-
-#ifdef REFNN_LOSS_ROWS_HAVE_X86_BUILDS
-#define REFNN_LR_DISPATCH(NAME, ARGS)                                                                  \
-    do {                                                                                               \
-        if (refnn_loss_rows_level == 2) { NAME##_avx512 ARGS; return; }                                \
-        if (refnn_loss_rows_level == 1) { NAME##_avx2 ARGS; return; }                                  \
-        NAME##_base ARGS;                                                                              \
-    } while (0)
-#else
-#define REFNN_LR_DISPATCH(NAME, ARGS) do { NAME##_base ARGS; } while (0)
-#endif
+REFNN_ISA_LEVEL(refnn_loss_rows_level, refnn_loss_rows_init)
+#define REFNN_LR_DISPATCH(NAME, ARGS) REFNN_ISA_DISPATCH(refnn_loss_rows_level, NAME, ARGS)
 
 #define REFNN_LR_ENTRY_PARAM(NAME, T, S)                                                               \
     static inline void refnn_##NAME##_bwd_##S(const T *x, const T *y, const T *g, long gstep, T p,      \

@@ -120,38 +120,15 @@
 REFNN_NORM_ROWS(, _base, float, 16)
 REFNN_NORM_ROWS(, _base, double, 16)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_NORM_HAVE_AVX2_BUILD 1
-REFNN_NORM_ROWS(__attribute__((target("avx2"))), _avx2, float, 32)
-REFNN_NORM_ROWS(__attribute__((target("avx2"))), _avx2, double, 32)
-REFNN_NORM_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512, float, 32)
-REFNN_NORM_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512, double, 32)
+#ifdef REFNN_ISA_X86
+REFNN_NORM_ROWS(REFNN_ISA_AVX2, _avx2, float, 32)
+REFNN_NORM_ROWS(REFNN_ISA_AVX2, _avx2, double, 32)
+REFNN_NORM_ROWS(REFNN_ISA_AVX512, _avx512, float, 32)
+REFNN_NORM_ROWS(REFNN_ISA_AVX512, _avx512, double, 32)
 #endif
 
-static int refnn_norm_level = 0;
-
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: refnn_isa.h);
- * returns the level chosen.  May be called again (refnn._isa.forced). */
-static int refnn_norm_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_NORM_HAVE_AVX2_BUILD
-    level = 0;
-#endif
-    refnn_norm_level = level;
-    return level;
-}
-
-#ifdef REFNN_NORM_HAVE_AVX2_BUILD
-#define REFNN_NORM_DISPATCH(NAME, T, ARGS)                                                           \
-    do {                                                                                             \
-        if (refnn_norm_level == 2) { NAME##_##T##_avx512 ARGS; return; }                             \
-        if (refnn_norm_level == 1) { NAME##_##T##_avx2 ARGS; return; }                               \
-        NAME##_##T##_base ARGS;                                                                      \
-    } while (0)
-#else
-#define REFNN_NORM_DISPATCH(NAME, T, ARGS) do { NAME##_##T##_base ARGS; } while (0)
-#endif
+REFNN_ISA_LEVEL(refnn_norm_level, refnn_norm_init)
+#define REFNN_NORM_DISPATCH(NAME, T, ARGS) REFNN_ISA_DISPATCH(refnn_norm_level, NAME##_##T, ARGS)
 
 #define REFNN_NORM_ENTRIES(T)                                                                        \
     static inline void refnn_norm_sum_segment_##T(const T *seg, ptrdiff_t B, T centre, int squares, double *acc) \
