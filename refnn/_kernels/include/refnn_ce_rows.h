@@ -109,52 +109,30 @@ static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float 
 
 REFNN_CE_ROWS(, _base)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_CE_HAVE_AVX2_BUILD 1
-REFNN_CE_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_CE_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
+#ifdef REFNN_ISA_X86
+REFNN_CE_ROWS(REFNN_ISA_AVX2, _avx2)
+REFNN_CE_ROWS(REFNN_ISA_AVX512, _avx512)
 #endif
 
-static int refnn_ce_use_avx2 = 0, refnn_ce_use_avx512 = 0;
-
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: refnn_isa.h);
- * returns the level chosen.  May be called again (refnn._isa.forced). */
-static int refnn_ce_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_CE_HAVE_AVX2_BUILD
-    level = 0;
-#endif
-    refnn_ce_use_avx2 = level == 1;
-    refnn_ce_use_avx512 = level == 2;
-    return level;
-}
+REFNN_ISA_LEVEL(refnn_ce_level, refnn_ce_init)
 
 static inline void refnn_ce_sumexp_f32(const float *x, long D, float m, float *s)
 {
-#ifdef REFNN_CE_HAVE_AVX2_BUILD
-    if (refnn_ce_use_avx512) { refnn_ce_sumexp_f32_avx512(x, D, m, s); return; }
-    if (refnn_ce_use_avx2) { refnn_ce_sumexp_f32_avx2(x, D, m, s); return; }
-#endif
-    refnn_ce_sumexp_f32_base(x, D, m, s);
+    REFNN_ISA_DISPATCH(refnn_ce_level, refnn_ce_sumexp_f32, (x, D, m, s));
 }
 
 static inline float refnn_ce_rowmax_f32(const float *x, long D)
 {
-#ifdef REFNN_CE_HAVE_AVX2_BUILD
-    if (refnn_ce_use_avx512) return refnn_ce_rowmax_f32_avx512(x, D);
-    if (refnn_ce_use_avx2) return refnn_ce_rowmax_f32_avx2(x, D);
+#ifdef REFNN_ISA_X86
+    if (refnn_ce_level == 2) return refnn_ce_rowmax_f32_avx512(x, D);
+    if (refnn_ce_level == 1) return refnn_ce_rowmax_f32_avx2(x, D);
 #endif
     return refnn_ce_rowmax_f32_base(x, D);
 }
 
 static inline void refnn_ce_grad_f32(const float *x, float *grad, long D, float m, float lt, float total)
 {
-#ifdef REFNN_CE_HAVE_AVX2_BUILD
-    if (refnn_ce_use_avx512) { refnn_ce_grad_f32_avx512(x, grad, D, m, lt, total); return; }
-    if (refnn_ce_use_avx2) { refnn_ce_grad_f32_avx2(x, grad, D, m, lt, total); return; }
-#endif
-    refnn_ce_grad_f32_base(x, grad, D, m, lt, total);
+    REFNN_ISA_DISPATCH(refnn_ce_level, refnn_ce_grad_f32, (x, grad, D, m, lt, total));
 }
 
 #endif

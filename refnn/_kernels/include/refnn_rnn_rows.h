@@ -85,35 +85,13 @@
 
 REFNN_RNN_ROWS(, _base)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define REFNN_RNN_HAVE_AVX2_BUILD 1
-REFNN_RNN_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_RNN_ROWS(__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq"))), _avx512)
+#ifdef REFNN_ISA_X86
+REFNN_RNN_ROWS(REFNN_ISA_AVX2, _avx2)
+REFNN_RNN_ROWS(REFNN_ISA_AVX512, _avx512)
 #endif
 
-static int refnn_rnn_use_avx2 = 0, refnn_rnn_use_avx512 = 0;
-
-/* The best build the CPU and OS run, up to max_level (0 baseline, 1 AVX2, 2 AVX-512: refnn_isa.h);
- * returns the level chosen.  May be called again (refnn._isa.forced). */
-static int refnn_rnn_init(int max_level)
-{
-    int level = refnn_isa_choose(max_level);
-#ifndef REFNN_RNN_HAVE_AVX2_BUILD
-    level = 0;
-#endif
-    refnn_rnn_use_avx2 = level == 1;
-    refnn_rnn_use_avx512 = level == 2;
-    return level;
-}
-
-#ifdef REFNN_RNN_HAVE_AVX2_BUILD
-#define REFNN_RNN_DISPATCH(NAME, ARGS)                                                           \
-    if (refnn_rnn_use_avx512) { NAME##_avx512 ARGS; return; }                                    \
-    if (refnn_rnn_use_avx2) { NAME##_avx2 ARGS; return; }                                        \
-    NAME##_base ARGS;
-#else
-#define REFNN_RNN_DISPATCH(NAME, ARGS) NAME##_base ARGS;
-#endif
+REFNN_ISA_LEVEL(refnn_rnn_level, refnn_rnn_init)
+#define REFNN_RNN_DISPATCH(NAME, ARGS) REFNN_ISA_DISPATCH(refnn_rnn_level, NAME, ARGS);
 
 static inline void refnn_sigmoid_sum_f32(const float *a, const float *b, float *out, long n)
 {
