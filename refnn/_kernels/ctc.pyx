@@ -76,6 +76,24 @@ cdef inline long long prime(const long long* target, Py_ssize_t s, long long bla
     return target[s // 2]
 
 
+cdef inline bint alpha_first_frame(const floating[:, :, ::1] log_probs, const long long* target, Py_ssize_t n,
+                                   Py_ssize_t in_len, Py_ssize_t tg_len, long long blank,
+                                   floating[:, :, ::1] log_alpha, floating* nll_n) noexcept nogil:
+    """log_alpha[n, 0, :], the first frame (-inf but for l'[0] and l'[1]); False, with nll_n set (0 for an
+    empty target, inf otherwise), when the input is empty.  target: read only when tg_len > 0."""
+    cdef Py_ssize_t s
+    if log_probs.shape[0] > 0:
+        for s in range(log_alpha.shape[2]):
+            log_alpha[n, 0, s] = -INFINITY
+    if in_len == 0:
+        nll_n[0] = 0 if tg_len == 0 else INFINITY
+        return False
+    log_alpha[n, 0, 0] = log_probs[0, n, blank]
+    if tg_len > 0:
+        log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
+    return True
+
+
 def ctc_fwd_spec(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets, const long long[::1] input_lengths,
             const long long[::1] target_lengths, long long blank, floating[:, :, ::1] log_alpha,
             floating[::1] nll, int num_threads):
@@ -90,21 +108,11 @@ def ctc_fwd_spec(const floating[:, :, ::1] log_probs, const long long[:, ::1] ta
     cdef const floating* lp
     cdef floating* row
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for s in range(S):
-            if T > 0:
-                log_alpha[n, 0, s] = neginf
         in_len = input_lengths[n]
         tg_len = target_lengths[n]
-        if in_len == 0:
-            if tg_len == 0:
-                nll[n] = 0
-            else:
-                nll[n] = INFINITY
-            continue
         target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
-        log_alpha[n, 0, 0] = log_probs[0, n, blank]
-        if tg_len > 0:
-            log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
+        if not alpha_first_frame(log_probs, target, n, in_len, tg_len, blank, log_alpha, &nll[n]):
+            continue
         for t in range(1, in_len):
             prev = &log_alpha[n, t - 1, 0]
             row = &log_alpha[n, t, 0]
@@ -283,8 +291,7 @@ def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
             floating[::1] nll, int num_threads):
     """ctc_fwd_spec's results through refnn_ctc_rows.h (the same bits)."""
     cdef Py_ssize_t N = log_probs.shape[1], T = log_probs.shape[0], S = log_alpha.shape[2]
-    cdef Py_ssize_t L = targets.shape[1], n, s, in_len, tg_len
-    cdef floating neginf = -INFINITY
+    cdef Py_ssize_t L = targets.shape[1], n, in_len, tg_len
     cdef const long long* target
     cdef floating* buf
     cdef int32_t* allow
@@ -304,21 +311,11 @@ def ctc_fwd(const floating[:, :, ::1] log_probs, const long long[:, ::1] targets
         free(allows)
         raise MemoryError("ctc_loss: cannot allocate the forward's scratch rows")
     for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
-        for s in range(S):
-            if T > 0:
-                log_alpha[n, 0, s] = neginf
         in_len = input_lengths[n]
         tg_len = target_lengths[n]
-        if in_len == 0:
-            if tg_len == 0:
-                nll[n] = 0
-            else:
-                nll[n] = INFINITY
-            continue
         target = &targets[n, 0] if L > 0 else NULL   # read only at odd s < 2 * tg_len (so never when L == 0)
-        log_alpha[n, 0, 0] = log_probs[0, n, blank]
-        if tg_len > 0:
-            log_alpha[n, 0, 1] = log_probs[0, n, prime(target, 1, blank)]
+        if not alpha_first_frame(log_probs, target, n, in_len, tg_len, blank, log_alpha, &nll[n]):
+            continue
         buf = bufs + threadid() * nbuf
         allow = <int32_t*>(allows + threadid() * nallow)
         ctc_alpha_one(log_probs, target, n, in_len, tg_len, blank, log_alpha, &nll[n], buf, allow)
