@@ -1,4 +1,4 @@
-"""Convolution workloads (issues 11 and 20): forward, and forward+backward with a fixed upstream gradient."""
+"""Convolution workloads: forward, and forward+backward with a fixed upstream gradient."""
 import numpy as np
 
 from tools.workloads import Workload

@@ -1,4 +1,4 @@
-"""Embedding workloads (issue 20): a language model's token lookup and its weight gradient.
+"""Embedding workloads: a language model's token lookup and its weight gradient.
 
 The lookup copies one 2 KiB row per index; the backward zeroes the (50,000 x 512) weight gradient and adds
 each upstream row into the row of its index (index order), so both are memory-bound: GB/s is the figure.

@@ -1,4 +1,4 @@
-"""Interpolation and pixel shuffle workloads (issue 6)."""
+"""Interpolation and pixel shuffle workloads."""
 import numpy as np
 
 from tools.workloads import Workload

@@ -1,4 +1,4 @@
-"""Spatial rearrangement workloads (issue 20): F.pad reflect, grid_sample, fold/unfold.  Padding and
+"""Spatial rearrangement workloads: F.pad reflect, grid_sample, fold/unfold.  Padding and
 fold/unfold are copies (GB/s is their figure of merit); grid_sample is gather-bound."""
 import numpy as np
 

@@ -1,4 +1,4 @@
-"""Pooling workloads (issue 3): memory-bound, so GB/s is the figure of merit."""
+"""Pooling workloads: memory-bound, so GB/s is the figure of merit."""
 import numpy as np
 
 from tools.workloads import Workload
