@@ -524,3 +524,50 @@ def gemm_few_rows(const floating[:, ::1] a, const floating[:, ::1] b, floating[:
 def few_rows_limits():
     """(SMALL_M, PARALLEL_MIN_WORK): the products ``gemm_few_rows`` takes."""
     return SMALL_M, PARALLEL_MIN_WORK
+
+
+# ============================================================== strided batches (attention's heads)
+def gemm_strided(const floating[:, :, :, :] a, const floating[:, :, :, :] b, floating[:, :, :, ::1] out,
+                 int num_threads):
+    """out[i, j, m, n] = 0 + sum_{k asc} a[i, j, m, k] * b[i, j, k, n]: a (B1, B2, M, K) and b (B1, B2, K, N)
+    with any strides (views of a packed projection, transposed or broadcast ones), no copies.
+
+    The same ``_gemm`` as ``gemm`` (each element one running sum, k ascending from 0, the order of
+    gemm_nt_spec), called once for the whole batch where the two batch dims merge into one stride in both
+    operands, else once per index i with the B2 entries of i as its batch.  The packing reads either
+    operand at its own strides (``_pack_a`` / ``_pack_b``), so the bits are ``gemm``'s, at any thread count.
+    """
+    cdef Py_ssize_t B1 = out.shape[0], B2 = out.shape[1], M = out.shape[2], N = out.shape[3]
+    cdef Py_ssize_t K = a.shape[3], s = sizeof(floating), i
+    cdef Py_ssize_t sa1, sa2, sam, sak, sb1, sb2, sbk, sbn
+    cdef refnn_interrupt st
+    cdef int rc = 0
+    if (a.shape[0] != B1 or a.shape[1] != B2 or a.shape[2] != M or b.shape[0] != B1 or b.shape[1] != B2
+            or b.shape[2] != K or b.shape[3] != N):
+        raise ValueError("gemm_strided: expected a (B1, B2, M, K), b (B1, B2, K, N) and out (B1, B2, M, N)")
+    if B1 == 0 or B2 == 0 or M == 0 or N == 0:
+        return
+    refnn_interrupt_init(&st)
+    if K == 0:
+        with nogil:
+            _gemm(<const floating *> NULL, 0, 0, 0, <const floating *> NULL, 0, 0, 0, NULL,
+                  &out[0, 0, 0, 0], B1 * B2, M, N, K, 1, &st)
+        return
+    sa1, sa2, sam, sak = a.strides[0] // s, a.strides[1] // s, a.strides[2] // s, a.strides[3] // s
+    sb1, sb2, sbk, sbn = b.strides[0] // s, b.strides[1] // s, b.strides[2] // s, b.strides[3] // s
+    with nogil:
+        if B1 == 1 or (sa1 == B2 * sa2 and sb1 == B2 * sb2):
+            rc = _gemm(&a[0, 0, 0, 0], sa2, sam, sak, &b[0, 0, 0, 0], sb2, sbk, sbn, NULL, &out[0, 0, 0, 0],
+                       B1 * B2, M, N, K, num_threads, &st)
+        elif B2 == 1:
+            rc = _gemm(&a[0, 0, 0, 0], sa1, sam, sak, &b[0, 0, 0, 0], sb1, sbk, sbn, NULL, &out[0, 0, 0, 0],
+                       B1, M, N, K, num_threads, &st)
+        else:
+            for i in range(B1):
+                rc = _gemm(&a[i, 0, 0, 0], sa2, sam, sak, &b[i, 0, 0, 0], sb2, sbk, sbn, NULL,
+                           &out[i, 0, 0, 0], B2, M, N, K, num_threads, &st)
+                if rc != 0 or refnn_stop(&st, 0):
+                    break
+    refnn_interrupt_finish(&st)
+    if rc != 0:
+        raise MemoryError("gemm: cannot allocate the packing buffers")
