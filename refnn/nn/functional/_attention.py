@@ -130,11 +130,23 @@ def _safe_softmax(scores, masked_rows=None):
     ``_safe_softmax`` does.  ``masked_rows`` (bool, keepdims) overrides which rows count as empty."""
     F = _F()
     if masked_rows is None:
-        masked_rows = np.all(scores.data == -np.inf, axis=-1, keepdims=True)
-    if not masked_rows.any():
+        masked_rows = _neg_inf_rows(scores.data)
+    if masked_rows is None or not masked_rows.any():
         return F.softmax(scores, dim=-1)
     probs = F.softmax(A.masked_fill(scores, masked_rows, 0.0), dim=-1)
     return A.masked_fill(probs, masked_rows, 0.0)
+
+
+def _no_neg_inf_or_nan(s):
+    """Whether ``s`` (non-empty) holds neither -inf nor NaN: one reduction (its minimum propagates a NaN)."""
+    return s.size > 0 and np.min(s) > -np.inf
+
+
+def _neg_inf_rows(s):
+    """Rows (keepdims) whose scores are all -inf; None when no score is -inf or NaN (then no row is)."""
+    if _no_neg_inf_or_nan(s):
+        return None
+    return np.all(s == -np.inf, axis=-1, keepdims=True)
 
 
 def _compatible(size, target):
@@ -196,6 +208,8 @@ def _fused_empty_rows(scores):
     (a single key with a NaN score, say), where softmax would give NaN.
     """
     s = scores.data
+    if _no_neg_inf_or_nan(s):
+        return None     # every row has a finite (or +inf) score: its maximum is not -inf
     head = s.shape[-1] - s.shape[-1] % (_FUSED_VECTOR_BYTES // s.itemsize)
     nan = np.isnan(s)
     rest_max = np.max(np.where(nan, -np.inf, s), axis=-1, keepdims=True, initial=-np.inf)
@@ -316,15 +330,21 @@ def _none_or_dtype(input):
     raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
 
 
-def _heads_into_batch(x, static, name, batch_heads, head_dim):
-    """(S, N, E) -> (N * heads, S, head_dim), or the given ``static`` tensor once its shape is checked."""
+def _heads(x, bsz, num_heads, head_dim):
+    """(S, N, E) -> (N, heads, S, head_dim): a view (the heads of a packed projection are not copied)."""
+    return x.reshape(x.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3)
+
+
+def _heads_into_batch(x, static, name, bsz, num_heads, head_dim):
+    """(S, N, E) -> (N, heads, S, head_dim), or the given ``static`` (N * heads, S, head_dim) tensor, once its
+    shape is checked, as (N, heads, S, head_dim)."""
     if static is None:
-        return x.reshape(x.shape[0], batch_heads, head_dim).transpose(0, 1)
-    if static.shape[0] != batch_heads:
-        raise AssertionError(f"expecting {name}.size(0) of {batch_heads}, but got {static.shape[0]}")
+        return _heads(x, bsz, num_heads, head_dim)
+    if static.shape[0] != bsz * num_heads:
+        raise AssertionError(f"expecting {name}.size(0) of {bsz * num_heads}, but got {static.shape[0]}")
     if static.shape[2] != head_dim:
         raise AssertionError(f"expecting {name}.size(2) of {head_dim}, but got {static.shape[2]}")
-    return static
+    return static.reshape(bsz, num_heads, static.shape[1], head_dim)
 
 
 def _pad_last(mask):
@@ -338,10 +358,10 @@ def _in_projection_packed(q, k, v, w, b=None):
     E = q.shape[-1]
     if k is v:
         if q is k:  # self-attention: one product, then the three column blocks
-            return A.chunk(F.linear(q, w, b), 3, dim=-1)
+            return A.chunk_views(F.linear(q, w, b), 3, dim=-1)
         w_q, w_kv = A.split(w, [E, 2 * E], dim=0)
         b_q, b_kv = (None, None) if b is None else A.split(b, [E, 2 * E], dim=0)
-        return (F.linear(q, w_q, b_q),) + A.chunk(F.linear(k, w_kv, b_kv), 2, dim=-1)
+        return (F.linear(q, w_q, b_q),) + A.chunk_views(F.linear(k, w_kv, b_kv), 2, dim=-1)
     w_q, w_k, w_v = A.chunk(w, 3, dim=0)
     b_q, b_k, b_v = (None, None, None) if b is None else A.chunk(b, 3, dim=0)
     return F.linear(q, w_q, b_q), F.linear(k, w_k, b_k), F.linear(v, w_v, b_v)
@@ -443,20 +463,21 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
     elif bias_v is not None:
         raise AssertionError("bias_v is set but bias_k is None")
 
-    # heads into the batch: (N * heads, L, head_dim)
-    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    k = _heads_into_batch(k, static_k, "static_k", bsz * num_heads, head_dim)
-    v = _heads_into_batch(v, static_v, "static_v", bsz * num_heads, head_dim)
+    # heads: (N, heads, L, head_dim) views, torch's (N * heads, L, head_dim) batch split in two (the products
+    # read them in place)
+    q = _heads(q, bsz, num_heads, head_dim)
+    k = _heads_into_batch(k, static_k, "static_k", bsz, num_heads, head_dim)
+    v = _heads_into_batch(v, static_v, "static_v", bsz, num_heads, head_dim)
 
     if add_zero_attn:
-        zeros = Tensor(np.zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype))
-        k = cat([k, zeros], dim=1)
-        v = cat([v, zeros], dim=1)
+        zeros = Tensor(np.zeros((bsz, num_heads, 1, head_dim), dtype=k.dtype))
+        k = cat([k, zeros], dim=2)
+        v = cat([v, zeros], dim=2)
         if attn_mask is not None:
             attn_mask = _pad_last(attn_mask)
         if key_padding_mask is not None:
             key_padding_mask = _pad_last(key_padding_mask)
-    src_len = k.shape[1]
+    src_len = k.shape[2]
 
     # merge the key padding mask into the attention mask
     if key_padding_mask is not None:
@@ -478,14 +499,14 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
         q_scaled = q * math.sqrt(1.0 / float(E))
         if is_causal and attn_mask is None:
             raise AssertionError("FIXME: is_causal not implemented for need_weights")
-        weights = A.bmm(q_scaled, k.transpose(-2, -1))
+        weights = A.bmm(q_scaled, k.transpose(-2, -1)).reshape(bsz * num_heads, tgt_len, src_len)
         if attn_mask is not None:
             weights = weights + attn_mask  # torch.baddbmm(attn_mask, q_scaled, k^T)
         weights = F.softmax(weights, dim=-1)
         if dropout_p > 0.0:
             weights = F.dropout(weights, p=dropout_p)
-        attn_output = A.bmm(weights, v)
-        attn_output = attn_output.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
+        attn_output = A.bmm(weights.reshape(bsz, num_heads, tgt_len, src_len), v)
+        attn_output = attn_output.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
         attn_output = F.linear(attn_output, out_proj_weight, out_proj_bias)
         attn_output = attn_output.reshape(tgt_len, bsz, attn_output.shape[1])
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
@@ -501,9 +522,6 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
             attn_mask = attn_mask.unsqueeze(0)
         else:
             attn_mask = attn_mask.reshape(bsz, num_heads, attn_mask.shape[-2], src_len)
-    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
-    k = k.reshape(bsz, num_heads, src_len, head_dim)
-    v = v.reshape(bsz, num_heads, src_len, head_dim)
     attn_output = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     attn_output = attn_output.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
     attn_output = F.linear(attn_output, out_proj_weight, out_proj_bias)
