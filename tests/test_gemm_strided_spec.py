@@ -85,3 +85,17 @@ def test_gemm_strided_special_values_and_shape_check(dtype):
     assert out.tobytes() == _spec(a, b).tobytes()
     with pytest.raises(ValueError, match="gemm_strided"):
         gemm.gemm_strided(a, b[:, :, :4], out, 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gemm_strided_split_over_indices(dtype):
+    """Products large enough for several threads, heads that do not merge with the batch: the indices split
+    among 2 and 3 threads (B1 a multiple of the count, or not), or the calls run in turn -- the spec's bits."""
+    rng = np.random.default_rng(7)
+    for B1, B2, M, N, K in [(4, 3, 49, 67, 257), (8, 4, 32, 32, 64), (3, 5, 40, 36, 96), (2, 2, 200, 70, 64)]:
+        for a, b in list(_views(rng, dtype, B1, B2, M, N, K))[1:3]:
+            expected = _spec(a, b)
+            for num_threads in (1, 2, 3):
+                out = np.full((B1, B2, M, N), np.nan, dtype=dtype)
+                gemm.gemm_strided(a, b, out, num_threads)
+                assert out.tobytes() == expected.tobytes(), (B1, B2, M, N, K, num_threads)

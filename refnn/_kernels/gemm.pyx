@@ -527,6 +527,9 @@ def few_rows_limits():
 
 
 # ============================================================== strided batches (attention's heads)
+from libc.stdlib cimport malloc
+
+
 def gemm_strided(const floating[:, :, :, :] a, const floating[:, :, :, :] b, floating[:, :, :, ::1] out,
                  int num_threads):
     """out[i, j, m, n] = 0 + sum_{k asc} a[i, j, m, k] * b[i, j, k, n]: a (B1, B2, M, K) and b (B1, B2, K, N)
@@ -534,14 +537,19 @@ def gemm_strided(const floating[:, :, :, :] a, const floating[:, :, :, :] b, flo
 
     The same ``_gemm`` as ``gemm`` (each element one running sum, k ascending from 0, the order of
     gemm_nt_spec), called once for the whole batch where the two batch dims merge into one stride in both
-    operands, else once per index i with the B2 entries of i as its batch.  The packing reads either
-    operand at its own strides (``_pack_a`` / ``_pack_b``), so the bits are ``gemm``'s, at any thread count.
+    operands.  Otherwise one call per index i with the B2 entries of i as its batch: with several threads and
+    enough indices (B1 a multiple of the thread count, or at least 4 per thread) the indices are split among
+    the threads, each running its calls on one thread (one parallel region for the product, not two per
+    index); else the calls run one after the other, each on all threads.  The packing reads either operand
+    at its own strides (``_pack_a`` / ``_pack_b``), so the bits are ``gemm``'s, at any thread count.
+    On Ctrl-C the calling thread stops between K chunks; the other threads finish their indices.
     """
     cdef Py_ssize_t B1 = out.shape[0], B2 = out.shape[1], M = out.shape[2], N = out.shape[3]
     cdef Py_ssize_t K = a.shape[3], s = sizeof(floating), i
     cdef Py_ssize_t sa1, sa2, sam, sak, sb1, sb2, sbk, sbn
     cdef refnn_interrupt st
-    cdef int rc = 0
+    cdef refnn_interrupt *sts = NULL
+    cdef int rc = 0, failed = 0, nt = num_threads, t, r
     if (a.shape[0] != B1 or a.shape[1] != B2 or a.shape[2] != M or b.shape[0] != B1 or b.shape[1] != B2
             or b.shape[2] != K or b.shape[3] != N):
         raise ValueError("gemm_strided: expected a (B1, B2, M, K), b (B1, B2, K, N) and out (B1, B2, M, N)")
@@ -555,19 +563,36 @@ def gemm_strided(const floating[:, :, :, :] a, const floating[:, :, :, :] b, flo
         return
     sa1, sa2, sam, sak = a.strides[0] // s, a.strides[1] // s, a.strides[2] // s, a.strides[3] // s
     sb1, sb2, sbk, sbn = b.strides[0] // s, b.strides[1] // s, b.strides[2] // s, b.strides[3] // s
+    if B1 * B2 * M * N * K < PARALLEL_MIN_WORK:
+        nt = 1
+    if nt > 1 and B1 > 1 and B2 > 1 and not (sa1 == B2 * sa2 and sb1 == B2 * sb2) and (
+            B1 % nt == 0 or B1 >= 4 * nt):
+        sts = <refnn_interrupt *> malloc(nt * sizeof(refnn_interrupt))
     with nogil:
         if B1 == 1 or (sa1 == B2 * sa2 and sb1 == B2 * sb2):
             rc = _gemm(&a[0, 0, 0, 0], sa2, sam, sak, &b[0, 0, 0, 0], sb2, sbk, sbn, NULL, &out[0, 0, 0, 0],
-                       B1 * B2, M, N, K, num_threads, &st)
+                       B1 * B2, M, N, K, nt, &st)
         elif B2 == 1:
             rc = _gemm(&a[0, 0, 0, 0], sa1, sam, sak, &b[0, 0, 0, 0], sb1, sbk, sbn, NULL, &out[0, 0, 0, 0],
-                       B1, M, N, K, num_threads, &st)
+                       B1, M, N, K, nt, &st)
+        elif sts != NULL:
+            # the indices split among the threads; only the calling thread's state polls Python
+            for t in range(nt):
+                sts[t] = st
+                sts[t].poll = 0
+            for i in prange(B1, num_threads=nt, schedule="static"):
+                t = threadid()
+                r = _gemm(&a[i, 0, 0, 0], sa2, sam, sak, &b[i, 0, 0, 0], sb2, sbk, sbn, NULL, &out[i, 0, 0, 0],
+                          B2, M, N, K, 1, &st if t == 0 else &sts[t])
+                failed += r != 0
+            rc = -1 if failed else 0
         else:
             for i in range(B1):
                 rc = _gemm(&a[i, 0, 0, 0], sa2, sam, sak, &b[i, 0, 0, 0], sb2, sbk, sbn, NULL,
-                           &out[i, 0, 0, 0], B2, M, N, K, num_threads, &st)
+                           &out[i, 0, 0, 0], B2, M, N, K, nt, &st)
                 if rc != 0 or refnn_stop(&st, 0):
                     break
+    free(sts)
     refnn_interrupt_finish(&st)
     if rc != 0:
         raise MemoryError("gemm: cannot allocate the packing buffers")
