@@ -205,7 +205,8 @@ def _fused_empty_rows(scores):
 
     That maximum propagates a NaN from the vector-width head of the row but skips one in the leftover tail,
     so a row whose NaN scores all lie in the tail and whose other scores are all -inf comes out as zeros
-    (a single key with a NaN score, say), where softmax would give NaN.
+    (a single key with a NaN score, say), where softmax would give NaN.  None when no score is -inf or NaN
+    (then no row is empty).
     """
     s = scores.data
     if _no_neg_inf_or_nan(s):
@@ -268,7 +269,11 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             bias = _neg_inf_where(hidden, query.dtype)
     if bias is not None:
         scores = scores + bias
-    weights = _safe_softmax(scores, _fused_empty_rows(scores) if fused and bias is None else None)
+    if fused and bias is None:
+        empty_rows = _fused_empty_rows(scores)
+        weights = _F().softmax(scores, dim=-1) if empty_rows is None else _safe_softmax(scores, empty_rows)
+    else:
+        weights = _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = F.dropout(weights, dropout_p, training=True)
     return A.matmul(weights, v)
