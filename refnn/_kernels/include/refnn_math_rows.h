@@ -5,6 +5,8 @@
  *                                        kernel's GELU formula, operation for operation;
  *   refnn_map_silu_<f32|f64>(x, y, n):   y[i] = x / (1 + exp(-x)), likewise;
  *   refnn_map_exp_shift_<f32|f64>(x, y, n, m): y[i] = exp(x[i] - m) (softmax's exponentials);
+ *   refnn_softmax_row_f32(x, y, D):      softmax.pyx's softmax_row for float32, its max, exponentials, 8-lane
+ *                                        sum and scaling in one build;
  *   refnn_map2_<gelu|silu|logsigmoid>_bwd_<f32|f64>(g, s, y, n): y[i] = the activation's gradient from
  *                                        g[i] and the input s[i] (scalar_bwd's formula).
  *
@@ -19,6 +21,7 @@
 
 #include "refnn_isa.h"
 #include "refnn_math.h"
+#include "refnn_ce_rows.h"     /* refnn_ce_rowmax_f32_<build>: the row maximum on the float's ordered bits */
 
 /* the activation kernel's formulas as Cython writes them: its literal 1 is the double 1.0, so for float the
    sum and what follows are double, rounded to float once at the end */
@@ -78,7 +81,7 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         }                                                                                        \
     }
 
-#define REFNN_MATH_ROWS(ATTR, SUFFIX)                                                            \
+#define REFNN_MATH_ROWS(ATTR, SUFFIX, HWFMA)                                                     \
     REFNN_MATH_MAP(ATTR, SUFFIX, exp_f32, float, refnn_expf(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, exp_f64, double, refnn_exp(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, expm1_f32, float, refnn_expm1f(v))                              \
@@ -91,7 +94,7 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     REFNN_MATH_MAP(ATTR, SUFFIX, tanh_f64, double, refnn_tanh(v))                                \
     REFNN_MATH_MAP(ATTR, SUFFIX, erf_f32, float, refnn_erff(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, erf_f64, double, refnn_erf(v))                                  \
-    REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f32, float, refnn_sigmoidf(v))                          \
+    REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f32, float, refnn__sigmoidf(v, HWFMA))                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f64, double, refnn_sigmoid(v))                          \
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f32, float, REFNN_GELU_F32(v))                             \
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f64, double, REFNN_GELU_F64(v))                            \
@@ -109,6 +112,23 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         for (long i = 0; i < n; i++)                                                             \
             y[i] = refnn_expf(x[i] - m);                                                         \
     }                                                                                            \
+    static ATTR void refnn_map_softmax_row_f32##SUFFIX(const float *restrict x, float *restrict y, long D) \
+    {                                                                                            \
+        float m = refnn_ce_rowmax_f32##SUFFIX(x, D), acc[8], scale;                              \
+        long d, j, full = D - D % 8;                                                             \
+        for (d = 0; d < D; d++)                                                                  \
+            y[d] = refnn_expf(x[d] - m);                                                         \
+        for (j = 0; j < 8; j++)                                                                  \
+            acc[j] = 0.0f;                                                                       \
+        for (d = 0; d < full; d += 8)                                                            \
+            for (j = 0; j < 8; j++)                                                              \
+                acc[j] = acc[j] + y[d + j];                                                      \
+        for (d = full; d < D; d++)                                                               \
+            acc[d - full] = acc[d - full] + y[d];                                                \
+        scale = 1.0f / (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))); \
+        for (d = 0; d < D; d++)                                                                  \
+            y[d] = y[d] * scale;                                                                 \
+    }                                                                                            \
     static ATTR void refnn_map_exp_shift_f64##SUFFIX(const double *restrict x, double *restrict y, \
                                                      long n, double m)                           \
     {                                                                                            \
@@ -116,12 +136,12 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
             y[i] = refnn_exp(x[i] - m);                                                          \
     }
 
-REFNN_MATH_ROWS(, _base)
+REFNN_MATH_ROWS(, _base, 0)
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define REFNN_MATH_HAVE_X86_BUILDS 1
-REFNN_MATH_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_MATH_ROWS(__attribute__((target("avx512f,avx512dq,prefer-vector-width=512"))), _avx512)
+REFNN_MATH_ROWS(__attribute__((target("avx2,fma"))), _avx2, 1)
+REFNN_MATH_ROWS(__attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512"))), _avx512, 1)
 #endif
 
 static int refnn_math_level = 0;
@@ -193,6 +213,14 @@ REFNN_MATH_ENTRY2(logsigmoid_bwd_f64, double)
 static inline void refnn_map_exp_shift_f32(const float *x, float *y, long n, float m)
 {
     REFNN_MATH_DISPATCH(exp_shift_f32, (x, y, n, m));
+}
+
+/* softmax.pyx's softmax_row for float32 in one build: its row max (NaN if any element is NaN, a zero maximum
+   with the first zero's sign), y = exp(x - m), the sum in row_sum's 8 lanes and pairwise order, y * (1 / sum):
+   the same operations in the same order, so the same bits as the Cython loop (tests/test_transcendentals.py) */
+static inline void refnn_softmax_row_f32(const float *x, float *y, long D)
+{
+    REFNN_MATH_DISPATCH(softmax_row_f32, (x, y, D));
 }
 
 static inline void refnn_map_exp_shift_f64(const double *x, double *y, long n, double m)
