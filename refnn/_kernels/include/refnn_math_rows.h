@@ -21,6 +21,7 @@
 
 #include "refnn_isa.h"
 #include "refnn_math.h"
+#include "refnn_math_vec.h"   /* erf and GELU (float32) of the AVX2 and AVX-512 builds: permuted constants */
 #include "refnn_ce_rows.h"     /* refnn_ce_rowmax_f32_<build>: the row maximum on the float's ordered bits */
 
 /* the activation kernel's formulas as Cython writes them: its literal 1 is the double 1.0, so for float the
@@ -92,11 +93,9 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     REFNN_MATH_MAP(ATTR, SUFFIX, log1p_f64, double, refnn_log1p(v))                              \
     REFNN_MATH_MAP(ATTR, SUFFIX, tanh_f32, float, refnn_tanhf(v))                                \
     REFNN_MATH_MAP(ATTR, SUFFIX, tanh_f64, double, refnn_tanh(v))                                \
-    REFNN_MATH_MAP(ATTR, SUFFIX, erf_f32, float, refnn_erff(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, erf_f64, double, refnn_erf(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f32, float, refnn__sigmoidf(v, HWFMA))                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f64, double, refnn_sigmoid(v))                          \
-    REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f32, float, REFNN_GELU_F32(v))                             \
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f64, double, REFNN_GELU_F64(v))                            \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f32, float, (float)((double)v / (1.0 + (double)refnn_expf(-v))))                   \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f64, double, v / (1.0 + refnn_exp(-v)))                    \
@@ -137,11 +136,15 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     }
 
 REFNN_MATH_ROWS(, _base, 0)
+REFNN_MATH_MAP(, _base, erf_f32, float, refnn_erff(v))
+REFNN_MATH_MAP(, _base, gelu_f32, float, REFNN_GELU_F32(v))
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define REFNN_MATH_HAVE_X86_BUILDS 1
 REFNN_MATH_ROWS(__attribute__((target("avx2,fma"))), _avx2, 1)
 REFNN_MATH_ROWS(__attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512"))), _avx512, 1)
+REFNN_ERF_VEC_ROWS(__attribute__((target("avx2,fma"))), _avx2, refnn_vf8, refnn_vi8, 8)
+REFNN_ERF_VEC_ROWS(__attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512"))), _avx512, refnn_vf16, refnn_vi16, 16)
 #endif
 
 static int refnn_math_level = 0;
