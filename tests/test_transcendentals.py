@@ -195,6 +195,60 @@ def test_softmax_every_build_gives_the_same_bits(dtype):
         assert same(out, results[0][0]) and same(lout, results[0][1])
 
 
+def _edges32(points, width=4096):
+    """the float32 values nearest each point, `width` on either side"""
+    out = []
+    for p in points:
+        b = np.array([p], dtype=np.float32).view(np.int32)[0]
+        out.append((np.arange(b - width, b + width, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32).view(np.float32))
+    v = np.concatenate(out)
+    return np.concatenate([v, -v])
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "gelu"])
+def test_float32_fma_and_permute_forms_equal_the_spec_loop_on_many_inputs(act):
+    """sigmoid's remainder (fmaf in the AVX2/AVX-512 builds, Dekker's product in the Cython loop) and erf's
+    permuted constants (GELU's AVX2/AVX-512 rows) give the Cython loop's bits: 2^21 random bit patterns and
+    every float near the pieces' and clamps' edges, in every build"""
+    rng = np.random.default_rng(12)
+    x = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 21, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        rng.uniform(-110, 110, 1 << 18).astype(np.float32),
+                        _edges32([62.4, 87.3, 104.0, 0.5, 0.75, 1.0, 1.5, 2.25, 3.92, 0.5 * 2 ** 0.5, 1.0 * 2 ** 0.5,
+                                  0.75 * 2 ** 0.5, 1.5 * 2 ** 0.5, 2.25 * 2 ** 0.5, 3.92 * 2 ** 0.5, 1e-30, 2e-38])])
+    fwd = getattr(A, act + "_fwd")
+
+    def run():
+        out = np.empty_like(x)
+        fwd(x, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), (act, lvl)
+    A._force_build(BUILDS[-1])
+
+
+def test_float32_erf_builds_equal_on_many_inputs():
+    """erf's AVX2/AVX-512 rows (permuted constants) give the baseline build's bits (refnn_erff, blends)"""
+    rng = np.random.default_rng(13)
+    x = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 21, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        _edges32([0.5, 0.75, 1.0, 1.5, 2.25, 3.92, 1e-30])])
+    results = []
+    for lvl in BUILDS:
+        assert E._force_build(lvl) == lvl
+        results.append(ours("erf", x, threads=2))
+    E._force_build(BUILDS[-1])
+    for r in results[1:]:
+        assert same(r, results[0])
+
+
 def test_float32_softmax_fused_rows_equal_the_spec_loop():
     """refnn_softmax_row_f32 (max, exponentials, 8-lane sum, scaling in one build) equals softmax.pyx's Cython
     loop bit for bit, in every build: rows of every length mod 16, NaN, infinities, zero maxima of either sign."""

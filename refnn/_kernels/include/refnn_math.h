@@ -5,10 +5,11 @@
  * (coefficients: tools/fit_refnn_math.py, Chebyshev fits, in refnn_math_poly.h), every branch a select
  * of values already computed, so gcc vectorises the loops that call them, and every lane of every build
  * (baseline SSE2, AVX2, AVX-512) performs the same sequence of IEEE operations (double for float64, float
- * for float32, with the few double steps of tanh and sigmoid): additions, multiplications, divisions,
+ * for float32, with the few double steps of tanh): additions, multiplications, divisions,
  * conversions between float and double, integer adds, ands, ors and shifts on the bits.  No FMA (kernels
- * build with -ffp-contract=off), no libm call, no table: the bits do not depend on the CPU, the build or
- * the element's position.
+ * build with -ffp-contract=off) except one exact remainder (float32 sigmoid's, refnn__remf: fmaf in the
+ * AVX2+FMA and AVX-512 builds, Dekker's exact product elsewhere, the same exact value), no libm call, no
+ * table: the bits do not depend on the CPU, the build or the element's position.
  *
  * float64: the _D polynomials, in double; within 2 ulp.  float32: computed in float (the _F32 polynomials,
  * float coefficients): float range reduction with Cody-Waite constants in float, 2^k built on int32 bits
@@ -16,9 +17,10 @@
  * the leading terms carried as exact pairs of floats (Fast2Sum; 12-bit splits whose products are exact)
  * so that each result rounds about once: within 0.9 ulp over all 2^32 inputs; exp itself takes the fast form
  * below (one rounding for r, one for r + r^2 P(r), one for 1 + that): within 0.951 ulp, expm1 above 44
- * (which returns it) 0.947.  tanh and sigmoid end with
+ * (which returns it) 0.947.  tanh ends with
  * a quotient of e^x: those two or three operations are in double, from the exact float pairs (conversions,
- * additions, one division: no int64 operation), rounded once to float.  docs/transcendentals.md has the
+ * additions, one division: no int64 operation), rounded once to float; sigmoid's quotient is in float
+ * (one float division corrected by its exact remainder), within 0.76 ulp.  docs/transcendentals.md has the
  * measured table (tools/ulp_table.py).
  *
  * Reductions (x the argument):
@@ -52,7 +54,8 @@
  *   erf:   |x| < 0.5: x + x S(x^2); [0.5, 3.92]: C - Q(|x| - centre) in five pieces whose coefficients each
  *          lane selects (C = erf(centre) rounded and Q = C - erf on [0.5, 0.75] and [0.75, 1], C = 1 and
  *          Q = erfc beyond), so that the last operation rounds once; 1 beyond 3.92;
- *   sigmoid: E = e^(-|x|) in double from exp's parts, 1 / (1 + E) for x >= 0, E / (1 + E) below.
+ *   sigmoid: E = e^(-|x|) as a float pair, N / (1 + E) with N = 1 for x >= 0, E below: one float division
+ *          and a correction from its exact remainder (refnn__sigmoidf); E itself below x = -62.4.
  * Special values: NaN gives NaN; exp(+inf) = +inf, exp(-inf) = 0, overflow to +inf and underflow to 0
  * at the thresholds where the correctly rounded value does; log(0) = -inf, log(x < 0) = NaN,
  * log(+inf) = +inf, log1p(-1) = -inf; tanh, erf, expm1, log1p keep the sign of +-0 (f(-0) = -0).

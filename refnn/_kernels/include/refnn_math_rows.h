@@ -12,9 +12,12 @@
  *
  * The same source compiled three times: a baseline build (SSE2 on x86-64), target("avx2") and an
  * AVX-512 build (target avx512f/avx512dq, 512-bit vectors preferred).  refnn_math_init(max_level)
- * picks the best the CPU runs up to max_level (0 baseline, 1 AVX2, 2 AVX-512) and returns it; every
- * build performs the same IEEE operations per element (no FMA: -ffp-contract=off), so the bits do not
- * depend on the build (tests/test_transcendentals.py runs every build the CPU has and compares).
+ * picks the best the CPU runs up to max_level (0 baseline, 1 AVX2 with FMA, 2 AVX-512) and returns it; every
+ * build performs the same IEEE operations per element (no contraction: -ffp-contract=off; the one fmaf,
+ * float32 sigmoid's remainder in the AVX2 and AVX-512 builds, gives the exact value the baseline build's
+ * Dekker product gives), so the bits do not depend on the build (tests/test_transcendentals.py runs every
+ * build the CPU has and compares).  The AVX2 and AVX-512 builds of the float32 erf and GELU rows are
+ * refnn_math_vec.h's (erf's piece constants by permute, the same bits).
  */
 #ifndef REFNN_MATH_ROWS_H
 #define REFNN_MATH_ROWS_H
