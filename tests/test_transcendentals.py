@@ -234,6 +234,32 @@ def test_float32_fma_and_permute_forms_equal_the_spec_loop_on_many_inputs(act):
     A._force_build(BUILDS[-1])
 
 
+def test_float32_gelu_backward_permute_form_equals_the_spec_loop_on_many_inputs():
+    """GELU's gradient rows of the AVX2/AVX-512 builds (erf's constants by permute) give the Cython loop's bits"""
+    rng = np.random.default_rng(14)
+    s = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 20, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        rng.uniform(-8, 8, 1 << 18).astype(np.float32),
+                        _edges32([0.5 * 2 ** 0.5, 0.75 * 2 ** 0.5, 2 ** 0.5, 1.5 * 2 ** 0.5, 2.25 * 2 ** 0.5,
+                                  3.92 * 2 ** 0.5], width=2048)])
+    g = rng.standard_normal(s.size).astype(np.float32)
+
+    def run():
+        out = np.empty_like(s)
+        A.gelu_bwd(g, s, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), lvl
+    A._force_build(BUILDS[-1])
+
+
 def test_float32_erf_builds_equal_on_many_inputs():
     """erf's AVX2/AVX-512 rows (permuted constants) give the baseline build's bits (refnn_erff, blends)"""
     rng = np.random.default_rng(13)

@@ -24,7 +24,6 @@
 
 #include "refnn_isa.h"
 #include "refnn_math.h"
-#include "refnn_math_vec.h"   /* erf and GELU (float32) of the AVX2 and AVX-512 builds: permuted constants */
 #include "refnn_ce_rows.h"     /* refnn_ce_rowmax_f32_<build>: the row maximum on the float's ordered bits */
 
 /* the activation kernel's formulas as Cython writes them: its literal 1 is the double 1.0, so for float the
@@ -34,10 +33,13 @@
 
 /* GELU's derivative g * (cdf(s) + s pdf(s)), the activation kernel's scalar_bwd operation for operation */
 #define REFNN_GELU_PDF_K ((1.12837916709551257390 * 0.70710678118654752440) * 0.5)
-static inline __attribute__((always_inline)) float refnn_gelu_bwd_f32(float g, float s) {
-    float t = (float)((double)0.5f * (1.0 + (double)refnn_erff(s * (float)0.70710678118654752440)));
+static inline __attribute__((always_inline)) float refnn__gelu_bwd_from_erf_f32(float g, float s, float e) {
+    float t = (float)((double)0.5f * (1.0 + (double)e));                /* e = erf(s * sqrt(1/2)) */
     float u = (float)REFNN_GELU_PDF_K * refnn_expf((s * s) * -0.5f);
     return g * (t + s * u);
+}
+static inline __attribute__((always_inline)) float refnn_gelu_bwd_f32(float g, float s) {
+    return refnn__gelu_bwd_from_erf_f32(g, s, refnn_erff(s * (float)0.70710678118654752440));
 }
 static inline __attribute__((always_inline)) double refnn_gelu_bwd_f64(double g, double s) {
     double t = 0.5 * (1.0 + refnn_erf(s * 0.70710678118654752440));
@@ -67,6 +69,8 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     double t1 = refnn__sel(s < 0.0, 1.0, 0.0), t3 = refnn__sel(s < 0.0, 1.0, -1.0);
     return g * (t1 - t3 * (t / (1.0 + t)));
 }
+
+#include "refnn_math_vec.h"   /* erf, GELU and its gradient (float32) of the AVX2 and AVX-512 builds: permuted constants */
 
 #define REFNN_MATH_MAP2(ATTR, SUFFIX, NAME, T, EXPR)                                             \
     static ATTR void refnn_map_##NAME##SUFFIX(const T *restrict gp, const T *restrict sp,        \
@@ -102,7 +106,6 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f64, double, REFNN_GELU_F64(v))                            \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f32, float, (float)((double)v / (1.0 + (double)refnn_expf(-v))))                   \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f64, double, v / (1.0 + refnn_exp(-v)))                    \
-    REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f32, float, refnn_gelu_bwd_f32)                       \
     REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f64, double, refnn_gelu_bwd_f64)                      \
     REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f32, float, refnn_silu_bwd_f32)                       \
     REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f64, double, refnn_silu_bwd_f64)                      \
@@ -139,6 +142,7 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     }
 
 REFNN_MATH_ROWS(, _base, 0)
+REFNN_MATH_MAP2(, _base, gelu_bwd_f32, float, refnn_gelu_bwd_f32)
 REFNN_MATH_MAP(, _base, erf_f32, float, refnn_erff(v))
 REFNN_MATH_MAP(, _base, gelu_f32, float, REFNN_GELU_F32(v))
 

@@ -69,8 +69,9 @@ typedef int32_t refnn_vi16 __attribute__((vector_size(64)));
         tab[7] = t7; tab[8] = t8; tab[9] = t9; tab[10] = t10; tab[11] = t11; tab[12] = t12; tab[13] = t13; \
     }
 
-/* y[i] = erf(x[i]) and y[i] = GELU(x[i]) (refnn_math_rows.h's REFNN_GELU_F32, the double steps on the
-   erf values of a block of 256 elements, written back as the scalar formula does) */
+/* y[i] = erf(x[i]), y[i] = GELU(x[i]) (refnn_math_rows.h's REFNN_GELU_F32, the double steps on the erf
+   values of a block of 256 elements, written back as the scalar formula does) and GELU's gradient
+   (refnn_gelu_bwd_f32 from the same erf values) */
 #define REFNN_ERF_VEC_ROWS(ATTR, SUFFIX, VF, VI, W)                                                     \
     REFNN_ERF_VEC(ATTR, refnn__erff_v##SUFFIX, VF, VI, W)                                               \
     static ATTR void refnn_map_erf_f32##SUFFIX(const float *restrict x, float *restrict y, long n)      \
@@ -103,6 +104,26 @@ typedef int32_t refnn_vi16 __attribute__((vector_size(64)));
                 e[i] = refnn_erff(x[i0 + i] * (float)0.70710678118654752440);                          \
             for (i = 0; i < m; i++)                                                                    \
                 y[i0 + i] = (float)((double)(x[i0 + i] * 0.5f) * (1.0 + (double)e[i]));                \
+        }                                                                                              \
+    }                                                                                                  \
+    static ATTR void refnn_map_gelu_bwd_f32##SUFFIX(const float *restrict gp, const float *restrict sp, \
+                                                    float *restrict y, long n)                         \
+    {                                                                                                  \
+        VF tab[14], v;                                                                                 \
+        float e[256];                                                                                  \
+        long i0, i, m;                                                                                 \
+        refnn__erff_v##SUFFIX##_tables(tab);                                                           \
+        for (i0 = 0; i0 < n; i0 += 256) {                                                              \
+            m = n - i0 < 256 ? n - i0 : 256;                                                           \
+            for (i = 0; i + W <= m; i += W) {                                                          \
+                __builtin_memcpy(&v, sp + i0 + i, sizeof v);                                           \
+                v = refnn__erff_v##SUFFIX(v * (float)0.70710678118654752440, tab);                     \
+                __builtin_memcpy(e + i, &v, sizeof v);                                                 \
+            }                                                                                          \
+            for (; i < m; i++)                                                                         \
+                e[i] = refnn_erff(sp[i0 + i] * (float)0.70710678118654752440);                         \
+            for (i = 0; i < m; i++)                                                                    \
+                y[i0 + i] = refnn__gelu_bwd_from_erf_f32(gp[i0 + i], sp[i0 + i], e[i]);                \
         }                                                                                              \
     }
 #endif
