@@ -319,3 +319,28 @@ def test_polynomial_header_is_the_generators_output(tmp_path):
     committed = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                              "refnn", "_kernels", "include", "refnn_math_poly.h")
     assert out.read_text() == open(committed).read()
+
+
+def test_float32_cross_entropy_sums_equal_log_softmax_in_every_build():
+    """refnn_ce_rows.h's exponential sums (the AVX-512 build: 16 exponentials at once, added as two steps of 8)
+    give log_softmax's row sums, so the fused float32 cross_entropy equals nll_loss(log_softmax(x)) bit for bit,
+    in every build, for rows of every length mod 16"""
+    import refnn
+    import refnn.nn.functional as F
+    from refnn import _isa
+
+    rng = np.random.default_rng(15)
+    for build in _isa.supported_builds():
+        with _isa.forced(build):
+            for D in (1, 7, 8, 15, 16, 17, 24, 31, 33, 257, 1000, 4099):
+                x_data = (rng.standard_normal((6, D)) * 6).astype(np.float32)
+                x_data[5, rng.integers(0, D)] = np.inf
+                target = refnn.Tensor(rng.integers(0, D, size=6))
+                got, want = [], []
+                for fn, out in ((F.cross_entropy, got),
+                                (lambda x, t: F.nll_loss(F.log_softmax(x, dim=1), t), want)):
+                    x = refnn.Tensor(x_data.copy(), requires_grad=True)
+                    loss = fn(x, target)
+                    loss.backward()
+                    out += [np.atleast_1d(loss.data), x.grad.data]
+                assert same(got[0], want[0]) and same(got[1], want[1]), (build, D)

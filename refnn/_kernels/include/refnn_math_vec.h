@@ -10,6 +10,7 @@
 #ifndef REFNN_MATH_VEC_H
 #define REFNN_MATH_VEC_H
 #include <stdint.h>
+#include "refnn_isa.h"
 #include "refnn_math.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
@@ -18,6 +19,27 @@ typedef float refnn_vf8 __attribute__((vector_size(32)));
 typedef int32_t refnn_vi8 __attribute__((vector_size(32)));
 typedef float refnn_vf16 __attribute__((vector_size(64)));
 typedef int32_t refnn_vi16 __attribute__((vector_size(64)));
+
+/* refnn_expf on a vector, its operations lane for lane (the clamp, k and r, p = 1 + (r + r^2 P(r)), 2^k in two
+   halves, NaN back): the same bits */
+#define REFNN_EXPF_VEC(ATTR, NAME, VF, VI)                                                             \
+    static inline ATTR __attribute__((always_inline)) VF NAME(VF x)                                    \
+    {                                                                                                  \
+        VI m = x < -104.0f;                                                                            \
+        VF xc = (VF)((m & (VI)((VF){} - 104.0f)) | ((VI)x & ~m));                                      \
+        m = xc > 89.0f;                                                                                \
+        xc = (VF)((m & (VI)((VF){} + 89.0f)) | ((VI)xc & ~m));                                         \
+        VF t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;                                                   \
+        VF kf = t - REFNN_ROUNDER_F;                                                                   \
+        VI k = (VI)t - refnn__f_bits(REFNN_ROUNDER_F);                                                 \
+        VF r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;                                       \
+        VF p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));                                           \
+        VI k1 = k >> 1, k2 = k - k1;                                                                   \
+        VF y = (p * (VF)((k1 + 127) << 23)) * (VF)((k2 + 127) << 23);                                  \
+        VI nan = x != x;                                                                               \
+        return (VF)((nan & (VI)x) | ((VI)y & ~nan));                                                   \
+    }
+REFNN_EXPF_VEC(REFNN_ISA_AVX512, refnn__expf_v16, refnn_vf16, refnn_vi16)
 
 /* the five pieces' values of a REFNN_ERFC_*_F32(p0, p1, p2, p3) constant, as refnn_erff's selects pick them */
 #define REFNN_ERFV_TAB(VF, M) {M(1, 1, 1, 1), M(0, 1, 1, 1), M(0, 0, 1, 1), M(0, 0, 0, 1), M(0, 0, 0, 0)}
