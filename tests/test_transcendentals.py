@@ -195,6 +195,119 @@ def test_softmax_every_build_gives_the_same_bits(dtype):
         assert same(out, results[0][0]) and same(lout, results[0][1])
 
 
+def _edges32(points, width=4096):
+    """the float32 values nearest each point, `width` on either side"""
+    out = []
+    for p in points:
+        b = np.array([p], dtype=np.float32).view(np.int32)[0]
+        out.append((np.arange(b - width, b + width, dtype=np.int64) & 0xFFFFFFFF).astype(np.uint32).view(np.float32))
+    v = np.concatenate(out)
+    return np.concatenate([v, -v])
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "gelu"])
+def test_float32_fma_and_permute_forms_equal_the_spec_loop_on_many_inputs(act):
+    """sigmoid's remainder (fmaf in the AVX2/AVX-512 builds, Dekker's product in the Cython loop) and erf's
+    permuted constants (GELU's AVX2/AVX-512 rows) give the Cython loop's bits: 2^21 random bit patterns and
+    every float near the pieces' and clamps' edges, in every build"""
+    rng = np.random.default_rng(12)
+    x = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 21, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        rng.uniform(-110, 110, 1 << 18).astype(np.float32),
+                        _edges32([62.4, 87.3, 104.0, 0.5, 0.75, 1.0, 1.5, 2.25, 3.92, 0.5 * 2 ** 0.5, 1.0 * 2 ** 0.5,
+                                  0.75 * 2 ** 0.5, 1.5 * 2 ** 0.5, 2.25 * 2 ** 0.5, 3.92 * 2 ** 0.5, 1e-30, 2e-38])])
+    fwd = getattr(A, act + "_fwd")
+
+    def run():
+        out = np.empty_like(x)
+        fwd(x, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), (act, lvl)
+    A._force_build(BUILDS[-1])
+
+
+def test_float32_gelu_backward_permute_form_equals_the_spec_loop_on_many_inputs():
+    """GELU's gradient rows of the AVX2/AVX-512 builds (erf's constants by permute) give the Cython loop's bits"""
+    rng = np.random.default_rng(14)
+    s = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 20, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        rng.uniform(-8, 8, 1 << 18).astype(np.float32),
+                        _edges32([0.5 * 2 ** 0.5, 0.75 * 2 ** 0.5, 2 ** 0.5, 1.5 * 2 ** 0.5, 2.25 * 2 ** 0.5,
+                                  3.92 * 2 ** 0.5], width=2048)])
+    g = rng.standard_normal(s.size).astype(np.float32)
+
+    def run():
+        out = np.empty_like(s)
+        A.gelu_bwd(g, s, out, 0.0, 0.0, 0.0, 2)
+        return out
+
+    A._use_row_maps(False)
+    try:
+        spec = run()
+    finally:
+        A._use_row_maps(True)
+    for lvl in BUILDS:
+        assert A._force_build(lvl) == lvl
+        assert same(run(), spec), lvl
+    A._force_build(BUILDS[-1])
+
+
+def test_float32_erf_builds_equal_on_many_inputs():
+    """erf's AVX2/AVX-512 rows (permuted constants) give the baseline build's bits (refnn_erff, blends)"""
+    rng = np.random.default_rng(13)
+    x = np.concatenate([specials(np.float32),
+                        rng.integers(0, 1 << 32, size=1 << 21, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        _edges32([0.5, 0.75, 1.0, 1.5, 2.25, 3.92, 1e-30])])
+    results = []
+    for lvl in BUILDS:
+        assert E._force_build(lvl) == lvl
+        results.append(ours("erf", x, threads=2))
+    E._force_build(BUILDS[-1])
+    for r in results[1:]:
+        assert same(r, results[0])
+
+
+def test_float32_softmax_fused_rows_equal_the_spec_loop():
+    """refnn_softmax_row_f32 (max, exponentials, 8-lane sum, scaling in one build) equals softmax.pyx's Cython
+    loop bit for bit, in every build: rows of every length mod 16, NaN, infinities, zero maxima of either sign."""
+    rng = np.random.default_rng(11)
+    rows = [rng.standard_normal((5, D)).astype(np.float32) * 7 for D in (1, 2, 7, 8, 9, 15, 16, 17, 33, 1000, 4099)]
+    special = rng.standard_normal((8, 37)).astype(np.float32)
+    special[0, 3] = np.nan
+    special[1, 5] = np.inf
+    special[2, :] = -np.inf
+    special[3, 7] = -np.inf
+    special[4, :] = -np.abs(special[4, :]); special[4, 9] = -0.0; special[4, 20] = 0.0
+    special[5, :] = -np.abs(special[5, :]); special[5, 2] = 0.0; special[5, 30] = -0.0
+    special[6, :] = 0.0
+    special[7, :] = 88.0
+    rows.append(special)
+
+    def run(x):
+        out = np.empty_like(x)
+        S.softmax_fwd(x, out, 2)
+        return out
+
+    for x in rows:
+        S._use_fused_rows(False)
+        try:
+            spec = run(x)
+        finally:
+            S._use_fused_rows(True)
+        for lvl in BUILDS:
+            assert S._force_build(lvl) == lvl
+            assert same(run(x), spec), (x.shape, lvl)
+        S._force_build(BUILDS[-1])
+
+
 def test_polynomial_header_is_the_generators_output(tmp_path):
     """refnn_math_poly.h is exactly what tools/fit_refnn_math.py writes (no hand edits to the coefficients)."""
     pytest.importorskip("mpmath", reason="the fits need mpmath")
@@ -206,3 +319,28 @@ def test_polynomial_header_is_the_generators_output(tmp_path):
     committed = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                              "refnn", "_kernels", "include", "refnn_math_poly.h")
     assert out.read_text() == open(committed).read()
+
+
+def test_float32_cross_entropy_sums_equal_log_softmax_in_every_build():
+    """refnn_ce_rows.h's exponential sums (the AVX-512 build: 16 exponentials at once, added as two steps of 8)
+    give log_softmax's row sums, so the fused float32 cross_entropy equals nll_loss(log_softmax(x)) bit for bit,
+    in every build, for rows of every length mod 16"""
+    import refnn
+    import refnn.nn.functional as F
+    from refnn import _isa
+
+    rng = np.random.default_rng(15)
+    for build in _isa.supported_builds():
+        with _isa.forced(build):
+            for D in (1, 7, 8, 15, 16, 17, 24, 31, 33, 257, 1000, 4099):
+                x_data = (rng.standard_normal((6, D)) * 6).astype(np.float32)
+                x_data[5, rng.integers(0, D)] = np.inf
+                target = refnn.Tensor(rng.integers(0, D, size=6))
+                got, want = [], []
+                for fn, out in ((F.cross_entropy, got),
+                                (lambda x, t: F.nll_loss(F.log_softmax(x, dim=1), t), want)):
+                    x = refnn.Tensor(x_data.copy(), requires_grad=True)
+                    loss = fn(x, target)
+                    loss.backward()
+                    out += [np.atleast_1d(loss.data), x.grad.data]
+                assert same(got[0], want[0]) and same(got[1], want[1]), (build, D)

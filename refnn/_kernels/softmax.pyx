@@ -20,6 +20,7 @@ cdef extern from "refnn_math_rows.h" nogil:
     void refnn_map_exp_shift_f64(const double *x, double *y, long n, double m)
     void refnn_map_exp_f32(const float *x, float *y, long n)
     void refnn_map_exp_f64(const double *x, double *y, long n)
+    void refnn_softmax_row_f32(const float *x, float *y, long D)
 
 from refnn._isa import MAX_LEVEL, check_level
 
@@ -30,6 +31,16 @@ def _set_isa_level(int max_level):
 
 
 check_level(refnn_math_init(MAX_LEVEL), _set_isa_level)
+
+
+cdef bint _fused_rows = True
+
+
+def _use_fused_rows(bint on):
+    """float32 softmax rows through refnn_softmax_row_f32 (on) or the Cython loop below, which stays the
+    specification (tests hold the two equal)."""
+    global _fused_rows
+    _fused_rows = on
 
 
 def _force_build(int level):
@@ -89,6 +100,10 @@ cdef inline floating row_max(const floating* v, Py_ssize_t D) noexcept nogil:
 
 cdef inline void softmax_row(const floating* x, floating* y, Py_ssize_t D) noexcept nogil:
     cdef Py_ssize_t d
+    if floating is float:
+        if _fused_rows:             # the loop below in one baseline/AVX2/AVX-512 build (the same bits)
+            refnn_softmax_row_f32(x, y, D)
+            return
     cdef floating m = row_max(x, D), scale
     exp_shift(x, y, D, m)
     scale = 1 / row_sum(y, D)

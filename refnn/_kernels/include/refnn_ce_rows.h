@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include "refnn_isa.h"
 #include "refnn_math.h"
+#include "refnn_math_vec.h"
 
 typedef int32_t refnn_ce_v8i __attribute__((vector_size(32)));
 
@@ -44,7 +45,7 @@ static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float 
     return (i & INT32_MAX) > 0x7f800000;
 }
 
-#define REFNN_CE_ROWS(ATTR, SUFFIX)                                                              \
+#define REFNN_CE_SUMEXP(ATTR, SUFFIX)                                                            \
     static ATTR void refnn_ce_sumexp_f32##SUFFIX(const float *restrict x, long D, float m,        \
                                                  float *restrict s)                              \
     {                                                                                            \
@@ -59,7 +60,37 @@ static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float 
             acc[d - full] = acc[d - full] + refnn_expf(x[d] - m);                                \
         for (j = 0; j < 8; j++)                                                                  \
             s[j] = acc[j];                                                                       \
-    }                                                                                            \
+    }
+
+/* The AVX-512 build's sum: 16 exponentials at once (refnn__expf_v16, refnn_expf's operations), added to the 8
+   lanes as two steps of 8 (elements d..d+7, then d+8..d+15): the same sums in the same order */
+#ifdef REFNN_MATH_HAVE_VEC
+static REFNN_ISA_AVX512 void refnn_ce_sumexp_f32_avx512(const float *restrict x, long D, float m, float *restrict s)
+{
+    refnn_vf8 acc = {0}, lo, hi;
+    refnn_vf16 v;
+    long d, j, full = D - D % 8, full16 = D - D % 16;
+    float a[8];
+    for (d = 0; d < full16; d += 16) {
+        __builtin_memcpy(&v, x + d, sizeof v);
+        v = refnn__expf_v16(v - m);
+        __builtin_memcpy(&lo, &v, sizeof lo);
+        __builtin_memcpy(&hi, (char *)&v + sizeof lo, sizeof hi);
+        acc = acc + lo;
+        acc = acc + hi;
+    }
+    __builtin_memcpy(a, &acc, sizeof a);
+    for (d = full16; d < full; d += 8)
+        for (j = 0; j < 8; j++)
+            a[j] = a[j] + refnn_expf(x[d + j] - m);
+    for (d = full; d < D; d++)
+        a[d - full] = a[d - full] + refnn_expf(x[d] - m);
+    for (j = 0; j < 8; j++)
+        s[j] = a[j];
+}
+#endif
+
+#define REFNN_CE_ROWS(ATTR, SUFFIX)                                                              \
     static ATTR float refnn_ce_rowmax_f32##SUFFIX(const float *restrict x, long D)                 \
     {                                                                                            \
         refnn_ce_v8i key0, key1, nan0 = {0}, nan1 = {0}, v0, v1, k0, k1, m0, m1;                 \
@@ -108,10 +139,15 @@ static inline __attribute__((always_inline)) int32_t refnn_ce_isnan(const float 
     }
 
 REFNN_CE_ROWS(, _base)
+REFNN_CE_SUMEXP(, _base)
 
 #ifdef REFNN_ISA_X86
 REFNN_CE_ROWS(REFNN_ISA_AVX2, _avx2)
+REFNN_CE_SUMEXP(REFNN_ISA_AVX2, _avx2)
 REFNN_CE_ROWS(REFNN_ISA_AVX512, _avx512)
+#ifndef REFNN_MATH_HAVE_VEC
+REFNN_CE_SUMEXP(REFNN_ISA_AVX512, _avx512)
+#endif
 #endif
 
 REFNN_ISA_LEVEL(refnn_ce_level, refnn_ce_init)

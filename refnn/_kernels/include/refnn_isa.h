@@ -1,5 +1,6 @@
-/* Which micro-kernel build this CPU and OS run: 0 baseline, 1 AVX2, 2 AVX-512 (F, VL, BW, DQ: the
- * x86-64-v4 set).  refnn/_isa.py names the levels; every header's init function chooses its build
+/* Which micro-kernel build this CPU and OS run: 0 baseline, 1 AVX2 with FMA (the x86-64-v3 pair: the float32
+ * transcendentals' AVX2 build calls fmaf, refnn_math.h), 2 AVX-512 (F, VL, BW, DQ: the x86-64-v4 set, which
+ * has FMA).  refnn/_isa.py names the levels; every header's init function chooses its build
  * as min(refnn_isa_top(), the level REFNN_ISA allows).
  *
  * A feature counts only when the CPU has it (CPUID, through GCC's __builtin_cpu_supports) and the OS
@@ -31,7 +32,7 @@ static int refnn_isa_top(void)
     if ((xcr0 & 0xE6) == 0xE6 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")
         && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
         return 2;
-    if ((xcr0 & 0x6) == 0x6 && __builtin_cpu_supports("avx2"))
+    if ((xcr0 & 0x6) == 0x6 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         return 1;
 #endif
     return 0;
@@ -50,7 +51,7 @@ static int refnn_isa_choose(int max_level)
  * build `static int LEVEL` and `static int INIT(int max_level)`, which chooses the best build the CPU and
  * OS run, up to max_level, and returns it (it may be called again: refnn._isa.forced);
  * REFNN_ISA_DISPATCH(LEVEL, NAME, ARGS) calls NAME_avx512, NAME_avx2 or NAME_base and returns. */
-#define REFNN_ISA_AVX2 __attribute__((target("avx2")))
+#define REFNN_ISA_AVX2 __attribute__((target("avx2,fma")))
 #define REFNN_ISA_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
 
 #ifdef REFNN_ISA_X86

@@ -5,10 +5,11 @@
  * (coefficients: tools/fit_refnn_math.py, Chebyshev fits, in refnn_math_poly.h), every branch a select
  * of values already computed, so gcc vectorises the loops that call them, and every lane of every build
  * (baseline SSE2, AVX2, AVX-512) performs the same sequence of IEEE operations (double for float64, float
- * for float32, with the few double steps of tanh and sigmoid): additions, multiplications, divisions,
+ * for float32, with the few double steps of tanh): additions, multiplications, divisions,
  * conversions between float and double, integer adds, ands, ors and shifts on the bits.  No FMA (kernels
- * build with -ffp-contract=off), no libm call, no table: the bits do not depend on the CPU, the build or
- * the element's position.
+ * build with -ffp-contract=off) except one exact remainder (float32 sigmoid's, refnn__remf: fmaf in the
+ * AVX2+FMA and AVX-512 builds, Dekker's exact product elsewhere, the same exact value), no libm call, no
+ * table: the bits do not depend on the CPU, the build or the element's position.
  *
  * float64: the _D polynomials, in double; within 2 ulp.  float32: computed in float (the _F32 polynomials,
  * float coefficients): float range reduction with Cody-Waite constants in float, 2^k built on int32 bits
@@ -16,9 +17,10 @@
  * the leading terms carried as exact pairs of floats (Fast2Sum; 12-bit splits whose products are exact)
  * so that each result rounds about once: within 0.9 ulp over all 2^32 inputs; exp itself takes the fast form
  * below (one rounding for r, one for r + r^2 P(r), one for 1 + that): within 0.951 ulp, expm1 above 44
- * (which returns it) 0.947.  tanh and sigmoid end with
+ * (which returns it) 0.947.  tanh ends with
  * a quotient of e^x: those two or three operations are in double, from the exact float pairs (conversions,
- * additions, one division: no int64 operation), rounded once to float.  docs/transcendentals.md has the
+ * additions, one division: no int64 operation), rounded once to float; sigmoid's quotient is in float
+ * (one float division corrected by its exact remainder), within 0.76 ulp.  docs/transcendentals.md has the
  * measured table (tools/ulp_table.py).
  *
  * Reductions (x the argument):
@@ -52,7 +54,8 @@
  *   erf:   |x| < 0.5: x + x S(x^2); [0.5, 3.92]: C - Q(|x| - centre) in five pieces whose coefficients each
  *          lane selects (C = erf(centre) rounded and Q = C - erf on [0.5, 0.75] and [0.75, 1], C = 1 and
  *          Q = erfc beyond), so that the last operation rounds once; 1 beyond 3.92;
- *   sigmoid: E = e^(-|x|) in double from exp's parts, 1 / (1 + E) for x >= 0, E / (1 + E) below.
+ *   sigmoid: E = e^(-|x|) as a float pair, N / (1 + E) with N = 1 for x >= 0, E below: one float division
+ *          and a correction from its exact remainder (refnn__sigmoidf); E itself below x = -62.4.
  * Special values: NaN gives NaN; exp(+inf) = +inf, exp(-inf) = 0, overflow to +inf and underflow to 0
  * at the thresholds where the correctly rounded value does; log(0) = -inf, log(x < 0) = NaN,
  * log(+inf) = +inf, log1p(-1) = -inf; tanh, erf, expm1, log1p keep the sign of +-0 (f(-0) = -0).
@@ -402,12 +405,70 @@ REFNN_MATH_INLINE float refnn_tanhf(float x) {
     return refnn__self(x != x, x, y);
 }
 
-/* sigmoid: E = e^(-|x|) from the float parts (refnn_expf's steps), then in double 1 / (1 + E) for x >= 0,
-   E / (1 + E) below, rounded once to float */
-REFNN_MATH_INLINE float refnn_sigmoidf(float x) {
-    double E = refnn__expf_as_double(refnn__clampf(-refnn__fabsf(x), -104.0f, 0.0f));
-    double d = 1.0 + E;
-    float y = (float)(refnn__sel(x >= 0.0f, 1.0, E) / d);
+/* The rounding error a b - p of p = fl(a b), exactly (an error-free transformation: the exact value is a
+   float when a b does not underflow, |a b| >= 2^-100 here).  hw_fma (a constant, 1 only in the builds
+   compiled for the AVX2+FMA and AVX-512 targets) takes it from the correctly rounded fmaf(a, b, -p), one
+   rounding of an exactly representable value; otherwise Dekker's product on 12-bit splits (every partial
+   product exact, every difference exact).  Both give the exact value, so the same bits. */
+REFNN_MATH_INLINE float refnn__prod_errf(float a, float b, float p, int hw_fma) {
+    if (hw_fma)
+        return __builtin_fmaf(a, b, -p);
+    float ah = refnn__split_hi(a), al = a - ah, bh = refnn__split_hi(b), bl = b - bh;
+    return (((ah * bh - p) + ah * bl) + al * bh) + al * bl;
+}
+
+/* The remainder n - q d of a quotient q = fl(n / d), exactly (a float when nothing underflows): fmaf(-q, d, n)
+   with hw_fma, else (n - p) - (d q - p) with p = fl(q d) (n - p exact by Sterbenz's lemma, p within a factor
+   2 of n) and the product's error from refnn__prod_errf. */
+REFNN_MATH_INLINE float refnn__remf(float n, float q, float d, int hw_fma) {
+    if (hw_fma)
+        return __builtin_fmaf(-q, d, n);
+    float p = q * d;
+    return (n - p) - refnn__prod_errf(q, d, p, 0);
+}
+
+/* sigmoid, all in float: E = e^(-|x|) (-|x| clamped to -104) as 2^k (p_hi + p_lo): k and r = fl(hi - lo) as
+   in refnn_expf, re = (hi - r) - lo its error, q = r^2 P(r) (the EXP_F32 fit), s_hi = r + q and
+   s_lo = ((r - s_hi) + q) + re (Fast2Sum), p_hi = 1 + s_hi and p_lo = ((1 - p_hi) + s_hi) + s_lo (Fast2Sum);
+   E_hi = (p_hi 2^(k + 64)) 2^-64, E_lo likewise (exact for k >= -90); d = 1 + E as d_hi = 1 + E_hi, d_lo = ((1 - d_hi) + E_hi) + E_lo;
+   N = 1 (x >= 0) or E (x < 0); the quotient q0 = fl(N_hi / d_hi) (the one division), its remainder
+   rem = N_hi - q0 d_hi (exact: refnn__prod_errf), the correction c = rem + (N_lo - q0 d_lo) divided by
+   d_hi through a quadratic fit of 1 / d_hi on [1, 2] (1.2%: c is below an ulp of q0), y = q0 + c inv.
+   k < -90 (x < -62.4, E < 2^-89): y = 1 for x >= 0, else E itself (sigmoid = E (1 - E)), rounded once
+   as ((p_hi + p_lo) 2^(k + 64)) 2^-64 (the first product exact).  Within 0.78 ulp over all 2^32 inputs,
+   0.64 among normal results (docs/transcendentals.md).  refnn_sigmoidf is the
+   specification (Dekker's products); refnn__sigmoidf(x, 1) the same bits with hardware fmaf. */
+REFNN_MATH_INLINE float refnn__sigmoidf(float x, int hw_fma) {
+    float xc = -refnn__fabsf(x);
+    xc = refnn__self(xc < -104.0f, -104.0f, xc);
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float hi = xc - kf * REFNN_LN2_HI_F;
+    float lo = kf * REFNN_LN2_LO_F;
+    float r = hi - lo;
+    float re = (hi - r) - lo;
+    float q = (r * r) * REFNN_POLY_EXP_F32(r);
+    float sh = r + q;
+    float sl = ((r - sh) + q) + re;
+    float ph = 1.0f + sh;
+    float pl = ((1.0f - ph) + sh) + sl;
+    int tail = k < -90;
+    float u = refnn__pow2f(k + 64);                        /* 2^(k + 64), normal for every k in [-150, 0] */
+    float Eh = (ph * u) * 5.42101086242752217e-20f, El = (pl * u) * 5.42101086242752217e-20f;   /* * 2^-64 */
+    float dh = 1.0f + Eh;
+    float dl = ((1.0f - dh) + Eh) + El;
+    int pos = x >= 0.0f;
+    float Nh = refnn__self(pos, 1.0f, Eh), Nl = refnn__self(pos, 0.0f, El);
+    float q0 = Nh / dh;
+    float rem = refnn__remf(Nh, q0, dh, hw_fma);
+    float c = rem + (Nl - q0 * dl);
+    float inv = 2.0995f + dh * (-1.425f + dh * 0.31368f);
+    float y = q0 + c * inv;
+    float ytail = ((ph + pl) * u) * 5.42101086242752217e-20f;      /* the first product exact: one rounding */
+    y = refnn__self(tail, refnn__self(pos, 1.0f, ytail), y);
     return refnn__self(x != x, x, y);
 }
+
+REFNN_MATH_INLINE float refnn_sigmoidf(float x) { return refnn__sigmoidf(x, 0); }
 #endif

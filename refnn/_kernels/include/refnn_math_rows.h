@@ -5,20 +5,26 @@
  *                                        kernel's GELU formula, operation for operation;
  *   refnn_map_silu_<f32|f64>(x, y, n):   y[i] = x / (1 + exp(-x)), likewise;
  *   refnn_map_exp_shift_<f32|f64>(x, y, n, m): y[i] = exp(x[i] - m) (softmax's exponentials);
+ *   refnn_softmax_row_f32(x, y, D):      softmax.pyx's softmax_row for float32, its max, exponentials, 8-lane
+ *                                        sum and scaling in one build;
  *   refnn_map2_<gelu|silu|logsigmoid>_bwd_<f32|f64>(g, s, y, n): y[i] = the activation's gradient from
  *                                        g[i] and the input s[i] (scalar_bwd's formula).
  *
  * The same source compiled three times: a baseline build (SSE2 on x86-64), target("avx2") and an
  * AVX-512 build (target avx512f/avx512dq, 512-bit vectors preferred).  refnn_math_init(max_level)
- * picks the best the CPU runs up to max_level (0 baseline, 1 AVX2, 2 AVX-512) and returns it; every
- * build performs the same IEEE operations per element (no FMA: -ffp-contract=off), so the bits do not
- * depend on the build (tests/test_transcendentals.py runs every build the CPU has and compares).
+ * picks the best the CPU runs up to max_level (0 baseline, 1 AVX2 with FMA, 2 AVX-512) and returns it; every
+ * build performs the same IEEE operations per element (no contraction: -ffp-contract=off; the one fmaf,
+ * float32 sigmoid's remainder in the AVX2 and AVX-512 builds, gives the exact value the baseline build's
+ * Dekker product gives), so the bits do not depend on the build (tests/test_transcendentals.py runs every
+ * build the CPU has and compares).  The AVX2 and AVX-512 builds of the float32 erf and GELU rows are
+ * refnn_math_vec.h's (erf's piece constants by permute, the same bits).
  */
 #ifndef REFNN_MATH_ROWS_H
 #define REFNN_MATH_ROWS_H
 
 #include "refnn_isa.h"
 #include "refnn_math.h"
+#include "refnn_ce_rows.h"     /* refnn_ce_rowmax_f32_<build>: the row maximum on the float's ordered bits */
 
 /* the activation kernel's formulas as Cython writes them: its literal 1 is the double 1.0, so for float the
    sum and what follows are double, rounded to float once at the end */
@@ -27,10 +33,13 @@
 
 /* GELU's derivative g * (cdf(s) + s pdf(s)), the activation kernel's scalar_bwd operation for operation */
 #define REFNN_GELU_PDF_K ((1.12837916709551257390 * 0.70710678118654752440) * 0.5)
-static inline __attribute__((always_inline)) float refnn_gelu_bwd_f32(float g, float s) {
-    float t = (float)((double)0.5f * (1.0 + (double)refnn_erff(s * (float)0.70710678118654752440)));
+static inline __attribute__((always_inline)) float refnn__gelu_bwd_from_erf_f32(float g, float s, float e) {
+    float t = (float)((double)0.5f * (1.0 + (double)e));                /* e = erf(s * sqrt(1/2)) */
     float u = (float)REFNN_GELU_PDF_K * refnn_expf((s * s) * -0.5f);
     return g * (t + s * u);
+}
+static inline __attribute__((always_inline)) float refnn_gelu_bwd_f32(float g, float s) {
+    return refnn__gelu_bwd_from_erf_f32(g, s, refnn_erff(s * (float)0.70710678118654752440));
 }
 static inline __attribute__((always_inline)) double refnn_gelu_bwd_f64(double g, double s) {
     double t = 0.5 * (1.0 + refnn_erf(s * 0.70710678118654752440));
@@ -61,6 +70,8 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     return g * (t1 - t3 * (t / (1.0 + t)));
 }
 
+#include "refnn_math_vec.h"   /* erf, GELU and its gradient (float32) of the AVX2 and AVX-512 builds: permuted constants */
+
 #define REFNN_MATH_MAP2(ATTR, SUFFIX, NAME, T, EXPR)                                             \
     static ATTR void refnn_map_##NAME##SUFFIX(const T *restrict gp, const T *restrict sp,        \
                                                T *restrict y, long n)                            \
@@ -78,7 +89,7 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         }                                                                                        \
     }
 
-#define REFNN_MATH_ROWS(ATTR, SUFFIX)                                                            \
+#define REFNN_MATH_ROWS(ATTR, SUFFIX, HWFMA)                                                     \
     REFNN_MATH_MAP(ATTR, SUFFIX, exp_f32, float, refnn_expf(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, exp_f64, double, refnn_exp(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, expm1_f32, float, refnn_expm1f(v))                              \
@@ -89,15 +100,12 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
     REFNN_MATH_MAP(ATTR, SUFFIX, log1p_f64, double, refnn_log1p(v))                              \
     REFNN_MATH_MAP(ATTR, SUFFIX, tanh_f32, float, refnn_tanhf(v))                                \
     REFNN_MATH_MAP(ATTR, SUFFIX, tanh_f64, double, refnn_tanh(v))                                \
-    REFNN_MATH_MAP(ATTR, SUFFIX, erf_f32, float, refnn_erff(v))                                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, erf_f64, double, refnn_erf(v))                                  \
-    REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f32, float, refnn_sigmoidf(v))                          \
+    REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f32, float, refnn__sigmoidf(v, HWFMA))                  \
     REFNN_MATH_MAP(ATTR, SUFFIX, sigmoid_f64, double, refnn_sigmoid(v))                          \
-    REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f32, float, REFNN_GELU_F32(v))                             \
     REFNN_MATH_MAP(ATTR, SUFFIX, gelu_f64, double, REFNN_GELU_F64(v))                            \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f32, float, (float)((double)v / (1.0 + (double)refnn_expf(-v))))                   \
     REFNN_MATH_MAP(ATTR, SUFFIX, silu_f64, double, v / (1.0 + refnn_exp(-v)))                    \
-    REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f32, float, refnn_gelu_bwd_f32)                       \
     REFNN_MATH_MAP2(ATTR, SUFFIX, gelu_bwd_f64, double, refnn_gelu_bwd_f64)                      \
     REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f32, float, refnn_silu_bwd_f32)                       \
     REFNN_MATH_MAP2(ATTR, SUFFIX, silu_bwd_f64, double, refnn_silu_bwd_f64)                      \
@@ -109,6 +117,23 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         for (long i = 0; i < n; i++)                                                             \
             y[i] = refnn_expf(x[i] - m);                                                         \
     }                                                                                            \
+    static ATTR void refnn_map_softmax_row_f32##SUFFIX(const float *restrict x, float *restrict y, long D) \
+    {                                                                                            \
+        float m = refnn_ce_rowmax_f32##SUFFIX(x, D), acc[8], scale;                              \
+        long d, j, full = D - D % 8;                                                             \
+        for (d = 0; d < D; d++)                                                                  \
+            y[d] = refnn_expf(x[d] - m);                                                         \
+        for (j = 0; j < 8; j++)                                                                  \
+            acc[j] = 0.0f;                                                                       \
+        for (d = 0; d < full; d += 8)                                                            \
+            for (j = 0; j < 8; j++)                                                              \
+                acc[j] = acc[j] + y[d + j];                                                      \
+        for (d = full; d < D; d++)                                                               \
+            acc[d - full] = acc[d - full] + y[d];                                                \
+        scale = 1.0f / (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))); \
+        for (d = 0; d < D; d++)                                                                  \
+            y[d] = y[d] * scale;                                                                 \
+    }                                                                                            \
     static ATTR void refnn_map_exp_shift_f64##SUFFIX(const double *restrict x, double *restrict y, \
                                                      long n, double m)                           \
     {                                                                                            \
@@ -116,12 +141,17 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
             y[i] = refnn_exp(x[i] - m);                                                          \
     }
 
-REFNN_MATH_ROWS(, _base)
+REFNN_MATH_ROWS(, _base, 0)
+REFNN_MATH_MAP2(, _base, gelu_bwd_f32, float, refnn_gelu_bwd_f32)
+REFNN_MATH_MAP(, _base, erf_f32, float, refnn_erff(v))
+REFNN_MATH_MAP(, _base, gelu_f32, float, REFNN_GELU_F32(v))
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define REFNN_MATH_HAVE_X86_BUILDS 1
-REFNN_MATH_ROWS(__attribute__((target("avx2"))), _avx2)
-REFNN_MATH_ROWS(__attribute__((target("avx512f,avx512dq,prefer-vector-width=512"))), _avx512)
+REFNN_MATH_ROWS(__attribute__((target("avx2,fma"))), _avx2, 1)
+REFNN_MATH_ROWS(__attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512"))), _avx512, 1)
+REFNN_ERF_VEC_ROWS(__attribute__((target("avx2,fma"))), _avx2, refnn_vf8, refnn_vi8, 8)
+REFNN_ERF_VEC_ROWS(__attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512"))), _avx512, refnn_vf16, refnn_vi16, 16)
 #endif
 
 static int refnn_math_level = 0;
@@ -193,6 +223,14 @@ REFNN_MATH_ENTRY2(logsigmoid_bwd_f64, double)
 static inline void refnn_map_exp_shift_f32(const float *x, float *y, long n, float m)
 {
     REFNN_MATH_DISPATCH(exp_shift_f32, (x, y, n, m));
+}
+
+/* softmax.pyx's softmax_row for float32 in one build: its row max (NaN if any element is NaN, a zero maximum
+   with the first zero's sign), y = exp(x - m), the sum in row_sum's 8 lanes and pairwise order, y * (1 / sum):
+   the same operations in the same order, so the same bits as the Cython loop (tests/test_transcendentals.py) */
+static inline void refnn_softmax_row_f32(const float *x, float *y, long D)
+{
+    REFNN_MATH_DISPATCH(softmax_row_f32, (x, y, D));
 }
 
 static inline void refnn_map_exp_shift_f64(const double *x, double *y, long n, double m)
