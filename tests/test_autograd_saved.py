@@ -161,3 +161,29 @@ def test_mul_of_two_tensors_still_checks_both_operands():
             z.sum().backward()
         messages.append(_torch_text(info.value))
     assert messages[1] == messages[0]
+
+
+def test_second_backward_accumulates_into_the_same_grad_like_torch():
+    """torch's AccumulateGrad adds a later gradient in place (``variable_grad += new_grad``): a reference
+    to ``.grad`` taken after the first backward sees the sum, and the version of ``.grad`` moves."""
+    seen = []
+    data = RNG.standard_normal((3, 4)).astype(np.float32)
+    for lib in (torch, refnn):
+        x = lib.tensor(data.copy(), requires_grad=True)
+        lib.sigmoid(x).sum().backward()
+        first = x.grad
+        version = first._version
+        (x * 3.0).sum().backward()
+        assert x.grad is first
+        assert first._version == version + 1
+        seen.append(np.array(first.detach().numpy() if lib is torch else first.data))
+    np.testing.assert_allclose(seen[1], seen[0], rtol=1.3e-6, atol=1e-6)
+
+
+def test_grad_of_another_dtype_is_not_added_in_place():
+    x = refnn.tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    x.grad = refnn.tensor(np.ones(3, dtype=np.float64))
+    held = x.grad.data
+    (x * 2.0).sum().backward()
+    np.testing.assert_array_equal(held, np.ones(3))         # the float64 array was not written
+    np.testing.assert_array_equal(x.grad.data, np.full(3, 3.0))

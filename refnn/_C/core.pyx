@@ -428,10 +428,22 @@ cdef inline bint _unshared(object grad, object dtype):
             and base.size == grad.size)
 
 
+cdef inline bint _addable_in_place(object old, object grad):
+    """Whether ``old += grad`` gives the bits of ``old + grad`` and stores them in ``old``: two arrays of
+    one shape and dtype, ``old`` writeable."""
+    return (type(old) is _ndarray and type(grad) is _ndarray and old.flags.writeable
+            and old.dtype == grad.dtype and old.shape == grad.shape)
+
+
 cdef _accumulate_leaves(list updates):
     """Add every (leaf, gradient) of a finished backward to the leaves' ``.grad``, in order.
 
     The sums are formed first and stored after, so nothing is stored unless every one can be formed.
+    A leaf that already has a ``.grad`` takes the pass's gradients in place, ``.grad += g`` for each
+    in order (torch's AccumulateGrad does ``variable_grad += new_grad`` outside grad mode, so a
+    reference to ``.grad`` sees the update) when every one has its array's shape and dtype, the
+    additions being done in the store phase (they cannot fail); otherwise ``.grad + g + ...`` is formed
+    and replaces its array.  Either way the bits are those of the sum in order.
     """
     cdef dict sums = {}
     cdef list entry
@@ -440,17 +452,33 @@ cdef _accumulate_leaves(list updates):
         tensor = <_TensorBase>leaf
         entry = sums.get(id(tensor))
         if entry is not None:
+            if entry[2] is not None:
+                if _addable_in_place(tensor.grad.data, grad):
+                    (<list>entry[2]).append(grad)
+                    continue
+                # not addable in place after all: the sum so far, formed out of place
+                value = tensor.grad.data
+                for g in entry[2]:
+                    value = value + g
+                entry[1], entry[2] = value, None
             entry[1] = entry[1] + grad
         elif tensor.grad is None:
             if _unshared(grad, tensor.data.dtype):
-                sums[id(tensor)] = [tensor, grad]        # nothing else can see it: kept, not copied
+                sums[id(tensor)] = [tensor, grad, None]     # nothing else can see it: kept, not copied
             else:
-                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True)]
+                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True), None]
+        elif _addable_in_place(tensor.grad.data, grad):
+            sums[id(tensor)] = [tensor, None, [grad]]
         else:
-            sums[id(tensor)] = [tensor, tensor.grad.data + grad]
-    for leaf, value in sums.values():
+            sums[id(tensor)] = [tensor, tensor.grad.data + grad, None]
+    for leaf, value, in_place in sums.values():
         tensor = <_TensorBase>leaf
-        if tensor.grad is None:
+        if in_place is not None:
+            old = tensor.grad.data
+            for g in in_place:
+                np.add(old, g, out=old)
+            _bump_version(tensor.grad)
+        elif tensor.grad is None:
             tensor.grad = _Tensor(value)
         else:
             tensor.grad.data = value
