@@ -108,3 +108,28 @@ def test_nll_fast_layout_still_refuses_out_of_range_labels():
     assert _loss._fast_nll_layout(x, target, None, -100) is None
     with pytest.raises(IndexError, match="Target 5 is out of bounds"):
         refnn.nn.functional.nll_loss(x, target)
+
+
+LINEAR_INPUTS = [
+    (_t((1, 400)), _t((120, 400)), _t((120,))), (_t((3, 2, 4), np.float64), _t((5, 4), np.float64), None),
+    (_t((4,)), _t((5, 4)), _t((5,))), (_t((3, 4)), _t((5, 4)), _t((5,), np.float64)), (_t((3, 4)), _t((5, 4)), _t((4,))),
+    (_t((3, 4)), _t((5, 3)), None), (_t((3, 4)), _t((4,)), None), (_t((3, 4)), _t((0, 4)), None),
+    (refnn.tensor(RNG.standard_normal((3, 2, 8)).astype(np.float32)[:, :, ::2]), _t((5, 4)), _t((5,))),
+    (refnn.tensor(RNG.standard_normal((3, 2, 8)).astype(np.float32)[:, :, ::2]), _t((5, 4)), None),
+    (_t((3, 4)), _t((5, 4)), refnn.tensor(RNG.standard_normal(10).astype(np.float32)[::2])),
+    (_t((3, 4)), refnn.tensor(np.ones((5, 4), ">f4")), None), (_t((3, 4)), _t((5, 4), np.float64), None),
+    (refnn.tensor(np.ones((3, 4), np.float16)), refnn.tensor(np.ones((5, 4), np.float16)), None),
+    (_t(()), _t((5, 4)), None), (_t((3, 4)).data, _t((5, 4)), None),
+]
+
+
+@pytest.mark.parametrize("case", range(len(LINEAR_INPUTS)))
+def test_linear_common_agrees_with_the_python_check(case):
+    from refnn.nn.functional import _linear
+    x, w, b = LINEAR_INPUTS[case]
+    compiled = fastargs.linear_common(x, w, b)
+    assert compiled is None or compiled is True
+    if compiled:
+        assert _linear._common_case(x, w, b)
+    if case in (0, 1, 2, 8):
+        assert compiled is True

@@ -212,3 +212,40 @@ def labels_in_range(labels, Py_ssize_t n_classes, ignore_index):
         if label != ignore and (label < 0 or label >= n_classes):
             return False
     return True
+
+
+def linear_common(input, weight, bias):
+    """True where ``refnn.nn.functional._linear._common_case`` is (native float32/float64 arrays), else
+    None: the caller then asks the Python function."""
+    cdef cnp.ndarray x, w, b
+    cdef Py_ssize_t out_features, in_features
+    cdef int nd
+    if not isinstance(input, _Tensor) or not isinstance(weight, _Tensor):
+        return None
+    xd, wd = input.data, weight.data
+    if not _float_array(xd) or not cnp.PyArray_Check(wd):
+        return None
+    x, w = <cnp.ndarray>xd, <cnp.ndarray>wd
+    nd = cnp.PyArray_NDIM(x)
+    if nd < 1 or cnp.PyArray_NDIM(w) != 2 or cnp.PyArray_TYPE(w) != cnp.PyArray_TYPE(x) \
+            or not cnp.PyArray_ISNOTSWAPPED(w):
+        return None
+    out_features, in_features = cnp.PyArray_DIM(w, 0), cnp.PyArray_DIM(w, 1)
+    if cnp.PyArray_DIM(x, nd - 1) != in_features or out_features == 0 or in_features == 0:
+        return None
+    if bias is not None:
+        if not isinstance(bias, _Tensor):
+            return None
+        bd = bias.data
+        if not cnp.PyArray_Check(bd):
+            return None
+        b = <cnp.ndarray>bd
+        if cnp.PyArray_TYPE(b) != cnp.PyArray_TYPE(x) or not cnp.PyArray_ISNOTSWAPPED(b) or cnp.PyArray_NDIM(b) != 1 \
+                or cnp.PyArray_DIM(b, 0) != out_features or not cnp.PyArray_IS_C_CONTIGUOUS(b):
+            return None
+        if nd != 2 and not cnp.PyArray_IS_C_CONTIGUOUS(x):
+            return None
+    # rows * out_features * itemsize within the cap (rows * in_features * itemsize is, so no overflow)
+    if <double>(cnp.PyArray_SIZE(x) // in_features) * out_features * cnp.PyArray_ITEMSIZE(x) > <double>_MAX_BYTES:
+        return None
+    return True
