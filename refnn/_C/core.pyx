@@ -281,7 +281,9 @@ cdef inline object _edge_of(object t):
         return None
     if (<_TensorBase>t).grad_fn is not None:
         return ((<_TensorBase>t).grad_fn, (<_TensorBase>t)._output_nr)
-    return (AccumulateGrad(t), 0)
+    cdef AccumulateGrad accumulate = AccumulateGrad.__new__(AccumulateGrad)   # (no __init__ call)
+    accumulate.variable, accumulate.next_functions, accumulate.num_outputs = t, (), 1
+    return (accumulate, 0)
 
 
 cdef inline object _version_of(object t):
@@ -351,8 +353,9 @@ def function_apply(cls, *args, **kwargs):
             if not isinstance(out, _TensorBase):
                 continue
             t = <_TensorBase>out
-            node.output_meta[i] = (t.data.shape, t.data.dtype)
-            if (non_differentiable and id(out) in non_differentiable) or t.data.dtype.kind != "f":
+            dtype = t.data.dtype
+            node.output_meta[i] = (t.data.shape, dtype)
+            if (non_differentiable and id(out) in non_differentiable) or dtype.kind != "f":
                 continue
             t.requires_grad = True
             t.grad_fn = node
