@@ -12,7 +12,12 @@ The engine's order of work is the specification of the bits of every gradient:
   (the roots in reverse order on the stack, each node's inputs pushed in order);
 * a node's incoming gradients are summed with ``+`` in the order they arrive;
 * every leaf's gradients are summed in the order the pass reaches them (the roots that are leaves
-  first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded.
+  first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded (in
+  place, ``.grad += g`` for each in turn, when they have ``.grad``'s shape and dtype: the same bits).
+
+A saved tensor that is an output of its op is held as a ``_SavedOutput`` (the array and a version
+counter shared with the output), never as the Tensor: no reference cycle output -> grad_fn -> ctx ->
+output, so graphs are freed by reference counting, not by the garbage collector.
 """
 from cpython.ref cimport Py_REFCNT
 
