@@ -162,5 +162,12 @@ def backward(tensors, grad_tensors=None, retain_graph=False):
     ``.grad`` are updated only once the whole pass has succeeded (a failure, or Ctrl-C, part way
     leaves them as they were).
     """
+    if grad_tensors is None and type(tensors) is (_Tensor or _tensor_class()) and tensors.requires_grad \
+            and tensors.data.size == 1:
+        # the common call, ``loss.backward()``: one root of one element that requires a gradient, which
+        # passes every check of _root_grads; its gradient is ones, as _root_grads makes it
+        data = tensors.data
+        _core.run_backward((tensors,), [np.ones(data.shape, dtype=data.dtype)], bool(retain_graph))
+        return
     tensors, grads = _root_grads(tensors, grad_tensors)
     _core.run_backward(tuple(tensors), list(grads), bool(retain_graph))

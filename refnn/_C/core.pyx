@@ -12,7 +12,12 @@ The engine's order of work is the specification of the bits of every gradient:
   (the roots in reverse order on the stack, each node's inputs pushed in order);
 * a node's incoming gradients are summed with ``+`` in the order they arrive;
 * every leaf's gradients are summed in the order the pass reaches them (the roots that are leaves
-  first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded.
+  first), the first one copied, and added to ``.grad`` only when the whole pass has succeeded (in
+  place, ``.grad += g`` for each in turn, when they have ``.grad``'s shape and dtype: the same bits).
+
+A saved tensor that is an output of its op is held as a ``_SavedOutput`` (the array and a version
+counter shared with the output), never as the Tensor: no reference cycle output -> grad_fn -> ctx ->
+output, so graphs are freed by reference counting, not by the garbage collector.
 """
 from cpython.ref cimport Py_REFCNT
 
@@ -54,6 +59,13 @@ def set_grad_enabled(mode):
 
 
 # ---------------------------------------------------------------- Tensor
+cdef class _VersionCounter:
+    """A version counter shared by a tensor and the record of it as a saved output (torch's
+    VariableVersion): the record can see in-place changes without holding the tensor itself."""
+
+    cdef Py_ssize_t value
+
+
 cdef class _TensorBase:
     """A NumPy array with ``requires_grad``, ``grad`` and ``grad_fn`` (the fields; methods in Tensor)."""
 
@@ -62,7 +74,8 @@ cdef class _TensorBase:
     cdef public object grad
     cdef public object grad_fn
     cdef public Py_ssize_t _output_nr
-    cdef public Py_ssize_t _version
+    cdef Py_ssize_t _own_version          # the version counter, while no saved output shares it
+    cdef _VersionCounter _shared_version  # the counter once an op saved this tensor (see _SavedOutput)
 
     def __init__(self, data, requires_grad=False):
         if isinstance(data, _TensorBase):
@@ -72,7 +85,19 @@ cdef class _TensorBase:
         self.grad = None
         self.grad_fn = None
         self._output_nr = 0
-        self._version = 0
+        self._own_version = 0
+
+    @property
+    def _version(self):
+        """How many times the tensor has been modified in place (torch's ``_version``)."""
+        return _get_version(self)
+
+    @_version.setter
+    def _version(self, value):
+        if self._shared_version is not None:
+            self._shared_version.value = value
+        else:
+            self._own_version = value
 
     @property
     def shape(self):
@@ -98,8 +123,64 @@ cdef class _TensorBase:
 def _rebuild_tensor(cls, data, requires_grad, grad, grad_fn, output_nr, version):
     cdef _TensorBase t = cls.__new__(cls)
     t.data, t.requires_grad, t.grad, t.grad_fn = data, requires_grad, grad, grad_fn
-    t._output_nr, t._version = output_nr, version
+    t._output_nr, t._own_version = output_nr, version
     return t
+
+
+cdef inline Py_ssize_t _get_version(_TensorBase t):
+    if t._shared_version is not None:
+        return t._shared_version.value
+    return t._own_version
+
+
+cdef inline void _add_version(_TensorBase t):
+    if t._shared_version is not None:
+        t._shared_version.value += 1
+    else:
+        t._own_version += 1
+
+
+cdef _VersionCounter _share_version(_TensorBase t):
+    """The tensor's counter as a shared object (made on first use, starting from the tensor's count)."""
+    cdef _VersionCounter counter = t._shared_version
+    if counter is None:
+        counter = _VersionCounter.__new__(_VersionCounter)
+        counter.value = t._own_version
+        t._shared_version = counter
+    return counter
+
+
+cdef class _SavedOutput:
+    """A saved tensor that is an output of the op that saved it (torch's SavedVariable for an output).
+
+    Holding the output Tensor would make a reference cycle (output -> grad_fn -> ctx -> output) that
+    only the garbage collector frees; the record keeps the output's array, its type, ``requires_grad``
+    and its shared version counter instead, and ``unpack`` rebuilds a tensor that shares the counter
+    (so the in-place check and its message see every later change of the output)."""
+
+    cdef object data
+    cdef object cls
+    cdef bint requires_grad
+    cdef Py_ssize_t output_nr
+    cdef _VersionCounter counter
+
+    cdef _TensorBase unpack(self):
+        cdef _TensorBase t = self.cls.__new__(self.cls)
+        t.data = self.data
+        t.requires_grad = self.requires_grad
+        t._output_nr = self.output_nr
+        t._shared_version = self.counter
+        return t
+
+
+cdef _SavedOutput _save_output(_TensorBase t):
+    cdef _SavedOutput record = _SavedOutput.__new__(_SavedOutput)
+    record.data = t.data
+    record.cls = type(t)
+    record.requires_grad = t.requires_grad
+    record.output_nr = t._output_nr
+    record.counter = _share_version(t)
+    return record
 
 
 # ---------------------------------------------------------------- graph records
@@ -130,13 +211,23 @@ cdef class Context:
 
     @property
     def saved_tensors(self):
-        cdef Py_ssize_t i
-        for i in range(len(self._saved)):
+        """The saved tensors, each checked against its version at save time (torch's error if one
+        was modified in place since); a saved output comes back rebuilt from its record."""
+        cdef Py_ssize_t i, n = len(self._saved)
+        cdef bint rebuilt = False
+        cdef list tensors = None
+        for i in range(n):
             t = self._saved[i]
             v = self._saved_versions[i]
+            if type(t) is _SavedOutput:
+                if not rebuilt:
+                    tensors = list(self._saved)
+                    rebuilt = True
+                t = (<_SavedOutput>t).unpack()
+                tensors[i] = t
             if t is not None and _version_of(t) != v:
                 raise RuntimeError(_messages()._modified_message(self, i, t, v))
-        return self._saved
+        return tuple(tensors) if rebuilt else self._saved
 
     def _modified_message(self, i, t, version):
         return _messages()._modified_message(self, i, t, version)
@@ -195,18 +286,20 @@ cdef inline object _edge_of(object t):
         return None
     if (<_TensorBase>t).grad_fn is not None:
         return ((<_TensorBase>t).grad_fn, (<_TensorBase>t)._output_nr)
-    return (AccumulateGrad(t), 0)
+    cdef AccumulateGrad accumulate = AccumulateGrad.__new__(AccumulateGrad)   # (no __init__ call)
+    accumulate.variable, accumulate.next_functions, accumulate.num_outputs = t, (), 1
+    return (accumulate, 0)
 
 
 cdef inline object _version_of(object t):
     if isinstance(t, _TensorBase):
-        return (<_TensorBase>t)._version
+        return _get_version(<_TensorBase>t)
     return None if t is None else t._version
 
 
 cdef inline void _bump_version(object t) except *:
     if isinstance(t, _TensorBase):
-        (<_TensorBase>t)._version += 1
+        _add_version(<_TensorBase>t)
     else:
         t._version += 1
 
@@ -253,28 +346,49 @@ def function_apply(cls, *args, **kwargs):
         dirty = {id(d) for d in ctx.dirty}
         ctx._saved_versions = tuple([_version_of(s) if s is not None and id(s) in dirty else v
                                      for s, v in zip(ctx._saved, ctx._saved_versions)])
+        ctx.dirty = ()      # (the in-place op's output: holding it would be a reference cycle)
     if record:
         node = Node.__new__(Node)
         node.function, node.ctx, node.next_functions = cls, ctx, edges
         node.num_outputs = len(outs)
         node.output_meta = [None] * node.num_outputs
         non_differentiable = ctx.non_differentiable
-        if ctx._saved:
-            # which saved tensors are this op's own outputs (for the message if one is modified)
-            where = {id(out): i for i, out in enumerate(outs)}
-            ctx._saved_owners = tuple([(cls, where[id(s)]) if id(s) in where else None for s in ctx._saved])
         for i in range(node.num_outputs):
             out = outs[i]
             if not isinstance(out, _TensorBase):
                 continue
             t = <_TensorBase>out
-            node.output_meta[i] = (t.data.shape, t.data.dtype)
-            if (non_differentiable and id(out) in non_differentiable) or t.data.dtype.kind != "f":
+            dtype = t.data.dtype
+            node.output_meta[i] = (t.data.shape, dtype)
+            if (non_differentiable and id(out) in non_differentiable) or dtype.kind != "f":
                 continue
             t.requires_grad = True
             t.grad_fn = node
             t._output_nr = i
+        if ctx._saved:
+            _save_outputs(ctx, cls, outs)
     return outputs
+
+
+cdef _save_outputs(Context ctx, cls, tuple outs):
+    """Replace every saved tensor that is one of ``outs`` by its ``_SavedOutput`` record (no reference
+    cycle through the graph), noting (Function, output index) for the in-place message."""
+    cdef Py_ssize_t i, j, n = len(ctx._saved), m = len(outs)
+    cdef list saved = None, owners = None
+    for i in range(n):
+        s = ctx._saved[i]
+        if s is None:
+            continue
+        for j in range(m):
+            if outs[j] is s:
+                if saved is None:
+                    saved, owners = list(ctx._saved), [None] * n
+                owners[i] = (cls, j)
+                if isinstance(s, _TensorBase):
+                    saved[i] = _save_output(<_TensorBase>s)
+                break
+    if saved is not None:
+        ctx._saved, ctx._saved_owners = tuple(saved), tuple(owners)
 
 
 # ---------------------------------------------------------------- backward
@@ -322,10 +436,22 @@ cdef inline bint _unshared(object grad, object dtype):
             and base.size == grad.size)
 
 
+cdef inline bint _addable_in_place(object old, object grad):
+    """Whether ``old += grad`` gives the bits of ``old + grad`` and stores them in ``old``: two arrays of
+    one shape and dtype, ``old`` writeable."""
+    return (type(old) is _ndarray and type(grad) is _ndarray and old.flags.writeable
+            and old.dtype == grad.dtype and old.shape == grad.shape)
+
+
 cdef _accumulate_leaves(list updates):
     """Add every (leaf, gradient) of a finished backward to the leaves' ``.grad``, in order.
 
     The sums are formed first and stored after, so nothing is stored unless every one can be formed.
+    A leaf that already has a ``.grad`` takes the pass's gradients in place, ``.grad += g`` for each
+    in order (torch's AccumulateGrad does ``variable_grad += new_grad`` outside grad mode, so a
+    reference to ``.grad`` sees the update) when every one has its array's shape and dtype, the
+    additions being done in the store phase (they cannot fail); otherwise ``.grad + g + ...`` is formed
+    and replaces its array.  Either way the bits are those of the sum in order.
     """
     cdef dict sums = {}
     cdef list entry
@@ -334,17 +460,33 @@ cdef _accumulate_leaves(list updates):
         tensor = <_TensorBase>leaf
         entry = sums.get(id(tensor))
         if entry is not None:
+            if entry[2] is not None:
+                if _addable_in_place(tensor.grad.data, grad):
+                    (<list>entry[2]).append(grad)
+                    continue
+                # not addable in place after all: the sum so far, formed out of place
+                value = tensor.grad.data
+                for g in entry[2]:
+                    value = value + g
+                entry[1], entry[2] = value, None
             entry[1] = entry[1] + grad
         elif tensor.grad is None:
             if _unshared(grad, tensor.data.dtype):
-                sums[id(tensor)] = [tensor, grad]        # nothing else can see it: kept, not copied
+                sums[id(tensor)] = [tensor, grad, None]     # nothing else can see it: kept, not copied
             else:
-                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True)]
+                sums[id(tensor)] = [tensor, np.array(grad, dtype=tensor.data.dtype, copy=True), None]
+        elif _addable_in_place(tensor.grad.data, grad):
+            sums[id(tensor)] = [tensor, None, [grad]]
         else:
-            sums[id(tensor)] = [tensor, tensor.grad.data + grad]
-    for leaf, value in sums.values():
+            sums[id(tensor)] = [tensor, tensor.grad.data + grad, None]
+    for leaf, value, in_place in sums.values():
         tensor = <_TensorBase>leaf
-        if tensor.grad is None:
+        if in_place is not None:
+            old = tensor.grad.data
+            for g in in_place:
+                np.add(old, g, out=old)
+            _bump_version(tensor.grad)
+        elif tensor.grad is None:
             tensor.grad = _Tensor(value)
         else:
             tensor.grad.data = value

@@ -66,7 +66,10 @@ class Sub(Function):
 class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None)
+        # as torch's autograd saves them: each operand only if the other operand's gradient reads it
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if need[1] and isinstance(a, Tensor) else None,
+                              b if need[0] and isinstance(b, Tensor) else None)
         ctx.scalars = (a, b)
         return Tensor(np.asarray(ufunc_into(np.multiply, _data(a), _data(b)), dtype=_result_dtype(a, b)))
 

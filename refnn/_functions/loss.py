@@ -78,8 +78,12 @@ def _nll_forward(ctx, log_prob, labels, weight, reduction, ignore_index, out_sha
     loss_sum = dtype.type(result[0])
     total_weight = dtype.type(result[1]) if has_weight else dtype.type(result[2])
     ctx.total_weight = total_weight
+    ctx.counted = not has_weight        # total_weight is the number of targets not ignored
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
+        if has_weight or not total_weight:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss_sum = loss_sum / total_weight
+        else:   # a count of targets (finite, not 0): the division raises no flag, np.errstate is not needed
             loss_sum = loss_sum / total_weight
     return Tensor(np.asarray(loss_sum, dtype=dtype))
 
@@ -92,8 +96,11 @@ def _nll_grad_scale(ctx, grad):
         return contiguous(grad).reshape(N, S)
     value = grad.reshape(())
     if ctx.reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = value / ctx.total_weight
+        if ctx.counted and ctx.total_weight:
+            value = value / ctx.total_weight    # by a count of targets (finite, not 0): no flag to silence
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = value / ctx.total_weight
     # a stride-0 (N, S) view of the one value (np.ndarray over its buffer: cheaper than np.broadcast_to)
     return np.ndarray((N, S), dtype=grad.dtype, buffer=np.array(value, dtype=grad.dtype).reshape(1),
                       strides=(0, 0))

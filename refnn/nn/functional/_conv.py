@@ -3,6 +3,8 @@
 One implementation for every rank: 2-d inputs get a unit depth, 1-d inputs a unit depth and
 height, unbatched inputs a unit batch, and everything runs as a batched 3-d convolution.
 """
+from ..._C import fastargs as _fastargs
+from ..._C.fastargs import DEFER as _DEFER
 from ..._functions.conv import ConvFunction, ConvTransposeFunction, PadFunction
 from ..._shape import MAX_ALLOCATION_BYTES, check_allocation, conv_transpose_out_size
 from ...tensor import Tensor
@@ -205,7 +207,9 @@ def _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups):
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-d convolution over (N, C, H, W) or (C, H, W); padding an int, a pair, 'valid' or 'same'."""
-    fast = _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups)
+    fast = _fastargs.conv2d_args(input, weight, bias, stride, padding, dilation, groups)   # compiled
+    if fast is _DEFER:
+        fast = _fast_conv2d_args(input, weight, bias, stride, padding, dilation, groups)
     if fast is not None:
         return ConvFunction.apply(input, weight, bias, fast[0], fast[1], fast[2], groups)
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)

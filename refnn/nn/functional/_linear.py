@@ -1,6 +1,7 @@
 """F.linear."""
 import numpy as np
 
+from ..._C import fastargs as _fastargs
 from ..._C.core import is_grad_enabled
 from ..._functions.linear import AddBiasFunction, LinearFunction
 from ..._shape import MAX_ALLOCATION_BYTES, check_allocation
@@ -19,7 +20,7 @@ def linear(input, weight, bias=None):
     and then ``add_(bias)``, which accepts a bias of another float dtype or a 1-d weight but cannot grow
     the output.
     """
-    if _common_case(input, weight, bias):
+    if _fastargs.linear_common(input, weight, bias) or _common_case(input, weight, bias):   # compiled first
         if input.data.ndim != 1 or not _records(input, weight, bias):
             # LinearFunction folds the leading dims into rows (a 1-d input is one row); a recorded 1-d
             # call keeps the view nodes around it

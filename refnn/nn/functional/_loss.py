@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ..._C import fastargs as _fastargs
 from ..._functions.loss import (BCELossFunction, BCEWithLogitsFunction, CrossEntropyFunction, L1LossFunction,
                                 MSELossFunction, NLLLossFunction, SoftNLLFunction)
 from ...autograd import is_grad_enabled
@@ -151,7 +152,10 @@ def _fast_nll_layout(input, target, weight, ignore_index):
             or not is_float_array(x):
         return None
     n_classes = x.shape[1]
-    if ((labels != ignore_index) & ((labels < 0) | (labels >= n_classes))).any():
+    in_range = _fastargs.labels_in_range(labels, n_classes, ignore_index)     # compiled, else NumPy's
+    if in_range is None:
+        in_range = not ((labels != ignore_index) & ((labels < 0) | (labels >= n_classes))).any()
+    if not in_range:
         return None
     return (x.shape[0], n_classes, 1), (x.shape[0],)
 

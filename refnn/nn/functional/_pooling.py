@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..._C import fastargs as _fastargs
+from ..._C.fastargs import DEFER as _DEFER
 from ..._functions.pooling import (AdaptiveAvgPoolFunction, AdaptiveMaxPoolFunction, AvgPoolFunction,
                                    MaxPoolFunction, MaxUnpoolFunction)
 from ..._shape import MAX_ALLOCATION_BYTES, check_allocation, pool_out_size, unpool_default_size
@@ -159,7 +161,9 @@ def _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mo
 
 def _max_pool(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode):
     if dims == 2:
-        fast = _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mode)
+        fast = _fastargs.max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mode)  # compiled
+        if fast is _DEFER:
+            fast = _fast_max_pool2d_args(input, kernel_size, stride, padding, dilation, ceil_mode)
         if fast is not None:
             return MaxPoolFunction.apply(input, 2, *fast)
     _check_arg_types(fn, input, (("ceil_mode", ceil_mode),), kernel_size=kernel_size, stride=stride,
