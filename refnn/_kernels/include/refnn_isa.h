@@ -52,7 +52,7 @@ static int refnn_isa_choose(int max_level)
  * OS run, up to max_level, and returns it (it may be called again: refnn._isa.forced);
  * REFNN_ISA_DISPATCH(LEVEL, NAME, ARGS) calls NAME_avx512, NAME_avx2 or NAME_base and returns. */
 #define REFNN_ISA_AVX2 __attribute__((target("avx2,fma")))
-#define REFNN_ISA_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq")))
+#define REFNN_ISA_AVX512 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 
 #ifdef REFNN_ISA_X86
 #define REFNN_ISA_LEVEL(LEVEL, INIT)                                                                 \

@@ -10,10 +10,10 @@
  *       (1 - y), (1 - y * y) (y * y rounded to float first) and their products with g run in double and are
  *       rounded once to float
  *
- * the activation kernels' sigmoid and tanh (refnn_math.h: the sum in float, then 1 / (1 + exp(-x)) in double,
- * rounded once to float), each product and sum rounded in the element type in the order written: the very
+ * the activation kernels' sigmoid and tanh (refnn_math.h; sigmoid's exact remainder through hardware fmaf in
+ * the AVX2 and AVX-512 builds and Dekker's product in the baseline build, the same value, so the same bits), each product and sum rounded in the element type in the order written: the very
  * operations of the scalar loops in refnn/_kernels/rnn.pyx's docstring, now in rows the compiler vectorises.  The same source compiled three times, a baseline build, target("avx2") and AVX-512, chosen at run
- * time like the gemm's micro-kernels (refnn_rnn_init); no FMA (-ffp-contract=off): both builds perform
+ * time like the gemm's micro-kernels (refnn_rnn_init); no contracted FMA (-ffp-contract=off): the builds perform
  * the same IEEE operations per element, so the bits do not depend on the build.
  */
 #ifndef REFNN_RNN_ROWS_H
@@ -22,12 +22,12 @@
 #include "refnn_isa.h"
 #include "refnn_math.h"
 
-#define REFNN_RNN_ROWS(ATTR, SUFFIX)                                                             \
+#define REFNN_RNN_ROWS(ATTR, SUFFIX, HWFMA)                                                           \
     static ATTR void refnn_sigmoid_sum_f32##SUFFIX(const float *restrict a, const float *restrict b, \
                                                    float *restrict out, long n)                  \
     {                                                                                            \
         for (long i = 0; i < n; i++)                                                             \
-            out[i] = refnn_sigmoidf(a[i] + b[i]);                  \
+            out[i] = refnn__sigmoidf(a[i] + b[i], HWFMA);                                      \
     }                                                                                            \
     REFNN_RNN_TYPED_ROWS(ATTR, SUFFIX, f32, float, refnn_tanhf)                                   \
     REFNN_RNN_TYPED_ROWS(ATTR, SUFFIX, f64, double, refnn_tanh)
@@ -83,11 +83,11 @@
         }                                                                                        \
     }
 
-REFNN_RNN_ROWS(, _base)
+REFNN_RNN_ROWS(, _base, 0)
 
 #ifdef REFNN_ISA_X86
-REFNN_RNN_ROWS(REFNN_ISA_AVX2, _avx2)
-REFNN_RNN_ROWS(REFNN_ISA_AVX512, _avx512)
+REFNN_RNN_ROWS(REFNN_ISA_AVX2, _avx2, 1)
+REFNN_RNN_ROWS(REFNN_ISA_AVX512, _avx512, 1)
 #endif
 
 REFNN_ISA_LEVEL(refnn_rnn_level, refnn_rnn_init)
