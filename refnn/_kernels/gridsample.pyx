@@ -483,6 +483,9 @@ def grid_sample_bwd_grid_spec(const floating[:, :, :, :, ::1] x, const floating[
 #   rounding commutes with negation); a 2-d point's dz is exactly 1 (iz = 0), so that product is left out;
 # - grad_input: one thread owns batch element n; within a channel the points run in order and the taps
 #   in order, so each element receives its terms in (point, tap) order, as in the specification.
+# grad_input and grad_grid are two passes (grid_sample_bwd).  float32's taps (zeros or border padding)
+# and its forward and grad_grid channel loops run in refnn_grid_rows.h's AVX2 / AVX-512 builds: the
+# positions are unnormalised in double and rounded once, as this file's double literals make Cython's C.
 cdef enum:
     BLOCK = 256
 
