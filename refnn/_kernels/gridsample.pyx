@@ -487,7 +487,7 @@ def grid_sample_bwd_grid_spec(const floating[:, :, :, :, ::1] x, const floating[
 # and its forward and grad_grid channel loops run in refnn_grid_rows.h's AVX2 / AVX-512 builds: the
 # positions are unnormalised in double and rounded once, as this file's double literals make Cython's C.
 cdef enum:
-    BLOCK = 256
+    BLOCK = 128
 
 cdef Py_ssize_t INT_PLANE = 2147483647      # planes this large (offsets beyond an int) run the specification
 
