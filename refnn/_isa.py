@@ -59,6 +59,7 @@ def supported_builds():
 def _load_kernel_modules():
     from ._kernels import activation, conv, elementwise, gemm, gridsample, loss, normalization, rnn, softmax  # noqa: F401
     from ._kernels import ctc  # noqa: F401  (setter)
+    from ._kernels import pooling  # noqa: F401  (setter)
 
 
 @contextlib.contextmanager

@@ -102,3 +102,50 @@ def test_blocked_empty_extents():
     ggrid = np.full_like(grid, 7)
     K.grid_sample_bwd(x, np.zeros((2, 0, 6), np.float32), grid, np.empty_like(x), ggrid, 0, 0, False, 2)
     assert not ggrid.any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("padding", ["zeros", "border"])
+@pytest.mark.parametrize("align", [False, True])
+@pytest.mark.parametrize("dims", [2, 3])
+def test_blocked_taps_at_the_int_range_edges(dtype, padding, align, dims):
+    """Grid coordinates whose pixel positions sweep the float32 neighbours of -2**31, 2**31 - 2 and 2**31
+    (where a position becomes -100) and of +-2**24, and cells across the plane's edges: the SIMD taps of
+    refnn_grid_rows.h (positions unnormalised in double, then rounded) give the specification's bits."""
+    W, H, D = 7, 5, 3
+    size = {0: W, 1: H, 2: D}
+    pixels = []
+    for target in (-2.0 ** 31, 2.0 ** 31 - 2, 2.0 ** 31, 2.0 ** 24, -2.0 ** 24, -1.0, 0.0, 5.5, 6.0, 6.5):
+        v = np.float32(target)
+        for _ in range(20):
+            v = np.nextafter(v, np.float32(-np.inf))
+        for _ in range(40):
+            pixels.append(v)
+            v = np.nextafter(v, np.float32(np.inf))
+    pixels = np.array(pixels, np.float64)
+    P = len(pixels)
+    grid = np.zeros((2, P, dims), np.float64)
+    rng = np.random.default_rng(5)
+    for k in range(dims):
+        n = size[k]
+        # the grid coordinate whose unnormalised position is (about) the wanted pixel
+        coords = (2 * pixels / (n - 1) - 1) if align else ((2 * pixels + 1) / n - 1)
+        grid[0, :, k] = coords if k == 0 else rng.uniform(-1.2, 1.2, P)
+        grid[1, :, k] = rng.permutation(coords)
+    grid = np.ascontiguousarray(grid.astype(dtype))
+    x = rng.standard_normal((2, 3) + ((D,) if dims == 3 else (1,)) + (H, W)).astype(dtype)
+    grad = rng.standard_normal((2, 3, P)).astype(dtype)
+    args = (0, PADDINGS[padding], align)
+    out_spec = np.empty((2, 3, P), dtype)
+    K.grid_sample_fwd_spec(x, grid, out_spec, *args, 1)
+    gin_spec, ggrid_spec = np.empty_like(x), np.empty_like(grid)
+    K.grid_sample_bwd_input_spec(grad, grid, gin_spec, *args, 1)
+    K.grid_sample_bwd_grid_spec(x, grad, grid, ggrid_spec, *args, 1)
+    for threads in (1, 2):
+        out = np.full_like(out_spec, 7)
+        K.grid_sample_fwd(x, grid, out, *args, threads)
+        _bits_equal(out, out_spec)
+        gin, ggrid = np.full_like(x, 7), np.full_like(grid, 7)
+        K.grid_sample_bwd(x, grad, grid, gin, ggrid, *args, threads)
+        _bits_equal(gin, gin_spec)
+        _bits_equal(ggrid, ggrid_spec)

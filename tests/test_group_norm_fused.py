@@ -58,15 +58,16 @@ def test_instance_norm_fused_equals_unfused_and_backward_runs(monkeypatch, dtype
     _bits_equal(fg, pg)
 
 
+@pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("shape,groups,affine", [((4, 12, 7, 9), 3, True), ((2, 8, 33), 8, False),
                                                  ((3, 6, 5, 4, 3), 1, True), ((5, 4), 2, True),
                                                  ((2, 64, 300), 4, True)])
-def test_group_norm_fused_backward_equals_unfused(monkeypatch, dtype, threads, shape, groups, affine):
+def test_group_norm_fused_backward_equals_unfused(monkeypatch, dtype, threads, shape, groups, affine, stream):
     """K.grouped_rows_bwd (row sums and input gradient per group) against row_grad_sums + numpy +
     row_affine_bwd: the input, weight and bias gradients to the bit, with an inf in the input and a NaN
-    in the upstream gradient."""
+    in the upstream gradient; stream: its streaming-store apply (large float32 outputs) on these."""
     rng = np.random.default_rng(2)
     x = (rng.standard_normal(shape) * 3 + 1).astype(dtype)
     dy = rng.standard_normal(shape).astype(dtype)
@@ -88,6 +89,7 @@ def test_group_norm_fused_backward_equals_unfused(monkeypatch, dtype, threads, s
 
     saved = refnn.get_num_threads()
     refnn.set_num_threads(threads)
+    saved_stream = N.K._set_stream_min_bytes(0 if stream else 1 << 62)
     try:
         fused = run()
         assert calls, "the fused backward was not used"
@@ -95,5 +97,6 @@ def test_group_norm_fused_backward_equals_unfused(monkeypatch, dtype, threads, s
         plain = run()
     finally:
         refnn.set_num_threads(saved)
+        N.K._set_stream_min_bytes(saved_stream)
     for a, p in zip(fused, plain):
         _bits_equal(a, p)

@@ -1,6 +1,8 @@
 """The normalisation row loops (refnn_norm_rows.h: the lane sums of the statistics and of the gradient sums, and
 the forward and backward applies) give the same bits in every kernel build this CPU runs (baseline, AVX2, AVX-512: refnn._isa.forced),
-and the statistics follow the documented lane order (tests/test_normalization_numerics.spec_moments) in each."""
+and the statistics follow the documented lane order (tests/test_normalization_numerics.spec_moments) in each;
+grouped_rows_bwd's streaming-store apply (large float32 outputs) gives the bits of its plain apply, at 1 and 2
+threads."""
 import numpy as np
 import pytest
 
@@ -44,8 +46,17 @@ def _run(dtype, shape, rng_seed):
         results += [gmean, grstd, gout]
         gy = np.ascontiguousarray(g.reshape(R // k, k * B))
         sg, sgx, gin = np.empty(R), np.empty(R), np.empty_like(grouped)
-        K.grouped_rows_bwd(grouped, gy, k, gmean, grstd, rng.standard_normal(R), float(k * B), sg, sgx, gin, 1)
+        w_rows = rng.standard_normal(R)
+        K.grouped_rows_bwd(grouped, gy, k, gmean, grstd, w_rows, float(k * B), sg, sgx, gin, 1)
         results += [sg, sgx, gin]
+        old = K._set_stream_min_bytes(0)     # the streaming-store apply of large outputs, on this small one
+        try:
+            for threads in (1, 2):
+                sg2, sgx2, gin2 = np.empty(R), np.empty(R), np.full_like(grouped, 7)
+                K.grouped_rows_bwd(grouped, gy, k, gmean, grstd, w_rows, float(k * B), sg2, sgx2, gin2, threads)
+                assert _bits(sg2, sgx2, gin2) == _bits(sg, sgx, gin), (threads, shape)
+        finally:
+            K._set_stream_min_bytes(old)
     return results, x
 
 

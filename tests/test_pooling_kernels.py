@@ -6,6 +6,7 @@ import pytest
 import refnn
 import refnn.nn as nn
 import refnn.nn.functional as F
+from refnn import _isa
 from refnn._kernels import pooling as K
 from refnn._shape import pool_out_size
 
@@ -101,23 +102,31 @@ def test_avg_fast_path_bit_identical(dtype, k, s, p, cip, div, depth):
     assert plain.tobytes() == fast.tobytes()
 
 
+@pytest.mark.parametrize("build", _isa.supported_builds())
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("num_threads", [1, 2])
-@pytest.mark.parametrize("planes,side", [(19, 7), (37, 7), (16, 1), (8, 3), (11, 2), (50, 5)])
-def test_global_average_interleaved_equals_adaptive_loop(dtype, num_threads, planes, side):
-    """The 1x1 fast path (8 planes interleaved, the rest one by one) sums each plane in the general
-    loop's order, at 1 thread (no OpenMP region) and 2."""
+@pytest.mark.parametrize("planes,side", [(19, 7), (37, 7), (16, 1), (8, 3), (11, 2), (50, 5), (70, 7), (96, 13),
+                                         (33, 1), (64, 3), (40, 2)])
+def test_global_average_interleaved_equals_adaptive_loop(build, dtype, num_threads, planes, side):
+    """The 1x1 fast path (32 planes interleaved in the AVX2 / AVX-512 builds, then 8, the rest one by one)
+    sums each plane in the general loop's order, at 1 thread (no OpenMP region) and 2, in every build."""
     rng = np.random.default_rng(2)
     x = rng.standard_normal((planes, 1, side, side)).astype(dtype)
+    x.reshape(-1)[5::17] = -0.0
+    x.reshape(-1)[7::31] = np.array([np.inf, -np.inf, np.nan], dtype)[np.arange(len(x.reshape(-1)[7::31])) % 3]
     out = np.empty((planes, 1, 1, 1), dtype=dtype)
-    K.adaptive_avg_pool_fwd(x, out, num_threads)
+    with _isa.forced(build):
+        K.adaptive_avg_pool_fwd(x, out, num_threads)
     expected = np.empty(planes, dtype=dtype)
-    for p in range(planes):
-        total = dtype(0)
-        for v in x[p].reshape(-1):
-            total = dtype(total + v)
-        expected[p] = dtype(dtype(dtype(total / dtype(1)) / dtype(side)) / dtype(side))
-    assert out.reshape(-1).tobytes() == expected.tobytes()
+    with np.errstate(invalid="ignore"):
+        for p in range(planes):
+            total = dtype(0)
+            for v in x[p].reshape(-1):
+                total = dtype(total + v)
+            expected[p] = dtype(dtype(dtype(total / dtype(1)) / dtype(side)) / dtype(side))
+    got, expected = out.reshape(-1), expected
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.where(np.isnan(got), 0, got).tobytes() == np.where(np.isnan(expected), 0, expected).tobytes()
 
 
 def test_max_pool_backward_skips_padding_only_windows():

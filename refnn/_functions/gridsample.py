@@ -4,6 +4,7 @@
 """
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import gridsample as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -31,7 +32,7 @@ class GridSampleFunction(Function):
         x, g = _volume(input.data), _points(grid.data)
         ctx.save_for_backward(input, grid)
         ctx.args = (MODES[mode], PADDINGS[padding_mode], bool(align_corners))
-        out = np.empty(x.shape[:2] + (g.shape[1],), dtype=x.dtype)
+        out = empty(x.shape[:2] + (g.shape[1],), dtype=x.dtype)
         if out.size:
             K.grid_sample_fwd(x, g, out, *ctx.args, threads(out.size * 8))
         return Tensor(out.reshape(x.shape[:2] + grid.shape[1:-1]))
@@ -41,8 +42,8 @@ class GridSampleFunction(Function):
         input, grid = ctx.saved_tensors
         x, g = _volume(input.data), _points(grid.data)
         grad_out = contiguous(grad).reshape(x.shape[:2] + (g.shape[1],))
-        grad_input = np.empty(x.shape, dtype=x.dtype) if ctx.needs_input_grad[0] else None
-        grad_grid = np.empty(g.shape, dtype=g.dtype) if ctx.needs_input_grad[1] else None
+        grad_input = empty(x.shape, dtype=x.dtype) if ctx.needs_input_grad[0] else None
+        grad_grid = empty(g.shape, dtype=g.dtype) if ctx.needs_input_grad[1] else None
         if (grad_input is not None and grad_input.size) or (grad_grid is not None and grad_grid.size):
             K.grid_sample_bwd(x, grad_out, g, grad_input, grad_grid, *ctx.args, threads(grad_out.size * 8))
         if grad_input is not None:

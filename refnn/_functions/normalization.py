@@ -134,7 +134,7 @@ def _grouped_backward(ctx, x, dy, input, weight):
     w_row = weight.data.reshape(-1).astype(np.float64)[which] if weight is not None else np.ones(num_rows)
     sum_g = np.empty(num_rows, np.float64)
     sum_g_xc = np.empty(num_rows, np.float64)
-    out = np.empty((R, geometry.stats_shape[2]), dtype)
+    out = empty_buffer((R, geometry.stats_shape[2]), dtype)
     K.grouped_rows_bwd(x.reshape(R, -1), dy.reshape(R, -1), k, ctx.mean, ctx.rstd, w_row, float(geometry.count),
                        sum_g, sum_g_xc, out, threads())
     grad_weight = grad_bias = None

@@ -483,8 +483,11 @@ def grid_sample_bwd_grid_spec(const floating[:, :, :, :, ::1] x, const floating[
 #   rounding commutes with negation); a 2-d point's dz is exactly 1 (iz = 0), so that product is left out;
 # - grad_input: one thread owns batch element n; within a channel the points run in order and the taps
 #   in order, so each element receives its terms in (point, tap) order, as in the specification.
+# grad_input and grad_grid are two passes (grid_sample_bwd).  float32's taps (zeros or border padding)
+# and its forward and grad_grid channel loops run in refnn_grid_rows.h's AVX2 / AVX-512 builds: the
+# positions are unnormalised in double and rounded once, as this file's double literals make Cython's C.
 cdef enum:
-    BLOCK = 256
+    BLOCK = 128
 
 cdef Py_ssize_t INT_PLANE = 2147483647      # planes this large (offsets beyond an int) run the specification
 
@@ -549,6 +552,13 @@ cdef extern from "refnn_grid_rows.h" nogil:
                                     float* out, Py_ssize_t count, int taps, Py_ssize_t stride) noexcept nogil
     void refnn_gs_fwd_channel_double(const double* plane, const int* offset, const int* keep, const double* wt,
                                      double* out, Py_ssize_t count, int taps, Py_ssize_t stride) noexcept nogil
+    int refnn_gs_taps_float(const float* grid, Py_ssize_t count, int K, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
+                            int padding, int align, int derivatives, int* offset, int* valid, float* wt, float* sx,
+                            float* sy, float* sz, float* dzs, float* dys, float* mult, Py_ssize_t stride) noexcept nogil
+    int refnn_gs_grad_channel_float(const float* plane, const int* offset, const int* keep, const float* sx,
+                                    const float* sy, const float* sz, const float* dzs, const float* dys,
+                                    const float* gorow, float* gx, float* gy, float* gz, Py_ssize_t count, int taps,
+                                    Py_ssize_t stride) noexcept nogil
 
 from refnn._isa import MAX_LEVEL, check_level
 
@@ -562,6 +572,21 @@ def _set_isa_level(int max_level):
 check_level(refnn_gs_init(MAX_LEVEL), _set_isa_level)
 
 
+cdef Py_ssize_t _taps(const floating[:, :, ::1] grid, Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count,
+                      Py_ssize_t D, Py_ssize_t H, Py_ssize_t W, int padding, bint align, bint derivatives,
+                      int* offset, int* valid, floating* wt, floating* sx, floating* sy,
+                      floating* sz, floating* dzs, floating* dys, floating* mult_all) noexcept nogil:
+    """_block_taps's arrays: float32 with padding zeros or border in the SIMD builds of refnn_grid_rows.h
+    (refnn_gs_taps_float, the same bits), else _block_taps itself."""
+    cdef int K = <int>grid.shape[2]
+    if floating is float:
+        if refnn_gs_taps_float(&grid[n, p0, 0], count, K, D, H, W, padding, align, derivatives, offset, valid,
+                               wt, sx, sy, sz, dzs, dys, mult_all, BLOCK):
+            return 8 if K == 3 else 4
+    return _block_taps(grid, n, p0, count, D, H, W, padding, align, derivatives, offset, valid, wt,
+                       sx, sy, sz, dzs, dys, mult_all)
+
+
 cdef void _bilinear_fwd_block(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1] grid,
                               floating[:, :, ::1] out, Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count, int padding,
                               bint align) noexcept nogil:
@@ -572,8 +597,8 @@ cdef void _bilinear_fwd_block(const floating[:, :, :, :, ::1] x, const floating[
     cdef floating wt[8 * BLOCK]
     cdef Py_ssize_t T, c
     cdef const floating* plane
-    T = _block_taps(grid, n, p0, count, D, H, W, padding, align, False, offset, valid, wt,
-                    NULL, NULL, NULL, NULL, NULL, NULL)
+    T = _taps(grid, n, p0, count, D, H, W, padding, align, False, offset, valid, wt,
+              NULL, NULL, NULL, NULL, NULL, NULL)
     plane = &x[n, 0, 0, 0, 0]
     for c in range(C):
         if floating is float:
@@ -643,8 +668,9 @@ cdef void _bilinear_bwd_block(const floating* xs, const floating* go, const floa
                               floating* gi, floating* gg, Py_ssize_t C, Py_ssize_t D, Py_ssize_t H, Py_ssize_t W,
                               Py_ssize_t n, Py_ssize_t p0, Py_ssize_t count, int padding, bint align) noexcept nogil:
     """Points p0 .. p0 + count - 1 of batch element n: adds their terms to gi (the (C, D, H, W) grad_input of n,
-    when not NULL) and writes their grad_grid rows to gg (grad_grid[n, p0], when not NULL).  xs is x[n],
-    go is grad_out[n] (C, P)."""
+    when not NULL) or writes their grad_grid rows to gg (grad_grid[n, p0], when not NULL; one of the two).
+    xs is x[n], go is grad_out[n] (C, P).  float32's grad_grid terms run refnn_grid_rows.h's gathers in
+    its SIMD builds (refnn_gs_grad_channel_float, the same bits)."""
     cdef Py_ssize_t P = grid.shape[1], volume = D * H * W
     cdef int offset[8 * BLOCK]
     cdef int valid[8 * BLOCK]
@@ -664,8 +690,9 @@ cdef void _bilinear_bwd_block(const floating* xs, const floating* go, const floa
     cdef const floating* gorow
     cdef floating g, value
     cdef bint derivatives = gg != NULL
-    T = _block_taps(grid, n, p0, count, D, H, W, padding, align, derivatives, offset, valid, wt, sx, sy, sz,
-                    dzs, dys, mult)
+    cdef bint simd
+    T = _taps(grid, n, p0, count, D, H, W, padding, align, derivatives, offset, valid, wt, sx, sy, sz,
+              dzs, dys, mult)
     for q in range(count):
         gx[q] = 0
         gy[q] = 0
@@ -674,20 +701,21 @@ cdef void _bilinear_bwd_block(const floating* xs, const floating* go, const floa
     gplane = gi
     gorow = go + p0
     for c in range(C):
+        simd = False
+        if floating is float:
+            if derivatives:
+                simd = refnn_gs_grad_channel_float(plane, offset, valid, sx, sy, sz, dzs, dys, gorow, gx, gy, gz,
+                                                   count, <int>T, BLOCK)
         if T == 4:
-            if gi != NULL and derivatives:
-                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 1, 1)
-            elif gi != NULL:
-                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 1, 0)
-            else:
+            if derivatives and not simd:
                 _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 0, 1)
+            if gi != NULL:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 4, 1, 0)
         else:
-            if gi != NULL and derivatives:
-                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 1, 1)
-            elif gi != NULL:
-                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 1, 0)
-            else:
+            if derivatives and not simd:
                 _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 0, 1)
+            if gi != NULL:
+                _bwd_channel(plane, gorow, gplane, offset, valid, wt, sx, sy, sz, dzs, dys, gx, gy, gz, count, 8, 1, 0)
         plane = plane + volume
         if gi != NULL:
             gplane = gplane + volume
@@ -704,13 +732,12 @@ def grid_sample_bwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
                     const floating[:, :, ::1] grid, floating[:, :, :, :, ::1] grad_in, floating[:, :, ::1] grad_grid,
                     int mode, int padding, bint align, int num_threads):
     """grad_in (None: not wanted) and grad_grid (None: not wanted): the bits of grid_sample_bwd_input_spec and
-    grid_sample_bwd_grid_spec.  Bilinear: one pass over each block of points for both when the batch
-    has a batch element per thread; else grad_in one thread per batch element and grad_grid per block."""
+    grid_sample_bwd_grid_spec.  Bilinear: grad_in one thread per batch element, then grad_grid one thread
+    per block of points: two passes, each over one of x[n] and grad_in[n] (one pass over both for every
+    block falls out of the L2 cache for a few channels of 64 x 64 and ran 1.6x slower)."""
     cdef Py_ssize_t N = x.shape[0], C = x.shape[1], D = x.shape[2], H = x.shape[3], W = x.shape[4]
     cdef Py_ssize_t P = grid.shape[1], K = grid.shape[2], blocks = (P + BLOCK - 1) // BLOCK
     cdef Py_ssize_t n, task, p0, b, volume = D * H * W
-    cdef bint fused
-    cdef floating* gg = NULL
     if mode != BILINEAR or volume >= INT_PLANE:
         if grad_in is not None:
             grid_sample_bwd_input_spec(grad_out, grid, grad_in, mode, padding, align, num_threads)
@@ -725,19 +752,14 @@ def grid_sample_bwd(const floating[:, :, :, :, ::1] x, const floating[:, :, ::1]
         if grad_grid is not None:
             grad_grid[...] = 0
         return
-    fused = grad_grid is not None and N >= num_threads
     if grad_in is not None:
         for n in prange(N, nogil=True, num_threads=num_threads, schedule="static"):
             _zero(&grad_in[n, 0, 0, 0, 0], C * volume)
             for b in range(blocks):
                 p0 = b * BLOCK
-                if fused:
-                    gg = &grad_grid[n, p0, 0]
-                else:
-                    gg = NULL
-                _bilinear_bwd_block(&x[n, 0, 0, 0, 0], &grad_out[n, 0, 0], grid, &grad_in[n, 0, 0, 0, 0], gg,
+                _bilinear_bwd_block(&x[n, 0, 0, 0, 0], &grad_out[n, 0, 0], grid, &grad_in[n, 0, 0, 0, 0], NULL,
                                     C, D, H, W, n, p0, min(P - p0, <Py_ssize_t>BLOCK), padding, align)
-    if grad_grid is not None and not (grad_in is not None and fused):
+    if grad_grid is not None:
         for task in prange(N * blocks, nogil=True, num_threads=num_threads, schedule="static"):
             n = task // blocks
             p0 = (task % blocks) * BLOCK

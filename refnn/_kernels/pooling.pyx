@@ -30,12 +30,28 @@ from ._interrupt cimport refnn_interrupt, refnn_interrupt_finish, refnn_interrup
 
 cdef extern from "refnn_pool_simd.h" nogil:
     void refnn_plane_sums_f32x8(const float* x, Py_ssize_t n, float* sums)
+    int refnn_plane_sums_f32x32(const float* x, Py_ssize_t n, float* sums)
+    int refnn_pool_init(int max_level)
+
+from refnn._isa import MAX_LEVEL, check_level
+
+
+def _set_isa_level(int max_level):
+    """Re-choose this module's build of the 32-plane global average loop (refnn_pool_simd.h), up to
+    max_level (refnn._isa.forced); the level chosen."""
+    return refnn_pool_init(max_level)
+
+
+check_level(refnn_pool_init(MAX_LEVEL), _set_isa_level)
 
 ctypedef fused floating:
     float
     double
 
 cdef double NEG_INF = -float("inf")
+
+cdef enum:
+    GLOBAL_PLANES = 32      # planes per task of the global average (a 1x1x1 adaptive output)
 
 
 # ---------------------------------------------------------------- window arithmetic
@@ -460,24 +476,32 @@ def avg_pool_bwd(const floating[:, :, :, ::1] grad_output, floating[:, :, :, ::1
 # ---------------------------------------------------------------- adaptive average pooling
 cdef void _global_avg_planes(const floating* x, floating* out, Py_ssize_t count, Py_ssize_t n,
                              Py_ssize_t D, Py_ssize_t H, Py_ssize_t W) noexcept nogil:
-    """out[j] = (sum of plane j's n values, ascending from 0) / D / H / W for `count` <= 8 planes:
-    the adaptive loop's order for a 1x1x1 output, 8 planes interleaved for instruction parallelism
-    (float32: one plane per SIMD lane, refnn_pool_simd.h, same additions in the same order)."""
-    cdef floating acc[8]
-    cdef Py_ssize_t i, j
-    for j in range(8):
+    """out[j] = (sum of plane j's n values, ascending from 0) / D / H / W for `count` <= GLOBAL_PLANES
+    planes: the adaptive loop's order for a 1x1x1 output.  float32: 32 planes at a time in the AVX2 /
+    AVX-512 builds, else 8 (one plane per SIMD lane, refnn_pool_simd.h, the same additions in the same
+    order); other planes one at a time, 8 interleaved for instruction parallelism."""
+    cdef floating acc[GLOBAL_PLANES]
+    cdef Py_ssize_t i, j, j0, part
+    for j in range(GLOBAL_PLANES):
         acc[j] = 0
-    if count == 8:
-        if floating is float:
-            refnn_plane_sums_f32x8(x, n, acc)
+    j0 = 0
+    if floating is float:
+        if count == GLOBAL_PLANES and refnn_plane_sums_f32x32(x, n, acc):
+            j0 = count
+    while j0 < count:
+        part = min(8, count - j0)
+        if part == 8:
+            if floating is float:
+                refnn_plane_sums_f32x8(x + j0 * n, n, &acc[j0])
+            else:
+                for i in range(n):
+                    for j in range(j0, j0 + 8):
+                        acc[j] = acc[j] + x[j * n + i]
         else:
-            for i in range(n):
-                for j in range(8):
+            for j in range(j0, j0 + part):
+                for i in range(n):
                     acc[j] = acc[j] + x[j * n + i]
-    else:
-        for j in range(count):
-            for i in range(n):
-                acc[j] = acc[j] + x[j * n + i]
+        j0 = j0 + part
     for j in range(count):
         out[j] = acc[j] / <floating>D / <floating>H / <floating>W
 
@@ -496,19 +520,20 @@ def adaptive_avg_pool_fwd(const floating[:, :, :, ::1] x, floating[:, :, :, ::1]
     refnn_interrupt_init(&st)
     if OD == 1 and OH == 1 and OW == 1 and num_threads == 1:   # no OpenMP region for one thread
         with nogil:
-            for block in range((P + 7) // 8):
+            for block in range((P + GLOBAL_PLANES - 1) // GLOBAL_PLANES):
                 if refnn_stop(&st, 0):
                     break
-                _global_avg_planes(&x[8 * block, 0, 0, 0], &out[8 * block, 0, 0, 0], min(8, P - 8 * block),
-                                   D * H * W, D, H, W)
+                _global_avg_planes(&x[GLOBAL_PLANES * block, 0, 0, 0], &out[GLOBAL_PLANES * block, 0, 0, 0],
+                                   min(<Py_ssize_t>GLOBAL_PLANES, P - GLOBAL_PLANES * block), D * H * W, D, H, W)
         refnn_interrupt_finish(&st)
         return
     if OD == 1 and OH == 1 and OW == 1:
-        for block in prange((P + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
+        for block in prange((P + GLOBAL_PLANES - 1) // GLOBAL_PLANES, nogil=True, num_threads=num_threads,
+                            schedule="static"):
             if refnn_stop(&st, threadid()):
                 continue
-            _global_avg_planes(&x[8 * block, 0, 0, 0], &out[8 * block, 0, 0, 0], min(8, P - 8 * block),
-                               D * H * W, D, H, W)
+            _global_avg_planes(&x[GLOBAL_PLANES * block, 0, 0, 0], &out[GLOBAL_PLANES * block, 0, 0, 0],
+                               min(<Py_ssize_t>GLOBAL_PLANES, P - GLOBAL_PLANES * block), D * H * W, D, H, W)
         refnn_interrupt_finish(&st)
         return
     for p in prange(P, nogil=True, num_threads=num_threads, schedule="static"):
