@@ -19,6 +19,7 @@ import numpy as np
 
 from .._kernels import conv as K
 from ..autograd import Function
+from .._C.buffers import empty
 from ..tensor import Tensor
 from ._util import contiguous, threads
 
@@ -72,7 +73,7 @@ def _phase_split(x, out_dhw, kernel_dhw, stride, pad6, dilation, row_kernel=True
     Z, R, Q, plane = K.phase_geometry(OD, OH, OW, KD, KH, KW, sd, sh, sw, dd, dh, dw, 32)
     if N * C * sd * sh * sw * plane > 4 * (x.size + N * C * OD * OH * OW) + (1 << 16):
         return None, None, None  # huge padding or dilation: the planes would dwarf input and output
-    xs = np.empty((N, C * sd * sh * sw, plane), dtype=x.dtype)
+    xs = empty((N, C * sd * sh * sw, plane), dtype=x.dtype)
     K.phase_split(x, xs, Z, R, Q, sd, sh, sw, pad6[0], pad6[2], pad6[4], threads(xs.size))
     return xs, R, Q
 
@@ -96,7 +97,7 @@ def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
     sd, sh, sw = stride
     dd, dh, dw = dilation
     out_dhw = conv_out_dhw(x.shape, w.shape, stride, pad6, dilation)
-    out = np.empty((x.shape[0], O) + out_dhw, dtype=x.dtype)
+    out = empty((x.shape[0], O) + out_dhw, dtype=x.dtype)
     b, has_bias = _bias_arg(bias, x.dtype)
     xs, R, Q = (None, None, None) if spec_enabled() else _phase_split(
         x, out_dhw, (KD, KH, KW), stride, pad6, dilation, row_kernel=O // groups < 3)
@@ -129,7 +130,7 @@ def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
     g, w = contiguous(g), contiguous(w, g.dtype)
     N, O = g.shape[:2]
     _, Cg, KD, KH, KW = w.shape
-    grad_input = np.empty((N, Cg * groups) + tuple(input_dhw), dtype=g.dtype)
+    grad_input = empty((N, Cg * groups) + tuple(input_dhw), dtype=g.dtype)
     b, has_bias = _bias_arg(bias, g.dtype)
     if spec_enabled():
         K.conv_bwd_input_spec(g, w, b, has_bias, grad_input, *_spec_args(stride, pad6, dilation), groups,

@@ -55,8 +55,11 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
     void refnn_rows_f32(long rows, const float *src, long ld, float *dst)
     void refnn_rows_f64(long rows, const double *src, long ld, double *dst)
+    void refnn_addrow_f32(long n, float *dst, const float *src)
+    void refnn_addrow_f64(long n, double *dst, const double *src)
     void *refnn_aligned_alloc(size_t bytes)
 
+from refnn._C.buffers import empty as _empty
 from refnn._isa import MAX_LEVEL, check_level
 
 
@@ -282,6 +285,13 @@ cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ld
         refnn_ukernel_f64(kc, A, B, ldb, init, C, ldc)
 
 
+cdef inline void _addrow(long n, floating *dst, const floating *src) noexcept nogil:
+    if floating is float:
+        refnn_addrow_f32(n, dst, src)
+    else:
+        refnn_addrow_f64(n, dst, src)
+
+
 cdef inline void _rowkernel(long kc, const floating *a, const floating *src, const long *koff,
                             floating init, floating *C) noexcept nogil:
     if floating is float:
@@ -484,7 +494,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     dtype = np.float32 if floating is float else np.float64
     # gt[n, g, op, p, j] = grad_out[n, g*Og + op*NR + j, p] (0 past Og): the B panels, each NR channels of a
     # chunk of positions contiguous (no cache-set conflicts, streams the prefetcher follows)
-    gt_flat = np.empty(N * groups * nop * P * NR, dtype=dtype)
+    gt_flat = _empty(N * groups * nop * P * NR, dtype=dtype)
     cdef floating[::1] gtw = gt_flat
     cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
     cdef Py_ssize_t pbl, pe
@@ -629,23 +639,45 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t KK = KD * KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
     cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
-    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, ldb, off, ozr
+    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, off, ozr, m
     cdef floating *col
     cdef floating *zeros
-    cdef floating *bedge
     cdef floating *plane
+    cdef floating *pdst
     cdef const floating *row
     cdef const floating *bptr
+    cdef const floating *gsrc
     cdef floating b
     cdef refnn_interrupt st
     if N == 0 or C == 0:
         return
+    dtype = np.float32 if floating is float else np.float64
+    # gp[n, g, oz, j, o, jj] = grad_out[n, g*Og + o, oz, j*NR + jj] (0 past P): the B panels, made once and
+    # read by every chunk's tasks (each panel's Og rows contiguous: in place they lie OD*P apart, often a
+    # multiple of 4 KiB, the same L1 sets for every row)
+    gp_flat = _empty(max(N * groups * OD * npanels * Og * NR, 1), dtype=dtype)
+    cdef floating[::1] gpw = gp_flat
+    if Og > 0:
+        for t in prange(N * groups * OD, nogil=True, num_threads=num_threads, schedule="static"):
+            n = t // (groups * OD)
+            g = (t // OD) % groups
+            oz = t % OD
+            pdst = &gpw[t * npanels * Og * NR]
+            for o in range(Og):
+                gsrc = &grad_out[n, g * Og + o, oz, 0, 0]
+                for j in range(npanels):
+                    m = P - j * NR
+                    if m >= NR:
+                        memcpy(pdst + (j * Og + o) * NR, gsrc + j * NR, NR * sizeof(floating))
+                    else:
+                        memcpy(pdst + (j * Og + o) * NR, gsrc + j * NR, m * sizeof(floating))
+                        memset(pdst + (j * Og + o) * NR + m, 0, (NR - m) * sizeof(floating))
+    cdef const floating[::1] gp = gp_flat
     refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
         col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
         zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         memset(zeros, 0, MR * sizeof(floating))
-        bedge = <floating *> refnn_aligned_alloc((Og * NR + 1) * sizeof(floating))
         for t in prange(N * groups * nchunks, schedule="static"):
             if refnn_stop(&st, threadid()):
                 continue
@@ -670,27 +702,9 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                 else:
                     # every column of every row is written: each tile starts from 0
                     for j in range(npanels):
-                        if (j + 1) * NR <= P:
-                            # the panel's Og rows copied together (in place they lie OD*P apart, often a
-                            # multiple of 4 KiB: the same L1 sets for every row)
-                            bptr = &grad_out[n, g * Og, oz, 0, 0] + j * NR
-                            if floating is float:
-                                refnn_rows_f32(Og, bptr, OD * P, bedge)
-                            else:
-                                refnn_rows_f64(Og, bptr, OD * P, bedge)
-                            bptr = bedge
-                            ldb = NR
-                        else:
-                            for o in range(Og):
-                                for jj in range(NR):
-                                    if j * NR + jj < P:
-                                        bedge[o * NR + jj] = (&grad_out[n, g * Og + o, oz, 0, 0])[j * NR + jj]
-                                    else:
-                                        bedge[o * NR + jj] = 0
-                            bptr = bedge
-                            ldb = NR
+                        bptr = &gp[(((n * groups + g) * OD + oz) * npanels + j) * Og * NR]
                         for kp in range(nkp):
-                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp,
+                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, NR, col + kp * MR * Pp + j * NR, Pp,
                                      zeros)
                 for cl in range(channels_per_chunk):
                     c = ch * channels_per_chunk + cl
@@ -714,10 +728,14 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                                     iy = oy * sh - pt + kh * dh
                                     if iy < 0 or iy >= H:
                                         continue
-                                    for ox in range(ox_lo, ox_hi):
-                                        plane[(iz * H + iy) * W + ox * sw - off] = (
-                                            plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
+                                    if sw == 1:
+                                        if ox_hi > ox_lo:
+                                            _addrow(ox_hi - ox_lo, plane + (iz * H + iy) * W + ox_lo - off,
+                                                    row + oy * OW + ox_lo)
+                                    else:
+                                        for ox in range(ox_lo, ox_hi):
+                                            plane[(iz * H + iy) * W + ox * sw - off] = (
+                                                plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
         free(col)
         free(zeros)
-        free(bedge)
     refnn_interrupt_finish(&st)

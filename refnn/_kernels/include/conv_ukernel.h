@@ -73,6 +73,52 @@ typedef double refnn_v4d_u __attribute__((vector_size(32), aligned(8)));
         *(VU *)(C + 5 * ldc) = c50; *(VU *)(C + 5 * ldc + L) = c51;                         \
     }
 
+/* The same tile with 8 rows (16 accumulators): AVX-512 build only, whose 32 vector registers hold them
+ * with the two B vectors and the broadcast (16 registers would spill).  A holds 8 values per k. */
+#define REFNN_UKERNEL8(ATTR, NAME, T, V, VU, L)                                             \
+    static ATTR void NAME(long kc, const T *restrict A, const T *restrict B, long ldb,     \
+                          const T *restrict init, T *restrict C, long ldc)                  \
+    {                                                                                       \
+        V c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;   \
+        if (init) {                                                                         \
+            c00 = c01 = (V){0} + init[0]; c10 = c11 = (V){0} + init[1];                     \
+            c20 = c21 = (V){0} + init[2]; c30 = c31 = (V){0} + init[3];                     \
+            c40 = c41 = (V){0} + init[4]; c50 = c51 = (V){0} + init[5];                     \
+            c60 = c61 = (V){0} + init[6]; c70 = c71 = (V){0} + init[7];                     \
+        } else {                                                                            \
+            c00 = *(const VU *)(C + 0 * ldc); c01 = *(const VU *)(C + 0 * ldc + L);         \
+            c10 = *(const VU *)(C + 1 * ldc); c11 = *(const VU *)(C + 1 * ldc + L);         \
+            c20 = *(const VU *)(C + 2 * ldc); c21 = *(const VU *)(C + 2 * ldc + L);         \
+            c30 = *(const VU *)(C + 3 * ldc); c31 = *(const VU *)(C + 3 * ldc + L);         \
+            c40 = *(const VU *)(C + 4 * ldc); c41 = *(const VU *)(C + 4 * ldc + L);         \
+            c50 = *(const VU *)(C + 5 * ldc); c51 = *(const VU *)(C + 5 * ldc + L);         \
+            c60 = *(const VU *)(C + 6 * ldc); c61 = *(const VU *)(C + 6 * ldc + L);         \
+            c70 = *(const VU *)(C + 7 * ldc); c71 = *(const VU *)(C + 7 * ldc + L);         \
+        }                                                                                   \
+        for (long k = 0; k < kc; k++) {                                                     \
+            const V b0 = *(const VU *)(B), b1 = *(const VU *)(B + L);                       \
+            T a;                                                                            \
+            a = A[0]; c00 = c00 + b0 * a; c01 = c01 + b1 * a;                               \
+            a = A[1]; c10 = c10 + b0 * a; c11 = c11 + b1 * a;                               \
+            a = A[2]; c20 = c20 + b0 * a; c21 = c21 + b1 * a;                               \
+            a = A[3]; c30 = c30 + b0 * a; c31 = c31 + b1 * a;                               \
+            a = A[4]; c40 = c40 + b0 * a; c41 = c41 + b1 * a;                               \
+            a = A[5]; c50 = c50 + b0 * a; c51 = c51 + b1 * a;                               \
+            a = A[6]; c60 = c60 + b0 * a; c61 = c61 + b1 * a;                               \
+            a = A[7]; c70 = c70 + b0 * a; c71 = c71 + b1 * a;                               \
+            A += 8;                                                                         \
+            B += ldb;                                                                       \
+        }                                                                                   \
+        *(VU *)(C + 0 * ldc) = c00; *(VU *)(C + 0 * ldc + L) = c01;                         \
+        *(VU *)(C + 1 * ldc) = c10; *(VU *)(C + 1 * ldc + L) = c11;                         \
+        *(VU *)(C + 2 * ldc) = c20; *(VU *)(C + 2 * ldc + L) = c21;                         \
+        *(VU *)(C + 3 * ldc) = c30; *(VU *)(C + 3 * ldc + L) = c31;                         \
+        *(VU *)(C + 4 * ldc) = c40; *(VU *)(C + 4 * ldc + L) = c41;                         \
+        *(VU *)(C + 5 * ldc) = c50; *(VU *)(C + 5 * ldc + L) = c51;                         \
+        *(VU *)(C + 6 * ldc) = c60; *(VU *)(C + 6 * ldc + L) = c61;                         \
+        *(VU *)(C + 7 * ldc) = c70; *(VU *)(C + 7 * ldc + L) = c71;                         \
+    }
+
 /* One output row, 4 vectors wide (32 floats / 16 doubles), B rows found through an offset
  * table: C[j] = init + a[0]*src[koff[0] + j] + a[1]*src[koff[1] + j] + ..., k ascending.
  * For convolutions with few output channels per group (depthwise), where a 6-row tile
@@ -107,6 +153,8 @@ REFNN_UKERNEL(REFNN_AVX512_TARGET, refnn_ukernel_f32_avx512, float, refnn_v8f, r
 REFNN_UKERNEL(REFNN_AVX512_TARGET, refnn_ukernel_f64_avx512, double, refnn_v4d, refnn_v4d_u, 4)
 REFNN_ROWKERNEL(REFNN_AVX512_TARGET, refnn_rowkernel_f32_avx512, float, refnn_v8f, refnn_v8f_u, 8)
 REFNN_ROWKERNEL(REFNN_AVX512_TARGET, refnn_rowkernel_f64_avx512, double, refnn_v4d, refnn_v4d_u, 4)
+REFNN_UKERNEL8(REFNN_AVX512_TARGET, refnn_ukernel8_f32_avx512, float, refnn_v8f, refnn_v8f_u, 8)
+REFNN_UKERNEL8(REFNN_AVX512_TARGET, refnn_ukernel8_f64_avx512, double, refnn_v4d, refnn_v4d_u, 4)
 REFNN_UKERNEL(__attribute__((target("avx2"))), refnn_ukernel_f32_avx2, float, refnn_v8f, refnn_v8f_u, 8)
 REFNN_UKERNEL(__attribute__((target("avx2"))), refnn_ukernel_f64_avx2, double, refnn_v4d, refnn_v4d_u, 4)
 REFNN_ROWKERNEL(__attribute__((target("avx2"))), refnn_rowkernel_f32_avx2, float, refnn_v8f, refnn_v8f_u, 8)
@@ -213,6 +261,33 @@ static inline void refnn_rows_f64(long rows, const double *src, long ld, double 
         *(refnn_v4d_u *)(dst + 8 * r) = *(const refnn_v4d_u *)(p);
         *(refnn_v4d_u *)(dst + 8 * r + 4) = *(const refnn_v4d_u *)(p + 4);
     }
+}
+
+/* dst[i] = dst[i] + src[i] for i < n: one addition per element (the input gradient's col2im of a unit
+ * stride row); the builds differ only in how many elements advance together. */
+#define REFNN_ADDROW(ATTR, NAME, T)                                                          \
+    static ATTR void NAME(long n, T *restrict dst, const T *restrict src)                    \
+    {                                                                                        \
+        for (long i = 0; i < n; i++) dst[i] = dst[i] + src[i];                               \
+    }
+
+REFNN_ADDROW(, refnn_addrow_f32_base, float)
+REFNN_ADDROW(, refnn_addrow_f64_base, double)
+#ifdef REFNN_HAVE_AVX2_BUILD
+REFNN_ADDROW(__attribute__((target("avx2"))), refnn_addrow_f32_avx2, float)
+REFNN_ADDROW(__attribute__((target("avx2"))), refnn_addrow_f64_avx2, double)
+REFNN_ADDROW(REFNN_AVX512_TARGET, refnn_addrow_f32_avx512, float)
+REFNN_ADDROW(REFNN_AVX512_TARGET, refnn_addrow_f64_avx512, double)
+#endif
+
+static inline void refnn_addrow_f32(long n, float *dst, const float *src)
+{
+    REFNN_CONV_DISPATCH(refnn_addrow_f32, (n, dst, src))
+}
+
+static inline void refnn_addrow_f64(long n, double *dst, const double *src)
+{
+    REFNN_CONV_DISPATCH(refnn_addrow_f64, (n, dst, src))
 }
 
 static inline void *refnn_aligned_alloc(size_t bytes)
