@@ -59,6 +59,11 @@ def test_conv_fast_equals_spec(case, dtype):
     # input gradient: 4 channels per task over 10 (a partial last task); weight gradient: rows of 21
     # positions (8 x 8 transposes and single positions in one A panel)
     (2, 10, 9, 21, 7, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    # 8-row forward tiles under AVX-512 (16 and 40 channels per group: whole tiles stored in place; 13: a
+    # partial last tile), 6-row ones in the other builds
+    (1, 8, 9, 37, 16, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    (2, 6, 7, 19, 80, 3, 2, (1, 1), (1, 0), (1, 1), 2),
+    (1, 5, 6, 40, 13, 1, 3, (1, 2), (0, 1), (1, 1), 1),
 ])
 def test_conv_fast_equals_spec_tiles(shape, dtype):
     """Larger shapes than the registry's: several row panels, column panels and k-panel blocks."""
@@ -81,6 +86,15 @@ def test_conv_fast_equals_spec_tiles(shape, dtype):
         assert a.tobytes() == b.tobytes()
 
 
+def test_forward_tile_rows(kernel_build):
+    """The forward's tile height: 8 rows only under the AVX-512 build and only where they compute no more rows
+    than 6-row tiles (the choice changes the speed, never a bit: the tests above hold every build to the spec)."""
+    from refnn._kernels import conv as K
+    for rows, eight in [(32, True), (64, True), (16, True), (13, True), (7, True), (12, False), (6, False),
+                        (18, False), (3, False)]:
+        assert K.tile_rows(rows) == (8 if eight and kernel_build == "avx512" else 6), rows
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", [
     # (N, C, D, H, W, O, K, stride, padding, dilation, groups): several depth slices per panel, partial
@@ -91,6 +105,8 @@ def test_conv_fast_equals_spec_tiles(shape, dtype):
     (1, 4, 5, 6, 40, 4, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 4),
     (1, 5, 6, 7, 8, 9, (2, 2, 2), (1, 1, 1), (0, 0, 0), (2, 1, 3), 1),
     (2, 6, 4, 4, 16, 7, (2, 3, 1), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1),
+    # 32 output channels: four 8-row tiles of the forward under AVX-512 (six 6-row ones elsewhere)
+    (1, 4, 4, 6, 21, 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
 ])
 def test_conv3d_fast_equals_spec_tiles(shape, dtype):
     """3-d shapes larger than the registry's: the flat panels cross depth slices."""

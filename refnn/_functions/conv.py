@@ -106,7 +106,7 @@ def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
         return out
     koff = K.tap_offsets(Cg, KD, KH, KW, sd, sh, sw, dd, dh, dw, R, Q, xs.shape[2])
     w2 = w.reshape(O, Cg * KD * KH * KW)
-    wpack = K.pack_weight_rows(w2, groups)
+    wpack = K.pack_weight_rows(w2, groups, K.tile_rows(O // groups))
     K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, R, Q, Cg * sd * sh * sw, groups,
                     threads(out.size * w2.shape[1]))
     if xs_cache is not None:

@@ -49,6 +49,9 @@ cdef extern from "conv_ukernel.h" nogil:
     int refnn_conv_init(int max_level)
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+    void refnn_ukernel8_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
+    void refnn_ukernel8_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+    int refnn_tile_rows(long rows)
     void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
     void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
     void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
@@ -285,6 +288,23 @@ cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ld
         refnn_ukernel_f64(kc, A, B, ldb, init, C, ldc)
 
 
+cdef inline void _ukernel_rows(int mr, long kc, const floating *A, const floating *B, long ldb,
+                               floating *C, long ldc, const floating *init) noexcept nogil:
+    """_ukernel for a tile of mr = 6 or 8 rows."""
+    if mr == 8:
+        if floating is float:
+            refnn_ukernel8_f32(kc, A, B, ldb, init, C, ldc)
+        else:
+            refnn_ukernel8_f64(kc, A, B, ldb, init, C, ldc)
+    else:
+        _ukernel(kc, A, B, ldb, C, ldc, init)
+
+
+def tile_rows(Py_ssize_t rows):
+    """Rows per register tile of the forward for `rows` output channels per group (8 or 6, by build)."""
+    return refnn_tile_rows(rows)
+
+
 cdef inline void _addrow(long n, floating *dst, const floating *src) noexcept nogil:
     if floating is float:
         refnn_addrow_f32(n, dst, src)
@@ -316,18 +336,18 @@ def tap_offsets(Py_ssize_t Cg, Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, int 
     return koff
 
 
-def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups):
-    """wpack[g, op, k, i] = w2[g*Og + op*MR + i, k] (zero rows past Og): the A panels of the forward."""
+def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups, Py_ssize_t mr=MR):
+    """wpack[g, op, k, i] = w2[g*Og + op*mr + i, k] (zero rows past Og): the A panels of the forward, mr rows each."""
     cdef Py_ssize_t O = w2.shape[0], K = w2.shape[1], Og = O // groups
-    cdef Py_ssize_t nop = (Og + MR - 1) // MR
+    cdef Py_ssize_t nop = (Og + mr - 1) // mr
     dtype = np.float32 if floating is float else np.float64
-    pack = np.zeros((groups, nop, K, MR), dtype=dtype)
+    pack = np.zeros((groups, nop, K, mr), dtype=dtype)
     cdef floating[:, :, :, ::1] view = pack
     cdef Py_ssize_t g, op, k, i, o
     for g in range(groups):
         for op in range(nop):
-            for i in range(MR):
-                o = op * MR + i
+            for i in range(mr):
+                o = op * mr + i
                 if o < Og:
                     for k in range(K):
                         view[g, op, k, i] = w2[g * Og + o, k]
@@ -359,10 +379,12 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                   const floating[:, ::1] w2, const long[::1] koff,
                   const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] out,
                   Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
-    """out = the forward of conv_fwd_spec, as 6 x NR register tiles over phase-split input."""
+    """out = the forward of conv_fwd_spec, as mr x NR register tiles over phase-split input (mr = wpack.shape[3],
+    6 or 8 rows)."""
     cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OD = out.shape[2], OH = out.shape[3], OW = out.shape[4]
     cdef Py_ssize_t OP = OD * OH * OW
     cdef Py_ssize_t K = koff.shape[0], Og = O // groups, nop = wpack.shape[1]
+    cdef int mr = <int> wpack.shape[3]
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q, npanels = (F + NR - 1) // NR
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
@@ -410,8 +432,8 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         return
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
-        ctiles = <floating *> refnn_aligned_alloc(nop * MR * NR * sizeof(floating))
-        inits = <floating *> refnn_aligned_alloc(nop * MR * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(nop * mr * NR * sizeof(floating))
+        inits = <floating *> refnn_aligned_alloc(nop * mr * sizeof(floating))
         dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
             if refnn_stop(&st, threadid()):
@@ -427,7 +449,7 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 refnn_pack_f64(K, src, &koff[0], f0, bpack)
             nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
             contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
-            for i in range(nop * MR):
+            for i in range(nop * mr):
                 inits[i] = 0
                 if has_bias and i < Og:
                     inits[i] = bias[g * Og + i]
@@ -439,25 +461,25 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 if kc > KC:
                     kc = KC
                 for op in range(nop):
-                    mv = Og - op * MR
-                    if mv > MR:
-                        mv = MR
-                    tinit = inits + op * MR if k0 == 0 else NULL
-                    if contiguous and mv == MR:
+                    mv = Og - op * mr
+                    if mv > mr:
+                        mv = mr
+                    tinit = inits + op * mr if k0 == 0 else NULL
+                    if contiguous and mv == mr:
                         # the whole tile lies in one output row: accumulate straight into the output
-                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR,
-                                 &out[n, g * Og + op * MR, 0, 0, 0] + dst[0], OP, tinit)
+                        _ukernel_rows(mr, kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR,
+                                      &out[n, g * Og + op * mr, 0, 0, 0] + dst[0], OP, tinit)
                     else:
-                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR, ctiles + op * MR * NR, NR,
-                                 tinit)
+                        _ukernel_rows(mr, kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR, ctiles + op * mr * NR,
+                                      NR, tinit)
             for op in range(nop):
-                mv = Og - op * MR
-                if mv > MR:
-                    mv = MR
-                if contiguous and mv == MR:
+                mv = Og - op * mr
+                if mv > mr:
+                    mv = mr
+                if contiguous and mv == mr:
                     continue
-                obase = &out[n, g * Og + op * MR, 0, 0, 0]
-                ctile = ctiles + op * MR * NR
+                obase = &out[n, g * Og + op * mr, 0, 0, 0]
+                ctile = ctiles + op * mr * NR
                 for i in range(mv):
                     if contiguous:
                         memcpy(obase + i * OP + dst[0], ctile + i * NR, NR * sizeof(floating))
