@@ -56,6 +56,8 @@ cdef extern from "conv_ukernel.h" nogil:
     void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
     void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
     void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+    void refnn_pack2_f32(long kc, const float *src, const long *koff, long f1, long f2, long a, float *dst)
+    void refnn_pack2_f64(long kc, const double *src, const long *koff, long f1, long f2, long a, double *dst)
     void refnn_rows_f32(long rows, const float *src, long ld, float *dst)
     void refnn_rows_f64(long rows, const double *src, long ld, double *dst)
     void refnn_addrow_f32(long n, float *dst, const float *src)
@@ -380,13 +382,20 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                   const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] out,
                   Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
     """out = the forward of conv_fwd_spec, as mr x NR register tiles over phase-split input (mr = wpack.shape[3],
-    6 or 8 rows)."""
+    6 or 8 rows).
+
+    Output rows of at least NR positions: the column panels are NR consecutive output positions (a panel
+    that crosses a row's end gathers from two runs of the planes), so no column is computed that is not
+    stored.  Shorter rows: panels of NR consecutive flat plane positions, junk columns included."""
     cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OD = out.shape[2], OH = out.shape[3], OW = out.shape[4]
     cdef Py_ssize_t OP = OD * OH * OW
     cdef Py_ssize_t K = koff.shape[0], Og = O // groups, nop = wpack.shape[1]
     cdef int mr = <int> wpack.shape[3]
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q, npanels = (F + NR - 1) // NR
+    cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q
+    cdef bint dense = OW >= NR
+    cdef Py_ssize_t npanels = (OP + NR - 1) // NR if dense else (F + NR - 1) // NR
+    cdef Py_ssize_t v0, m, a, f1, f2
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
     cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
     cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oz, oy, x0, k0, kc
@@ -441,14 +450,46 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
             n = t // (groups * npanels)
             g = (t // npanels) % groups
             j = t % npanels
-            f0 = j * NR
             src = &xs[n, g * Cplanes, 0]
-            if floating is float:
-                refnn_pack_f32(K, src, &koff[0], f0, bpack)
+            if dense:
+                # output positions v0 .. v0+m-1; flat plane position of v: ((oz*R + oy)*Q + ox
+                v0 = j * NR
+                m = OP - v0
+                if m > NR:
+                    m = NR
+                f1 = (v0 // (OH * OW) * R + v0 // OW % OH) * Q + v0 % OW
+                if m == NR:
+                    a = OW - v0 % OW          # positions left in v0's row (NR <= OW: one row break at most)
+                    if a >= NR:
+                        if floating is float:
+                            refnn_pack_f32(K, src, &koff[0], f1, bpack)
+                        else:
+                            refnn_pack_f64(K, src, &koff[0], f1, bpack)
+                    else:
+                        f2 = ((v0 + a) // (OH * OW) * R + (v0 + a) // OW % OH) * Q + (v0 + a) % OW - a
+                        if floating is float:
+                            refnn_pack2_f32(K, src, &koff[0], f1, f2, a, bpack)
+                        else:
+                            refnn_pack2_f64(K, src, &koff[0], f1, f2, a, bpack)
+                else:
+                    # the last, partial panel: element by element, zero columns past the end
+                    for jj in range(NR):
+                        dst[jj] = ((v0 + jj) // (OH * OW) * R + (v0 + jj) // OW % OH) * Q + (v0 + jj) % OW
+                    for k in range(K):
+                        for jj in range(NR):
+                            bpack[k * NR + jj] = src[koff[k] + dst[jj]] if jj < m else 0
+                for jj in range(NR):
+                    dst[jj] = v0 + jj if jj < m else -1
+                nvalid = m
+                contiguous = m == NR
             else:
-                refnn_pack_f64(K, src, &koff[0], f0, bpack)
-            nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
-            contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
+                f0 = j * NR
+                if floating is float:
+                    refnn_pack_f32(K, src, &koff[0], f0, bpack)
+                else:
+                    refnn_pack_f64(K, src, &koff[0], f0, bpack)
+                nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
+                contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
             for i in range(nop * mr):
                 inits[i] = 0
                 if has_bias and i < Og:

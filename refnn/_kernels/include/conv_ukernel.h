@@ -256,6 +256,49 @@ REFNN_PACK(REFNN_AVX512_TARGET, refnn_pack_f32_avx512, float, refnn_v8f_u, 8)
 REFNN_PACK(REFNN_AVX512_TARGET, refnn_pack_f64_avx512, double, refnn_v4d_u, 4)
 #endif
 
+/* The same panel over two runs: dst[k*NR + j] = src[koff[k] + f1 + j] for j < a, src[koff[k] + f2 + j]
+ * for a <= j < NR (NR = two vectors; a panel of valid output positions that crosses the end of an
+ * output row).  Both runs are loaded whole and blended bitwise; every element read lies at or before the
+ * panel's last position (f2 >= f1, f2 + NR - 1 its flat offset).  Pure data movement. */
+typedef int refnn_v8i __attribute__((vector_size(32)));
+typedef long long refnn_v4ll __attribute__((vector_size(32)));
+#define REFNN_PACK2(ATTR, NAME, T, VU, VI, L, IDX)                                           \
+    static ATTR void NAME(long kc, const T *restrict src, const long *restrict koff, long f1, \
+                          long f2, long a, T *restrict dst)                                   \
+    {                                                                                        \
+        const VI idx0 = IDX, idx1 = idx0 + L, av = (VI){0} + (__typeof__(idx0[0]))a;         \
+        const VI m0 = idx0 < av, m1 = idx1 < av;                                             \
+        for (long k = 0; k < kc; k++) {                                                      \
+            const T *p = src + koff[k] + f1, *q = src + koff[k] + f2;                        \
+            __builtin_prefetch(q + REFNN_PACK_PF * 4 / (long)sizeof(T), 0, 3);               \
+            const VI u0 = (VI) *(const VU *)(p), u1 = (VI) *(const VU *)(p + L);             \
+            const VI w0 = (VI) *(const VU *)(q), w1 = (VI) *(const VU *)(q + L);             \
+            *(VU *)(dst + 2 * L * k) = (VU)((u0 & m0) | (w0 & ~m0));                         \
+            *(VU *)(dst + 2 * L * k + L) = (VU)((u1 & m1) | (w1 & ~m1));                     \
+        }                                                                                    \
+    }
+
+#define REFNN_IDX8 ((refnn_v8i){0, 1, 2, 3, 4, 5, 6, 7})
+#define REFNN_IDX4 ((refnn_v4ll){0, 1, 2, 3})
+REFNN_PACK2(, refnn_pack2_f32_base, float, refnn_v8f_u, refnn_v8i, 8, REFNN_IDX8)
+REFNN_PACK2(, refnn_pack2_f64_base, double, refnn_v4d_u, refnn_v4ll, 4, REFNN_IDX4)
+#ifdef REFNN_HAVE_AVX2_BUILD
+REFNN_PACK2(__attribute__((target("avx2"))), refnn_pack2_f32_avx2, float, refnn_v8f_u, refnn_v8i, 8, REFNN_IDX8)
+REFNN_PACK2(__attribute__((target("avx2"))), refnn_pack2_f64_avx2, double, refnn_v4d_u, refnn_v4ll, 4, REFNN_IDX4)
+REFNN_PACK2(REFNN_AVX512_TARGET, refnn_pack2_f32_avx512, float, refnn_v8f_u, refnn_v8i, 8, REFNN_IDX8)
+REFNN_PACK2(REFNN_AVX512_TARGET, refnn_pack2_f64_avx512, double, refnn_v4d_u, refnn_v4ll, 4, REFNN_IDX4)
+#endif
+
+static inline void refnn_pack2_f32(long kc, const float *src, const long *koff, long f1, long f2, long a, float *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack2_f32, (kc, src, koff, f1, f2, a, dst))
+}
+
+static inline void refnn_pack2_f64(long kc, const double *src, const long *koff, long f1, long f2, long a, double *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_pack2_f64, (kc, src, koff, f1, f2, a, dst))
+}
+
 static inline void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
 {
     REFNN_CONV_DISPATCH(refnn_pack_f32, (kc, src, koff, f0, dst))
