@@ -647,8 +647,10 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                                 else:
                                     for pp in range(pc):
                                         apack[(b * PC + pp) * MR + i] = 0
-                    for op in range(nop):
-                        for b in range(nk):
+                    # each A panel (3 KiB) serves every channel panel while it is in L1; the channel panels
+                    # (NR channels of the chunk, 8 KiB each) stay in L1 across the A panels
+                    for b in range(nk):
+                        for op in range(nop):
                             _ukernel(pc, apack + b * PC * MR,
                                      &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
                                      ctiles + (b * nop + op) * MR * NR, NR)
