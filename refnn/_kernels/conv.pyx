@@ -41,6 +41,7 @@ ctypedef fused floating:
 
 cdef extern from "gemm_pack.h" nogil:
     void refnn_gather6_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+    void refnn_gather8_f32(long n, const float *base, const long *off, const long *poff, float *dst)
 
 cdef extern from "conv_ukernel.h" nogil:
     int REFNN_MR
@@ -538,12 +539,14 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
 def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :, ::1] grad_out,
                          const long[::1] koff, floating[:, ::1] grad_w2,
                          Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
-    """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (6 taps) x (NR channels) tiles."""
+    """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (mr taps) x (NR channels) tiles (mr = 8
+    under the AVX-512 build where 8-tap panels waste no more rows, else 6: refnn_tile_rows)."""
     cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], OD = grad_out.shape[2]
     cdef Py_ssize_t OH = grad_out.shape[3], OW = grad_out.shape[4]
     cdef Py_ssize_t P = OD * OH * OW, K = koff.shape[0], Og = O // groups
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
+    cdef int mr = refnn_tile_rows(K)
+    cdef Py_ssize_t nkp = (K + mr - 1) // mr, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
     cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk), at most
     cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
@@ -599,8 +602,8 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
         return
     refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
-        apack = <floating *> refnn_aligned_alloc(KPB * PC * MR * sizeof(floating))
-        ctiles = <floating *> refnn_aligned_alloc(KPB * nop * MR * NR * sizeof(floating))
+        apack = <floating *> refnn_aligned_alloc(KPB * PC * mr * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(KPB * nop * mr * NR * sizeof(floating))
         for t in prange(groups * nkb, schedule="static"):
             g = t // nkb
             kb = t % nkb
@@ -608,7 +611,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
             nk = nkp - kp0
             if nk > KPB:
                 nk = KPB
-            memset(ctiles, 0, KPB * nop * MR * NR * sizeof(floating))
+            memset(ctiles, 0, KPB * nop * mr * NR * sizeof(floating))
             for n in range(N):
                 src = &xs[n, g * Cplanes, 0]
                 for pb in range((P + PC - 1) // PC):
@@ -619,10 +622,12 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                     if pc > PC:
                         pc = PC
                     for b in range(nk):
-                        k = (kp0 + b) * MR
-                        if floating is float and k + MR <= K:
-                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * MR)
-                        elif k + MR <= K:
+                        k = (kp0 + b) * mr
+                        if floating is float and k + mr <= K and mr == 8:
+                            refnn_gather8_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * mr)
+                        elif floating is float and k + mr <= K:
+                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * mr)
+                        elif k + mr <= K and mr == 6:
                             k0 = koff[k]
                             k1 = koff[k + 1]
                             k2 = koff[k + 2]
@@ -631,7 +636,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                             k5 = koff[k + 5]
                             for pp in range(pc):
                                 base = src + poff[p0 + pp]
-                                dstp = apack + (b * PC + pp) * MR
+                                dstp = apack + (b * PC + pp) * mr
                                 dstp[0] = base[k0]
                                 dstp[1] = base[k1]
                                 dstp[2] = base[k2]
@@ -639,31 +644,31 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                                 dstp[4] = base[k4]
                                 dstp[5] = base[k5]
                         else:
-                            for i in range(MR):
-                                k = (kp0 + b) * MR + i
+                            for i in range(mr):
+                                k = (kp0 + b) * mr + i
                                 if k < K:
                                     for pp in range(pc):
-                                        apack[(b * PC + pp) * MR + i] = src[koff[k] + poff[p0 + pp]]
+                                        apack[(b * PC + pp) * mr + i] = src[koff[k] + poff[p0 + pp]]
                                 else:
                                     for pp in range(pc):
-                                        apack[(b * PC + pp) * MR + i] = 0
-                    # each A panel (3 KiB) serves every channel panel while it is in L1; the channel panels
+                                        apack[(b * PC + pp) * mr + i] = 0
+                    # each A panel (3 or 4 KiB) serves every channel panel while it is in L1; the channel panels
                     # (NR channels of the chunk, 8 KiB each) stay in L1 across the A panels
                     for b in range(nk):
                         for op in range(nop):
-                            _ukernel(pc, apack + b * PC * MR,
-                                     &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
-                                     ctiles + (b * nop + op) * MR * NR, NR)
+                            _ukernel_rows(mr, pc, apack + b * PC * mr,
+                                          &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
+                                          ctiles + (b * nop + op) * mr * NR, NR, NULL)
             for b in range(nk):
                 for op in range(nop):
-                    for i in range(MR):
-                        k = (kp0 + b) * MR + i
+                    for i in range(mr):
+                        k = (kp0 + b) * mr + i
                         if k >= K:
                             break
                         for jj in range(NR):
                             o = op * NR + jj
                             if o < Og:
-                                grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * MR + i) * NR + jj]
+                                grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * mr + i) * NR + jj]
         free(apack)
         free(ctiles)
     refnn_interrupt_finish(&st)
