@@ -127,3 +127,18 @@ def test_conv3d_fast_equals_spec_tiles(shape, dtype):
             results.append([out.data, xt.grad.data, wt.grad.data, bt.grad.data, yt.data])
     for a, b in zip(*results):
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("O", [1, 7, 8, 13, 16, 17])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bias_grad_is_one_running_sum_per_channel(O, dtype, threads):
+    """conv_bwd_bias (shared by the fast path and the spec loops) advances eight channels' chains together;
+    each must still be 0 + g[0, o, 0] + g[0, o, 1] + ... in ascending (n, p): numpy's cumsum, a sequential
+    running sum, gives that order (no zeros in the data, so the leading 0 + x is x exactly)."""
+    from refnn._kernels import conv as K
+    g = np.random.default_rng(O).standard_normal((3, O, 37)).astype(dtype) * 1e3
+    out = np.empty(O, dtype=dtype)
+    K.conv_bwd_bias(g, out, threads)
+    expected = np.cumsum(g.transpose(1, 0, 2).reshape(O, -1), axis=1, dtype=dtype)[:, -1]
+    assert out.tobytes() == expected.tobytes()

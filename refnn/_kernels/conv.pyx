@@ -206,16 +206,56 @@ def conv_bwd_weight_spec(const floating[:, :, :, :, ::1] x, const floating[:, :,
 
 
 def conv_bwd_bias(const floating[:, :, ::1] grad_out, floating[::1] grad_bias, int num_threads):
-    """grad_bias[o] = sum_{n, p asc} grad_out[n, o, p] (p the flattened output position)."""
+    """grad_bias[o] = sum_{n, p asc} grad_out[n, o, p] (p the flattened output position).
+
+    Eight channels' sums advance together (eight independent chains, each still one running sum in
+    ascending (n, p)): one chain alone waits out the adder's latency on every term."""
     cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], P = grad_out.shape[2]
-    cdef Py_ssize_t o, n, p
-    cdef floating acc
-    for o in prange(O, nogil=True, num_threads=num_threads, schedule="static"):
-        acc = 0
-        for n in range(N):
-            for p in range(P):
-                acc = acc + grad_out[n, o, p]
-        grad_bias[o] = acc
+    cdef Py_ssize_t ob, o, o0, n, p, i
+    cdef floating acc, a0, a1, a2, a3, a4, a5, a6, a7
+    cdef const floating *r
+    if N == 0 or P == 0:
+        for o in range(O):
+            grad_bias[o] = 0
+        return
+    for ob in prange((O + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
+        o0 = ob * 8
+        if o0 + 8 <= O:
+            a0 = 0
+            a1 = 0
+            a2 = 0
+            a3 = 0
+            a4 = 0
+            a5 = 0
+            a6 = 0
+            a7 = 0
+            for n in range(N):
+                r = &grad_out[n, o0, 0]
+                for p in range(P):
+                    a0 = a0 + r[p]
+                    a1 = a1 + r[P + p]
+                    a2 = a2 + r[2 * P + p]
+                    a3 = a3 + r[3 * P + p]
+                    a4 = a4 + r[4 * P + p]
+                    a5 = a5 + r[5 * P + p]
+                    a6 = a6 + r[6 * P + p]
+                    a7 = a7 + r[7 * P + p]
+            grad_bias[o0] = a0
+            grad_bias[o0 + 1] = a1
+            grad_bias[o0 + 2] = a2
+            grad_bias[o0 + 3] = a3
+            grad_bias[o0 + 4] = a4
+            grad_bias[o0 + 5] = a5
+            grad_bias[o0 + 6] = a6
+            grad_bias[o0 + 7] = a7
+        else:
+            for i in range(O - o0):
+                acc = 0
+                for n in range(N):
+                    r = &grad_out[n, o0 + i, 0]
+                    for p in range(P):
+                        acc = acc + r[p]
+                grad_bias[o0 + i] = acc
 
 
 # ============================================================== fast path
