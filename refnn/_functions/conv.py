@@ -17,9 +17,9 @@ import os
 
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import conv as K
 from ..autograd import Function
-from .._C.buffers import empty
 from ..tensor import Tensor
 from ._util import contiguous, threads
 
