@@ -142,3 +142,34 @@ def test_bias_grad_is_one_running_sum_per_channel(O, dtype, threads):
     K.conv_bwd_bias(g, out, threads)
     expected = np.cumsum(g.transpose(1, 0, 2).reshape(O, -1), axis=1, dtype=dtype)[:, -1]
     assert out.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("block_bytes", [1, 5000])
+@pytest.mark.parametrize("shape", [
+    # (N, C, D, H, W, O, K, stride, padding, dilation, groups)
+    (2, 8, 5, 7, 9, 13, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    (1, 6, 6, 9, 8, 7, (2, 3, 2), (2, 1, 3), (1, 2, 0), (2, 1, 1), 1),
+    (2, 6, 1, 11, 13, 9, (1, 3, 3), (1, 2, 2), (0, 1, 1), (1, 1, 1), 3),
+    (1, 4, 1, 9, 37, 5, (1, 4, 4), (1, 2, 2), (0, 1, 1), (1, 1, 1), 1),
+    (1, 3, 1, 6, 30, 4, (1, 3, 5), (1, 1, 1), (0, 2, 2), (1, 2, 1), 1),
+])
+def test_input_grad_position_blocks(shape, block_bytes, monkeypatch):
+    """The input gradient (and transposed convolution) in blocks of column panels, the last block first: one
+    panel per block (block_bytes 1) and a few, every input element still meets its taps in the spec's order."""
+    monkeypatch.setattr(conv_functions, "_DGRAD_COLUMN_BYTES", block_bytes)
+    N, C, D, H, W, O, K, stride, padding, dilation, groups = shape
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal((O, C // groups) + K).astype("float32")
+    b = rng.standard_normal(C).astype("float32")
+    x_shape = (N, C, D, H, W)
+    out_dhw = conv_functions.conv_out_dhw(x_shape, w.shape, stride, sum(([p, p] for p in padding), []), dilation)
+    g = rng.standard_normal((N, O) + tuple(out_dhw)).astype("float32")
+    pad6 = tuple(sum(([p, p] for p in padding), []))
+    results = []
+    for dtype in ("float32", "float64"):
+        for spec in (False, True):
+            with conv_functions.use_spec(spec):
+                results.append(conv_functions.conv_input_grad(g.astype(dtype), w.astype(dtype), b.astype(dtype),
+                                                              (D, H, W), stride, pad6, dilation, groups))
+    assert results[0].tobytes() == results[1].tobytes()
+    assert results[2].tobytes() == results[3].tobytes()

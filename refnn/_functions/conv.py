@@ -125,6 +125,11 @@ def _channels_per_chunk(KK, Cg, P=0, itemsize=4):
     return per
 
 
+# The input gradient's columns of one block of positions (nkp*6 rows of NR-column panels): at most this
+# many bytes, so that they and the block's gradient panels stay in L2 between the tiles and the col2im
+_DGRAD_COLUMN_BYTES = 1 << 18
+
+
 def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
     """g (N, O, OD, OH, OW), w (O, C/G, KD, KH, KW) -> (N, C, D, H, W): the transposed convolution of g."""
     g, w = contiguous(g), contiguous(w, g.dtype)
@@ -140,8 +145,10 @@ def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
     per_chunk = _channels_per_chunk(KK, Cg, g.shape[3] * g.shape[4], g.dtype.itemsize)
     nchunks = -(-Cg // per_chunk)
     wtpack = K.pack_weight_cols(w.reshape(O, Cg * KK), groups, per_chunk * KK, nchunks)
+    nkp = wtpack.shape[2]
+    panels = max(1, _DGRAD_COLUMN_BYTES // (nkp * 6 * (16 if g.dtype.itemsize == 4 else 8) * g.dtype.itemsize))
     K.conv_bwd_input_fast(g, wtpack, b, has_bias, grad_input, KD, KH, KW, per_chunk,
-                          *_spec_args(stride, pad6, dilation), groups, threads())
+                          *_spec_args(stride, pad6, dilation), groups, threads(), panels)
     return grad_input
 
 

@@ -739,17 +739,19 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                         const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] grad_input,
                         Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
                         int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
-                        int groups, int num_threads):
-    """grad_input of conv_bwd_input_spec: per output depth slice (last first), columns = W^T G by 6 x NR tiles,
-    then col2im in (kd, kh, kw) order."""
+                        int groups, int num_threads, Py_ssize_t panels_per_block=1 << 30):
+    """grad_input of conv_bwd_input_spec: per output depth slice (last first) and per block of panels_per_block
+    column panels (last first), columns = W^T G by 6 x NR tiles, then col2im in (kd, kh, kw) order."""
     cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], D = grad_input.shape[2]
     cdef Py_ssize_t H = grad_input.shape[3], W = grad_input.shape[4], O = grad_out.shape[1]
     cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4]
     cdef Py_ssize_t P = OH * OW, Og = O // groups, Cg = C // groups     # P: positions per depth slice
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t KK = KD * KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
-    cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
+    cdef Py_ssize_t npanels = (P + NR - 1) // NR
     cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, off, ozr, m
+    cdef Py_ssize_t bp = max(1, min(panels_per_block, npanels)), nblk = (npanels + bp - 1) // bp, BW = bp * NR
+    cdef Py_ssize_t blkr, j0, j1, pa, pb, oy0, oy1, xa, xb
     cdef floating *col
     cdef floating *zeros
     cdef floating *plane
@@ -785,7 +787,7 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
     cdef const floating[::1] gp = gp_flat
     refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
-        col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
+        col = <floating *> refnn_aligned_alloc(nkp * MR * BW * sizeof(floating))
         zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         memset(zeros, 0, MR * sizeof(floating))
         for t in prange(N * groups * nchunks, schedule="static"):
@@ -805,47 +807,74 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
             # one output depth slice at a time, the last first: an input element then meets the taps that
             # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
             # specification's order, and the slice's columns stay in cache
+            # one output depth slice at a time, the last first: an input element then meets the taps that
+            # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
+            # specification's order.  Within a slice, blocks of positions the last first: the taps (kh, kw)
+            # that reach one input element ascend exactly as their output position oy*OW + ox descends, so
+            # a block's taps all come before those of the blocks before it.  A block's columns stay in L2.
             for ozr in range(OD):
                 oz = OD - 1 - ozr
-                if Og == 0:
-                    memset(col, 0, nkp * MR * Pp * sizeof(floating))
-                else:
-                    # every column of every row is written: each tile starts from 0
-                    for j in range(npanels):
-                        bptr = &gp[(((n * groups + g) * OD + oz) * npanels + j) * Og * NR]
-                        for kp in range(nkp):
-                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, NR, col + kp * MR * Pp + j * NR, Pp,
-                                     zeros)
-                for cl in range(channels_per_chunk):
-                    c = ch * channels_per_chunk + cl
-                    if c >= Cg:
-                        break
-                    plane = &grad_input[n, g * Cg + c, 0, 0, 0]
-                    for kd in range(KD):
-                        iz = oz * sd - pf + kd * dd
-                        if iz < 0 or iz >= D:
-                            continue
-                        for kh in range(KH):
-                            for kw in range(KW):
-                                row = col + (cl * KK + (kd * KH + kh) * KW + kw) * Pp
-                                # ix = ox*sw - pl + kw*dw in [0, W)
-                                off = pl - kw * dw
-                                ox_lo = (off + sw - 1) // sw if off > 0 else 0
-                                ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
-                                if ox_hi > OW:
-                                    ox_hi = OW
-                                for oy in range(OH):
-                                    iy = oy * sh - pt + kh * dh
-                                    if iy < 0 or iy >= H:
-                                        continue
-                                    if sw == 1:
-                                        if ox_hi > ox_lo:
-                                            _addrow(ox_hi - ox_lo, plane + (iz * H + iy) * W + ox_lo - off,
-                                                    row + oy * OW + ox_lo)
-                                    else:
-                                        for ox in range(ox_lo, ox_hi):
-                                            plane[(iz * H + iy) * W + ox * sw - off] = (
-                                                plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
+                for blkr in range(nblk):
+                    j0 = (nblk - 1 - blkr) * bp
+                    j1 = j0 + bp
+                    if j1 > npanels:
+                        j1 = npanels
+                    pa = j0 * NR
+                    pb = j1 * NR
+                    if pb > P:
+                        pb = P
+                    if Og == 0:
+                        memset(col, 0, nkp * MR * BW * sizeof(floating))
+                    else:
+                        # every column of every row is written: each tile starts from 0
+                        for j in range(j0, j1):
+                            bptr = &gp[(((n * groups + g) * OD + oz) * npanels + j) * Og * NR]
+                            for kp in range(nkp):
+                                _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, NR, col + kp * MR * BW + (j - j0) * NR,
+                                         BW, zeros)
+                    oy0 = pa // OW
+                    oy1 = (pb - 1) // OW + 1
+                    if oy1 > OH:
+                        oy1 = OH
+                    for cl in range(channels_per_chunk):
+                        c = ch * channels_per_chunk + cl
+                        if c >= Cg:
+                            break
+                        plane = &grad_input[n, g * Cg + c, 0, 0, 0]
+                        for kd in range(KD):
+                            iz = oz * sd - pf + kd * dd
+                            if iz < 0 or iz >= D:
+                                continue
+                            for kh in range(KH):
+                                for kw in range(KW):
+                                    # row[p - pa]: the column of output position p (pa <= p < pb)
+                                    row = col + (cl * KK + (kd * KH + kh) * KW + kw) * BW
+                                    # ix = ox*sw - pl + kw*dw in [0, W)
+                                    off = pl - kw * dw
+                                    ox_lo = (off + sw - 1) // sw if off > 0 else 0
+                                    ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
+                                    if ox_hi > OW:
+                                        ox_hi = OW
+                                    for oy in range(oy0, oy1):
+                                        iy = oy * sh - pt + kh * dh
+                                        if iy < 0 or iy >= H:
+                                            continue
+                                        xa = ox_lo
+                                        if xa < pa - oy * OW:
+                                            xa = pa - oy * OW
+                                        xb = ox_hi
+                                        if xb > pb - oy * OW:
+                                            xb = pb - oy * OW
+                                        if xb <= xa:
+                                            continue
+                                        if sw == 1:
+                                            _addrow(xb - xa, plane + (iz * H + iy) * W + xa - off,
+                                                    row + oy * OW + xa - pa)
+                                        else:
+                                            for ox in range(xa, xb):
+                                                plane[(iz * H + iy) * W + ox * sw - off] = (
+                                                    plane[(iz * H + iy) * W + ox * sw - off]
+                                                    + row[oy * OW + ox - pa])
         free(col)
         free(zeros)
     refnn_interrupt_finish(&st)
