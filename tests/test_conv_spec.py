@@ -59,6 +59,11 @@ def test_conv_fast_equals_spec(case, dtype):
     # input gradient: 4 channels per task over 10 (a partial last task); weight gradient: rows of 21
     # positions (8 x 8 transposes and single positions in one A panel)
     (2, 10, 9, 21, 7, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    # 8-row forward tiles under AVX-512 (16 and 40 channels per group: whole tiles stored in place; 13: a
+    # partial last tile), 6-row ones in the other builds
+    (1, 8, 9, 37, 16, 3, 3, (1, 1), (1, 1), (1, 1), 1),
+    (2, 6, 7, 19, 80, 3, 2, (1, 1), (1, 0), (1, 1), 2),
+    (1, 5, 6, 40, 13, 1, 3, (1, 2), (0, 1), (1, 1), 1),
 ])
 def test_conv_fast_equals_spec_tiles(shape, dtype):
     """Larger shapes than the registry's: several row panels, column panels and k-panel blocks."""
@@ -81,6 +86,15 @@ def test_conv_fast_equals_spec_tiles(shape, dtype):
         assert a.tobytes() == b.tobytes()
 
 
+def test_forward_tile_rows(kernel_build):
+    """The forward's tile height: 8 rows only under the AVX-512 build and only where they compute no more rows
+    than 6-row tiles (the choice changes the speed, never a bit: the tests above hold every build to the spec)."""
+    from refnn._kernels import conv as K
+    for rows, eight in [(32, True), (64, True), (16, True), (13, True), (7, True), (12, False), (6, False),
+                        (18, False), (3, False)]:
+        assert K.tile_rows(rows) == (8 if eight and kernel_build == "avx512" else 6), rows
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("shape", [
     # (N, C, D, H, W, O, K, stride, padding, dilation, groups): several depth slices per panel, partial
@@ -91,6 +105,8 @@ def test_conv_fast_equals_spec_tiles(shape, dtype):
     (1, 4, 5, 6, 40, 4, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 4),
     (1, 5, 6, 7, 8, 9, (2, 2, 2), (1, 1, 1), (0, 0, 0), (2, 1, 3), 1),
     (2, 6, 4, 4, 16, 7, (2, 3, 1), (1, 1, 1), (0, 0, 0), (1, 1, 1), 1),
+    # 32 output channels: four 8-row tiles of the forward under AVX-512 (six 6-row ones elsewhere)
+    (1, 4, 4, 6, 21, 32, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
 ])
 def test_conv3d_fast_equals_spec_tiles(shape, dtype):
     """3-d shapes larger than the registry's: the flat panels cross depth slices."""
@@ -111,3 +127,49 @@ def test_conv3d_fast_equals_spec_tiles(shape, dtype):
             results.append([out.data, xt.grad.data, wt.grad.data, bt.grad.data, yt.data])
     for a, b in zip(*results):
         assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("O", [1, 7, 8, 13, 16, 17])
+@pytest.mark.parametrize("threads", [1, 2])
+def test_bias_grad_is_one_running_sum_per_channel(O, dtype, threads):
+    """conv_bwd_bias (shared by the fast path and the spec loops) advances eight channels' chains together;
+    each must still be 0 + g[0, o, 0] + g[0, o, 1] + ... in ascending (n, p): numpy's cumsum, a sequential
+    running sum, gives that order (no zeros in the data, so the leading 0 + x is x exactly)."""
+    from refnn._kernels import conv as K
+    g = np.random.default_rng(O).standard_normal((3, O, 37)).astype(dtype) * 1e3
+    out = np.empty(O, dtype=dtype)
+    K.conv_bwd_bias(g, out, threads)
+    expected = np.cumsum(g.transpose(1, 0, 2).reshape(O, -1), axis=1, dtype=dtype)[:, -1]
+    assert out.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("block_bytes", [1, 5000])
+@pytest.mark.parametrize("shape", [
+    # (N, C, D, H, W, O, K, stride, padding, dilation, groups)
+    (2, 8, 5, 7, 9, 13, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    (1, 6, 6, 9, 8, 7, (2, 3, 2), (2, 1, 3), (1, 2, 0), (2, 1, 1), 1),
+    (2, 6, 1, 11, 13, 9, (1, 3, 3), (1, 2, 2), (0, 1, 1), (1, 1, 1), 3),
+    (1, 4, 1, 9, 37, 5, (1, 4, 4), (1, 2, 2), (0, 1, 1), (1, 1, 1), 1),
+    (1, 3, 1, 6, 30, 4, (1, 3, 5), (1, 1, 1), (0, 2, 2), (1, 2, 1), 1),
+])
+def test_input_grad_position_blocks(shape, block_bytes, monkeypatch):
+    """The input gradient (and transposed convolution) in blocks of column panels, the last block first: one
+    panel per block (block_bytes 1) and a few, every input element still meets its taps in the spec's order."""
+    monkeypatch.setattr(conv_functions, "_DGRAD_COLUMN_BYTES", block_bytes)
+    N, C, D, H, W, O, K, stride, padding, dilation, groups = shape
+    rng = np.random.default_rng(2)
+    w = rng.standard_normal((O, C // groups) + K).astype("float32")
+    b = rng.standard_normal(C).astype("float32")
+    x_shape = (N, C, D, H, W)
+    out_dhw = conv_functions.conv_out_dhw(x_shape, w.shape, stride, sum(([p, p] for p in padding), []), dilation)
+    g = rng.standard_normal((N, O) + tuple(out_dhw)).astype("float32")
+    pad6 = tuple(sum(([p, p] for p in padding), []))
+    results = []
+    for dtype in ("float32", "float64"):
+        for spec in (False, True):
+            with conv_functions.use_spec(spec):
+                results.append(conv_functions.conv_input_grad(g.astype(dtype), w.astype(dtype), b.astype(dtype),
+                                                              (D, H, W), stride, pad6, dilation, groups))
+    assert results[0].tobytes() == results[1].tobytes()
+    assert results[2].tobytes() == results[3].tobytes()

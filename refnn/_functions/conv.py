@@ -17,6 +17,7 @@ import os
 
 import numpy as np
 
+from .._C.buffers import empty
 from .._kernels import conv as K
 from ..autograd import Function
 from ..tensor import Tensor
@@ -72,7 +73,7 @@ def _phase_split(x, out_dhw, kernel_dhw, stride, pad6, dilation, row_kernel=True
     Z, R, Q, plane = K.phase_geometry(OD, OH, OW, KD, KH, KW, sd, sh, sw, dd, dh, dw, 32)
     if N * C * sd * sh * sw * plane > 4 * (x.size + N * C * OD * OH * OW) + (1 << 16):
         return None, None, None  # huge padding or dilation: the planes would dwarf input and output
-    xs = np.empty((N, C * sd * sh * sw, plane), dtype=x.dtype)
+    xs = empty((N, C * sd * sh * sw, plane), dtype=x.dtype)
     K.phase_split(x, xs, Z, R, Q, sd, sh, sw, pad6[0], pad6[2], pad6[4], threads(xs.size))
     return xs, R, Q
 
@@ -96,7 +97,7 @@ def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
     sd, sh, sw = stride
     dd, dh, dw = dilation
     out_dhw = conv_out_dhw(x.shape, w.shape, stride, pad6, dilation)
-    out = np.empty((x.shape[0], O) + out_dhw, dtype=x.dtype)
+    out = empty((x.shape[0], O) + out_dhw, dtype=x.dtype)
     b, has_bias = _bias_arg(bias, x.dtype)
     xs, R, Q = (None, None, None) if spec_enabled() else _phase_split(
         x, out_dhw, (KD, KH, KW), stride, pad6, dilation, row_kernel=O // groups < 3)
@@ -105,7 +106,7 @@ def conv_forward(x, w, bias, stride, pad6, dilation, groups, xs_cache=None):
         return out
     koff = K.tap_offsets(Cg, KD, KH, KW, sd, sh, sw, dd, dh, dw, R, Q, xs.shape[2])
     w2 = w.reshape(O, Cg * KD * KH * KW)
-    wpack = K.pack_weight_rows(w2, groups)
+    wpack = K.pack_weight_rows(w2, groups, K.tile_rows(O // groups))
     K.conv_fwd_fast(xs, wpack, w2, koff, b, has_bias, out, R, Q, Cg * sd * sh * sw, groups,
                     threads(out.size * w2.shape[1]))
     if xs_cache is not None:
@@ -124,12 +125,17 @@ def _channels_per_chunk(KK, Cg, P=0, itemsize=4):
     return per
 
 
+# The input gradient's columns of one block of positions (nkp*6 rows of NR-column panels): at most this
+# many bytes, so that they and the block's gradient panels stay in L2 between the tiles and the col2im
+_DGRAD_COLUMN_BYTES = 1 << 18
+
+
 def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
     """g (N, O, OD, OH, OW), w (O, C/G, KD, KH, KW) -> (N, C, D, H, W): the transposed convolution of g."""
     g, w = contiguous(g), contiguous(w, g.dtype)
     N, O = g.shape[:2]
     _, Cg, KD, KH, KW = w.shape
-    grad_input = np.empty((N, Cg * groups) + tuple(input_dhw), dtype=g.dtype)
+    grad_input = empty((N, Cg * groups) + tuple(input_dhw), dtype=g.dtype)
     b, has_bias = _bias_arg(bias, g.dtype)
     if spec_enabled():
         K.conv_bwd_input_spec(g, w, b, has_bias, grad_input, *_spec_args(stride, pad6, dilation), groups,
@@ -139,8 +145,10 @@ def conv_input_grad(g, w, bias, input_dhw, stride, pad6, dilation, groups):
     per_chunk = _channels_per_chunk(KK, Cg, g.shape[3] * g.shape[4], g.dtype.itemsize)
     nchunks = -(-Cg // per_chunk)
     wtpack = K.pack_weight_cols(w.reshape(O, Cg * KK), groups, per_chunk * KK, nchunks)
+    nkp = wtpack.shape[2]
+    panels = max(1, _DGRAD_COLUMN_BYTES // (nkp * 6 * (16 if g.dtype.itemsize == 4 else 8) * g.dtype.itemsize))
     K.conv_bwd_input_fast(g, wtpack, b, has_bias, grad_input, KD, KH, KW, per_chunk,
-                          *_spec_args(stride, pad6, dilation), groups, threads())
+                          *_spec_args(stride, pad6, dilation), groups, threads(), panels)
     return grad_input
 
 

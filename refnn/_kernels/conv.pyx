@@ -41,6 +41,7 @@ ctypedef fused floating:
 
 cdef extern from "gemm_pack.h" nogil:
     void refnn_gather6_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+    void refnn_gather8_f32(long n, const float *base, const long *off, const long *poff, float *dst)
 
 cdef extern from "conv_ukernel.h" nogil:
     int REFNN_MR
@@ -49,14 +50,22 @@ cdef extern from "conv_ukernel.h" nogil:
     int refnn_conv_init(int max_level)
     void refnn_ukernel_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
     void refnn_ukernel_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+    void refnn_ukernel8_f32(long kc, const float *A, const float *B, long ldb, const float *init, float *C, long ldc)
+    void refnn_ukernel8_f64(long kc, const double *A, const double *B, long ldb, const double *init, double *C, long ldc)
+    int refnn_tile_rows(long rows)
     void refnn_rowkernel_f32(long kc, const float *a, const float *src, const long *koff, float init, float *C)
     void refnn_rowkernel_f64(long kc, const double *a, const double *src, const long *koff, double init, double *C)
     void refnn_pack_f32(long kc, const float *src, const long *koff, long f0, float *dst)
     void refnn_pack_f64(long kc, const double *src, const long *koff, long f0, double *dst)
+    void refnn_pack2_f32(long kc, const float *src, const long *koff, long f1, long f2, long a, float *dst)
+    void refnn_pack2_f64(long kc, const double *src, const long *koff, long f1, long f2, long a, double *dst)
     void refnn_rows_f32(long rows, const float *src, long ld, float *dst)
     void refnn_rows_f64(long rows, const double *src, long ld, double *dst)
+    void refnn_addrow_f32(long n, float *dst, const float *src)
+    void refnn_addrow_f64(long n, double *dst, const double *src)
     void *refnn_aligned_alloc(size_t bytes)
 
+from refnn._C.buffers import empty as _empty
 from refnn._isa import MAX_LEVEL, check_level
 
 
@@ -197,16 +206,56 @@ def conv_bwd_weight_spec(const floating[:, :, :, :, ::1] x, const floating[:, :,
 
 
 def conv_bwd_bias(const floating[:, :, ::1] grad_out, floating[::1] grad_bias, int num_threads):
-    """grad_bias[o] = sum_{n, p asc} grad_out[n, o, p] (p the flattened output position)."""
+    """grad_bias[o] = sum_{n, p asc} grad_out[n, o, p] (p the flattened output position).
+
+    Eight channels' sums advance together (eight independent chains, each still one running sum in
+    ascending (n, p)): one chain alone waits out the adder's latency on every term."""
     cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], P = grad_out.shape[2]
-    cdef Py_ssize_t o, n, p
-    cdef floating acc
-    for o in prange(O, nogil=True, num_threads=num_threads, schedule="static"):
-        acc = 0
-        for n in range(N):
-            for p in range(P):
-                acc = acc + grad_out[n, o, p]
-        grad_bias[o] = acc
+    cdef Py_ssize_t ob, o, o0, n, p, i
+    cdef floating acc, a0, a1, a2, a3, a4, a5, a6, a7
+    cdef const floating *r
+    if N == 0 or P == 0:
+        for o in range(O):
+            grad_bias[o] = 0
+        return
+    for ob in prange((O + 7) // 8, nogil=True, num_threads=num_threads, schedule="static"):
+        o0 = ob * 8
+        if o0 + 8 <= O:
+            a0 = 0
+            a1 = 0
+            a2 = 0
+            a3 = 0
+            a4 = 0
+            a5 = 0
+            a6 = 0
+            a7 = 0
+            for n in range(N):
+                r = &grad_out[n, o0, 0]
+                for p in range(P):
+                    a0 = a0 + r[p]
+                    a1 = a1 + r[P + p]
+                    a2 = a2 + r[2 * P + p]
+                    a3 = a3 + r[3 * P + p]
+                    a4 = a4 + r[4 * P + p]
+                    a5 = a5 + r[5 * P + p]
+                    a6 = a6 + r[6 * P + p]
+                    a7 = a7 + r[7 * P + p]
+            grad_bias[o0] = a0
+            grad_bias[o0 + 1] = a1
+            grad_bias[o0 + 2] = a2
+            grad_bias[o0 + 3] = a3
+            grad_bias[o0 + 4] = a4
+            grad_bias[o0 + 5] = a5
+            grad_bias[o0 + 6] = a6
+            grad_bias[o0 + 7] = a7
+        else:
+            for i in range(O - o0):
+                acc = 0
+                for n in range(N):
+                    r = &grad_out[n, o0 + i, 0]
+                    for p in range(P):
+                        acc = acc + r[p]
+                grad_bias[o0 + i] = acc
 
 
 # ============================================================== fast path
@@ -282,6 +331,30 @@ cdef inline void _ukernel(long kc, const floating *A, const floating *B, long ld
         refnn_ukernel_f64(kc, A, B, ldb, init, C, ldc)
 
 
+cdef inline void _ukernel_rows(int mr, long kc, const floating *A, const floating *B, long ldb,
+                               floating *C, long ldc, const floating *init) noexcept nogil:
+    """_ukernel for a tile of mr = 6 or 8 rows."""
+    if mr == 8:
+        if floating is float:
+            refnn_ukernel8_f32(kc, A, B, ldb, init, C, ldc)
+        else:
+            refnn_ukernel8_f64(kc, A, B, ldb, init, C, ldc)
+    else:
+        _ukernel(kc, A, B, ldb, C, ldc, init)
+
+
+def tile_rows(Py_ssize_t rows):
+    """Rows per register tile of the forward for `rows` output channels per group (8 or 6, by build)."""
+    return refnn_tile_rows(rows)
+
+
+cdef inline void _addrow(long n, floating *dst, const floating *src) noexcept nogil:
+    if floating is float:
+        refnn_addrow_f32(n, dst, src)
+    else:
+        refnn_addrow_f64(n, dst, src)
+
+
 cdef inline void _rowkernel(long kc, const floating *a, const floating *src, const long *koff,
                             floating init, floating *C) noexcept nogil:
     if floating is float:
@@ -306,18 +379,18 @@ def tap_offsets(Py_ssize_t Cg, Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, int 
     return koff
 
 
-def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups):
-    """wpack[g, op, k, i] = w2[g*Og + op*MR + i, k] (zero rows past Og): the A panels of the forward."""
+def pack_weight_rows(const floating[:, ::1] w2, Py_ssize_t groups, Py_ssize_t mr=MR):
+    """wpack[g, op, k, i] = w2[g*Og + op*mr + i, k] (zero rows past Og): the A panels of the forward, mr rows each."""
     cdef Py_ssize_t O = w2.shape[0], K = w2.shape[1], Og = O // groups
-    cdef Py_ssize_t nop = (Og + MR - 1) // MR
+    cdef Py_ssize_t nop = (Og + mr - 1) // mr
     dtype = np.float32 if floating is float else np.float64
-    pack = np.zeros((groups, nop, K, MR), dtype=dtype)
+    pack = np.zeros((groups, nop, K, mr), dtype=dtype)
     cdef floating[:, :, :, ::1] view = pack
     cdef Py_ssize_t g, op, k, i, o
     for g in range(groups):
         for op in range(nop):
-            for i in range(MR):
-                o = op * MR + i
+            for i in range(mr):
+                o = op * mr + i
                 if o < Og:
                     for k in range(K):
                         view[g, op, k, i] = w2[g * Og + o, k]
@@ -349,12 +422,21 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                   const floating[:, ::1] w2, const long[::1] koff,
                   const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] out,
                   Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
-    """out = the forward of conv_fwd_spec, as 6 x NR register tiles over phase-split input."""
+    """out = the forward of conv_fwd_spec, as mr x NR register tiles over phase-split input (mr = wpack.shape[3],
+    6 or 8 rows).
+
+    Output rows of at least NR positions: the column panels are NR consecutive output positions (a panel
+    that crosses a row's end gathers from two runs of the planes), so no column is computed that is not
+    stored.  Shorter rows: panels of NR consecutive flat plane positions, junk columns included."""
     cdef Py_ssize_t N = out.shape[0], O = out.shape[1], OD = out.shape[2], OH = out.shape[3], OW = out.shape[4]
     cdef Py_ssize_t OP = OD * OH * OW
     cdef Py_ssize_t K = koff.shape[0], Og = O // groups, nop = wpack.shape[1]
+    cdef int mr = <int> wpack.shape[3]
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q, npanels = (F + NR - 1) // NR
+    cdef Py_ssize_t F = (OD - 1) * R * Q + OH * Q
+    cdef bint dense = OW >= NR
+    cdef Py_ssize_t npanels = (OP + NR - 1) // NR if dense else (F + NR - 1) // NR
+    cdef Py_ssize_t v0, m, a, f1, f2
     cdef Py_ssize_t rowwidth = ROW * (32 // sizeof(floating))
     cdef Py_ssize_t nrows = (F + rowwidth - 1) // rowwidth
     cdef Py_ssize_t t, n, g, j, f0, k, op, i, jj, mv, o, nvalid, oz, oy, x0, k0, kc
@@ -400,8 +482,8 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
         return
     with nogil, parallel(num_threads=num_threads):
         bpack = <floating *> refnn_aligned_alloc((K * NR + 1) * sizeof(floating))
-        ctiles = <floating *> refnn_aligned_alloc(nop * MR * NR * sizeof(floating))
-        inits = <floating *> refnn_aligned_alloc(nop * MR * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(nop * mr * NR * sizeof(floating))
+        inits = <floating *> refnn_aligned_alloc(nop * mr * sizeof(floating))
         dst = <long *> refnn_aligned_alloc(NR * sizeof(long))
         for t in prange(N * groups * npanels, schedule="static"):
             if refnn_stop(&st, threadid()):
@@ -409,15 +491,47 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
             n = t // (groups * npanels)
             g = (t // npanels) % groups
             j = t % npanels
-            f0 = j * NR
             src = &xs[n, g * Cplanes, 0]
-            if floating is float:
-                refnn_pack_f32(K, src, &koff[0], f0, bpack)
+            if dense:
+                # output positions v0 .. v0+m-1; flat plane position of v: ((oz*R + oy)*Q + ox
+                v0 = j * NR
+                m = OP - v0
+                if m > NR:
+                    m = NR
+                f1 = (v0 // (OH * OW) * R + v0 // OW % OH) * Q + v0 % OW
+                if m == NR:
+                    a = OW - v0 % OW          # positions left in v0's row (NR <= OW: one row break at most)
+                    if a >= NR:
+                        if floating is float:
+                            refnn_pack_f32(K, src, &koff[0], f1, bpack)
+                        else:
+                            refnn_pack_f64(K, src, &koff[0], f1, bpack)
+                    else:
+                        f2 = ((v0 + a) // (OH * OW) * R + (v0 + a) // OW % OH) * Q + (v0 + a) % OW - a
+                        if floating is float:
+                            refnn_pack2_f32(K, src, &koff[0], f1, f2, a, bpack)
+                        else:
+                            refnn_pack2_f64(K, src, &koff[0], f1, f2, a, bpack)
+                else:
+                    # the last, partial panel: element by element, zero columns past the end
+                    for jj in range(NR):
+                        dst[jj] = ((v0 + jj) // (OH * OW) * R + (v0 + jj) // OW % OH) * Q + (v0 + jj) % OW
+                    for k in range(K):
+                        for jj in range(NR):
+                            bpack[k * NR + jj] = src[koff[k] + dst[jj]] if jj < m else 0
+                for jj in range(NR):
+                    dst[jj] = v0 + jj if jj < m else -1
+                nvalid = m
+                contiguous = m == NR
             else:
-                refnn_pack_f64(K, src, &koff[0], f0, bpack)
-            nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
-            contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
-            for i in range(nop * MR):
+                f0 = j * NR
+                if floating is float:
+                    refnn_pack_f32(K, src, &koff[0], f0, bpack)
+                else:
+                    refnn_pack_f64(K, src, &koff[0], f0, bpack)
+                nvalid = _store_offsets(f0, NR, Q, R, OD, OH, OW, dst)
+                contiguous = nvalid == NR and dst[NR - 1] - dst[0] == NR - 1
+            for i in range(nop * mr):
                 inits[i] = 0
                 if has_bias and i < Og:
                     inits[i] = bias[g * Og + i]
@@ -429,25 +543,25 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
                 if kc > KC:
                     kc = KC
                 for op in range(nop):
-                    mv = Og - op * MR
-                    if mv > MR:
-                        mv = MR
-                    tinit = inits + op * MR if k0 == 0 else NULL
-                    if contiguous and mv == MR:
+                    mv = Og - op * mr
+                    if mv > mr:
+                        mv = mr
+                    tinit = inits + op * mr if k0 == 0 else NULL
+                    if contiguous and mv == mr:
                         # the whole tile lies in one output row: accumulate straight into the output
-                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR,
-                                 &out[n, g * Og + op * MR, 0, 0, 0] + dst[0], OP, tinit)
+                        _ukernel_rows(mr, kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR,
+                                      &out[n, g * Og + op * mr, 0, 0, 0] + dst[0], OP, tinit)
                     else:
-                        _ukernel(kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR, ctiles + op * MR * NR, NR,
-                                 tinit)
+                        _ukernel_rows(mr, kc, &wpack[g, op, k0, 0], bpack + k0 * NR, NR, ctiles + op * mr * NR,
+                                      NR, tinit)
             for op in range(nop):
-                mv = Og - op * MR
-                if mv > MR:
-                    mv = MR
-                if contiguous and mv == MR:
+                mv = Og - op * mr
+                if mv > mr:
+                    mv = mr
+                if contiguous and mv == mr:
                     continue
-                obase = &out[n, g * Og + op * MR, 0, 0, 0]
-                ctile = ctiles + op * MR * NR
+                obase = &out[n, g * Og + op * mr, 0, 0, 0]
+                ctile = ctiles + op * mr * NR
                 for i in range(mv):
                     if contiguous:
                         memcpy(obase + i * OP + dst[0], ctile + i * NR, NR * sizeof(floating))
@@ -465,12 +579,14 @@ def conv_fwd_fast(const floating[:, :, ::1] xs, const floating[:, :, :, ::1] wpa
 def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :, ::1] grad_out,
                          const long[::1] koff, floating[:, ::1] grad_w2,
                          Py_ssize_t R, Py_ssize_t Q, Py_ssize_t Cplanes, int groups, int num_threads):
-    """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (6 taps) x (NR channels) tiles."""
+    """grad_w2[o, k] = the weight gradient of conv_bwd_weight_spec, as (mr taps) x (NR channels) tiles (mr = 8
+    under the AVX-512 build where 8-tap panels waste no more rows, else 6: refnn_tile_rows)."""
     cdef Py_ssize_t N = grad_out.shape[0], O = grad_out.shape[1], OD = grad_out.shape[2]
     cdef Py_ssize_t OH = grad_out.shape[3], OW = grad_out.shape[4]
     cdef Py_ssize_t P = OD * OH * OW, K = koff.shape[0], Og = O // groups
     cdef Py_ssize_t NR = 16 if floating is float else 8
-    cdef Py_ssize_t nkp = (K + MR - 1) // MR, nop = (Og + NR - 1) // NR
+    cdef int mr = refnn_tile_rows(K)
+    cdef Py_ssize_t nkp = (K + mr - 1) // mr, nop = (Og + NR - 1) // NR
     cdef Py_ssize_t PC = 128
     cdef Py_ssize_t KPB = 16                    # k-panels per task (reuse of the gradient chunk), at most
     cdef Py_ssize_t nkb = (nkp + KPB - 1) // KPB
@@ -484,7 +600,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
     dtype = np.float32 if floating is float else np.float64
     # gt[n, g, op, p, j] = grad_out[n, g*Og + op*NR + j, p] (0 past Og): the B panels, each NR channels of a
     # chunk of positions contiguous (no cache-set conflicts, streams the prefetcher follows)
-    gt_flat = np.empty(N * groups * nop * P * NR, dtype=dtype)
+    gt_flat = _empty(N * groups * nop * P * NR, dtype=dtype)
     cdef floating[::1] gtw = gt_flat
     cdef Py_ssize_t t, g, kb, kp0, nk, n, pb, p0, pc, b, i, k, pp, op, jj, o
     cdef Py_ssize_t pbl, pe
@@ -526,8 +642,8 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
         return
     refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
-        apack = <floating *> refnn_aligned_alloc(KPB * PC * MR * sizeof(floating))
-        ctiles = <floating *> refnn_aligned_alloc(KPB * nop * MR * NR * sizeof(floating))
+        apack = <floating *> refnn_aligned_alloc(KPB * PC * mr * sizeof(floating))
+        ctiles = <floating *> refnn_aligned_alloc(KPB * nop * mr * NR * sizeof(floating))
         for t in prange(groups * nkb, schedule="static"):
             g = t // nkb
             kb = t % nkb
@@ -535,7 +651,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
             nk = nkp - kp0
             if nk > KPB:
                 nk = KPB
-            memset(ctiles, 0, KPB * nop * MR * NR * sizeof(floating))
+            memset(ctiles, 0, KPB * nop * mr * NR * sizeof(floating))
             for n in range(N):
                 src = &xs[n, g * Cplanes, 0]
                 for pb in range((P + PC - 1) // PC):
@@ -546,10 +662,12 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                     if pc > PC:
                         pc = PC
                     for b in range(nk):
-                        k = (kp0 + b) * MR
-                        if floating is float and k + MR <= K:
-                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * MR)
-                        elif k + MR <= K:
+                        k = (kp0 + b) * mr
+                        if floating is float and k + mr <= K and mr == 8:
+                            refnn_gather8_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * mr)
+                        elif floating is float and k + mr <= K:
+                            refnn_gather6_f32(pc, src, &koff[k], &poff[p0], apack + b * PC * mr)
+                        elif k + mr <= K and mr == 6:
                             k0 = koff[k]
                             k1 = koff[k + 1]
                             k2 = koff[k + 2]
@@ -558,7 +676,7 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                             k5 = koff[k + 5]
                             for pp in range(pc):
                                 base = src + poff[p0 + pp]
-                                dstp = apack + (b * PC + pp) * MR
+                                dstp = apack + (b * PC + pp) * mr
                                 dstp[0] = base[k0]
                                 dstp[1] = base[k1]
                                 dstp[2] = base[k2]
@@ -566,29 +684,31 @@ def conv_bwd_weight_fast(const floating[:, :, ::1] xs, const floating[:, :, :, :
                                 dstp[4] = base[k4]
                                 dstp[5] = base[k5]
                         else:
-                            for i in range(MR):
-                                k = (kp0 + b) * MR + i
+                            for i in range(mr):
+                                k = (kp0 + b) * mr + i
                                 if k < K:
                                     for pp in range(pc):
-                                        apack[(b * PC + pp) * MR + i] = src[koff[k] + poff[p0 + pp]]
+                                        apack[(b * PC + pp) * mr + i] = src[koff[k] + poff[p0 + pp]]
                                 else:
                                     for pp in range(pc):
-                                        apack[(b * PC + pp) * MR + i] = 0
-                    for op in range(nop):
-                        for b in range(nk):
-                            _ukernel(pc, apack + b * PC * MR,
-                                     &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
-                                     ctiles + (b * nop + op) * MR * NR, NR)
+                                        apack[(b * PC + pp) * mr + i] = 0
+                    # each A panel (3 or 4 KiB) serves every channel panel while it is in L1; the channel panels
+                    # (NR channels of the chunk, 8 KiB each) stay in L1 across the A panels
+                    for b in range(nk):
+                        for op in range(nop):
+                            _ukernel_rows(mr, pc, apack + b * PC * mr,
+                                          &gt[(((n * groups + g) * nop + op) * P + p0) * NR], NR,
+                                          ctiles + (b * nop + op) * mr * NR, NR, NULL)
             for b in range(nk):
                 for op in range(nop):
-                    for i in range(MR):
-                        k = (kp0 + b) * MR + i
+                    for i in range(mr):
+                        k = (kp0 + b) * mr + i
                         if k >= K:
                             break
                         for jj in range(NR):
                             o = op * NR + jj
                             if o < Og:
-                                grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * MR + i) * NR + jj]
+                                grad_w2[g * Og + o, k] = ctiles[((b * nop + op) * mr + i) * NR + jj]
         free(apack)
         free(ctiles)
     refnn_interrupt_finish(&st)
@@ -619,33 +739,57 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
                         const floating[::1] bias, bint has_bias, floating[:, :, :, :, ::1] grad_input,
                         Py_ssize_t KD, Py_ssize_t KH, Py_ssize_t KW, Py_ssize_t channels_per_chunk,
                         int sd, int sh, int sw, int pf, int pt, int pl, int dd, int dh, int dw,
-                        int groups, int num_threads):
-    """grad_input of conv_bwd_input_spec: per output depth slice (last first), columns = W^T G by 6 x NR tiles,
-    then col2im in (kd, kh, kw) order."""
+                        int groups, int num_threads, Py_ssize_t panels_per_block=1 << 30):
+    """grad_input of conv_bwd_input_spec: per output depth slice (last first) and per block of panels_per_block
+    column panels (last first), columns = W^T G by 6 x NR tiles, then col2im in (kd, kh, kw) order."""
     cdef Py_ssize_t N = grad_input.shape[0], C = grad_input.shape[1], D = grad_input.shape[2]
     cdef Py_ssize_t H = grad_input.shape[3], W = grad_input.shape[4], O = grad_out.shape[1]
     cdef Py_ssize_t OD = grad_out.shape[2], OH = grad_out.shape[3], OW = grad_out.shape[4]
     cdef Py_ssize_t P = OH * OW, Og = O // groups, Cg = C // groups     # P: positions per depth slice
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t KK = KD * KH * KW, nchunks = wtpack.shape[1], nkp = wtpack.shape[2]
-    cdef Py_ssize_t npanels = (P + NR - 1) // NR, Pp = npanels * NR
-    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, ldb, off, ozr
+    cdef Py_ssize_t npanels = (P + NR - 1) // NR
+    cdef Py_ssize_t t, n, g, ch, j, kp, o, jj, cl, c, kd, kh, kw, oz, oy, ox, iz, iy, ox_lo, ox_hi, off, ozr, m
+    cdef Py_ssize_t bp = max(1, min(panels_per_block, npanels)), nblk = (npanels + bp - 1) // bp, BW = bp * NR
+    cdef Py_ssize_t blkr, j0, j1, pa, pb, oy0, oy1, xa, xb
     cdef floating *col
     cdef floating *zeros
-    cdef floating *bedge
     cdef floating *plane
+    cdef floating *pdst
     cdef const floating *row
     cdef const floating *bptr
+    cdef const floating *gsrc
     cdef floating b
     cdef refnn_interrupt st
     if N == 0 or C == 0:
         return
+    dtype = np.float32 if floating is float else np.float64
+    # gp[n, g, oz, j, o, jj] = grad_out[n, g*Og + o, oz, j*NR + jj] (0 past P): the B panels, made once and
+    # read by every chunk's tasks (each panel's Og rows contiguous: in place they lie OD*P apart, often a
+    # multiple of 4 KiB, the same L1 sets for every row)
+    gp_flat = _empty(max(N * groups * OD * npanels * Og * NR, 1), dtype=dtype)
+    cdef floating[::1] gpw = gp_flat
+    if Og > 0:
+        for t in prange(N * groups * OD, nogil=True, num_threads=num_threads, schedule="static"):
+            n = t // (groups * OD)
+            g = (t // OD) % groups
+            oz = t % OD
+            pdst = &gpw[t * npanels * Og * NR]
+            for o in range(Og):
+                gsrc = &grad_out[n, g * Og + o, oz, 0, 0]
+                for j in range(npanels):
+                    m = P - j * NR
+                    if m >= NR:
+                        memcpy(pdst + (j * Og + o) * NR, gsrc + j * NR, NR * sizeof(floating))
+                    else:
+                        memcpy(pdst + (j * Og + o) * NR, gsrc + j * NR, m * sizeof(floating))
+                        memset(pdst + (j * Og + o) * NR + m, 0, (NR - m) * sizeof(floating))
+    cdef const floating[::1] gp = gp_flat
     refnn_interrupt_init(&st)
     with nogil, parallel(num_threads=num_threads):
-        col = <floating *> refnn_aligned_alloc(nkp * MR * Pp * sizeof(floating))
+        col = <floating *> refnn_aligned_alloc(nkp * MR * BW * sizeof(floating))
         zeros = <floating *> refnn_aligned_alloc(MR * sizeof(floating))
         memset(zeros, 0, MR * sizeof(floating))
-        bedge = <floating *> refnn_aligned_alloc((Og * NR + 1) * sizeof(floating))
         for t in prange(N * groups * nchunks, schedule="static"):
             if refnn_stop(&st, threadid()):
                 continue
@@ -663,61 +807,74 @@ def conv_bwd_input_fast(const floating[:, :, :, :, ::1] grad_out, const floating
             # one output depth slice at a time, the last first: an input element then meets the taps that
             # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
             # specification's order, and the slice's columns stay in cache
+            # one output depth slice at a time, the last first: an input element then meets the taps that
+            # reach it in ascending (kd, kh, kw) order (a lower slice reaches it through a larger kd), the
+            # specification's order.  Within a slice, blocks of positions the last first: the taps (kh, kw)
+            # that reach one input element ascend exactly as their output position oy*OW + ox descends, so
+            # a block's taps all come before those of the blocks before it.  A block's columns stay in L2.
             for ozr in range(OD):
                 oz = OD - 1 - ozr
-                if Og == 0:
-                    memset(col, 0, nkp * MR * Pp * sizeof(floating))
-                else:
-                    # every column of every row is written: each tile starts from 0
-                    for j in range(npanels):
-                        if (j + 1) * NR <= P:
-                            # the panel's Og rows copied together (in place they lie OD*P apart, often a
-                            # multiple of 4 KiB: the same L1 sets for every row)
-                            bptr = &grad_out[n, g * Og, oz, 0, 0] + j * NR
-                            if floating is float:
-                                refnn_rows_f32(Og, bptr, OD * P, bedge)
-                            else:
-                                refnn_rows_f64(Og, bptr, OD * P, bedge)
-                            bptr = bedge
-                            ldb = NR
-                        else:
-                            for o in range(Og):
-                                for jj in range(NR):
-                                    if j * NR + jj < P:
-                                        bedge[o * NR + jj] = (&grad_out[n, g * Og + o, oz, 0, 0])[j * NR + jj]
-                                    else:
-                                        bedge[o * NR + jj] = 0
-                            bptr = bedge
-                            ldb = NR
-                        for kp in range(nkp):
-                            _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, ldb, col + kp * MR * Pp + j * NR, Pp,
-                                     zeros)
-                for cl in range(channels_per_chunk):
-                    c = ch * channels_per_chunk + cl
-                    if c >= Cg:
-                        break
-                    plane = &grad_input[n, g * Cg + c, 0, 0, 0]
-                    for kd in range(KD):
-                        iz = oz * sd - pf + kd * dd
-                        if iz < 0 or iz >= D:
-                            continue
-                        for kh in range(KH):
-                            for kw in range(KW):
-                                row = col + (cl * KK + (kd * KH + kh) * KW + kw) * Pp
-                                # ix = ox*sw - pl + kw*dw in [0, W)
-                                off = pl - kw * dw
-                                ox_lo = (off + sw - 1) // sw if off > 0 else 0
-                                ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
-                                if ox_hi > OW:
-                                    ox_hi = OW
-                                for oy in range(OH):
-                                    iy = oy * sh - pt + kh * dh
-                                    if iy < 0 or iy >= H:
-                                        continue
-                                    for ox in range(ox_lo, ox_hi):
-                                        plane[(iz * H + iy) * W + ox * sw - off] = (
-                                            plane[(iz * H + iy) * W + ox * sw - off] + row[oy * OW + ox])
+                for blkr in range(nblk):
+                    j0 = (nblk - 1 - blkr) * bp
+                    j1 = j0 + bp
+                    if j1 > npanels:
+                        j1 = npanels
+                    pa = j0 * NR
+                    pb = j1 * NR
+                    if pb > P:
+                        pb = P
+                    if Og == 0:
+                        memset(col, 0, nkp * MR * BW * sizeof(floating))
+                    else:
+                        # every column of every row is written: each tile starts from 0
+                        for j in range(j0, j1):
+                            bptr = &gp[(((n * groups + g) * OD + oz) * npanels + j) * Og * NR]
+                            for kp in range(nkp):
+                                _ukernel(Og, &wtpack[g, ch, kp, 0, 0], bptr, NR, col + kp * MR * BW + (j - j0) * NR,
+                                         BW, zeros)
+                    oy0 = pa // OW
+                    oy1 = (pb - 1) // OW + 1
+                    if oy1 > OH:
+                        oy1 = OH
+                    for cl in range(channels_per_chunk):
+                        c = ch * channels_per_chunk + cl
+                        if c >= Cg:
+                            break
+                        plane = &grad_input[n, g * Cg + c, 0, 0, 0]
+                        for kd in range(KD):
+                            iz = oz * sd - pf + kd * dd
+                            if iz < 0 or iz >= D:
+                                continue
+                            for kh in range(KH):
+                                for kw in range(KW):
+                                    # row[p - pa]: the column of output position p (pa <= p < pb)
+                                    row = col + (cl * KK + (kd * KH + kh) * KW + kw) * BW
+                                    # ix = ox*sw - pl + kw*dw in [0, W)
+                                    off = pl - kw * dw
+                                    ox_lo = (off + sw - 1) // sw if off > 0 else 0
+                                    ox_hi = (W - 1 + off) // sw + 1 if W - 1 + off >= 0 else 0
+                                    if ox_hi > OW:
+                                        ox_hi = OW
+                                    for oy in range(oy0, oy1):
+                                        iy = oy * sh - pt + kh * dh
+                                        if iy < 0 or iy >= H:
+                                            continue
+                                        xa = ox_lo
+                                        if xa < pa - oy * OW:
+                                            xa = pa - oy * OW
+                                        xb = ox_hi
+                                        if xb > pb - oy * OW:
+                                            xb = pb - oy * OW
+                                        if xb <= xa:
+                                            continue
+                                        if sw == 1:
+                                            _addrow(xb - xa, plane + (iz * H + iy) * W + xa - off,
+                                                    row + oy * OW + xa - pa)
+                                        else:
+                                            for ox in range(xa, xb):
+                                                plane[(iz * H + iy) * W + ox * sw - off] = (
+                                                    plane[(iz * H + iy) * W + ox * sw - off]
+                                                    + row[oy * OW + ox - pa])
         free(col)
         free(zeros)
-        free(bedge)
     refnn_interrupt_finish(&st)

@@ -136,6 +136,47 @@
         }                                                                                    \
     }
 
+/* The same for eight taps (the AVX-512 build's 8-row tiles): dst[p*8 + i] = base[off[i] + poff[p]], i < 8;
+ * a full 8 x 8 transpose per 8 positions in a row, 32-byte stores.  Pure data movement. */
+#define REFNN_GATHER8_F32(ATTR, NAME)                                                        \
+    static ATTR void NAME(long n, const float *restrict base, const long *restrict off,      \
+                          const long *restrict poff, float *restrict dst)                    \
+    {                                                                                        \
+        refnn_v8f t[8];                                                                      \
+        const float *r0 = base + off[0], *r1 = base + off[1], *r2 = base + off[2];           \
+        const float *r3 = base + off[3], *r4 = base + off[4], *r5 = base + off[5];           \
+        const float *r6 = base + off[6], *r7 = base + off[7];                                \
+        long p = 0;                                                                          \
+        while (p < n) {                                                                      \
+            const long q = poff[p];                                                          \
+            if (p + 8 <= n && poff[p + 7] - q == 7) {                                        \
+                REFNN_T8(*(const refnn_v8f_u *)(r0 + q), *(const refnn_v8f_u *)(r1 + q),     \
+                         *(const refnn_v8f_u *)(r2 + q), *(const refnn_v8f_u *)(r3 + q),     \
+                         *(const refnn_v8f_u *)(r4 + q), *(const refnn_v8f_u *)(r5 + q),     \
+                         *(const refnn_v8f_u *)(r6 + q), *(const refnn_v8f_u *)(r7 + q), t); \
+                for (int i = 0; i < 8; i++)                                                  \
+                    *(refnn_v8f_u *)(dst + (p + i) * 8) = t[i];                              \
+                p += 8;                                                                      \
+            } else {                                                                         \
+                dst[p * 8 + 0] = r0[q]; dst[p * 8 + 1] = r1[q]; dst[p * 8 + 2] = r2[q];      \
+                dst[p * 8 + 3] = r3[q]; dst[p * 8 + 4] = r4[q]; dst[p * 8 + 5] = r5[q];      \
+                dst[p * 8 + 6] = r6[q]; dst[p * 8 + 7] = r7[q];                              \
+                p += 1;                                                                      \
+            }                                                                                \
+        }                                                                                    \
+    }
+
+REFNN_GATHER8_F32(, refnn_gather8_f32_base)
+#ifdef REFNN_HAVE_AVX2_BUILD
+REFNN_GATHER8_F32(__attribute__((target("avx2"))), refnn_gather8_f32_avx2)
+REFNN_GATHER8_F32(REFNN_AVX512_TARGET, refnn_gather8_f32_avx512)
+#endif
+
+static inline void refnn_gather8_f32(long n, const float *base, const long *off, const long *poff, float *dst)
+{
+    REFNN_CONV_DISPATCH(refnn_gather8_f32, (n, base, off, poff, dst))
+}
+
 REFNN_GATHER6_F32(, refnn_gather6_f32_base)
 #ifdef REFNN_HAVE_AVX2_BUILD
 REFNN_GATHER6_F32(__attribute__((target("avx2"))), refnn_gather6_f32_avx2)
