@@ -179,3 +179,32 @@ def test_few_rows_entry_equals_spec(dtype):
         big = int(np.sqrt(min_work)) + 1
         gemm.gemm_few_rows(np.ones((1, big), dtype), np.ones((big, big), dtype), np.empty((1, big), dtype),
                            True, None)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_stored_operands_pack_by_rows(dtype):
+    """B stored (K, N) (and A stored (K, M), a_km) is packed a block of rows k at a time into every panel
+    (gemm.pyx ``_pack_b_rows``): K around the 64-row block (63, 64, 65, 129, 200), N and M past the panel
+    edges, one and several K spans (a small packing budget) and batch items; 1, 2 and 3 threads; the bits
+    of the spec."""
+    rng = np.random.default_rng(7)
+    shapes = [(1, 7, 17, 63), (1, 13, 16, 64), (2, 6, 15, 65), (1, 25, 33, 129), (3, 49, 100, 200),
+              (1, 3, 1000, 65), (1, 300, 37, 300)]
+    for limit in (None, 20000):
+        saved = gemm._set_pack_limit(limit) if limit else None
+        try:
+            for B, M, N, K in shapes:
+                a = rng.standard_normal((B, M, K)).astype(dtype)
+                b = rng.standard_normal((B, N, K)).astype(dtype)
+                bias = rng.standard_normal(N).astype(dtype)
+                expected = np.stack([_add_bias(_spec(a[i], b[i]), bias) for i in range(B)])
+                b_kn = np.ascontiguousarray(np.swapaxes(b, 1, 2))
+                for a_km in (False, True):
+                    a_stored = np.ascontiguousarray(np.swapaxes(a, 1, 2) if a_km else a)
+                    for num_threads in (1, 2, 3):
+                        out = np.full((B, M, N), np.nan, dtype=dtype)
+                        gemm.gemm(a_stored, b_kn, out, a_km, False, bias, num_threads)
+                        assert out.tobytes() == expected.tobytes(), (limit, B, M, N, K, a_km, num_threads)
+        finally:
+            if limit:
+                gemm._set_pack_limit(saved)

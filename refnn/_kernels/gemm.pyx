@@ -241,6 +241,34 @@ cdef void _pack_b(const floating *Bm, Py_ssize_t sbk, Py_ssize_t sbn, Py_ssize_t
         kb = ke
 
 
+DEF KB_ROWS = 64      # rows k of a row-stored B (K, N) that one packing task copies into every panel
+
+
+cdef void _pack_b_rows(const floating *Bm, Py_ssize_t sbk, Py_ssize_t N, Py_ssize_t ncp, Py_ssize_t k0,
+                       Py_ssize_t kb, Py_ssize_t ke, Py_ssize_t ks, floating *dst) noexcept nogil:
+    """Rows kb <= k < ke of a K span of B stored (K, N) (sbn == 1), into every B panel of the span:
+    dst[cp*ks*NR + k*NR + j] = B[k0 + k, cp*NR + j] (0 past N).
+
+    The same copies as ``_pack_b`` for sbn == 1, in another order: each row of B is read once along n
+    (contiguous) and cut into the panels, where ``_pack_b`` read one panel's 16 (8) columns of every
+    row, a cache line from each of ks rows a page apart, which the prefetchers do not follow.
+    """
+    cdef Py_ssize_t NR = 16 if floating is float else 8
+    cdef Py_ssize_t k, cp, j, n0, nfull = N // NR
+    cdef const floating *src
+    cdef floating *d
+    for k in range(kb, ke):
+        src = Bm + (k0 + k) * sbk
+        d = dst + k * NR
+        for cp in range(nfull):
+            for j in range(NR):
+                d[cp * ks * NR + j] = src[cp * NR + j]
+        if nfull < ncp:
+            n0 = nfull * NR
+            for j in range(NR):
+                d[nfull * ks * NR + j] = src[n0 + j] if n0 + j < N else 0
+
+
 cdef void _block(const floating *apk, const floating *bpk, Py_ssize_t ks, bint first, bint last,
                  const floating *bias, floating *C, Py_ssize_t M, Py_ssize_t N,
                  Py_ssize_t m0, Py_ssize_t n0, Py_ssize_t TM, Py_ssize_t TN, floating *ebuf,
@@ -317,7 +345,7 @@ cdef int _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak
     cdef Py_ssize_t NR = 16 if floating is float else 8
     cdef Py_ssize_t TM = TM_PANELS * MR, TN = TN_PANELS * NR
     cdef Py_ssize_t t, bi, gi, rb, cb, nrb, ncb, ntasks, n, NS, nrp, ncp, per, KS, G, g0, gcount
-    cdef Py_ssize_t k0, ks, p, slot, nslots
+    cdef Py_ssize_t k0, ks, p, slot, nslots, nbt
     cdef int ct
     cdef bint edge_m, edge_n
     cdef floating *apk
@@ -396,12 +424,18 @@ cdef int _gemm(const floating *A, Py_ssize_t sab, Py_ssize_t sam, Py_ssize_t sak
         k0 = 0
         while k0 < K:
             ks = min(KS, K - k0)
-            for t in prange(gcount * (nrp + ncp), num_threads=num_threads, schedule="static"):
-                gi = t // (nrp + ncp)
-                p = t % (nrp + ncp)
+            # packing tasks per batch item: the A panels, then the B panels, or for B stored (K, N) its
+            # rows KB_ROWS at a time (each task filling every panel for its rows)
+            nbt = (ks + KB_ROWS - 1) // KB_ROWS if sbn == 1 else ncp
+            for t in prange(gcount * (nrp + nbt), num_threads=num_threads, schedule="static"):
+                gi = t // (nrp + nbt)
+                p = t % (nrp + nbt)
                 bi = g0 + gi
                 if p < nrp:
                     _pack_a(A + bi * sab, sam, sak, M, p, k0, ks, apk + (gi * nrp + p) * ks * MR)
+                elif sbn == 1:
+                    _pack_b_rows(Bm + bi * sbb, sbk, N, ncp, k0, (p - nrp) * KB_ROWS,
+                                 min(ks, (p - nrp + 1) * KB_ROWS), ks, bpk + gi * ncp * ks * NR)
                 else:
                     _pack_b(Bm + bi * sbb, sbk, sbn, N, p - nrp, k0, ks, bpk + (gi * ncp + p - nrp) * ks * NR)
             for t in prange(ntasks, num_threads=ct, schedule="static"):
