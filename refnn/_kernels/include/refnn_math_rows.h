@@ -89,6 +89,19 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         }                                                                                        \
     }
 
+/* refnn_expf for x <= 0 or NaN (softmax's x - max of its row: never above 0): its clamp's upper bound (89) leaves
+   such an x as it is, so it is left out; every other operation is refnn_expf's, in its order (the same bits) */
+REFNN_MATH_INLINE float refnn__expf_nonpos(float x) {
+    float xc = refnn__self(x < -104.0f, -104.0f, x);
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
+    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
+    float y = refnn__scale2f(p, k);
+    return refnn__self(x != x, x, y);
+}
+
 #ifndef REFNN_SOFTMAX_BLOCK
 #define REFNN_SOFTMAX_BLOCK 256L   /* softmax rows: exponentials per block before its 8-lane sum (a multiple of 8; 256 measured best of 64, 256, 1024, whole row) */
 #endif
@@ -136,7 +149,7 @@ typedef float refnn_sm_v8 __attribute__((vector_size(32)));   /* softmax.pyx row
         for (b = 0; b < full; b += REFNN_SOFTMAX_BLOCK) {                                        \
             long e = b + REFNN_SOFTMAX_BLOCK < full ? b + REFNN_SOFTMAX_BLOCK : full;            \
             for (d = b; d < e; d++)                                                              \
-                y[d] = refnn_expf(x[d] - m);                                                     \
+                y[d] = refnn__expf_nonpos(x[d] - m);                                             \
             for (d = b; d < e; d += 8) {                                                         \
                 refnn_sm_v8 v;                                                                   \
                 __builtin_memcpy(&v, y + d, sizeof v);                                           \
@@ -145,7 +158,7 @@ typedef float refnn_sm_v8 __attribute__((vector_size(32)));   /* softmax.pyx row
         }                                                                                        \
         __builtin_memcpy(acc, &lanes, sizeof lanes);                                             \
         for (d = full; d < D; d++) {                                                             \
-            y[d] = refnn_expf(x[d] - m);                                                         \
+            y[d] = refnn__expf_nonpos(x[d] - m);                                                 \
             acc[d - full] = acc[d - full] + y[d];                                                \
         }                                                                                        \
         scale = 1.0f / (((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))); \
