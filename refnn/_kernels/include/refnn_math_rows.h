@@ -89,19 +89,6 @@ static inline __attribute__((always_inline)) double refnn_logsigmoid_bwd_f64(dou
         }                                                                                        \
     }
 
-/* refnn_expf for x <= 0 or NaN (softmax's x - max of its row: never above 0): its clamp's upper bound (89) leaves
-   such an x as it is, so it is left out; every other operation is refnn_expf's, in its order (the same bits) */
-REFNN_MATH_INLINE float refnn__expf_nonpos(float x) {
-    float xc = refnn__self(x < -104.0f, -104.0f, x);
-    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
-    float kf = t - REFNN_ROUNDER_F;
-    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
-    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
-    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
-    float y = refnn__scale2f(p, k);
-    return refnn__self(x != x, x, y);
-}
-
 #ifndef REFNN_SOFTMAX_BLOCK
 #define REFNN_SOFTMAX_BLOCK 256L   /* softmax rows: exponentials per block before its 8-lane sum (a multiple of 8; 256 measured best of 64, 256, 1024, whole row) */
 #endif
