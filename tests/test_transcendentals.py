@@ -277,9 +277,22 @@ def test_float32_erf_builds_equal_on_many_inputs():
 
 def test_float32_softmax_fused_rows_equal_the_spec_loop():
     """refnn_softmax_row_f32 (max, exponentials, 8-lane sum, scaling in one build) equals softmax.pyx's Cython
-    loop bit for bit, in every build: rows of every length mod 16, NaN, infinities, zero maxima of either sign."""
+    loop bit for bit, in every build: rows of every length mod 16 and around the 256-element blocks in which the
+    exponentials and the 8-lane sum alternate (255, 256, 257, 263, 512, 520, 777), NaN, infinities, zero maxima of
+    either sign, a NaN or an infinity in a later block; x - max spans NaN (inf - inf), -inf, below the clamp (-104),
+    the subnormal results and 0, the inputs of the row's exponential without its upper clamp."""
     rng = np.random.default_rng(11)
-    rows = [rng.standard_normal((5, D)).astype(np.float32) * 7 for D in (1, 2, 7, 8, 9, 15, 16, 17, 33, 1000, 4099)]
+    rows = [rng.standard_normal((5, D)).astype(np.float32) * 7
+            for D in (1, 2, 7, 8, 9, 15, 16, 17, 33, 255, 256, 257, 263, 512, 520, 777, 1000, 4099)]
+    later = rng.standard_normal((4, 600)).astype(np.float32)
+    later[0, 300] = np.nan
+    later[1, 513] = np.inf
+    later[2, 599] = -np.inf
+    later[3, 256:] = 50.0
+    rows.append(later)
+    spread = np.linspace(-130.0, 0.0, 8 * 131, dtype=np.float32).reshape(8, 131)   # x - max from -130 to 0
+    spread[:, 0] = 0.0
+    rows.append(spread)
     special = rng.standard_normal((8, 37)).astype(np.float32)
     special[0, 3] = np.nan
     special[1, 5] = np.inf

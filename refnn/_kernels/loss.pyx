@@ -290,6 +290,16 @@ cdef inline void log_softmax_terms(const floating* x, Py_ssize_t D, floating* ro
     log_total_out[0] = log_(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])))
 
 
+cdef inline void cross_entropy_fwd_row(const floating* x, Py_ssize_t C, long long t, long long ignore_index,
+                                       floating* picked, floating* row_max, floating* log_total) noexcept nogil:
+    """One row of cross_entropy_fwd."""
+    log_softmax_terms(x, C, row_max, log_total)
+    if t == ignore_index:
+        picked[0] = 0
+    else:
+        picked[0] = x[t] - row_max[0] - log_total[0]
+
+
 def cross_entropy_fwd(const floating[:, ::1] x, const long long[::1] target, long long ignore_index,
                       floating[::1] picked, floating[::1] row_max, floating[::1] log_total, int num_threads):
     """picked[r] = log_softmax(x[r])[target[r]] = x[r, t] - max - log(sum_c exp(x[r, c] - max)); 0 if ignored.
@@ -297,16 +307,15 @@ def cross_entropy_fwd(const floating[:, ::1] x, const long long[::1] target, lon
     x (R, C): one row per (n, s), the classes contiguous.  row_max and log_total are kept for the backward.
     """
     cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
-    cdef long long t
     if C == 0:
         return
+    if num_threads == 1:            # the same rows in order, without an OpenMP region
+        with nogil:
+            for r in range(R):
+                cross_entropy_fwd_row(&x[r, 0], C, target[r], ignore_index, &picked[r], &row_max[r], &log_total[r])
+        return
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
-        log_softmax_terms(&x[r, 0], C, &row_max[r], &log_total[r])
-        t = target[r]
-        if t == ignore_index:
-            picked[r] = 0
-        else:
-            picked[r] = x[r, t] - row_max[r] - log_total[r]
+        cross_entropy_fwd_row(&x[r, 0], C, target[r], ignore_index, &picked[r], &row_max[r], &log_total[r])
 
 
 cdef inline void softmax_times(const floating* x, floating* grad, Py_ssize_t D, floating m, floating log_total,
@@ -320,6 +329,21 @@ cdef inline void softmax_times(const floating* x, floating* grad, Py_ssize_t D, 
         grad[d] = 0 - exp_(x[d] - m - log_total) * total
 
 
+cdef inline void cross_entropy_bwd_row(const floating* x, floating* grad, Py_ssize_t C, long long t,
+                                       const floating* weight, long long ignore_index, floating scale, floating m,
+                                       floating lt) noexcept nogil:
+    """One row of cross_entropy_bwd."""
+    cdef floating value, total
+    if t == ignore_index:
+        value = 0
+    else:
+        value = -(weight[t] * scale)
+    total = value + 0
+    softmax_times(x, grad, C, m, lt, total)
+    if t != ignore_index:
+        grad[t] = value - exp_(x[t] - m - lt) * total
+
+
 def cross_entropy_bwd(const floating[:, ::1] x, const long long[::1] target, const floating[::1] weight,
                       long long ignore_index, const floating[:] grad_scale, const floating[::1] row_max,
                       const floating[::1] log_total, floating[:, ::1] grad_input, int num_threads):
@@ -329,22 +353,17 @@ def cross_entropy_bwd(const floating[:, ::1] x, const long long[::1] target, con
     leaves g = 0.
     """
     cdef Py_ssize_t R = x.shape[0], C = x.shape[1], r
-    cdef long long t
-    cdef floating value, total, m, lt
     if C == 0:
         return
+    if num_threads == 1:            # the same rows in order, without an OpenMP region
+        with nogil:
+            for r in range(R):
+                cross_entropy_bwd_row(&x[r, 0], &grad_input[r, 0], C, target[r], &weight[0], ignore_index,
+                                      grad_scale[r], row_max[r], log_total[r])
+        return
     for r in prange(R, nogil=True, num_threads=num_threads, schedule="static"):
-        t = target[r]
-        if t == ignore_index:
-            value = 0
-        else:
-            value = -(weight[t] * grad_scale[r])
-        total = value + 0
-        m = row_max[r]
-        lt = log_total[r]
-        softmax_times(&x[r, 0], &grad_input[r, 0], C, m, lt, total)
-        if t != ignore_index:
-            grad_input[r, t] = value - exp_(x[r, t] - m - lt) * total
+        cross_entropy_bwd_row(&x[r, 0], &grad_input[r, 0], C, target[r], &weight[0], ignore_index,
+                              grad_scale[r], row_max[r], log_total[r])
 
 
 # ---------------------------------------------------------------- soft-target cross entropy

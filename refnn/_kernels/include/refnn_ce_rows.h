@@ -2,7 +2,8 @@
  *
  *   refnn_ce_sumexp_f32: s[j] = sum over d = j, j + 8, j + 16, ... (then the tail d >= D - D % 8 into
  *                        s[d - full]) of exp(x[d] - m), each lane adding in ascending d;
- *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total;
+ *   refnn_ce_grad_f32:   grad[d] = 0 - exp((x[d] - m) - lt) * total (the argument never above 0: refnn_math.h's
+ *                        refnn__expf_nonpos, refnn_expf without its upper clamp, the same bits);
  *   refnn_ce_rowmax_f32: loss.pyx's row_max: the value of m = x[d] > m ? x[d] : m over d ascending from
  *                        m = x[0] (NaN if any x[d] is NaN; a zero maximum takes the sign of the first zero).
  *                        The maximum of a set does not depend on the order it is taken in, except for the sign
@@ -135,7 +136,7 @@ static REFNN_ISA_AVX512 void refnn_ce_sumexp_f32_avx512(const float *restrict x,
                                                float m, float lt, float total)                   \
     {                                                                                            \
         for (long d = 0; d < D; d++)                                                             \
-            grad[d] = 0.0f - refnn_expf(x[d] - m - lt) * total;                                  \
+            grad[d] = 0.0f - refnn__expf_nonpos(x[d] - m - lt) * total;  /* (x - m) - lt <= 0 */ \
     }
 
 REFNN_CE_ROWS(, _base)

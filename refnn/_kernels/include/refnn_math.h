@@ -279,6 +279,20 @@ REFNN_MATH_INLINE float refnn_expf(float x) {
     return refnn__self(x != x, x, y);
 }
 
+/* refnn_expf for x <= 89 or NaN, where its clamp's upper bound leaves x as it is, so it is left out; every other
+   operation is refnn_expf's, in its order (the same bits).  Callers: softmax's x - max of its row (<= 0) and
+   cross_entropy's backward (x - max) - log(sum), the sum at least exp(0) = 1 (<= 0, or NaN) */
+REFNN_MATH_INLINE float refnn__expf_nonpos(float x) {
+    float xc = refnn__self(x < -104.0f, -104.0f, x);
+    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
+    float kf = t - REFNN_ROUNDER_F;
+    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
+    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
+    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
+    float y = refnn__scale2f(p, k);
+    return refnn__self(x != x, x, y);
+}
+
 /* e^x - 1 = (2^k - 1) + 2^k A + 2^k B, x clamped to [-18, 44] (2^k - 1 exact for |k| <= 24, -1 below);
    C_hi + C_lo = (2^k - 1) + 2^k A by Fast2Sum (|2^k - 1| >= |2^k A| for k != 0; C_lo = 0 for k = 0), then
    C_hi + (C_lo + 2^k B), one rounding.  Above 44 e^x - 1 rounds as e^x does: refnn_expf. */
