@@ -270,15 +270,16 @@ def _randn(rng, shape, requires_grad=False):
 
 
 def _long_op(name):
-    """(prepare, run, leaves): run(prepare()) is a call of about a second on two busy cores (prepare:
-    the forward of a backward), and leaves are the tensors whose .grad it sets."""
+    """(prepare, run, leaves): run(prepare()) is a call of a few tenths of a second on two cores once
+    the output cache is warm (prepare: the forward of a backward), and leaves are the tensors whose
+    .grad it sets."""
     rng = np.random.default_rng(2)
     if name == "conv2d":
-        x, w = _randn(rng, (40, 32, 96, 96)), _randn(rng, (64, 32, 3, 3))
+        x, w = _randn(rng, (40, 64, 96, 96)), _randn(rng, (128, 64, 3, 3))
         return _nothing, (lambda _: F.conv2d(x, w, padding=1).numpy()), ()
     if name == "conv2d_backward":
-        x, w = _randn(rng, (16, 32, 96, 96), True), _randn(rng, (64, 32, 3, 3), True)
-        g = rng.standard_normal((16, 64, 96, 96)).astype(np.float32)
+        x, w = _randn(rng, (16, 64, 96, 96), True), _randn(rng, (128, 64, 3, 3), True)
+        g = rng.standard_normal((16, 128, 96, 96)).astype(np.float32)
 
         def forward():
             x.grad = w.grad = None
@@ -289,7 +290,7 @@ def _long_op(name):
             return np.concatenate([x.grad.data.ravel(), w.grad.data.ravel()])
         return forward, backward, (x, w)
     if name == "linear":
-        a, b = _randn(rng, (2048, 2048)), _randn(rng, (2048, 2048))
+        a, b = _randn(rng, (3072, 3072)), _randn(rng, (3072, 3072))
         return _nothing, (lambda _: F.linear(a, b).numpy()), ()
     x = _randn(rng, (2, 512, 512))
     if name == "max_pool2d":
