@@ -268,14 +268,17 @@ REFNN_MATH_INLINE float refnn__clampf(float x, float lo, float hi) {
    once more by 2^k in two halves (subnormal results round once); overflow to +inf from the clamp's 2^128,
    underflow to 0 from 2^-150.  Within 1 ulp (docs/transcendentals.md); expm1, tanh and sigmoid keep the
    exact pairs of refnn__expf_parts. */
-REFNN_MATH_INLINE float refnn_expf(float x) {
-    float xc = refnn__clampf(x, -104.0f, 89.0f);
+REFNN_MATH_INLINE float refnn__expf_clamped(float xc) {          /* the steps above, xc in [-104, 89] */
     float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
     float kf = t - REFNN_ROUNDER_F;
     int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
     float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
     float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
-    float y = refnn__scale2f(p, k);
+    return refnn__scale2f(p, k);
+}
+
+REFNN_MATH_INLINE float refnn_expf(float x) {
+    float y = refnn__expf_clamped(refnn__clampf(x, -104.0f, 89.0f));
     return refnn__self(x != x, x, y);
 }
 
@@ -283,13 +286,7 @@ REFNN_MATH_INLINE float refnn_expf(float x) {
    operation is refnn_expf's, in its order (the same bits).  Callers: softmax's x - max of its row (<= 0) and
    cross_entropy's backward (x - max) - log(sum), the sum at least exp(0) = 1 (<= 0, or NaN) */
 REFNN_MATH_INLINE float refnn__expf_nonpos(float x) {
-    float xc = refnn__self(x < -104.0f, -104.0f, x);
-    float t = xc * REFNN_LOG2E_F + REFNN_ROUNDER_F;
-    float kf = t - REFNN_ROUNDER_F;
-    int32_t k = refnn__f_bits(t) - refnn__f_bits(REFNN_ROUNDER_F);
-    float r = (xc - kf * REFNN_LN2_HI_F) - kf * REFNN_LN2_LO_F;
-    float p = 1.0f + (r + (r * r) * REFNN_POLY_EXP_F32(r));
-    float y = refnn__scale2f(p, k);
+    float y = refnn__expf_clamped(refnn__self(x < -104.0f, -104.0f, x));
     return refnn__self(x != x, x, y);
 }
 

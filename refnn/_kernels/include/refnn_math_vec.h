@@ -109,21 +109,29 @@ REFNN_EXPF_VEC(REFNN_ISA_AVX512, refnn__expf_v16, refnn_vf16, refnn_vi16)
         for (; i < n; i++)                                                                             \
             y[i] = refnn_erff(x[i]);                                                                   \
     }                                                                                                  \
+    /* e[i] = erf(x[i] * fl(1/sqrt 2)) for i < m: GELU's and its gradient's erf, W lanes then the rest */ \
+    static ATTR inline void refnn__erf_halfsqrt2_block##SUFFIX(const float *restrict x, float *restrict e, \
+                                                           long m, const VF *tab)                     \
+    {                                                                                                  \
+        VF v;                                                                                          \
+        long i;                                                                                        \
+        for (i = 0; i + W <= m; i += W) {                                                              \
+            __builtin_memcpy(&v, x + i, sizeof v);                                                     \
+            v = refnn__erff_v##SUFFIX(v * (float)0.70710678118654752440, tab);                         \
+            __builtin_memcpy(e + i, &v, sizeof v);                                                     \
+        }                                                                                              \
+        for (; i < m; i++)                                                                             \
+            e[i] = refnn_erff(x[i] * (float)0.70710678118654752440);                                   \
+    }                                                                                                  \
     static ATTR void refnn_map_gelu_f32##SUFFIX(const float *restrict x, float *restrict y, long n)     \
     {                                                                                                  \
-        VF tab[14], v;                                                                                 \
+        VF tab[14];                                                                                    \
         float e[256];                                                                                  \
         long i0, i, m;                                                                                 \
         refnn__erff_v##SUFFIX##_tables(tab);                                                           \
         for (i0 = 0; i0 < n; i0 += 256) {                                                              \
             m = n - i0 < 256 ? n - i0 : 256;                                                           \
-            for (i = 0; i + W <= m; i += W) {                                                          \
-                __builtin_memcpy(&v, x + i0 + i, sizeof v);                                            \
-                v = refnn__erff_v##SUFFIX(v * (float)0.70710678118654752440, tab);                     \
-                __builtin_memcpy(e + i, &v, sizeof v);                                                 \
-            }                                                                                          \
-            for (; i < m; i++)                                                                         \
-                e[i] = refnn_erff(x[i0 + i] * (float)0.70710678118654752440);                          \
+            refnn__erf_halfsqrt2_block##SUFFIX(x + i0, e, m, tab);                                      \
             for (i = 0; i < m; i++)                                                                    \
                 y[i0 + i] = (float)((double)(x[i0 + i] * 0.5f) * (1.0 + (double)e[i]));                \
         }                                                                                              \
@@ -131,19 +139,13 @@ REFNN_EXPF_VEC(REFNN_ISA_AVX512, refnn__expf_v16, refnn_vf16, refnn_vi16)
     static ATTR void refnn_map_gelu_bwd_f32##SUFFIX(const float *restrict gp, const float *restrict sp, \
                                                     float *restrict y, long n)                         \
     {                                                                                                  \
-        VF tab[14], v;                                                                                 \
+        VF tab[14];                                                                                    \
         float e[256];                                                                                  \
         long i0, i, m;                                                                                 \
         refnn__erff_v##SUFFIX##_tables(tab);                                                           \
         for (i0 = 0; i0 < n; i0 += 256) {                                                              \
             m = n - i0 < 256 ? n - i0 : 256;                                                           \
-            for (i = 0; i + W <= m; i += W) {                                                          \
-                __builtin_memcpy(&v, sp + i0 + i, sizeof v);                                           \
-                v = refnn__erff_v##SUFFIX(v * (float)0.70710678118654752440, tab);                     \
-                __builtin_memcpy(e + i, &v, sizeof v);                                                 \
-            }                                                                                          \
-            for (; i < m; i++)                                                                         \
-                e[i] = refnn_erff(sp[i0 + i] * (float)0.70710678118654752440);                         \
+            refnn__erf_halfsqrt2_block##SUFFIX(sp + i0, e, m, tab);                                     \
             for (i = 0; i < m; i++)                                                                    \
                 y[i0 + i] = refnn__gelu_bwd_from_erf_f32(gp[i0 + i], sp[i0 + i], e[i]);                \
         }                                                                                              \
